@@ -1,0 +1,271 @@
+"""The Bot Framework edge: the SDK's CloudAdapter with the traps of 4.17.1 worked around.
+
+DESIGN.md §6 lists them; each workaround here names the one it fixes:
+
+1. `CloudAdapter.process` answers 500 to invoke responses with a body (the body is serialized
+   twice), to a missing Content-Type (KeyError), to a body that is not JSON and to a malformed
+   token. `AskarsanAdapter.process` parses and authenticates first and answers 4xx with a reason.
+2. Every turn builds two msrest clients (a `ConnectorClient` and a user-token client) whose
+   constructors are slow. `CachingAuthentication` keeps one per service URL / audience / app id.
+3. `is_trusted_service` trusts every URL, so the bot's token would go to any `serviceUrl`.
+   `ServiceUrlPolicy` allow-lists hosts, and the cache refuses anything else, for replies and for
+   proactive messages alike.
+4. Teams sends `conversation.tenantId`, the schema maps `tenantID`: `TeamsTenantMiddleware` reads
+   the tenant from `channelData.tenant.id` and drops activities from tenants we do not serve.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from ipaddress import ip_address
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from botbuilder.core import Bot, Middleware, TurnContext
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import Activity
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+    UserTokenClient,
+)
+from msrest.serialization import Model
+
+from bot.settings import Settings
+from bot.web import body_too_large, json_error
+
+log = logging.getLogger(__name__)
+
+
+class UntrustedServiceUrl(PermissionError):
+    """A service URL outside the allow-list: the bot's token must not go there."""
+
+
+class ServiceUrlPolicy:
+    def __init__(self, host_patterns: list[str], allow_loopback: bool) -> None:
+        self._patterns = [p.lower() for p in host_patterns]
+        self._allow_loopback = allow_loopback
+
+    def is_allowed(self, url: str | None) -> bool:
+        if not url:
+            return False
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if not host:
+            return False
+        if self._allow_loopback and _is_loopback(host):
+            return parts.scheme in ("http", "https")
+        if parts.scheme != "https":
+            return False
+        return any(fnmatch.fnmatchcase(host, p) for p in self._patterns)
+
+    def check(self, url: str | None) -> None:
+        if not self.is_allowed(url):
+            raise UntrustedServiceUrl("the activity's serviceUrl is not an allowed Bot Connector host")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _CachingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
+    def __init__(self, owner: CachingAuthentication, inner: ConnectorFactory, app_id: str) -> None:
+        self._owner = owner
+        self._inner = inner
+        self._app_id = app_id
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        self._owner.policy.check(service_url)
+        key = (self._app_id, service_url, audience or "")
+        client = self._owner.connectors.get(key)
+        if client is None:
+            client = await self._inner.create(service_url, audience)
+            self._owner.connectors[key] = client
+        return client
+
+
+class CachingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
+    """Delegates to the SDK's authentication; caches the clients it builds; checks URLs."""
+
+    def __init__(self, inner: BotFrameworkAuthentication, policy: ServiceUrlPolicy) -> None:
+        self.inner = inner
+        self.policy = policy
+        self.connectors: dict[tuple[str, str, str], ConnectorClient] = {}
+        self._user_token_clients: dict[str, UserTokenClient] = {}
+
+    async def authenticate_request(
+        self, activity: Activity, auth_header: str
+    ) -> AuthenticateRequestResult:
+        result = await self.inner.authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            app_id = _app_id(result.claims_identity)
+            result.connector_factory = _CachingConnectorFactory(
+                self, result.connector_factory, app_id
+            )
+        return result
+
+    async def authenticate_streaming_request(
+        self, auth_header: str, channel_id_header: str
+    ) -> AuthenticateRequestResult:
+        return await self.inner.authenticate_streaming_request(auth_header, channel_id_header)
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        inner = self.inner.create_connector_factory(claims_identity)
+        return _CachingConnectorFactory(self, inner, _app_id(claims_identity))
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        app_id = _app_id(claims_identity)
+        client = self._user_token_clients.get(app_id)
+        if client is None:
+            client = await self.inner.create_user_token_client(claims_identity)
+            self._user_token_clients[app_id] = client
+        return client
+
+    def create_bot_framework_client(self) -> Any:
+        return self.inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return str(self.inner.get_originating_audience())
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self.inner.authenticate_channel_request(auth_header)
+
+    async def close(self) -> None:
+        for client in self.connectors.values():
+            await client.__aexit__(None, None, None)  # msrest closes its HTTP session here
+        self.connectors.clear()
+
+
+def _app_id(identity: ClaimsIdentity | None) -> str:
+    if identity is None:
+        return ""
+    claims = identity.claims or {}
+    return str(claims.get("appid") or claims.get("azp") or claims.get("aud") or "")
+
+
+class TeamsTenantMiddleware(Middleware):  # type: ignore[misc]
+    """Restore the Teams tenant id the schema drops, and serve only the configured tenants."""
+
+    def __init__(self, allowed_tenants: list[str]) -> None:
+        self._allowed = {t.lower() for t in allowed_tenants}
+
+    async def on_turn(
+        self, context: TurnContext, logic: Callable[[], Awaitable[None]]
+    ) -> None:
+        activity = context.activity
+        tenant = teams_tenant_id(activity)
+        if tenant and activity.conversation is not None and not activity.conversation.tenant_id:
+            activity.conversation.tenant_id = tenant
+        if self._allowed and activity.channel_id == "msteams":
+            if not tenant or tenant.lower() not in self._allowed:
+                log.warning(
+                    "dropped an activity from a tenant we do not serve",
+                    extra={"activity_id": activity.id, "tenant_id": tenant},
+                )
+                return
+        await logic()
+
+
+def teams_tenant_id(activity: Activity) -> str | None:
+    data = activity.channel_data
+    tenant: Any = None
+    if isinstance(data, dict):
+        tenant = (data.get("tenant") or {}).get("id")
+    elif data is not None:
+        tenant = getattr(getattr(data, "tenant", None), "id", None)
+    if not tenant and activity.conversation is not None:
+        tenant = activity.conversation.tenant_id
+    return str(tenant) if tenant else None
+
+
+class AskarsanAdapter(CloudAdapter):  # type: ignore[misc]
+    def __init__(self, auth: CachingAuthentication) -> None:
+        super().__init__(auth)
+        self.auth = auth
+
+    async def process(
+        self, request: web.Request, bot: Bot, ws_response: Any = None
+    ) -> web.Response:
+        activity = await parse_activity(request)
+        auth_header = request.headers.get("Authorization", "")
+        try:
+            authenticated = await self.auth.authenticate_request(activity, auth_header)
+        except Exception as error:  # noqa: BLE001 - every auth failure is a 401, never a 500
+            log.info("refused an activity: %s", type(error).__name__)
+            raise json_error(web.HTTPUnauthorized, "the request is not authenticated") from None
+        try:
+            self.auth.policy.check(activity.service_url)
+        except UntrustedServiceUrl as error:
+            raise json_error(web.HTTPForbidden, str(error)) from None
+        invoke_response = await self.process_activity(authenticated, activity, bot.on_turn)
+        if invoke_response is None:
+            return web.Response(status=201)
+        body = invoke_response.body
+        if isinstance(body, Model):
+            body = body.serialize()  # type: ignore[no-untyped-call]
+        # The SDK serializes a dict body a second time and fails; a body is already JSON-ready.
+        if body is None:
+            return web.Response(status=invoke_response.status or 200)
+        return web.json_response(body, status=invoke_response.status or 200)
+
+
+async def parse_activity(request: web.Request) -> Activity:
+    """Read an activity from a request, or answer 4xx saying what is wrong with it."""
+    content_type = request.headers.get("Content-Type", "")
+    if "application/json" not in content_type.lower():
+        raise json_error(web.HTTPUnsupportedMediaType, "Content-Type must be application/json")
+    if request.content_length is not None and request.content_length > request.app._client_max_size:
+        raise body_too_large(request.app._client_max_size)
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise body_too_large(request.app._client_max_size) from None
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise json_error(web.HTTPBadRequest, "the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise json_error(web.HTTPBadRequest, "the body must be a JSON object (an activity)")
+    try:
+        activity = Activity().deserialize(body)
+    except Exception:  # noqa: BLE001 - msrest raises various errors on wrong types
+        raise json_error(web.HTTPBadRequest, "the body is not a valid activity") from None
+    if not activity.type or not isinstance(activity.type, str):
+        raise json_error(web.HTTPBadRequest, "the activity has no type")
+    if not activity.service_url:
+        raise json_error(web.HTTPBadRequest, "the activity has no serviceUrl")
+    if activity.conversation is None or not activity.conversation.id:
+        raise json_error(web.HTTPBadRequest, "the activity has no conversation id")
+    return activity
+
+
+def create_adapter(settings: Settings) -> AskarsanAdapter:
+    config = SimpleNamespace(
+        APP_ID=settings.app_id,
+        APP_PASSWORD=settings.app_password.get_secret_value(),
+        # Without an app id authentication is disabled (local / Emulator); the SDK only accepts
+        # that under its MultiTenant factory.
+        APP_TYPE=settings.app_type if settings.app_id else "MultiTenant",
+        APP_TENANTID=settings.app_tenant_id,
+    )
+    inner = ConfigurationBotFrameworkAuthentication(config)
+    policy = ServiceUrlPolicy(settings.trusted_service_hosts, allow_loopback=settings.is_local)
+    adapter = AskarsanAdapter(CachingAuthentication(inner, policy))
+    adapter.use(TeamsTenantMiddleware(settings.allowed_tenants))
+    return adapter

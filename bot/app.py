@@ -1,0 +1,115 @@
+"""The aiohttp application factory: `create_app(settings)`; nothing is created at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from aiohttp import web
+from botbuilder.core import ConversationState, UserState
+from jinja2 import Environment
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot import __version__
+from bot.adapter import AskarsanAdapter, create_adapter
+from bot.handler import AskarsanBot, make_turn_error_handler
+from bot.settings import Settings
+from bot.web import STATIC, json_error, make_templates, render
+from storage.bot_state import SqlAlchemyStorage
+from storage.db import create_engine, database_reachable, session_factory
+from storage.migrate import migrate
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Everything a request handler may need, owned by the app and closed with it."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    adapter: AskarsanAdapter
+    bot: AskarsanBot
+    conversation_state: ConversationState
+    user_state: UserState
+    templates: Environment
+
+
+RUNTIME = web.AppKey("runtime", Runtime)
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    storage = SqlAlchemyStorage(sessions)
+    conversation_state = ConversationState(storage)
+    user_state = UserState(storage)
+    adapter = create_adapter(settings)
+    adapter.on_turn_error = make_turn_error_handler(conversation_state)
+    bot = AskarsanBot(conversation_state, user_state)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        adapter=adapter,
+        bot=bot,
+        conversation_state=conversation_state,
+        user_state=user_state,
+        templates=make_templates(),
+    )
+
+
+def create_app(settings: Settings, *, run_migrations: bool = True) -> web.Application:
+    settings.check()
+    settings = settings.with_local_secrets()
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    runtime = build_runtime(settings)
+    app[RUNTIME] = runtime
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        if run_migrations:
+            await migrate(runtime.engine)
+        if settings.is_local:
+            settings.outbox_dir.mkdir(parents=True, exist_ok=True)
+        yield
+        await runtime.adapter.auth.close()
+        await runtime.engine.dispose()
+
+    app.cleanup_ctx.append(lifecycle)
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/", landing)
+    app.router.add_static("/static", STATIC, append_version=False)
+    return app
+
+
+async def messages(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    return await runtime.adapter.process(request, runtime.bot)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    db_ok = await database_reachable(runtime.engine)
+    body = {
+        "status": "ok" if db_ok else "degraded",
+        "version": __version__,
+        "env": runtime.settings.env,
+        "database": "reachable" if db_ok else "unreachable",
+    }
+    return web.json_response(body, status=200 if db_ok else 503)
+
+
+async def landing(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    return render(
+        runtime.templates,
+        "landing.html",
+        local=runtime.settings.is_local,
+        outbox=str(runtime.settings.outbox_dir),
+    )
+
+
+__all__ = ["RUNTIME", "Runtime", "create_app", "json_error"]

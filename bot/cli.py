@@ -1,0 +1,79 @@
+"""`askarsan`: serve, migrate, and the other commands. Settings are read once, here."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.settings import Settings, SettingsError
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # The SDK and aiohttp's access log print URLs with tokens and ids; keep them quiet.
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("msrest").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def _serve(settings: Settings) -> None:
+    from aiohttp import web
+
+    from bot.app import create_app
+
+    settings = settings.with_local_secrets()
+    app = create_app(settings)
+    print(f"askARSAN {settings.env} on {settings.public_url}")
+    print(f"  landing page   {settings.public_url}/")
+    print(f"  bot endpoint   {settings.public_url}/api/messages")
+    print(f"  health         {settings.public_url}/healthz")
+    if settings.is_local and settings.api_key is not None:
+        print(f"  JSON API key   {settings.api_key.get_secret_value()}  (generated for this run)")
+    sys.stdout.flush()
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+
+
+def _migrate(settings: Settings) -> None:
+    from storage.db import create_engine
+    from storage.migrate import current_revision, migrate
+
+    async def run() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate(engine)
+            print(f"database at revision {await current_revision(engine)}")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="askarsan", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the server (bot endpoint, web chat, tracker, jobs)")
+    sub.add_parser("migrate", help="upgrade the database to the latest schema")
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    try:
+        settings = Settings()
+        settings.check()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        _serve(settings)
+    elif args.command == "migrate":
+        _migrate(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

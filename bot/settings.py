@@ -1,0 +1,127 @@
+"""Settings: read once at start from the environment and `.env`, typed and validated.
+
+The Bot Framework names (`MicrosoftAppId`, ...) are kept as the SDK and Azure document them.
+Secrets are `SecretStr` so they never show in a repr or a log line.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Service URLs the Bot Connector uses (public cloud, Teams' regional hosts, Government clouds).
+# The bot's token is only ever sent to one of these (DESIGN.md §6: `is_trusted_service` trusts all).
+DEFAULT_TRUSTED_SERVICE_HOSTS = (
+    "smba.trafficmanager.net",
+    "*.botframework.com",
+    "*.botframework.us",
+    "*.botframework.azure.us",
+    "smba.infra.gcc.teams.microsoft.com",
+    "smba.infra.gov.teams.microsoft.us",
+    "smba.infra.dod.teams.microsoft.us",
+)
+
+
+def _split_list(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class SettingsError(Exception):
+    """Settings that cannot run; the message says which variable to set."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", populate_by_name=True, case_sensitive=False
+    )
+
+    env: Literal["local", "production"] = Field("local", alias="ASKARSAN_ENV")
+    host: str = Field("127.0.0.1", alias="HOST")
+    port: int = Field(3978, alias="PORT", ge=1, le=65535)
+    public_url: str = Field("", alias="PUBLIC_URL")
+    database_url: str = Field("sqlite+aiosqlite:///askarsan.db", alias="DATABASE_URL")
+    data_dir: Path = Field(Path("var"), alias="ASKARSAN_DATA_DIR")
+
+    # Bot Framework (names as Azure and the SDK document them).
+    app_id: str = Field("", alias="MicrosoftAppId")
+    app_password: SecretStr = Field(SecretStr(""), alias="MicrosoftAppPassword")
+    app_tenant_id: str = Field("", alias="MicrosoftAppTenantId")
+    app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = Field(
+        "SingleTenant", alias="MicrosoftAppType"
+    )
+
+    # Signing key for invitation/Direct Line tokens and tracker sessions.
+    secret_key: SecretStr | None = Field(None, alias="ASKARSAN_SECRET_KEY")
+    api_key: SecretStr | None = Field(None, alias="ASKARSAN_API_KEY")
+
+    trusted_service_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_TRUSTED_SERVICE_HOSTS),
+        alias="ASKARSAN_TRUSTED_SERVICE_HOSTS",
+    )
+    allowed_tenants: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="ASKARSAN_ALLOWED_TENANTS"
+    )
+    max_body_bytes: int = Field(256 * 1024, alias="ASKARSAN_MAX_BODY_BYTES", ge=1024)
+    run_jobs: bool = Field(True, validation_alias=AliasChoices("ASKARSAN_RUN_JOBS"))
+
+    _split = field_validator("trusted_service_hosts", "allowed_tenants", mode="before")(
+        _split_list
+    )
+
+    @model_validator(mode="after")
+    def _fill_local_defaults(self) -> Settings:
+        if not self.public_url:
+            self.public_url = f"http://localhost:{self.port}"
+        self.public_url = self.public_url.rstrip("/")
+        return self
+
+    @property
+    def is_local(self) -> bool:
+        return self.env == "local"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    def check(self) -> None:
+        """Refuse to start with settings that cannot work; say what to set."""
+        problems: list[str] = []
+        if not urlsplit(self.public_url).hostname:
+            problems.append(f"PUBLIC_URL is not a URL: {self.public_url!r}")
+        if self.env == "production":
+            if not self.app_id:
+                problems.append("MicrosoftAppId is empty: set the Azure Bot registration's app id")
+            if self.app_type != "UserAssignedMSI" and not self.app_password.get_secret_value():
+                problems.append(
+                    "MicrosoftAppPassword is empty: set the client secret of the app registration"
+                )
+            if self.app_type in ("SingleTenant", "UserAssignedMSI") and not self.app_tenant_id:
+                problems.append(
+                    "MicrosoftAppTenantId is empty: a SingleTenant or managed identity bot needs it"
+                )
+            if self.secret_key is None or len(self.secret_key.get_secret_value()) < 32:
+                problems.append("ASKARSAN_SECRET_KEY must be set to at least 32 random characters")
+            if self.api_key is None:
+                problems.append("ASKARSAN_API_KEY must be set for the JSON API")
+            if not self.public_url.startswith("https://"):
+                problems.append("PUBLIC_URL must be an https:// URL in production")
+        if problems:
+            raise SettingsError("askARSAN cannot start:\n  - " + "\n  - ".join(problems))
+
+    def with_local_secrets(self) -> Settings:
+        """In `local`, generate the secrets that were not given (printed once by the CLI)."""
+        if not self.is_local:
+            return self
+        update: dict[str, object] = {}
+        if self.secret_key is None:
+            update["secret_key"] = SecretStr(secrets.token_urlsafe(32))
+        if self.api_key is None:
+            update["api_key"] = SecretStr(secrets.token_urlsafe(24))
+        return self.model_copy(update=update) if update else self

@@ -1,0 +1,207 @@
+"""`POST /api/messages` on the real app, replies to a loopback Bot Connector."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from sqlalchemy import func, select
+
+from bot.app import RUNTIME
+from storage.models import BotStateRow
+from tests.fakes.connector import FakeConnector
+
+
+def emulator_activity(service_url: str, **fields: Any) -> dict[str, Any]:
+    """An activity shaped as the Bot Framework Emulator posts it."""
+    body: dict[str, Any] = {
+        "type": "message",
+        "id": "act-1",
+        "timestamp": "2026-11-22T10:00:00.000Z",
+        "localTimestamp": "2026-11-22T11:00:00.000+01:00",
+        "channelId": "emulator",
+        "serviceUrl": service_url,
+        "from": {"id": "user-1", "name": "User", "role": "user"},
+        "conversation": {"id": "conv-1"},
+        "recipient": {"id": "bot-1", "name": "Bot", "role": "bot"},
+        "text": "help",
+        "locale": "en-US",
+    }
+    body.update(fields)
+    return body
+
+
+async def post(client: TestClient, body: Any, **headers: str) -> tuple[int, Any]:
+    headers.setdefault("Content-Type", "application/json")
+    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    response = await client.post("/api/messages", data=data, headers=headers)
+    text = await response.text()
+    try:
+        return response.status, json.loads(text) if text else None
+    except ValueError:
+        return response.status, text
+
+
+async def state_rows(client: TestClient) -> int:
+    async with client.app[RUNTIME].sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(BotStateRow)) or 0)
+
+
+async def test_help_is_answered_at_the_service_url(app_client: Any, connector: FakeConnector) -> None:
+    client = await app_client()
+    status, _ = await post(client, emulator_activity(connector.url))
+    assert status in (200, 201, 202)
+    [reply] = connector.activities("conv-1")
+    assert "schedule" in reply["text"]
+    assert reply["replyToId"] == "act-1"
+    assert reply["recipient"]["id"] == "user-1"
+
+
+async def test_conversation_update_greets_the_user(app_client: Any, connector: FakeConnector) -> None:
+    client = await app_client()
+    update = emulator_activity(
+        connector.url,
+        type="conversationUpdate",
+        text=None,
+        membersAdded=[{"id": "bot-1", "name": "Bot"}, {"id": "user-1", "name": "User"}],
+    )
+    status, _ = await post(client, update)
+    assert status in (200, 201, 202)
+    assert len(connector.activities("conv-1")) == 1
+    assert "help" in connector.texts("conv-1")[0]
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "status", "reason"),
+    [
+        ("not json at all", {}, 400, "not valid JSON"),
+        ("[1, 2]", {}, 400, "JSON object"),
+        ('{"text": "hi"}', {}, 400, "no type"),
+        ('{"type": 5}', {}, 400, "activity"),
+        ('{"type": "message", "conversation": {"id": "c"}}', {}, 400, "serviceUrl"),
+        ("{}", {"Content-Type": "text/plain"}, 415, "Content-Type"),
+        ("{}", {"Content-Type": ""}, 415, "Content-Type"),
+    ],
+    ids=["not-json", "json-array", "no-type", "type-not-string", "no-service-url",
+         "text-plain", "no-content-type"],
+)
+async def test_bad_input_gets_a_4xx_with_a_reason_and_writes_nothing(
+    app_client: Any, body: str, headers: dict[str, str], status: int, reason: str
+) -> None:
+    client = await app_client()
+    got_status, got = await post(client, body, **headers)
+    assert got_status == status
+    assert reason in got["error"]
+    assert await state_rows(client) == 0
+
+
+async def test_an_oversized_body_is_refused_with_413(app_client: Any, connector: FakeConnector) -> None:
+    client = await app_client(ASKARSAN_MAX_BODY_BYTES="2048")
+    status, got = await post(client, emulator_activity(connector.url, text="x" * 5000))
+    assert status == 413
+    assert "too large" in got["error"]
+    assert connector.received == []
+
+
+async def test_an_untrusted_service_url_never_receives_the_bots_reply(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    client = await app_client()
+    status, got = await post(client, emulator_activity("https://attacker.example.net/"))
+    assert status == 403
+    assert "serviceUrl" in got["error"]
+    assert await state_rows(client) == 0
+
+
+async def test_with_an_app_id_an_unauthenticated_request_is_refused(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    client = await app_client(
+        ASKARSAN_ENV="local",
+        MicrosoftAppId="00000000-0000-0000-0000-000000000001",
+        MicrosoftAppPassword="secret",
+        MicrosoftAppTenantId="00000000-0000-0000-0000-0000000000aa",
+    )
+    for header in ({}, {"Authorization": "Bearer not-a-jwt"}, {"Authorization": "Basic abc"}):
+        status, got = await post(client, emulator_activity(connector.url), **header)
+        assert status == 401, header
+        assert "authenticated" in got["error"]
+    assert connector.received == []
+
+
+async def test_an_invoke_response_body_is_returned_not_a_500(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    client = await app_client()
+    invoke = emulator_activity(
+        connector.url,
+        type="invoke",
+        name="adaptiveCard/action",
+        text=None,
+        channelId="msteams",
+        value={"action": {"type": "Action.Execute", "verb": "help", "data": {}}},
+    )
+    status, got = await post(client, invoke)
+    assert status == 200
+    assert got["statusCode"] == 200
+    assert got["type"] == "application/vnd.microsoft.card.adaptive"
+    assert "schedule" in got["value"]["body"][0]["text"]
+
+
+async def test_the_teams_tenant_is_kept_on_the_conversation(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    client = await app_client()
+    seen: dict[str, Any] = {}
+    bot = client.app[RUNTIME].bot
+    original = bot.on_message_activity
+
+    async def spy(turn_context: Any) -> None:
+        seen["tenant"] = turn_context.activity.conversation.tenant_id
+        await original(turn_context)
+
+    bot.on_message_activity = spy
+    teams = emulator_activity(
+        connector.url,
+        channelId="msteams",
+        conversation={"id": "conv-1", "tenantId": "tenant-123", "conversationType": "personal"},
+        channelData={"tenant": {"id": "tenant-123"}},
+    )
+    status, _ = await post(client, teams)
+    assert status in (200, 201)
+    assert seen["tenant"] == "tenant-123"
+
+
+async def test_an_activity_from_a_tenant_we_do_not_serve_is_dropped(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    client = await app_client(ASKARSAN_ALLOWED_TENANTS="tenant-ours")
+    teams = emulator_activity(
+        connector.url, channelId="msteams", channelData={"tenant": {"id": "tenant-other"}}
+    )
+    await post(client, teams)
+    assert connector.received == []
+    ours = emulator_activity(
+        connector.url, channelId="msteams", channelData={"tenant": {"id": "tenant-ours"}}
+    )
+    await post(client, ours)
+    assert len(connector.received) == 1
+
+
+async def test_healthz_reports_the_database(app_client: Any) -> None:
+    client = await app_client()
+    response = await client.get("/healthz")
+    body = await response.json()
+    assert response.status == 200
+    assert body["status"] == "ok" and body["database"] == "reachable"
+    assert body["version"]
+
+
+async def test_the_landing_page_says_what_askarsan_is(app_client: Any) -> None:
+    client = await app_client()
+    response = await client.get("/")
+    html = await response.text()
+    assert response.status == 200
+    assert "askARSAN" in html and "/api/messages" in html
