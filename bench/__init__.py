@@ -1,0 +1,1 @@
+"""Benchmarks (never timed assertions in tests): run ``python -m bench.bench_slots``."""
