@@ -1,0 +1,53 @@
+"""Adaptive Card builders: pure functions from domain objects to Adaptive Card 1.5 dicts.
+
+Every card posts back with Action.Submit only (Web Chat has no Action.Execute) and every submit's
+``data`` carries ``action`` (the verb the dialogs dispatch on) and, for an interview, its
+``interview_id``.
+"""
+
+from cards._base import CARD_VERSION, COMMON_ZONES, SCHEMA_URL, TEAMS_MAX_CARD_BYTES
+from cards.attachment import ADAPTIVE_CARD_CONTENT_TYPE, attachment
+from cards.feedback_cards import (
+    DECISIONS,
+    candidate_feedback_card,
+    client_feedback_card,
+    feedback_summary_card,
+)
+from cards.interview_cards import (
+    RECRUITER_NOTES,
+    booking_confirmation_card,
+    cancellation_card,
+    offer_slots_card,
+    pick_slot_card,
+    recruiter_update_card,
+    reminder_card,
+)
+from cards.pipeline import COMMANDS, PipelineRow, help_card, pipeline_card, welcome_card
+from cards.request import REQUEST_FIELDS, schedule_request_card
+
+__all__ = [
+    "ADAPTIVE_CARD_CONTENT_TYPE",
+    "CARD_VERSION",
+    "COMMANDS",
+    "COMMON_ZONES",
+    "DECISIONS",
+    "RECRUITER_NOTES",
+    "REQUEST_FIELDS",
+    "SCHEMA_URL",
+    "TEAMS_MAX_CARD_BYTES",
+    "PipelineRow",
+    "attachment",
+    "booking_confirmation_card",
+    "cancellation_card",
+    "candidate_feedback_card",
+    "client_feedback_card",
+    "feedback_summary_card",
+    "help_card",
+    "offer_slots_card",
+    "pick_slot_card",
+    "pipeline_card",
+    "recruiter_update_card",
+    "reminder_card",
+    "schedule_request_card",
+    "welcome_card",
+]

@@ -1,0 +1,243 @@
+"""Cards of the feedback journey (DESIGN.md §2.2): ask each side, then summarise for the recruiter.
+
+The input ids and choice values are the ones ``scheduling.feedback.parse_*_feedback`` reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from cards._base import (
+    Card,
+    Element,
+    card,
+    container,
+    facts,
+    field_problems,
+    heading,
+    input_choice,
+    input_text,
+    plain,
+    submit,
+    subtle,
+    text,
+    verb,
+)
+from scheduling.feedback import (
+    MAX_TEXT_LENGTH,
+    CandidateFeedback,
+    ClientFeedback,
+    Interest,
+    NextStep,
+    Qualification,
+    Recommendation,
+    Suggestion,
+)
+from scheduling.interview import InterviewView
+from scheduling.zones import format_local_range
+
+__all__ = [
+    "DECISIONS",
+    "candidate_feedback_card",
+    "client_feedback_card",
+    "feedback_summary_card",
+]
+
+RATINGS = (("1", "1 – poor"), ("2", "2"), ("3", "3 – fine"), ("4", "4"), ("5", "5 – excellent"))
+QUALIFICATION_LABELS = {Qualification.YES: "Yes", Qualification.PARTLY: "Partly",
+                        Qualification.NO: "No"}
+RECOMMENDATION_LABELS = {
+    Recommendation.ANOTHER_ROUND: "Another interview round",
+    Recommendation.OFFER: "Make an offer",
+    Recommendation.REJECT: "Reject",
+    Recommendation.UNSURE: "Not sure yet",
+}
+INTEREST_LABELS = {Interest.YES: "Yes", Interest.MAYBE: "Maybe", Interest.NO: "No"}
+NEXT_STEP_LABELS = {
+    NextStep.OFFER: "Make an offer",
+    NextStep.ANOTHER_ROUND: "Another interview round",
+    NextStep.CALL: "Call before deciding",
+    NextStep.REJECT: "Reject",
+    NextStep.CLOSE: "Close: the candidate has withdrawn",
+    NextStep.WAIT: "Wait for feedback",
+}
+# The recruiter's one-click decisions (DESIGN.md §2.2 step 5), value → button title.
+DECISIONS: Mapping[str, str] = {
+    "another_round": "Another round",
+    "offer": "Offer",
+    "reject": "Reject",
+    "on_hold": "On hold",
+}
+_STEP_TO_DECISION = {NextStep.OFFER: "offer", NextStep.ANOTHER_ROUND: "another_round",
+                     NextStep.REJECT: "reject", NextStep.CLOSE: "reject"}
+
+
+def _problem_below(problems: Mapping[str, str] | None, key: str) -> list[Element]:
+    if problems and key in problems:
+        return [plain(problems[key], color="Attention")]
+    return []
+
+
+def _when(view: InterviewView, zone: str) -> str:
+    return format_local_range(view.booked, zone) if view.booked is not None else ""
+
+
+def client_feedback_card(
+    view: InterviewView,
+    *,
+    values: Mapping[str, str] | None = None,
+    problems: Mapping[str, str] | None = None,
+) -> Card:
+    """For the client after the interview; ``values`` pre-fills (editing), ``problems`` explains."""
+    v = dict(values or {})
+    labels = {
+        "rating": "Overall rating",
+        "impressions": "Impressions of the candidate",
+        "qualification": "Meets the qualifications?",
+        "concerns": "Concerns or suggestions",
+        "recommendation": "Recommended next step",
+    }
+    body: list[Element] = [
+        heading(f"How did the interview with {view.candidate.name} go?"),
+        facts([("Role", view.role_title), ("When", _when(view, view.client.zone))]),
+        subtle("Only the recruiter sees your answers; the candidate does not."),
+        *field_problems(problems, labels),
+        input_choice("rating", labels["rating"], RATINGS, value=v.get("rating"), required=True,
+                     style="expanded", error="Please give a rating from 1 to 5."),
+        *_problem_below(problems, "rating"),
+        input_text("impressions", labels["impressions"], value=v.get("impressions"),
+                   multiline=True, max_length=MAX_TEXT_LENGTH,
+                   placeholder="Strengths, how they came across"),
+        *_problem_below(problems, "impressions"),
+        input_choice("qualification", labels["qualification"],
+                     [(q.value, QUALIFICATION_LABELS[q]) for q in Qualification],
+                     value=v.get("qualification"), required=True, style="expanded",
+                     error="Please say whether the candidate meets the qualifications."),
+        *_problem_below(problems, "qualification"),
+        input_text("concerns", labels["concerns"], value=v.get("concerns"), multiline=True,
+                   max_length=MAX_TEXT_LENGTH),
+        *_problem_below(problems, "concerns"),
+        input_choice("recommendation", labels["recommendation"],
+                     [(r.value, RECOMMENDATION_LABELS[r]) for r in Recommendation],
+                     value=v.get("recommendation"), required=True, style="expanded",
+                     error="Please choose the next step you recommend."),
+        *_problem_below(problems, "recommendation"),
+    ]
+    return card(
+        body,
+        [submit("Send feedback", verb("client_feedback", view.id), style="positive")],
+        fallback="Interview feedback: please open this in Teams or the askARSAN chat page.",
+    )
+
+
+def candidate_feedback_card(
+    view: InterviewView,
+    *,
+    values: Mapping[str, str] | None = None,
+    problems: Mapping[str, str] | None = None,
+) -> Card:
+    """For the candidate after the interview; ``values`` pre-fills, ``problems`` explains."""
+    v = dict(values or {})
+    org = view.client.organisation or view.client.name
+    labels = {
+        "rating": "Your experience",
+        "impressions": f"Impressions of {org} and the role",
+        "interest": "Still interested in the role?",
+        "concerns": "Concerns or questions",
+    }
+    body: list[Element] = [
+        heading("How was your interview?"),
+        facts([("Role", view.role_title), ("With", org),
+               ("When", _when(view, view.candidate.zone))]),
+        subtle("Only your recruiter sees your answers; the client does not."),
+        *field_problems(problems, labels),
+        input_choice("rating", labels["rating"], RATINGS, value=v.get("rating"), required=True,
+                     style="expanded", error="Please give a rating from 1 to 5."),
+        *_problem_below(problems, "rating"),
+        input_text("impressions", labels["impressions"], value=v.get("impressions"),
+                   multiline=True, max_length=MAX_TEXT_LENGTH),
+        *_problem_below(problems, "impressions"),
+        input_choice("interest", labels["interest"],
+                     [(i.value, INTEREST_LABELS[i]) for i in Interest],
+                     value=v.get("interest"), required=True, style="expanded",
+                     error="Please say whether you are still interested."),
+        *_problem_below(problems, "interest"),
+        input_text("concerns", labels["concerns"], value=v.get("concerns"), multiline=True,
+                   max_length=MAX_TEXT_LENGTH),
+        *_problem_below(problems, "concerns"),
+    ]
+    return card(
+        body,
+        [submit("Send feedback", verb("candidate_feedback", view.id), style="positive")],
+        fallback="Interview feedback: please open this in the askARSAN chat page.",
+    )
+
+
+def _free_text(title: str, value: str) -> list[Element]:
+    return [text(title, weight="Bolder"), plain(value, italic=True)] if value else []
+
+
+def feedback_summary_card(
+    view: InterviewView,
+    client: ClientFeedback | None,
+    candidate: CandidateFeedback | None,
+    suggestion: Suggestion,
+) -> Card:
+    """For the recruiter: both sides' answers, the suggested next step and the decision buttons."""
+    body: list[Element] = [
+        heading(f"Feedback: {view.candidate.name} for {view.role_title}"),
+        facts([("Client", view.client.name + (f" ({view.client.organisation})"
+                                              if view.client.organisation else "")),
+               ("Interview", _when(view, view.recruiter.zone)),
+               ("Round", str(view.round))]),
+    ]
+    client_items: list[Element] = [text(f"Client: {view.client.name}", weight="Bolder")]
+    if client is None:
+        client_items.append(subtle("No feedback from the client."))
+    else:
+        client_items += [
+            facts([("Rating", f"{client.rating} / 5"),
+                   ("Meets the qualifications", QUALIFICATION_LABELS[client.qualification]),
+                   ("Recommends", RECOMMENDATION_LABELS[client.recommendation])]),
+            *_free_text("Impressions", client.impressions),
+            *_free_text("Concerns or suggestions", client.concerns),
+        ]
+    candidate_items: list[Element] = [text(f"Candidate: {view.candidate.name}", weight="Bolder")]
+    if candidate is None:
+        candidate_items.append(subtle("No feedback from the candidate."))
+    else:
+        candidate_items += [
+            facts([("Rating", f"{candidate.rating} / 5"),
+                   ("Still interested", INTEREST_LABELS[candidate.interest])]),
+            *_free_text("Impressions", candidate.impressions),
+            *_free_text("Concerns", candidate.concerns),
+        ]
+    body += [container(client_items, separator=True), container(candidate_items, separator=True)]
+    body.append(facts([("Mutual interest", _mutual_interest(client, candidate))]))
+    body.append(
+        container(
+            [text(f"Suggested next step: {NEXT_STEP_LABELS[suggestion.step]}", weight="Bolder"),
+             text(suggestion.reason)],
+            style="emphasis",
+        )
+    )
+    suggested = _STEP_TO_DECISION.get(suggestion.step)
+    actions = [
+        submit(title, verb("decide", view.id, decision=decision),
+               **({"style": "positive"} if decision == suggested else {}))
+        for decision, title in DECISIONS.items()
+    ]
+    return card(body, actions, fallback=f"Feedback for {view.candidate.name}: decision due.")
+
+
+def _mutual_interest(client: ClientFeedback | None, candidate: CandidateFeedback | None) -> str:
+    if client is None or candidate is None:
+        return "Not known yet: one side has not answered"
+    client_keen = client.recommendation in (Recommendation.OFFER, Recommendation.ANOTHER_ROUND)
+    if candidate.interest is Interest.NO:
+        return "No: the candidate is not interested"
+    if not client_keen:
+        return "No: the client does not recommend going on"
+    if candidate.interest is Interest.MAYBE:
+        return "Partly: the client is keen, the candidate is unsure"
+    return "Yes: both want to go on"

@@ -1,0 +1,371 @@
+"""Cards of the scheduling journey (DESIGN.md §2.1): offer, pick, confirm, remind, cancel, report.
+
+Every time is shown in the zone of the person reading the card, with that zone written out
+(``scheduling.zones.format_local_range``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from types import MappingProxyType
+
+from cards._base import (
+    Action,
+    Card,
+    Element,
+    action_set,
+    attention,
+    bullets,
+    card,
+    container,
+    facts,
+    heading,
+    input_date,
+    input_text,
+    input_time,
+    open_url,
+    plain,
+    show_card,
+    sub_card,
+    submit,
+    subtle,
+    text,
+    verb,
+    zone_picker,
+)
+from scheduling.intervals import Interval
+from scheduling.interview import FORMAT_LABELS, STAGE_LABELS, Format, InterviewView, Role
+from scheduling.rules import BookingRules, RefusedSlot
+from scheduling.zones import format_local_range
+
+__all__ = [
+    "RECRUITER_NOTES",
+    "booking_confirmation_card",
+    "cancellation_card",
+    "offer_slots_card",
+    "pick_slot_card",
+    "recruiter_update_card",
+    "reminder_card",
+]
+
+WINDOWS_PLACEHOLDER = "e.g. Mon–Wed after 14:00, or Thu morning"
+
+
+def _minutes(duration: timedelta) -> str:
+    minutes = int(duration.total_seconds() // 60)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def _client_with_org(view: InterviewView) -> str:
+    org = view.client.organisation
+    return f"{view.client.name} ({org})" if org else view.client.name
+
+
+def _with_whom(view: InterviewView, role: Role) -> str:
+    """Who the reader meets: the client sees the candidate, the candidate sees the client."""
+    if role is Role.CLIENT:
+        return view.candidate.name
+    if role is Role.CANDIDATE:
+        return _client_with_org(view)
+    return f"{view.candidate.name} and {_client_with_org(view)}"
+
+
+def _booked(view: InterviewView, what: str) -> Interval:
+    if view.booked is None:
+        raise ValueError(f"A {what} needs a booked time; interview {view.id} has none.")
+    return view.booked
+
+
+def _where(view: InterviewView) -> str | None:
+    if view.format is Format.TEAMS:
+        return "Teams meeting: use the Join button" if view.join_url else (
+            view.location or "Teams meeting: the link follows by e-mail"
+        )
+    return view.location
+
+
+def _booking_facts(view: InterviewView, role: Role, booked: Interval) -> Element:
+    return facts(
+        [
+            ("When", format_local_range(booked, view.party(role).zone)),
+            ("Duration", _minutes(booked.duration)),
+            ("Format", FORMAT_LABELS[view.format]),
+            ("Where", _where(view) or ""),
+            ("With", _with_whom(view, role)),
+        ]
+    )
+
+
+def _manage_actions(view: InterviewView) -> list[Action]:
+    """Join (when there is a link), Reschedule and Cancel (with an optional reason)."""
+    actions: list[Action] = []
+    if view.join_url:
+        actions.append(open_url("Join Teams meeting", view.join_url))
+    actions.append(submit("Reschedule", verb("reschedule", view.id)))
+    actions.append(
+        show_card(
+            "Cancel",
+            sub_card(
+                [
+                    text("Cancel this interview? Everyone in it is told."),
+                    input_text("reason", "Reason (optional)", multiline=True, max_length=500,
+                               placeholder="e.g. I accepted another offer"),
+                ],
+                [submit("Cancel the interview", verb("cancel", view.id), style="destructive")],
+            ),
+        )
+    )
+    return actions
+
+
+def offer_slots_card(
+    view: InterviewView,
+    rules: BookingRules,
+    *,
+    rows: int = 5,
+    kept: Sequence[Interval] = (),
+    refused: Sequence[RefusedSlot] = (),
+    candidate_windows_text: str | None = None,
+) -> Card:
+    """For the client: offer dates and start times for the candidate to pick from.
+
+    ``kept`` are slots already accepted (they stay offered), ``refused`` the ones a rule refused,
+    each shown with its reason; refused times typed in the client's own zone are filled into the
+    first rows so they can be corrected rather than typed again.
+    """
+    if rows < 1:
+        raise ValueError("The offer card needs at least one row for a slot.")
+    zone = view.client.zone
+    body: list[Element] = [
+        heading("Offer interview times"),
+        text(f"Please offer a few times for an interview with **{view.candidate.name}**."),
+        facts(
+            [
+                ("Candidate", view.candidate.name),
+                ("Role", view.role_title),
+                ("Duration", _minutes(view.duration)),
+                ("Format", FORMAT_LABELS[view.format]),
+                ("Round", str(view.round) if view.round > 1 else ""),
+            ]
+        ),
+        text("Times must follow these rules:", weight="Bolder", spacing="Medium"),
+        bullets(rules.describe()),
+    ]
+
+    note = candidate_windows_text if candidate_windows_text is not None else view.candidate_note
+    if view.candidate_windows or note:
+        windows: list[Element] = [
+            text(f"{view.candidate.name} could not make the earlier times and proposed:",
+                 weight="Bolder"),
+        ]
+        if view.candidate_windows:
+            windows.append(subtle(f"Shown in your time zone, {zone}."))
+            windows.append(bullets(format_local_range(w, zone) for w in view.candidate_windows))
+        if note:
+            windows.append(plain(f"“{note}”", italic=True))
+        body.append(container(windows, style="emphasis", separator=True))
+
+    if kept:
+        body.append(text("Already offered (these stay):", weight="Bolder", separator=True))
+        body.append(bullets(format_local_range(k, zone) for k in kept))
+
+    if refused:
+        body.append(
+            container(
+                [attention("These times were not accepted:"),
+                 *(plain(r.message, color="Attention") for r in refused)],
+                style="attention",
+            )
+        )
+
+    prefill = [r.request for r in refused if r.request.zone.strip() == zone.strip()][:rows]
+    body.append(text("Add times", weight="Bolder", separator=True, spacing="Medium"))
+    first_required = not kept
+    for i in range(1, rows + 1):
+        request = prefill[i - 1] if i <= len(prefill) else None
+        required = first_required and i == 1
+        body.append(
+            {
+                "type": "ColumnSet",
+                "columns": [
+                    {
+                        "type": "Column",
+                        "width": "stretch",
+                        "items": [
+                            input_date(f"slot_{i}_date", f"Slot {i}: date",
+                                       value=request.date.isoformat() if request else None,
+                                       required=required,
+                                       error="Please give at least one date and start time.")
+                        ],
+                    },
+                    {
+                        "type": "Column",
+                        "width": "stretch",
+                        "items": [
+                            input_time(f"slot_{i}_time", "Start time",
+                                       value=request.start.strftime("%H:%M") if request else None,
+                                       required=required,
+                                       error="Please give a start time for this date.")
+                        ],
+                    },
+                ],
+            }
+        )
+    body.append(zone_picker("zone", "Time zone of these times", value=zone))
+    return card(
+        body,
+        [
+            submit("Send these to the candidate", verb("offer_slots", view.id), style="positive"),
+            # Asking for suggestions must not be blocked by the empty required date above.
+            submit("Suggest from my calendar", verb("suggest_slots", view.id),
+                   associatedInputs="none"),
+        ],
+        fallback=f"Please offer interview times for {view.candidate.name} ({view.role_title}).",
+    )
+
+
+def pick_slot_card(view: InterviewView, *, message: str | None = None) -> Card:
+    """For the candidate: the offered slots in their own zone, or "none of these work"."""
+    zone = view.candidate.zone
+    body: list[Element] = []
+    if message:
+        body.append(attention(message))
+    body += [
+        heading("Pick a time for your interview"),
+        facts(
+            [
+                ("Role", view.role_title),
+                ("With", _client_with_org(view)),
+                ("Duration", _minutes(view.duration)),
+                ("Format", FORMAT_LABELS[view.format]),
+            ]
+        ),
+    ]
+    propose_body: list[Element] = [
+        text(f"Tell us when you could do it instead; we will ask {view.client.name} "
+             "for times that suit you."),
+        input_text("windows", "Times that work for you", multiline=True, required=True,
+                   placeholder=WINDOWS_PLACEHOLDER, max_length=1000,
+                   error="Please say when you could do the interview."),
+    ]
+    propose = submit("Send my times", verb("propose_times", view.id))
+    if not view.slots:
+        body.append(text("There are no open times to pick from right now."))
+        body += propose_body
+        return card(body, [propose], fallback="Interview times: please open this in the chat page.")
+
+    body.append(text(f"Times are shown in your time zone, **{zone}**. Choose one:"))
+    for slot in view.slots:
+        body.append(
+            action_set(
+                [submit(format_local_range(slot.interval, zone),
+                        verb("pick_slot", view.id, slot_id=slot.id))],
+                spacing="Small",
+            )
+        )
+    return card(
+        body,
+        [show_card("None of these work", sub_card(propose_body, [propose]))],
+        fallback="Interview times: please open this in the chat page.",
+    )
+
+
+def booking_confirmation_card(view: InterviewView, role: Role) -> Card:
+    """"Your interview is booked", for ``role`` in their own zone, with join/reschedule/cancel."""
+    booked = _booked(view, "booking confirmation")
+    return card(
+        [
+            heading("Your interview is booked"),
+            text(f"**{view.role_title}**"),
+            _booking_facts(view, role, booked),
+            subtle("An invitation with these details is on its way by e-mail."),
+        ],
+        _manage_actions(view),
+        fallback=f"Your interview is booked: {format_local_range(booked, view.party(role).zone)}.",
+    )
+
+
+def reminder_card(view: InterviewView, role: Role, *, hours_before: int) -> Card:
+    """A reminder ``hours_before`` the interview, with the same actions as the confirmation."""
+    booked = _booked(view, "reminder")
+    when = "1 hour" if hours_before == 1 else f"{hours_before} hours"
+    return card(
+        [
+            heading(f"Reminder: your interview is in {when}"),
+            text(f"**{view.role_title}**"),
+            _booking_facts(view, role, booked),
+        ],
+        _manage_actions(view),
+        fallback=f"Reminder: your interview is in {when}.",
+    )
+
+
+def _party_name(view: InterviewView, role: Role) -> str:
+    if role is Role.RECRUITER:
+        return f"the recruiter, {view.recruiter.name}"
+    if role is Role.CLIENT:
+        return _client_with_org(view)
+    return view.candidate.name
+
+
+def cancellation_card(view: InterviewView, role: Role, *, by: Role, reason: str | None) -> Card:
+    """Tells ``role`` that ``by`` cancelled the interview, and why when a reason was given."""
+    who = "you" if by is role else _party_name(view, by)
+    body: list[Element] = [heading("Interview cancelled")]
+    if view.booked is not None:
+        when = format_local_range(view.booked, view.party(role).zone)
+        body.append(text(f"The **{view.role_title}** interview on {when} was cancelled by {who}."))
+    else:
+        body.append(text(f"The **{view.role_title}** interview being arranged was cancelled by {who}."))
+    body.append(facts([("With", _with_whom(view, role))]))
+    if reason and reason.strip():
+        body.append(text("Reason given:", weight="Bolder"))
+        body.append(plain(reason.strip(), italic=True))
+    if role is not Role.RECRUITER:
+        body.append(subtle(f"{view.recruiter.name}, your recruiter, will be in touch about next steps."))
+    return card(body, fallback="Your interview was cancelled.")
+
+
+RECRUITER_NOTES: Mapping[str, str] = MappingProxyType(
+    {
+        "slots_offered": "Slots offered by {client}",
+        "other_times": "{candidate} asked for other times",
+        "booked": "Interview booked",
+        "cancelled": "Interview cancelled",
+        "reminder": "Reminder sent: still waiting for an answer",
+        "escalation": "Action needed: no answer in time",
+    }
+)
+
+
+def recruiter_update_card(view: InterviewView, note: str, detail: str | None = None) -> Card:
+    """A proactive summary for the recruiter; ``note`` picks the headline from :data:`RECRUITER_NOTES`.
+
+    An unknown note gets the neutral headline "Interview update" rather than an error: this card
+    is sent by the job runner, where a failure would only delay the facts the recruiter needs.
+    """
+    pattern = RECRUITER_NOTES.get(note, "Interview update")
+    headline = pattern.format(client=view.client.name, candidate=view.candidate.name)
+    zone = view.recruiter.zone
+    when = format_local_range(view.booked, zone) if view.booked is not None else ""
+    body: list[Element] = [
+        heading(headline),
+        facts(
+            [
+                ("Candidate", view.candidate.name),
+                ("Client", _client_with_org(view)),
+                ("Role", view.role_title),
+                ("Stage", STAGE_LABELS[view.stage]),
+                ("When", when),
+                ("Slots offered", str(len(view.slots)) if view.slots and not when else ""),
+                ("Format", FORMAT_LABELS[view.format]),
+                ("Round", str(view.round) if view.round > 1 else ""),
+            ]
+        ),
+    ]
+    if note == "escalation":
+        body.insert(0, attention("This interview needs you."))
+    if detail:
+        body.append(plain(detail))
+    return card(body, fallback=headline)

@@ -1,0 +1,113 @@
+"""The recruiter's "schedule an interview" form (DESIGN.md §2.1 step 1)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from cards._base import (
+    Card,
+    card,
+    container,
+    field_problems,
+    heading,
+    input_choice,
+    input_date,
+    input_text,
+    submit,
+    subtle,
+    text,
+    zone_picker,
+)
+from scheduling.interview import FORMAT_LABELS, Format
+
+REQUEST_FIELDS: Mapping[str, str] = {
+    "client_name": "Client name",
+    "client_email": "Client e-mail",
+    "client_organisation": "Client organisation",
+    "client_zone": "Client time zone",
+    "candidate_name": "Candidate name",
+    "candidate_email": "Candidate e-mail",
+    "candidate_zone": "Candidate time zone",
+    "role_title": "Role",
+    "duration_minutes": "Duration",
+    "format": "Format",
+    "location": "Location",
+    "deadline": "Deadline",
+}
+
+DURATIONS = ("30", "45", "60", "90")
+
+
+def schedule_request_card(
+    defaults: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
+) -> Card:
+    """The form a recruiter fills in to ask for an interview; submits ``request_interview``.
+
+    ``defaults`` pre-fills inputs by id (e.g. to show the form again after a problem), ``errors``
+    maps input ids to what is wrong, shown in red at the top.
+    """
+    values = dict(defaults or {})
+
+    def value(key: str) -> str | None:
+        return values.get(key) or None
+
+    label = REQUEST_FIELDS
+    body = [
+        heading("Schedule an interview"),
+        text("askARSAN asks the client for times, lets the candidate pick one and books it."),
+        *field_problems(errors, label),
+        container(
+            [
+                text("Client", weight="Bolder"),
+                input_text("client_name", label["client_name"], value=value("client_name"),
+                           required=True, placeholder="e.g. Priya Shah"),
+                input_text("client_email", label["client_email"], value=value("client_email"),
+                           required=True, style="email", placeholder="name@company.com",
+                           error="Please give the client's e-mail address."),
+                input_text("client_organisation", label["client_organisation"],
+                           value=value("client_organisation"), required=True,
+                           placeholder="e.g. Contoso Ltd"),
+                zone_picker("client_zone", label["client_zone"], value=value("client_zone")),
+            ],
+            separator=True,
+        ),
+        container(
+            [
+                text("Candidate", weight="Bolder"),
+                input_text("candidate_name", label["candidate_name"], value=value("candidate_name"),
+                           required=True, placeholder="e.g. Tom Okafor"),
+                input_text("candidate_email", label["candidate_email"],
+                           value=value("candidate_email"), required=True, style="email",
+                           placeholder="name@example.com",
+                           error="Please give the candidate's e-mail address."),
+                zone_picker("candidate_zone", label["candidate_zone"], value=value("candidate_zone")),
+            ],
+            separator=True,
+        ),
+        container(
+            [
+                text("Interview", weight="Bolder"),
+                input_text("role_title", label["role_title"], value=value("role_title"),
+                           required=True, placeholder="e.g. Senior Data Engineer",
+                           error="Please give the role the interview is for."),
+                input_choice("duration_minutes", label["duration_minutes"],
+                             [(m, f"{m} minutes") for m in DURATIONS],
+                             value=value("duration_minutes") or "60", required=True,
+                             error="Please choose how long the interview lasts."),
+                input_choice("format", label["format"],
+                             [(f.value, FORMAT_LABELS[f]) for f in Format],
+                             value=value("format") or Format.TEAMS.value, required=True,
+                             style="expanded", error="Please choose how the interview happens."),
+                input_text("location", f"{label['location']} (optional)", value=value("location"),
+                           placeholder="Address for on site, number for a phone call"),
+                input_date("deadline", f"{label['deadline']} (optional)", value=value("deadline")),
+                subtle("The deadline is the date by which the interview should have happened."),
+            ],
+            separator=True,
+        ),
+    ]
+    return card(
+        body,
+        [submit("Ask the client for times", {"action": "request_interview"}, style="positive")],
+        fallback="Schedule an interview: please open this in Teams or the askARSAN chat page.",
+    )
