@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiohttp import web
 from botbuilder.core import ConversationState, UserState
@@ -13,9 +16,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import __version__
 from bot.adapter import AskarsanAdapter, create_adapter
+from bot.api import setup_api
+from bot.effects import make_handlers
 from bot.handler import AskarsanBot, make_turn_error_handler
+from bot.jobs import JobRunner
+from bot.proactive import Messenger
 from bot.settings import Settings
 from bot.web import STATIC, json_error, make_templates, render
+from integrations.mail import MailGateway, OutboxFolderMail
+from services.facade import Services, utc_now
+from services.notify import NotifyConfig
+from services.scheduling import SchedulingConfig
 from storage.bot_state import SqlAlchemyStorage
 from storage.db import create_engine, database_reachable, session_factory
 from storage.migrate import migrate
@@ -35,12 +46,16 @@ class Runtime:
     conversation_state: ConversationState
     user_state: UserState
     templates: Environment
+    services: Services
+    messenger: Messenger
+    mail: MailGateway
+    runner: JobRunner
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
 
 
-def build_runtime(settings: Settings) -> Runtime:
+def build_runtime(settings: Settings, mail: MailGateway | None = None) -> Runtime:
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     storage = SqlAlchemyStorage(sessions)
@@ -48,7 +63,23 @@ def build_runtime(settings: Settings) -> Runtime:
     user_state = UserState(storage)
     adapter = create_adapter(settings)
     adapter.on_turn_error = make_turn_error_handler(conversation_state)
-    bot = AskarsanBot(conversation_state, user_state)
+    scheduling_config = SchedulingConfig()
+    services = Services(sessions, config=scheduling_config, public_url=settings.public_url)
+    bot = AskarsanBot(conversation_state, user_state, services)
+    messenger = Messenger(adapter, settings.app_id)
+    mail = mail or OutboxFolderMail(settings.outbox_dir, sender=settings.mail_from)
+    runner_box: list[JobRunner] = []
+    handlers = make_handlers(
+        sessions,
+        messenger,
+        mail,
+        NotifyConfig(settings.public_url, settings.mail_from, scheduling_config),
+        utc_now,
+        wake=lambda: runner_box[0].wake(),
+    )
+    runner = JobRunner(sessions, handlers, clock=utc_now, lease=timedelta(minutes=2))
+    runner_box.append(runner)
+    services.on_enqueued = runner.wake
     return Runtime(
         settings=settings,
         engine=engine,
@@ -58,14 +89,20 @@ def build_runtime(settings: Settings) -> Runtime:
         conversation_state=conversation_state,
         user_state=user_state,
         templates=make_templates(),
+        services=services,
+        messenger=messenger,
+        mail=mail,
+        runner=runner,
     )
 
 
-def create_app(settings: Settings, *, run_migrations: bool = True) -> web.Application:
+def create_app(
+    settings: Settings, *, run_migrations: bool = True, mail: MailGateway | None = None
+) -> web.Application:
     settings.check()
     settings = settings.with_local_secrets()
     app = web.Application(client_max_size=settings.max_body_bytes)
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, mail)
     app[RUNTIME] = runtime
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
@@ -73,7 +110,17 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> web.Applic
             await migrate(runtime.engine)
         if settings.is_local:
             settings.outbox_dir.mkdir(parents=True, exist_ok=True)
+        stop = asyncio.Event()
+        jobs = (
+            asyncio.create_task(runtime.runner.run_forever(stop), name="askarsan-jobs")
+            if settings.run_jobs
+            else None
+        )
         yield
+        stop.set()
+        if jobs is not None:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(jobs, timeout=10)
         await runtime.adapter.auth.close()
         await runtime.engine.dispose()
 
@@ -82,6 +129,8 @@ def create_app(settings: Settings, *, run_migrations: bool = True) -> web.Applic
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/", landing)
     app.router.add_static("/static", STATIC, append_version=False)
+    assert settings.api_key is not None  # with_local_secrets() / check() guarantee it
+    setup_api(app, runtime.services, settings.api_key.get_secret_value())
     return app
 
 

@@ -1,18 +1,27 @@
-"""The activity handler: Teams-aware, thin. It greets, answers `help`, and hands the rest on."""
+"""The activity handler: Teams-aware and thin. It routes each turn to a card action, the active
+dialog, or a command; everything else lives in dialogs/ and services/."""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from botbuilder.core import ConversationState, MessageFactory, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.dialogs import DialogSet, DialogTurnStatus
 from botbuilder.schema import (
     Activity,
     AdaptiveCardInvokeResponse,
     AdaptiveCardInvokeValue,
     ChannelAccount,
 )
+
+from dialogs.actions import CardActions
+from dialogs.common import sender_of
+from dialogs.schedule import ScheduleInterviewDialog
+from services.facade import Services
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +34,31 @@ HELP_TEXT = (
     "Clients and candidates: open the link in your invitation, or use the buttons on my cards."
 )
 
-WELCOME_TEXT = "Hello! I'm askARSAN, the agency's scheduling assistant. Type **help** to see what I can do."
+WELCOME_TEXT = (
+    "Hello! I'm askARSAN, the agency's scheduling assistant. Type **help** to see what I can do."
+)
 
 
 class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
-    def __init__(self, conversation_state: ConversationState, user_state: UserState) -> None:
+    def __init__(
+        self, conversation_state: ConversationState, user_state: UserState, services: Services
+    ) -> None:
         self.conversation_state = conversation_state
         self.user_state = user_state
+        self.services = services
+        self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
+        self.dialogs.add(ScheduleInterviewDialog(services))
+        self.actions = CardActions(services)
+        self.commands: dict[str, Callable[[TurnContext], Awaitable[None]]] = {
+            "help": self._help,
+            "schedule": self._schedule,
+        }
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await super().on_turn(turn_context)
+        if turn_context.activity.type in ("message", "conversationUpdate"):
+            # At the end: a party this turn created (a recruiter's first request) is known now.
+            await self._remember(turn_context)
         # State is read lazily and written once, at the end of the turn.
         await self.conversation_state.save_changes(turn_context)
         await self.user_state.save_changes(turn_context)
@@ -44,20 +68,65 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
     ) -> None:
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         for member in members_added:
-            if member.id != bot_id:
+            if member.id == bot_id:
+                continue
+            grant = await self.services.webchat_grant(sender_of(turn_context.activity))
+            if grant is not None:
+                await self.actions.next_step(turn_context, grant)
+            else:
                 await turn_context.send_activity(MessageFactory.text(WELCOME_TEXT))
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        text = normalise_command(turn_context.activity)
-        if text in ("help", "?", "hi", "hello", ""):
-            await turn_context.send_activity(MessageFactory.text(HELP_TEXT))
+        activity = turn_context.activity
+        value: Any = activity.value
+        action = value.get("action") if isinstance(value, dict) else None
+        if action in self.actions.verbs:
+            await self.actions.handle(turn_context, value)
             return
-        await turn_context.send_activity(
-            MessageFactory.text(
-                "Sorry, I didn't understand that. Type **help** to see what I can do."
-            )
-        )
+        if action == "command":
+            await self._command(turn_context, str(value.get("command") or "help"))
+            return
+        dialog_context = await self.dialogs.create_context(turn_context)
+        if dialog_context.active_dialog is not None:
+            result = await dialog_context.continue_dialog()
+            if result.status != DialogTurnStatus.Empty:
+                return
+        if action == "request_interview":
+            await dialog_context.begin_dialog(ScheduleInterviewDialog.ID, {"submitted": value})
+            return
+        grant = await self.services.webchat_grant(sender_of(activity))
+        if grant is not None:
+            # Candidates and clients on web chat: whatever they type, show what to do next.
+            await self.actions.next_step(turn_context, grant)
+            return
+        await self._command(turn_context, normalise_command(activity))
 
+    async def _command(self, turn_context: TurnContext, text: str) -> None:
+        if text in ("", "?", "hi", "hello"):
+            text = "help"
+        handler = self.commands.get(text)
+        if handler is None:
+            await turn_context.send_activity(
+                MessageFactory.text(
+                    "Sorry, I didn't understand that. Type **help** to see what I can do."
+                )
+            )
+            return
+        await handler(turn_context)
+
+    async def _help(self, turn_context: TurnContext) -> None:
+        await turn_context.send_activity(MessageFactory.text(HELP_TEXT))
+
+    async def _schedule(self, turn_context: TurnContext) -> None:
+        dialog_context = await self.dialogs.create_context(turn_context)
+        await dialog_context.cancel_all_dialogs()
+        await dialog_context.begin_dialog(ScheduleInterviewDialog.ID)
+
+    async def _remember(self, turn_context: TurnContext) -> None:
+        reference = TurnContext.get_conversation_reference(turn_context.activity)
+        await self.services.remember_conversation(
+            sender_of(turn_context.activity), reference.serialize()
+        )
 
     async def on_adaptive_card_invoke(
         self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
@@ -91,19 +160,19 @@ def normalise_command(activity: Activity) -> str:
     return _MENTION.sub("", activity.text or "").strip().lower()
 
 
-def make_turn_error_handler(conversation_state: ConversationState):  # type: ignore[no-untyped-def]
+def make_turn_error_handler(
+    conversation_state: ConversationState,
+) -> Callable[[TurnContext, Exception], Awaitable[None]]:
     async def on_turn_error(context: TurnContext, error: Exception) -> None:
         activity = context.activity
         # Ids only: no names, no e-mail addresses, no message text.
-        log.exception(
-            "turn failed: %s",
+        log.error(
+            "turn failed: %s (activity %s, type %s, channel %s)",
             type(error).__name__,
+            activity.id,
+            activity.type,
+            activity.channel_id,
             exc_info=error,
-            extra={
-                "activity_id": activity.id,
-                "activity_type": activity.type,
-                "channel_id": activity.channel_id,
-            },
         )
         try:
             await context.send_activity(

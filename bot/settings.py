@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     allowed_tenants: Annotated[list[str], NoDecode] = Field(
         default_factory=list, alias="ASKARSAN_ALLOWED_TENANTS"
     )
+    mail_from: str = Field("askarsan@localhost", alias="ASKARSAN_MAIL_FROM")
     max_body_bytes: int = Field(256 * 1024, alias="ASKARSAN_MAX_BODY_BYTES", ge=1024)
     run_jobs: bool = Field(True, validation_alias=AliasChoices("ASKARSAN_RUN_JOBS"))
 

@@ -30,12 +30,26 @@ _ALLOWED_MODULE_PREFIXES = (
     "botbuilder.",
     "botframework.",
     "dialogs.",
-    "datetime",
-    "decimal",
-    "builtins",
-    "collections",
-    "uuid",
-    "enum",
+    "datetime.",
+    "decimal.",
+    "uuid.",
+    "enum.",
+)
+# Containers only: `builtins.eval` and friends must never be reachable through py/reduce.
+_ALLOWED_NAMES = frozenset(
+    {
+        "builtins.set",
+        "builtins.frozenset",
+        "builtins.tuple",
+        "builtins.list",
+        "builtins.dict",
+        "builtins.bytes",
+        "builtins.object",
+        "collections.OrderedDict",
+        "collections.defaultdict",
+        "collections.deque",
+        "copyreg._reconstructor",
+    }
 )
 _CLASS_TAGS = ("py/object", "py/type", "py/function", "py/reduce", "py/newobj")
 
@@ -52,10 +66,12 @@ def _check_classes(node: Any) -> None:
     if isinstance(node, dict):
         for tag in _CLASS_TAGS:
             name = node.get(tag)
-            if isinstance(name, str) and not name.startswith(_ALLOWED_MODULE_PREFIXES):
+            if (
+                isinstance(name, str)
+                and name not in _ALLOWED_NAMES
+                and not name.startswith(_ALLOWED_MODULE_PREFIXES)
+            ):
                 raise UnsafeStateData(f"state names a class outside the allow-list: {name}")
-            if tag == "py/reduce" and tag in node:
-                raise UnsafeStateData("state uses py/reduce")
         for value in node.values():
             _check_classes(value)
     elif isinstance(node, list):

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.db import UtcDateTime
@@ -60,4 +60,137 @@ class BotStateRow(Base):
     updated_at: Mapped[datetime]
 
 
-__all__ = ["Base", "BotStateRow", "Party", "new_id"]
+
+
+
+class Interview(Base):
+    """One interview round between a client and a candidate, run by a recruiter."""
+
+    __tablename__ = "interviews"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    role_title: Mapped[str] = mapped_column(String(200))
+    format: Mapped[str] = mapped_column(String(16))
+    location: Mapped[str | None] = mapped_column(String(500))
+    notes: Mapped[str | None] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(24))
+    recruiter_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    client_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    candidate_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON)
+    candidate_windows: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    deadline: Mapped[datetime | None]
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    previous_interview_id: Mapped[str | None] = mapped_column(String(32))
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    calendar_event_id: Mapped[str | None] = mapped_column(String(300))
+    join_url: Mapped[str | None] = mapped_column(String(1000))
+    ics_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    reschedule_count: Mapped[int] = mapped_column(Integer, default=0)
+    requested_at: Mapped[datetime]
+    booked_at: Mapped[datetime | None]
+    stage_changed_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (
+        Index("ix_interviews_stage", "stage"),
+        Index("ix_interviews_starts_at", "starts_at"),
+        Index("ix_interviews_client_id", "client_id"),
+        Index("ix_interviews_recruiter_id", "recruiter_id"),
+        Index("ix_interviews_requested_at", "requested_at"),
+    )
+
+
+class Slot(Base):
+    """A time the client offered; `status` is offered, withdrawn or booked."""
+
+    __tablename__ = "slots"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    offer_round: Mapped[int] = mapped_column(Integer)
+    start: Mapped[datetime]
+    end: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="offered")
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_slots_interview_id", "interview_id"),)
+
+
+class Booking(Base):
+    """A booked time of a client. No two active bookings of one client overlap: a partial unique
+    index per slot everywhere, plus an exclusion constraint on PostgreSQL and a trigger on SQLite
+    (migration 0002) for overlapping ranges."""
+
+    __tablename__ = "bookings"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    slot_id: Mapped[str] = mapped_column(ForeignKey("slots.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    start: Mapped[datetime]
+    end: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime]
+    cancelled_at: Mapped[datetime | None]
+
+
+class Invitation(Base):
+    """A link for one party of one interview. Only a SHA-256 of the token is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+
+
+class Job(Base):
+    """The outbox and the durable job queue: effects and timed work, written in the same
+    transaction as the state change that caused them and carried out by the job runner."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(48))
+    interview_id: Mapped[str | None] = mapped_column(String(32))
+    role: Mapped[str | None] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    due_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=8)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_jobs_status_due_at", "status", "due_at"),
+        Index("ix_jobs_interview_id", "interview_id"),
+    )
+
+
+class AuditEvent(Base):
+    """What happened to an interview, who did it and when: the tracker's history."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    actor_role: Mapped[str | None] = mapped_column(String(16))
+    actor_party_id: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(48))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_audit_events_interview_id_at", "interview_id", "at"),)

@@ -65,6 +65,11 @@ DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'askarsan.db'}"
+
+
+@pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
     async with pg_database() as url:
         yield url
@@ -112,8 +117,10 @@ async def app_client(
 
     clients: list[TestClient] = []
 
-    async def start(settings: Settings | None = None, **overrides: Any) -> TestClient:
-        app = create_app(settings or make_settings(**overrides))
+    async def start(
+        settings: Settings | None = None, *, mail: Any = None, **overrides: Any
+    ) -> TestClient:
+        app = create_app(settings or make_settings(**overrides), mail=mail)
         client = TestClient(TestServer(app, host="127.0.0.1"))
         await client.start_server()
         clients.append(client)

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
+import pytest
 from botbuilder.core import ConversationState, MemoryStorage, TurnContext, UserState
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, Mention
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.handler import AskarsanBot
+from services.facade import Services
+from storage.db import create_engine, session_factory
+from storage.migrate import migrate
 
 
-def make_adapter() -> TestAdapter:
+@pytest.fixture
+async def sessions(sqlite_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(sqlite_url)
+    await migrate(engine)
+    yield session_factory(engine)
+    await engine.dispose()
+
+
+def make_adapter(sessions: async_sessionmaker[AsyncSession]) -> TestAdapter:
     storage = MemoryStorage()
-    bot = AskarsanBot(ConversationState(storage), UserState(storage))
+    bot = AskarsanBot(ConversationState(storage), UserState(storage), Services(sessions))
 
     async def logic(context: TurnContext) -> None:
         await bot.on_turn(context)
@@ -27,13 +42,15 @@ def says(*fragments: str):  # type: ignore[no-untyped-def]
     return inspect
 
 
-async def test_help_lists_what_the_bot_can_do() -> None:
-    adapter = make_adapter()
+async def test_help_lists_what_the_bot_can_do(sessions: async_sessionmaker[AsyncSession]) -> None:
+    adapter = make_adapter(sessions)
     await (await adapter.send("help")).assert_reply(says("schedule", "pipeline", "help"))
 
 
-async def test_help_works_with_a_teams_mention_and_capitals() -> None:
-    adapter = make_adapter()
+async def test_help_works_with_a_teams_mention_and_capitals(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    adapter = make_adapter(sessions)
     activity = Activity(
         type=ActivityTypes.message,
         text="<at>askARSAN</at> HELP ",
@@ -49,13 +66,15 @@ async def test_help_works_with_a_teams_mention_and_capitals() -> None:
     await (await adapter.send(activity)).assert_reply(says("schedule", "pipeline"))
 
 
-async def test_unknown_text_says_what_to_do() -> None:
-    adapter = make_adapter()
+async def test_unknown_text_says_what_to_do(sessions: async_sessionmaker[AsyncSession]) -> None:
+    adapter = make_adapter(sessions)
     await (await adapter.send("what's the weather")).assert_reply(says("didn't understand", "help"))
 
 
-async def test_a_new_member_is_greeted_but_not_the_bot_itself() -> None:
-    adapter = make_adapter()
+async def test_a_new_member_is_greeted_but_not_the_bot_itself(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    adapter = make_adapter(sessions)
     update = Activity(
         type=ActivityTypes.conversation_update,
         members_added=[ChannelAccount(id="bot"), ChannelAccount(id="user-1")],

@@ -63,6 +63,20 @@ async def test_a_store_item_object_round_trips(storage: Storage) -> None:
     assert got.message == "hi" and got.count == 3
 
 
+async def test_times_and_prompt_activities_round_trip(storage: Storage) -> None:
+    from datetime import UTC, datetime
+
+    from botbuilder.core import MessageFactory
+    from botbuilder.dialogs.prompts import PromptOptions
+
+    when = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    options = PromptOptions(prompt=MessageFactory.text("Pick a time"))
+    await storage.write({"k": {"when": when, "options": options}})
+    got = (await storage.read(["k"]))["k"]
+    assert got["when"] == when
+    assert got["options"].prompt.text == "Pick a time"
+
+
 async def test_a_dialog_stack_round_trips(storage: Storage) -> None:
     state = DialogState([DialogInstance(id="schedule", state={"values": {"step": 2}})])
     await storage.write({"dialogs": {"DialogState": state}})
@@ -147,8 +161,17 @@ async def test_a_failed_batch_writes_nothing(sql_storage: SqlAlchemyStorage) -> 
     assert await sql_storage.read(["new"]) == {}
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        '{"py/object": "os.system", "v": 1}',
+        '{"v": {"py/reduce": [{"py/function": "builtins.eval"}, {"py/tuple": ["1+1"]}]}}',
+        '{"v": {"py/reduce": [{"py/type": "subprocess.Popen"}, {"py/tuple": [["true"]]}]}}',
+    ],
+    ids=["foreign-object", "reduce-builtins-eval", "reduce-popen"],
+)
 async def test_a_row_naming_a_foreign_class_is_not_decoded(
-    sql_storage: SqlAlchemyStorage,
+    sql_storage: SqlAlchemyStorage, data: str
 ) -> None:
     from sqlalchemy import update
 
@@ -157,7 +180,7 @@ async def test_a_row_naming_a_foreign_class_is_not_decoded(
     await sql_storage.write({"k": {"v": 1}})
     async with sql_storage._sessions() as session, session.begin():
         await session.execute(
-            update(BotStateRow).values(data='{"py/object": "os.system", "v": 1}')
+            update(BotStateRow).values(data=data)
         )
     with pytest.raises(UnsafeStateData):
         await sql_storage.read(["k"])

@@ -1,0 +1,157 @@
+"""The JSON API for an ATS: request an interview, read its state. Bearer API key."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from bot.web import body_too_large, json_error
+from scheduling.interview import Format
+from services.facade import Services
+from services.scheduling import InterviewRequest, InvalidRequest, PartyInput
+
+SERVICES = web.AppKey("services", Services)
+API_KEY = web.AppKey("api_key", str)
+
+
+def setup_api(app: web.Application, services: Services, api_key: str) -> None:
+    app[SERVICES] = services
+    app[API_KEY] = api_key
+    app.router.add_post("/api/v1/interviews", create_interview)
+    app.router.add_get("/api/v1/interviews/{interview_id}", get_interview)
+
+
+def _authorise(request: web.Request) -> None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key:
+        raise json_error(web.HTTPUnauthorized, "send the API key as 'Authorization: Bearer <key>'")
+    if not hmac.compare_digest(key.encode(), request.app[API_KEY].encode()):
+        raise json_error(web.HTTPUnauthorized, "the API key is not valid")
+
+
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    if "application/json" not in request.headers.get("Content-Type", "").lower():
+        raise json_error(web.HTTPUnsupportedMediaType, "Content-Type must be application/json")
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise body_too_large(request.app._client_max_size) from None
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise json_error(web.HTTPBadRequest, "the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise json_error(web.HTTPBadRequest, "the body must be a JSON object")
+    return body
+
+
+def _party(body: dict[str, Any], key: str, problems: dict[str, str]) -> PartyInput:
+    data = body.get(key)
+    if not isinstance(data, dict):
+        problems[key] = f"'{key}' must be an object with name, email and zone"
+        return PartyInput(name="", email=None, zone="UTC")
+    def text(field: str) -> str:
+        value = data.get(field)
+        if value is not None and not isinstance(value, str):
+            problems[f"{key}_{field}"] = f"'{key}.{field}' must be a string"
+            return ""
+        return value or ""
+    return PartyInput(
+        name=text("name"), email=text("email") or None, zone=text("zone") or "UTC",
+        organisation=text("organisation") or None,
+    )
+
+
+def parse_request(body: dict[str, Any]) -> InterviewRequest:
+    problems: dict[str, str] = {}
+    recruiter = _party(body, "recruiter", problems)
+    client = _party(body, "client", problems)
+    candidate = _party(body, "candidate", problems)
+    role_title = body.get("role_title")
+    if not isinstance(role_title, str):
+        problems["role_title"] = "'role_title' must be a string"
+        role_title = ""
+    duration = body.get("duration_minutes", 60)
+    if not isinstance(duration, int) or isinstance(duration, bool):
+        problems["duration_minutes"] = "'duration_minutes' must be a whole number"
+        duration = 60
+    format_value = body.get("format", "teams")
+    try:
+        interview_format = Format(format_value)
+    except ValueError:
+        problems["format"] = "'format' must be one of teams, on_site, phone"
+        interview_format = Format.TEAMS
+    location = body.get("location")
+    if location is not None and not isinstance(location, str):
+        problems["location"] = "'location' must be a string"
+        location = None
+    deadline = None
+    if body.get("deadline") is not None:
+        try:
+            deadline = datetime.fromisoformat(str(body["deadline"]))
+            if deadline.tzinfo is None:
+                raise ValueError
+            deadline = deadline.astimezone(UTC)
+        except ValueError:
+            problems["deadline"] = "'deadline' must be an ISO 8601 time with an offset"
+    if problems:
+        raise InvalidRequest(problems)
+    return InterviewRequest(
+        recruiter=recruiter, client=client, candidate=candidate, role_title=role_title,
+        duration_minutes=duration, format=interview_format, location=location, deadline=deadline,
+    )
+
+
+async def create_interview(request: web.Request) -> web.Response:
+    _authorise(request)
+    body = await _json_object(request)
+    services = request.app[SERVICES]
+    try:
+        result = await services.request_interview(parse_request(body))
+    except InvalidRequest as error:
+        raise json_error(
+            web.HTTPUnprocessableEntity, error.message, problems=error.problems
+        ) from None
+    return web.json_response(
+        {
+            "id": result.interview_id,
+            "links": {
+                "client": services.chat_link(result.client_token),
+                "candidate": services.chat_link(result.candidate_token),
+            },
+        },
+        status=201,
+    )
+
+
+async def get_interview(request: web.Request) -> web.Response:
+    _authorise(request)
+    interview_id = request.match_info["interview_id"]
+    view = await request.app[SERVICES].view(interview_id) if len(interview_id) <= 64 else None
+    if view is None:
+        raise json_error(web.HTTPNotFound, "no interview with that id")
+    return web.json_response(
+        {
+            "id": view.id,
+            "stage": view.stage.value,
+            "role_title": view.role_title,
+            "format": view.format.value,
+            "duration_minutes": int(view.duration.total_seconds() // 60),
+            "client": {"name": view.client.name, "zone": view.client.zone},
+            "candidate": {"name": view.candidate.name, "zone": view.candidate.zone},
+            "slots": [
+                {"id": s.id, "start": s.interval.start.isoformat(), "end": s.interval.end.isoformat()}
+                for s in view.slots
+            ],
+            "booking": (
+                {"start": view.booked.start.isoformat(), "end": view.booked.end.isoformat()}
+                if view.booked
+                else None
+            ),
+        }
+    )

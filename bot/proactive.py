@@ -1,0 +1,53 @@
+"""Proactive messages: to Teams and to web chat, through the same Bot Framework path.
+
+A stored conversation reference is continued with the adapter; the connector client it uses is
+the cached, allow-listed one (`bot/adapter.py`), so a tampered reference cannot send the bot's
+token elsewhere. Throttling answers (429/503 with Retry-After) become `RetryLater` for the job
+runner, so other conversations are not held up.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity, ConversationReference
+from msrest.exceptions import HttpOperationError
+
+from bot.adapter import AskarsanAdapter, UntrustedServiceUrl
+from bot.jobs import PermanentFailure, RetryLater
+
+
+def retry_after(headers: Any, default: timedelta = timedelta(seconds=5)) -> timedelta:
+    value = headers.get("Retry-After") if headers is not None else None
+    try:
+        return timedelta(seconds=max(0.0, float(value))) if value is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+class Messenger:
+    def __init__(self, adapter: AskarsanAdapter, app_id: str) -> None:
+        self._adapter = adapter
+        self._app_id = app_id
+
+    async def send(self, reference: dict[str, Any], activity: dict[str, Any]) -> None:
+        ref = ConversationReference().deserialize(reference)
+        outgoing = Activity().deserialize(activity)
+
+        async def callback(turn_context: TurnContext) -> None:
+            await turn_context.send_activity(outgoing)
+
+        try:
+            await self._adapter.continue_conversation(ref, callback, self._app_id or None)
+        except UntrustedServiceUrl as error:
+            raise PermanentFailure(str(error)) from error
+        except HttpOperationError as error:
+            response = error.response
+            status = getattr(response, "status_code", None)
+            if status in (429, 503):
+                raise RetryLater(retry_after(getattr(response, "headers", None)), str(status)) from error
+            if status in (401, 403, 404):
+                raise PermanentFailure(f"the channel refused the message ({status})") from error
+            raise

@@ -1,0 +1,52 @@
+"""Small pieces every dialog uses: who sent this turn, how to reply with a card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.schema import Activity
+
+from cards import attachment
+from services.identity import Sender
+from services.scheduling import PartyInput
+
+
+def teams_tenant(activity: Activity) -> str | None:
+    data = activity.channel_data
+    if isinstance(data, dict):
+        tenant = (data.get("tenant") or {}).get("id")
+        if tenant:
+            return str(tenant)
+    conversation = activity.conversation
+    return conversation.tenant_id if conversation is not None else None
+
+
+def sender_of(activity: Activity) -> Sender:
+    who = activity.from_property
+    return Sender(
+        channel_id=activity.channel_id or "",
+        user_id=who.id if who else None,
+        aad_object_id=who.aad_object_id if who else None,
+        name=who.name if who else None,
+        tenant_id=teams_tenant(activity),
+    )
+
+
+def recruiter_input(activity: Activity) -> PartyInput:
+    """The recruiter talking to the bot in Teams (or the Emulator), as a party."""
+    who = activity.from_property
+    return PartyInput(
+        name=(who.name if who and who.name else "Recruiter"),
+        email=None,
+        zone=activity.local_timezone or "UTC",
+        aad_object_id=who.aad_object_id if who else None,
+        teams_user_id=who.id if who else None,
+    )
+
+
+async def send_card(turn_context: TurnContext, card: dict[str, Any], text: str | None = None) -> None:
+    activity = MessageFactory.attachment(attachment(card))
+    if text:
+        activity.text = text
+    await turn_context.send_activity(activity)

@@ -1,0 +1,71 @@
+"""The recruiter's "schedule an interview" dialog: a form card, checked, then the request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core import MessageFactory
+from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
+from botbuilder.dialogs.prompts import PromptOptions
+
+from cards import attachment, schedule_request_card
+from dialogs.common import recruiter_input
+from dialogs.forms import parse_interview_request
+from dialogs.prompts import CardSubmitPrompt
+from services.facade import Services
+from services.scheduling import InvalidRequest
+
+FORM = "schedule_form"
+STEPS = "schedule_steps"
+
+
+class ScheduleInterviewDialog(ComponentDialog):  # type: ignore[misc]
+    ID = "schedule_interview"
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(self.ID)
+        self._services = services
+        self.add_dialog(CardSubmitPrompt(FORM, frozenset({"request_interview"})))
+        self.add_dialog(WaterfallDialog(STEPS, [self._ask, self._request]))
+        self.initial_dialog_id = STEPS
+
+    async def _ask(self, step: WaterfallStepContext) -> DialogTurnResult:
+        options: dict[str, Any] = step.options or {}
+        if options.get("submitted"):
+            # A form submitted while no dialog was running (an older card): take it as the answer.
+            return await step.next(options["submitted"])
+        card = schedule_request_card(options.get("values"), options.get("errors"))
+        return await step.prompt(
+            FORM,
+            PromptOptions(
+                prompt=MessageFactory.attachment(attachment(card)),
+                retry_prompt=MessageFactory.text(
+                    "Please fill in the form above and press its button, or type **cancel**."
+                ),
+            ),
+        )
+
+    async def _request(self, step: WaterfallStepContext) -> DialogTurnResult:
+        values: dict[str, Any] = step.result or {}
+        if values.get("action") == "cancel":
+            await step.context.send_activity("Cancelled: no interview was requested.")
+            return await step.end_dialog()
+        try:
+            request = parse_interview_request(values, recruiter_input(step.context.activity))
+            result = await self._services.request_interview(request)
+        except InvalidRequest as error:
+            await step.context.send_activity(
+                MessageFactory.text(f"Almost there. {error.message}. Nothing was created yet.")
+            )
+            return await step.replace_dialog(STEPS, {"values": values, "errors": error.problems})
+        client = values.get("client_name") or "the client"
+        await step.context.send_activity(
+            MessageFactory.text(
+                f"Interview requested for **{request.role_title}**. I've asked {client} for time "
+                f"slots and will tell you as things move.\n\n"
+                f"- Client's link: {self._services.chat_link(result.client_token)}\n"
+                f"- Candidate's link: {self._services.chat_link(result.candidate_token)}\n\n"
+                "Both links are personal: forward each only to its person."
+            )
+        )
+        return await step.end_dialog(result.interview_id)

@@ -1,0 +1,316 @@
+"""The interview lifecycle: a pure transition function `(stage, event) -> (stage, effects)`.
+
+DESIGN.md §3:
+
+    requested → awaiting_slots → awaiting_pick → scheduled → completed → awaiting_feedback
+              → feedback_complete → decided
+    awaiting_pick → awaiting_slots            (the candidate proposes other times)
+    scheduled → awaiting_slots                (reschedule)
+    any open stage → cancelled;  scheduled / completed / awaiting_feedback → no_show
+
+Effects are data: the service layer writes each one as an outbox row in the same transaction as the
+new stage, and the job runner carries them out afterwards. Whoever carries out an effect re-reads
+the interview, so a reminder for an interview that was cancelled or moved meanwhile is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from types import MappingProxyType
+
+from scheduling.errors import DomainError
+from scheduling.intervals import Interval
+
+
+class Stage(StrEnum):
+    REQUESTED = "requested"
+    AWAITING_SLOTS = "awaiting_slots"
+    AWAITING_PICK = "awaiting_pick"
+    SCHEDULED = "scheduled"
+    COMPLETED = "completed"
+    AWAITING_FEEDBACK = "awaiting_feedback"
+    FEEDBACK_COMPLETE = "feedback_complete"
+    DECIDED = "decided"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+
+OPEN_STAGES = frozenset(
+    {
+        Stage.REQUESTED,
+        Stage.AWAITING_SLOTS,
+        Stage.AWAITING_PICK,
+        Stage.SCHEDULED,
+        Stage.COMPLETED,
+        Stage.AWAITING_FEEDBACK,
+        Stage.FEEDBACK_COMPLETE,
+    }
+)
+
+STAGE_LABELS: Mapping[Stage, str] = MappingProxyType(
+    {
+        Stage.REQUESTED: "Requested",
+        Stage.AWAITING_SLOTS: "Waiting for the client's slots",
+        Stage.AWAITING_PICK: "Waiting for the candidate's pick",
+        Stage.SCHEDULED: "Scheduled",
+        Stage.COMPLETED: "Interview held",
+        Stage.AWAITING_FEEDBACK: "Waiting for feedback",
+        Stage.FEEDBACK_COMPLETE: "Feedback in: decision due",
+        Stage.DECIDED: "Decided",
+        Stage.CANCELLED: "Cancelled",
+        Stage.NO_SHOW: "No-show",
+    }
+)
+
+
+class Role(StrEnum):
+    RECRUITER = "recruiter"
+    CLIENT = "client"
+    CANDIDATE = "candidate"
+
+
+class Format(StrEnum):
+    TEAMS = "teams"
+    ON_SITE = "on_site"
+    PHONE = "phone"
+
+
+FORMAT_LABELS: Mapping[Format, str] = MappingProxyType(
+    {Format.TEAMS: "Teams meeting", Format.ON_SITE: "On site", Format.PHONE: "Phone call"}
+)
+
+
+class EffectKind(StrEnum):
+    ASK_CLIENT_FOR_SLOTS = "ask_client_for_slots"
+    OFFER_SLOTS_TO_CANDIDATE = "offer_slots_to_candidate"
+    NOTIFY_RECRUITER = "notify_recruiter"
+    CREATE_CALENDAR_EVENT = "create_calendar_event"
+    CANCEL_CALENDAR_EVENT = "cancel_calendar_event"
+    CONFIRM_BOOKING = "confirm_booking"
+    SEND_INVITATION_EMAIL = "send_invitation_email"
+    SEND_CANCELLATION = "send_cancellation"
+    REMIND_BEFORE_INTERVIEW = "remind_before_interview"
+    MARK_INTERVIEW_ENDED = "mark_interview_ended"
+    REQUEST_FEEDBACK = "request_feedback"
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Something to do after the state change commits. `due` None means "as soon as possible"."""
+
+    kind: EffectKind
+    to: Role | None = None
+    due: datetime | None = None
+    data: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Timings the lifecycle needs; configurable, with the defaults DESIGN.md proposes."""
+
+    reminders_before: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
+    feedback_delay: timedelta = timedelta(minutes=15)
+
+
+# Events ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Requested:
+    """The recruiter asked for an interview: the client is asked for slots."""
+
+
+@dataclass(frozen=True)
+class SlotsOffered:
+    count: int
+
+
+@dataclass(frozen=True)
+class OtherTimesProposed:
+    """The candidate said none of the slots work and gave windows of their own."""
+
+
+@dataclass(frozen=True)
+class SlotPicked:
+    slot: Interval
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    by: Role
+    was_booked: bool
+
+
+@dataclass(frozen=True)
+class InterviewEnded:
+    """The booked interview's end time has passed."""
+
+
+Event = Requested | SlotsOffered | OtherTimesProposed | SlotPicked | Cancelled | InterviewEnded
+
+
+class InvalidTransition(DomainError):
+    """An event that makes no sense in the interview's current stage."""
+
+    def __init__(self, stage: Stage, event: Event, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or f"This interview is {STAGE_LABELS[stage].lower()}: "
+            f"that action ({type(event).__name__}) is not possible now."
+        )
+        self.stage = stage
+        self.event = event
+
+
+@dataclass(frozen=True)
+class Transition:
+    stage: Stage
+    effects: tuple[Effect, ...]
+
+
+def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Policy()) -> Transition:
+    """The next stage and the effects of `event` happening in `stage` at `now`."""
+    match event:
+        case Requested():
+            _expect(stage, event, Stage.REQUESTED)
+            return Transition(Stage.AWAITING_SLOTS, (Effect(EffectKind.ASK_CLIENT_FOR_SLOTS, Role.CLIENT),))
+        case SlotsOffered(count=count):
+            _expect(stage, event, Stage.AWAITING_SLOTS, Stage.AWAITING_PICK)
+            if count < 1:
+                raise InvalidTransition(stage, event, "Offer at least one slot.")
+            if stage is Stage.AWAITING_PICK:
+                # More slots while the candidate is still choosing: show them the longer list.
+                return Transition(
+                    Stage.AWAITING_PICK, (Effect(EffectKind.OFFER_SLOTS_TO_CANDIDATE, Role.CANDIDATE),)
+                )
+            return Transition(
+                Stage.AWAITING_PICK,
+                (
+                    Effect(EffectKind.OFFER_SLOTS_TO_CANDIDATE, Role.CANDIDATE),
+                    Effect(EffectKind.NOTIFY_RECRUITER, Role.RECRUITER, data=_note("slots_offered")),
+                ),
+            )
+        case OtherTimesProposed():
+            _expect(stage, event, Stage.AWAITING_PICK)
+            return Transition(
+                Stage.AWAITING_SLOTS,
+                (
+                    Effect(EffectKind.ASK_CLIENT_FOR_SLOTS, Role.CLIENT, data=_note("other_times")),
+                    Effect(EffectKind.NOTIFY_RECRUITER, Role.RECRUITER, data=_note("other_times")),
+                ),
+            )
+        case SlotPicked(slot=slot):
+            _expect(stage, event, Stage.AWAITING_PICK)
+            effects: list[Effect] = [
+                Effect(EffectKind.CREATE_CALENDAR_EVENT),
+                Effect(EffectKind.CONFIRM_BOOKING, Role.CLIENT),
+                Effect(EffectKind.CONFIRM_BOOKING, Role.CANDIDATE),
+                Effect(EffectKind.SEND_INVITATION_EMAIL, Role.CLIENT),
+                Effect(EffectKind.SEND_INVITATION_EMAIL, Role.CANDIDATE),
+                Effect(EffectKind.NOTIFY_RECRUITER, Role.RECRUITER, data=_note("booked")),
+            ]
+            for before in policy.reminders_before:
+                due = slot.start - before
+                if due > now:
+                    for role in (Role.CLIENT, Role.CANDIDATE):
+                        effects.append(
+                            Effect(
+                                EffectKind.REMIND_BEFORE_INTERVIEW,
+                                role,
+                                due=due,
+                                data=_note("reminder", slot_start=slot.start.isoformat()),
+                            )
+                        )
+            effects.append(
+                Effect(
+                    EffectKind.MARK_INTERVIEW_ENDED,
+                    due=slot.end + policy.feedback_delay,
+                    data=_note("ended", slot_start=slot.start.isoformat()),
+                )
+            )
+            return Transition(Stage.SCHEDULED, tuple(effects))
+        case Cancelled(by=by, was_booked=was_booked):
+            if stage not in OPEN_STAGES or stage in (
+                Stage.COMPLETED,
+                Stage.AWAITING_FEEDBACK,
+                Stage.FEEDBACK_COMPLETE,
+            ):
+                raise InvalidTransition(
+                    stage,
+                    event,
+                    f"This interview is {STAGE_LABELS[stage].lower()}: it can no longer be cancelled.",
+                )
+            effects = [
+                Effect(EffectKind.SEND_CANCELLATION, role, data=_note("cancelled", by=by.value))
+                for role in (Role.CLIENT, Role.CANDIDATE)
+                if role != by
+            ]
+            if was_booked:
+                effects.insert(0, Effect(EffectKind.CANCEL_CALENDAR_EVENT))
+            effects.append(
+                Effect(EffectKind.NOTIFY_RECRUITER, Role.RECRUITER, data=_note("cancelled", by=by.value))
+            )
+            return Transition(Stage.CANCELLED, tuple(effects))
+        case InterviewEnded():
+            _expect(stage, event, Stage.SCHEDULED)
+            return Transition(
+                Stage.AWAITING_FEEDBACK,
+                (
+                    Effect(EffectKind.REQUEST_FEEDBACK, Role.CLIENT),
+                    Effect(EffectKind.REQUEST_FEEDBACK, Role.CANDIDATE),
+                ),
+            )
+    raise InvalidTransition(stage, event)  # pragma: no cover - the match is exhaustive
+
+
+def _expect(stage: Stage, event: Event, *allowed: Stage) -> None:
+    if stage not in allowed:
+        raise InvalidTransition(stage, event)
+
+
+def _note(note: str, **extra: str) -> Mapping[str, str]:
+    return MappingProxyType({"note": note, **extra})
+
+
+# Read model: what cards and pages show about an interview ------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyView:
+    id: str
+    name: str
+    zone: str
+    organisation: str | None = None
+
+
+@dataclass(frozen=True)
+class OfferedSlot:
+    id: str
+    interval: Interval
+
+
+@dataclass(frozen=True)
+class InterviewView:
+    """An interview as the people in it see it. Times are UTC; show them in the viewer's zone."""
+
+    id: str
+    role_title: str
+    format: Format
+    stage: Stage
+    duration: timedelta
+    recruiter: PartyView
+    client: PartyView
+    candidate: PartyView
+    location: str | None = None
+    join_url: str | None = None
+    booked: Interval | None = None
+    slots: tuple[OfferedSlot, ...] = ()
+    candidate_windows: tuple[Interval, ...] = ()
+    candidate_note: str | None = None
+    round: int = 1
+
+    def party(self, role: Role) -> PartyView:
+        return {Role.RECRUITER: self.recruiter, Role.CLIENT: self.client}.get(role, self.candidate)

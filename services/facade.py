@@ -1,0 +1,94 @@
+"""The use cases, bound to a database and a clock: what dialogs, the JSON API, the tracker and
+the job runner are given. Dialogs see this object, never SQL or HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from scheduling.interview import InterviewView
+from scheduling.rules import BookingRules, SlotRequest
+from services import identity, scheduling
+from services.invitations import InvitationGrant
+from services.scheduling import (
+    Actor,
+    InterviewRequest,
+    OfferResult,
+    PickResult,
+    RequestResult,
+    SchedulingConfig,
+)
+from services.views import load_view
+from storage.models import Interview, Party
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Callable[[], datetime] = utc_now
+    config: SchedulingConfig = field(default_factory=SchedulingConfig)
+    public_url: str = "http://localhost:3978"
+    on_enqueued: Callable[[], None] = lambda: None
+
+    def chat_link(self, token: str) -> str:
+        return f"{self.public_url}/chat?t={token}"
+
+    async def request_interview(self, request: InterviewRequest) -> RequestResult:
+        result = await scheduling.request_interview(self.sessions, request, self.clock(), self.config)
+        self.on_enqueued()
+        return result
+
+    async def offer_slots(
+        self, actor: Actor, interview_id: str, requests: Sequence[SlotRequest]
+    ) -> OfferResult:
+        result = await scheduling.offer_slots(
+            self.sessions, actor, interview_id, requests, self.clock(), self.config
+        )
+        self.on_enqueued()
+        return result
+
+    async def pick_slot(self, actor: Actor, interview_id: str, slot_id: str) -> PickResult:
+        result = await scheduling.pick_slot(
+            self.sessions, actor, interview_id, slot_id, self.clock(), self.config
+        )
+        self.on_enqueued()
+        return result
+
+    async def propose_other_times(self, actor: Actor, interview_id: str, text: str) -> None:
+        await scheduling.propose_other_times(
+            self.sessions, actor, interview_id, text, self.clock(), self.config
+        )
+        self.on_enqueued()
+
+    async def view(self, interview_id: str) -> InterviewView | None:
+        async with self.sessions() as session:
+            return await load_view(session, interview_id)
+
+    async def rules(self, interview_id: str) -> BookingRules | None:
+        async with self.sessions() as session:
+            interview = await session.get(Interview, interview_id)
+            if interview is None:
+                return None
+            client = await session.get_one(Party, interview.client_id)
+            return scheduling.booking_rules(interview, client.timezone)
+
+    async def actor_for(
+        self, sender: identity.Sender, interview_id: str | None
+    ) -> Actor | None:
+        return await identity.actor_for(self.sessions, sender, interview_id, self.clock())
+
+    async def webchat_grant(self, sender: identity.Sender) -> InvitationGrant | None:
+        return await identity.webchat_grant(self.sessions, sender, self.clock())
+
+    async def remember_conversation(
+        self, sender: identity.Sender, reference: dict[str, Any]
+    ) -> None:
+        await identity.remember_conversation(self.sessions, sender, reference, self.clock())

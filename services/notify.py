@@ -1,0 +1,256 @@
+"""Notifications: an effect becomes one delivery job per channel.
+
+A party is reached on every channel we know: their Teams conversation, their latest web chat
+conversation, and by e-mail with a personal chat link when Teams cannot reach them (DESIGN.md
+§1). Each delivery is its own job with a key derived from the effect's, so a retry of one channel
+never repeats another, and re-planning the same effect plans nothing new.
+
+Links in e-mails are new invitation tokens minted for that mail: tokens are stored hashed only,
+so a raw token exists nowhere but in the message that carries it.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from cards import (
+    booking_confirmation_card,
+    offer_slots_card,
+    pick_slot_card,
+    recruiter_update_card,
+    reminder_card,
+)
+from integrations.ics import invitation_ics
+from integrations.mail import (
+    Attachment,
+    MailMessage,
+    booking_confirmed_mail,
+    invitation_link_mail,
+    reminder_mail,
+)
+from scheduling.interview import EffectKind, InterviewView, Role, Stage
+from services.invitations import create_invitation
+from services.scheduling import SchedulingConfig, booking_rules
+from services.views import load_view
+from storage.jobs import ClaimedJob, enqueue
+from storage.models import Interview, Party
+
+SEND_ACTIVITY = "send_activity"
+SEND_MAIL = "send_mail"
+
+CARD = "application/vnd.microsoft.card.adaptive"
+
+
+class Gone(Exception):
+    """The interview or party behind an effect no longer exists: nothing to deliver."""
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    public_url: str
+    mail_from: str
+    scheduling: SchedulingConfig
+
+
+def card_activity(card: dict[str, Any], text: str | None = None) -> dict[str, Any]:
+    activity: dict[str, Any] = {
+        "type": "message",
+        "attachments": [{"contentType": CARD, "content": card}],
+    }
+    if text:
+        activity["text"] = text
+    return activity
+
+
+def mail_payload(message: MailMessage) -> dict[str, Any]:
+    return {
+        "to": list(message.to),
+        "subject": message.subject,
+        "text": message.text,
+        "html": message.html,
+        "key": message.idempotency_key,
+        "attachments": [
+            {
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "data": base64.b64encode(a.data).decode("ascii"),
+            }
+            for a in message.attachments
+        ],
+    }
+
+
+def mail_from_payload(payload: dict[str, Any]) -> MailMessage:
+    return MailMessage(
+        to=tuple(payload["to"]),
+        subject=payload["subject"],
+        text=payload["text"],
+        html=payload["html"],
+        idempotency_key=payload.get("key"),
+        attachments=tuple(
+            Attachment(a["filename"], a["content_type"], base64.b64decode(a["data"]))
+            for a in payload.get("attachments", [])
+        ),
+    )
+
+
+class _Plan:
+    def __init__(self, session: AsyncSession, job: ClaimedJob, now: datetime) -> None:
+        self.session, self.job, self.now = session, job, now
+        self.count = 0
+
+    async def activity(self, party: Party, activity: dict[str, Any], *, teams: bool = True) -> bool:
+        """Send to the party's Teams and web chat conversations; True if Teams reaches them."""
+        refs = party.conversation_reference or {}
+        reached_teams = False
+        for channel in ("teams", "webchat"):
+            reference = refs.get(channel)
+            if not reference or (channel == "teams" and not teams):
+                continue
+            await self._add(
+                SEND_ACTIVITY, channel, {"reference": reference, "activity": activity}
+            )
+            reached_teams = reached_teams or channel == "teams"
+        return reached_teams
+
+    async def mail(self, message: MailMessage) -> None:
+        await self._add(SEND_MAIL, "mail", mail_payload(message))
+
+    async def _add(self, kind: str, channel: str, payload: dict[str, Any]) -> None:
+        added = await enqueue(
+            self.session,
+            kind=kind,
+            payload=payload,
+            due_at=self.now,
+            idempotency_key=f"{self.job.idempotency_key}|{channel}",
+            interview_id=self.job.interview_id,
+            role=self.job.role,
+            now=self.now,
+        )
+        self.count += int(added)
+
+
+async def plan_effect(
+    sessions: async_sessionmaker[AsyncSession],
+    job: ClaimedJob,
+    now: datetime,
+    config: NotifyConfig,
+) -> int:
+    """Turn one effect job into delivery jobs, in one transaction. Returns how many were added."""
+    kind = EffectKind(job.kind)
+    data: dict[str, str] = dict(job.payload.get("data") or {})
+    async with sessions() as session, session.begin():
+        if job.interview_id is None:
+            raise Gone("an effect without an interview")
+        view = await load_view(session, job.interview_id)
+        interview = await session.get(Interview, job.interview_id)
+        if view is None or interview is None:
+            raise Gone("the interview no longer exists")
+        role = Role(job.role) if job.role else None
+        plan = _Plan(session, job, now)
+        party = await session.get_one(Party, view.party(role).id) if role else None
+
+        async def link(purpose: str) -> str:
+            assert party is not None and role is not None
+            token = await create_invitation(
+                session, interview_id=view.id, party_id=party.id, role=role, now=now,
+                ttl=config.scheduling.invite_ttl,
+            )
+            return f"{config.public_url}/chat?t={token}"
+
+        if kind is EffectKind.ASK_CLIENT_FOR_SLOTS and party is not None and role is not None:
+            if view.stage is not Stage.AWAITING_SLOTS:
+                return 0
+            rules = booking_rules(interview, view.client.zone)
+            other_times = data.get("note") == "other_times"
+            lead = (
+                f"{view.candidate.name} can't make any of the offered times and suggests: "
+                f"“{view.candidate_note}”. Could you offer new slots?"
+                if other_times
+                else f"{view.recruiter.name} would like to set up an interview with "
+                f"{view.candidate.name} for **{view.role_title}**. Which times suit you?"
+            )
+            card = offer_slots_card(
+                view, rules, candidate_windows_text=view.candidate_note if other_times else None
+            )
+            if not await plan.activity(party, card_activity(card, lead)) and party.email:
+                await plan.mail(
+                    invitation_link_mail(
+                        view, role, party.email, await link("offer_slots"),
+                        key=f"{job.idempotency_key}|mail", purpose="offer_slots",
+                    )
+                )
+        elif kind is EffectKind.OFFER_SLOTS_TO_CANDIDATE and party is not None and role is not None:
+            if view.stage is not Stage.AWAITING_PICK:
+                return 0
+            lead = f"Good news: {view.client.name} has offered times for **{view.role_title}**."
+            if not await plan.activity(party, card_activity(pick_slot_card(view), lead)) and party.email:
+                await plan.mail(
+                    invitation_link_mail(
+                        view, role, party.email, await link("pick_slot"),
+                        key=f"{job.idempotency_key}|mail", purpose="pick_slot",
+                    )
+                )
+        elif kind is EffectKind.CONFIRM_BOOKING and party is not None and role is not None:
+            if not _still_booked(view, data, interview):
+                return 0
+            await plan.activity(party, card_activity(booking_confirmation_card(view, role)))
+        elif kind is EffectKind.SEND_INVITATION_EMAIL and party is not None and role is not None:
+            if not _still_booked(view, data, interview) or not party.email:
+                return 0
+            ics = await _ics(session, view, interview, "REQUEST", now, config)
+            await plan.mail(
+                booking_confirmed_mail(view, role, party.email, ics, key=f"{job.idempotency_key}|mail")
+            )
+        elif kind is EffectKind.NOTIFY_RECRUITER and party is not None:
+            card = recruiter_update_card(view, data.get("note", "update"))
+            await plan.activity(party, card_activity(card))
+        elif kind is EffectKind.REMIND_BEFORE_INTERVIEW and party is not None and role is not None:
+            if not _still_booked(view, data, interview) or view.booked is None:
+                return 0  # cancelled or moved meanwhile: no reminder for the old time
+            hours = max(1, round((view.booked.start - now).total_seconds() / 3600))
+            if not await plan.activity(
+                party, card_activity(reminder_card(view, role, hours_before=hours))
+            ) and party.email:
+                await plan.mail(
+                    reminder_mail(
+                        view, role, party.email, await link("reminder"),
+                        key=f"{job.idempotency_key}|mail", hours_before=hours,
+                    )
+                )
+        else:
+            raise Gone(f"no notification is planned for {kind.value}")
+        return plan.count
+
+
+def _still_booked(view: InterviewView, data: dict[str, str], interview: Interview) -> bool:
+    if view.stage is not Stage.SCHEDULED or view.booked is None:
+        return False
+    expected = data.get("slot_start")
+    return expected is None or expected == view.booked.start.isoformat()
+
+
+async def _ics(
+    session: AsyncSession,
+    view: InterviewView,
+    interview: Interview,
+    method: str,
+    now: datetime,
+    config: NotifyConfig,
+) -> bytes:
+    client = await session.get_one(Party, interview.client_id)
+    candidate = await session.get_one(Party, interview.candidate_id)
+    attendees = [(p.display_name, p.email) for p in (client, candidate) if p.email]
+    return invitation_ics(
+        view,
+        method="REQUEST" if method == "REQUEST" else "CANCEL",
+        sequence=interview.ics_sequence,
+        organizer_email=config.mail_from,
+        attendees=attendees,
+        now=now,
+    )

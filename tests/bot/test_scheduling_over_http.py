@@ -1,0 +1,242 @@
+"""The whole scheduling journey through the real app: activities over HTTP to /api/messages, the
+job runner carrying out the outbox, replies and proactive cards at a loopback connector, mails in
+an in-memory gateway. The client and candidate talk as web chat users bound to their invitations."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import icalendar
+from aiohttp.test_utils import TestClient
+from sqlalchemy import func, select
+
+from bot.app import RUNTIME
+from integrations.mail import MemoryMail
+from scheduling.interview import Stage
+from services.invitations import hash_token
+from storage.models import Booking, Interview, Invitation
+from tests.fakes.connector import FakeConnector
+
+CARD = "application/vnd.microsoft.card.adaptive"
+
+
+def activity(connector: FakeConnector, conversation: str, user: str, **fields: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": "message",
+        "id": f"act-{conversation}-{len(json.dumps(fields))}",
+        "channelId": "emulator",
+        "serviceUrl": connector.url,
+        "from": {"id": user, "name": user},
+        "conversation": {"id": conversation},
+        "recipient": {"id": "bot", "name": "askARSAN"},
+        "localTimezone": "Europe/London",
+    }
+    body.update(fields)
+    return body
+
+
+async def post(client: TestClient, body: dict[str, Any]) -> int:
+    response = await client.post(
+        "/api/messages", data=json.dumps(body), headers={"Content-Type": "application/json"}
+    )
+    return response.status
+
+
+def cards(connector: FakeConnector, conversation: str) -> list[dict[str, Any]]:
+    return [
+        a["content"]
+        for activity in connector.activities(conversation)
+        for a in activity.get("attachments") or []
+        if a.get("contentType") == CARD
+    ]
+
+
+def submits(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every Action.Submit's data in a card, ShowCards included."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Submit":
+                found.append(node.get("data") or {})
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found
+
+
+async def run_jobs(client: TestClient) -> None:
+    runner = client.app[RUNTIME].runner
+    for _ in range(10):
+        if await runner.run_once() == 0:
+            return
+
+
+async def invitation_user(client: TestClient, token: str) -> str:
+    async with client.app[RUNTIME].sessions() as session:
+        row = await session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+        assert row is not None
+        return f"inv-{row.id}"
+
+
+def next_wednesday_10() -> tuple[str, str]:
+    today = datetime.now(UTC).date()
+    day = today + timedelta(days=7 + (2 - today.weekday()) % 7)
+    return day.isoformat(), "10:00"
+
+
+async def test_a_recruiter_request_ends_in_a_booking_confirmed_to_everyone(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    mail = MemoryMail()
+    client = await app_client(mail=mail, ASKARSAN_RUN_JOBS="false")
+
+    # The recruiter asks for the form and fills it in.
+    assert await post(client, activity(connector, "rec", "rita", text="schedule")) in (200, 201)
+    [form] = cards(connector, "rec")
+    assert {"action": "request_interview"} in submits(form)
+    values = {
+        "action": "request_interview",
+        "client_name": "Harry Manager",
+        "client_email": "hm@client.example",
+        "client_organisation": "Client Ltd",
+        "client_zone": "Europe/London",
+        "candidate_name": "Asha Candidate",
+        "candidate_email": "asha@example.org",
+        "candidate_zone": "Asia/Kolkata",
+        "role_title": "Data Engineer",
+        "duration_minutes": "60",
+        "format": "teams",
+    }
+    await post(client, activity(connector, "rec", "rita", value=values))
+    reply = connector.texts("rec")[-1]
+    assert "Interview requested for **Data Engineer**" in reply
+    client_token = reply.split("/chat?t=")[1].split()[0]
+    candidate_token = reply.split("/chat?t=")[2].split()[0]
+
+    # The outbox asks the client by e-mail, with a personal link.
+    await run_jobs(client)
+    [ask] = [m for m in mail.sent if "hm@client.example" in m.to]
+    assert "/chat?t=" in ask.text
+
+    # The client opens the chat (bound to the invitation) and offers two slots.
+    client_user = await invitation_user(client, client_token)
+    await post(
+        client,
+        activity(
+            connector,
+            "client-chat",
+            client_user,
+            type="conversationUpdate",
+            channelId="directline",
+            membersAdded=[{"id": client_user}],
+        ),
+    )
+    [offer_card] = cards(connector, "client-chat")
+    [offer_submit] = [d for d in submits(offer_card) if d["action"] == "offer_slots"]
+    day, start = next_wednesday_10()
+    await post(
+        client,
+        activity(
+            connector,
+            "client-chat",
+            client_user,
+            channelId="directline",
+            value={
+                **offer_submit,
+                "slot_1_date": day,
+                "slot_1_time": start,
+                "slot_2_date": day,
+                "slot_2_time": "15:00",
+                "zone": "Europe/London",
+            },
+        ),
+    )
+    assert "I've sent 2 slot(s)" in connector.texts("client-chat")[-1]
+
+    # The candidate is e-mailed, opens the chat and sees the slots in India time.
+    await run_jobs(client)
+    assert any("asha@example.org" in m.to and "/chat?t=" in m.text for m in mail.sent)
+    candidate_user = await invitation_user(client, candidate_token)
+    await post(
+        client,
+        activity(
+            connector,
+            "cand-chat",
+            candidate_user,
+            type="conversationUpdate",
+            channelId="directline",
+            membersAdded=[{"id": candidate_user}],
+        ),
+    )
+    [pick_card] = cards(connector, "cand-chat")
+    picks = [d for d in submits(pick_card) if d["action"] == "pick_slot"]
+    assert len(picks) == 2
+    assert "15:30" in json.dumps(pick_card)  # 10:00 London is 15:30 in Kolkata
+    await post(
+        client, activity(connector, "cand-chat", candidate_user, channelId="directline", value=picks[0])
+    )
+    assert connector.texts("cand-chat")[-1].startswith("Booked:")
+
+    # The same pick delivered again (Teams/Direct Line retry) changes nothing.
+    await post(
+        client, activity(connector, "cand-chat", candidate_user, channelId="directline", value=picks[0])
+    )
+    assert "already booked" in connector.texts("cand-chat")[-1]
+
+    # The outbox confirms to both chats, mails both with an .ics, and tells the recruiter.
+    await run_jobs(client)
+    assert any("booked" in json.dumps(c).lower() for c in cards(connector, "cand-chat")[1:])
+    assert any("booked" in json.dumps(c).lower() for c in cards(connector, "client-chat")[1:])
+    assert len(cards(connector, "rec")) >= 2  # the form, then the recruiter's update
+    invitations = [m for m in mail.sent if any(a.filename.endswith(".ics") for a in m.attachments)]
+    assert sorted(m.to[0] for m in invitations) == ["asha@example.org", "hm@client.example"]
+    ics = next(a for a in invitations[0].attachments if a.filename.endswith(".ics"))
+    event = icalendar.Calendar.from_ical(ics.data).walk("VEVENT")[0]
+    async with client.app[RUNTIME].sessions() as session:
+        interview = await session.scalar(select(Interview))
+        assert interview is not None and interview.stage == Stage.SCHEDULED.value
+        assert event.decoded("DTSTART") == interview.starts_at
+        assert await session.scalar(select(func.count()).select_from(Booking)) == 1
+    # Running the runner again sends nothing twice.
+    sent = len(connector.received), len(mail.sent)
+    await run_jobs(client)
+    assert (len(connector.received), len(mail.sent)) == sent
+
+
+async def test_a_submit_from_someone_else_changes_nothing(app_client: Any, connector: FakeConnector) -> None:
+    client = await app_client(mail=MemoryMail(), ASKARSAN_RUN_JOBS="false")
+    services = client.app[RUNTIME].services
+    from services.scheduling import InterviewRequest, PartyInput
+
+    result = await services.request_interview(
+        InterviewRequest(
+            recruiter=PartyInput("Rita", "rita@agency.example", "UTC"),
+            client=PartyInput("Harry", "hm@client.example", "Europe/London"),
+            candidate=PartyInput("Asha", "asha@example.org", "Asia/Kolkata"),
+            role_title="Data Engineer",
+        )
+    )
+    candidate_user = await invitation_user(client, result.candidate_token)
+    day, start = next_wednesday_10()
+    offer = {
+        "action": "offer_slots",
+        "interview_id": result.interview_id,
+        "slot_1_date": day,
+        "slot_1_time": start,
+        "zone": "Europe/London",
+    }
+    for user, channel in (
+        (candidate_user, "directline"),
+        ("stranger", "emulator"),
+        ("inv-forged", "directline"),
+    ):
+        await post(client, activity(connector, f"c-{user}", user, channelId=channel, value=offer))
+        assert "isn't for you" in connector.texts(f"c-{user}")[-1]
+    assert (await services.view(result.interview_id)).stage is Stage.AWAITING_SLOTS  # type: ignore[union-attr]

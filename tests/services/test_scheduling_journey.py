@@ -1,0 +1,288 @@
+"""The scheduling use cases on real databases: request, offer, pick, propose, and no double booking."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from scheduling.interview import Role, Stage
+from scheduling.rules import RefusalReason, SlotRequest
+from services.invitations import hash_token, resolve_invitation
+from services.scheduling import (
+    Actor,
+    InterviewRequest,
+    InvalidRequest,
+    NotAllowed,
+    PartyInput,
+    SlotTaken,
+    offer_slots,
+    pick_slot,
+    propose_other_times,
+    request_interview,
+)
+from storage.db import create_engine, session_factory
+from storage.migrate import migrate
+from storage.models import Booking, Interview, Invitation, Job, Slot
+from tests.conftest import DATABASES, database
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
+WEDNESDAY = date(2026, 11, 25)
+
+
+@pytest.fixture(params=DATABASES)
+async def sessions(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    async with database(request.param, tmp_path) as url:
+        engine = create_engine(url)
+        await migrate(engine)
+        yield session_factory(engine)
+        await engine.dispose()
+
+
+def a_request(
+    client_email: str = "hm@client.example", candidate_email: str = "cand@example.org"
+) -> InterviewRequest:
+    return InterviewRequest(
+        recruiter=PartyInput("Rita Recruiter", "rita@agency.example", "Europe/London"),
+        client=PartyInput("Harry Manager", client_email, "Europe/London", organisation="Client Ltd"),
+        candidate=PartyInput("Asha Candidate", candidate_email, "Asia/Kolkata"),
+        role_title="Data Engineer",
+        duration_minutes=60,
+    )
+
+
+async def parties(sessions: async_sessionmaker[AsyncSession], interview_id: str) -> tuple[Actor, Actor]:
+    async with sessions() as session:
+        interview = await session.get_one(Interview, interview_id)
+        return Actor(Role.CLIENT, interview.client_id), Actor(Role.CANDIDATE, interview.candidate_id)
+
+
+async def count(sessions: async_sessionmaker[AsyncSession], model: type, *where: object) -> int:
+    async with sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+async def jobs(sessions: async_sessionmaker[AsyncSession], interview_id: str) -> list[tuple[str, str | None]]:
+    async with sessions() as session:
+        rows = await session.execute(
+            select(Job.kind, Job.role).where(Job.interview_id == interview_id).order_by(Job.created_at)
+        )
+        return [(kind, role) for kind, role in rows]
+
+
+async def stage(sessions: async_sessionmaker[AsyncSession], interview_id: str) -> str:
+    async with sessions() as session:
+        return (await session.get_one(Interview, interview_id)).stage
+
+
+async def test_a_request_asks_the_client_and_stores_only_hashed_links(sessions) -> None:  # type: ignore[no-untyped-def]
+    result = await request_interview(sessions, a_request(), NOW)
+    assert await stage(sessions, result.interview_id) == Stage.AWAITING_SLOTS
+    assert await jobs(sessions, result.interview_id) == [("ask_client_for_slots", "client")]
+    async with sessions() as session:
+        hashes = set(await session.scalars(select(Invitation.token_hash)))
+        assert hash_token(result.client_token) in hashes
+        assert result.client_token not in hashes
+        grant = await resolve_invitation(session, result.candidate_token, NOW)
+        assert grant.role is Role.CANDIDATE and grant.interview_id == result.interview_id
+    assert len(result.client_token) >= 43  # 256 random bits, base64url
+
+
+async def test_a_request_with_bad_fields_says_which_and_writes_nothing(sessions) -> None:  # type: ignore[no-untyped-def]
+    bad = a_request(client_email="not-an-address")
+    bad = InterviewRequest(**{**bad.__dict__, "duration_minutes": 5})
+    with pytest.raises(InvalidRequest) as caught:
+        await request_interview(sessions, bad, NOW)
+    assert set(caught.value.problems) == {"client_email", "duration_minutes"}
+    assert await count(sessions, Interview) == 0
+
+
+async def test_the_client_offers_slots_bad_ones_are_refused_and_the_rest_kept(sessions) -> None:  # type: ignore[no-untyped-def]
+    result = await request_interview(sessions, a_request(), NOW)
+    client, _ = await parties(sessions, result.interview_id)
+    offer = await offer_slots(
+        sessions,
+        client,
+        result.interview_id,
+        [
+            SlotRequest(WEDNESDAY, time(10), "Europe/London"),
+            SlotRequest(WEDNESDAY, time(10, 30), "Europe/London"),  # overlaps the first
+            SlotRequest(date(2026, 11, 20), time(10), "Europe/London"),  # in the past
+            SlotRequest(WEDNESDAY, time(20), "Europe/London"),  # after working hours
+        ],
+        NOW,
+    )
+    assert len(offer.accepted) == 1
+    assert [r.reason for r in offer.refused] == [
+        RefusalReason.OVERLAPS_OFFERED,
+        RefusalReason.PAST,
+        RefusalReason.OUTSIDE_WORKING_HOURS,
+    ]
+    assert offer.stage is Stage.AWAITING_PICK
+    assert ("offer_slots_to_candidate", "candidate") in await jobs(sessions, result.interview_id)
+
+
+async def test_nothing_acceptable_changes_nothing(sessions) -> None:  # type: ignore[no-untyped-def]
+    result = await request_interview(sessions, a_request(), NOW)
+    client, _ = await parties(sessions, result.interview_id)
+    offer = await offer_slots(
+        sessions, client, result.interview_id, [SlotRequest(WEDNESDAY, time(3), "Europe/London")], NOW
+    )
+    assert offer.accepted == [] and offer.stage is Stage.AWAITING_SLOTS
+    assert await count(sessions, Slot) == 0
+    assert len(await jobs(sessions, result.interview_id)) == 1
+
+
+@pytest.mark.parametrize("who", ["candidate", "stranger", "other-client"])
+async def test_only_the_interviews_client_may_offer_slots(sessions, who: str) -> None:  # type: ignore[no-untyped-def]
+    result = await request_interview(sessions, a_request(), NOW)
+    other = await request_interview(sessions, a_request("other@client.example", "x@y.org"), NOW)
+    _client, candidate = await parties(sessions, result.interview_id)
+    other_client, _ = await parties(sessions, other.interview_id)
+    actor = {
+        "candidate": candidate,
+        "stranger": Actor(Role.CLIENT, "f" * 32),
+        "other-client": other_client,
+    }[who]
+    with pytest.raises(NotAllowed):
+        await offer_slots(
+            sessions, actor, result.interview_id, [SlotRequest(WEDNESDAY, time(10), "Europe/London")], NOW
+        )
+    assert await count(sessions, Slot) == 0
+    assert await stage(sessions, result.interview_id) == Stage.AWAITING_SLOTS
+
+
+async def offered(sessions, times: list[time] | None = None) -> tuple[str, Actor, Actor, list[str]]:  # type: ignore[no-untyped-def]
+    result = await request_interview(sessions, a_request(), NOW)
+    client, candidate = await parties(sessions, result.interview_id)
+    await offer_slots(
+        sessions,
+        client,
+        result.interview_id,
+        [SlotRequest(WEDNESDAY, t, "Europe/London") for t in times or [time(10), time(14)]],
+        NOW,
+    )
+    async with sessions() as session:
+        slot_ids = list(
+            await session.scalars(
+                select(Slot.id).where(Slot.interview_id == result.interview_id).order_by(Slot.start)
+            )
+        )
+    return result.interview_id, client, candidate, slot_ids
+
+
+async def test_the_candidate_picks_and_everything_follows_from_one_booking(sessions) -> None:  # type: ignore[no-untyped-def]
+    interview_id, _, candidate, slot_ids = await offered(sessions)
+    picked = await pick_slot(sessions, candidate, interview_id, slot_ids[0], NOW)
+    assert picked.booked.start == datetime(2026, 11, 25, 10, 0, tzinfo=UTC) and not picked.already
+    assert await stage(sessions, interview_id) == Stage.SCHEDULED
+    kinds = await jobs(sessions, interview_id)
+    for expected in [
+        ("create_calendar_event", None),
+        ("confirm_booking", "client"),
+        ("confirm_booking", "candidate"),
+        ("send_invitation_email", "client"),
+        ("send_invitation_email", "candidate"),
+        ("notify_recruiter", "recruiter"),
+        ("remind_before_interview", "client"),
+        ("remind_before_interview", "candidate"),
+        ("mark_interview_ended", None),
+    ]:
+        assert expected in kinds, expected
+    assert kinds.count(("remind_before_interview", "candidate")) == 2  # 24 h and 1 h before
+    async with sessions() as session:
+        statuses = dict((await session.execute(select(Slot.id, Slot.status))).all())
+    assert statuses == {slot_ids[0]: "booked", slot_ids[1]: "withdrawn"}
+
+
+async def test_the_same_pick_delivered_twice_books_once_and_confirms_once(sessions) -> None:  # type: ignore[no-untyped-def]
+    interview_id, _, candidate, slot_ids = await offered(sessions)
+    await pick_slot(sessions, candidate, interview_id, slot_ids[0], NOW)
+    before = await jobs(sessions, interview_id)
+    again = await pick_slot(sessions, candidate, interview_id, slot_ids[0], NOW)
+    assert again.already
+    assert await jobs(sessions, interview_id) == before
+    assert await count(sessions, Booking) == 1
+    with pytest.raises(NotAllowed):
+        await pick_slot(sessions, candidate, interview_id, slot_ids[1], NOW)
+
+
+async def test_fifty_concurrent_picks_of_one_slot_make_one_booking(sessions) -> None:  # type: ignore[no-untyped-def]
+    interview_id, _, candidate, slot_ids = await offered(sessions)
+    results = await asyncio.gather(
+        *(pick_slot(sessions, candidate, interview_id, slot_ids[0], NOW) for _ in range(50)),
+        return_exceptions=True,
+    )
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert sum(1 for r in results if not r.already) == 1  # type: ignore[union-attr]
+    assert await count(sessions, Booking) == 1
+    assert (await jobs(sessions, interview_id)).count(("confirm_booking", "candidate")) == 1
+
+
+async def test_fifty_interviews_of_one_client_picking_the_same_hour_book_it_once(sessions) -> None:  # type: ignore[no-untyped-def]
+    """Different interviews do not lock each other: only the database's constraint can stop
+    two candidates booking one client's overlapping slots at once."""
+    picks = []
+    for i in range(50):
+        result = await request_interview(
+            sessions, a_request("hm@client.example", f"cand{i}@example.org"), NOW
+        )
+        client, candidate = await parties(sessions, result.interview_id)
+        # Slots at 10:00 and at 10:30: they all overlap one another.
+        start = time(10, 30) if i % 2 else time(10)
+        await offer_slots(
+            sessions, client, result.interview_id, [SlotRequest(WEDNESDAY, start, "Europe/London")], NOW
+        )
+        async with sessions() as session:
+            slot_id = await session.scalar(select(Slot.id).where(Slot.interview_id == result.interview_id))
+        picks.append((candidate, result.interview_id, slot_id))
+    results = await asyncio.gather(
+        *(pick_slot(sessions, c, iid, sid, NOW) for c, iid, sid in picks), return_exceptions=True
+    )
+    booked = [r for r in results if not isinstance(r, BaseException)]
+    taken = [r for r in results if isinstance(r, SlotTaken)]
+    assert len(booked) == 1, results
+    assert len(taken) == 49, [r for r in results if not isinstance(r, SlotTaken)]
+    assert await count(sessions, Booking, Booking.status == "active") == 1
+    assert await count(sessions, Interview, Interview.stage == Stage.SCHEDULED.value) == 1
+
+
+async def test_the_candidate_proposes_other_times_and_the_client_is_asked_again(sessions) -> None:  # type: ignore[no-untyped-def]
+    interview_id, client, candidate, _ = await offered(sessions)
+    await propose_other_times(sessions, candidate, interview_id, "Thursday after 14:00 IST", NOW)
+    assert await stage(sessions, interview_id) == Stage.AWAITING_SLOTS
+    assert await count(sessions, Slot, Slot.status == "offered") == 0
+    assert (await jobs(sessions, interview_id)).count(("ask_client_for_slots", "client")) == 2
+    with pytest.raises(InvalidRequest):
+        await propose_other_times(sessions, candidate, interview_id, "   ", NOW)
+    # The client offers again: the loop goes on.
+    offer = await offer_slots(
+        sessions, client, interview_id, [SlotRequest(date(2026, 11, 26), time(9, 30), "Europe/London")], NOW
+    )
+    assert offer.stage is Stage.AWAITING_PICK
+
+
+async def test_a_pick_after_the_minimum_notice_passed_is_refused(sessions) -> None:  # type: ignore[no-untyped-def]
+    interview_id, _, candidate, slot_ids = await offered(sessions)
+    late = datetime(2026, 11, 24, 23, 0, tzinfo=UTC)  # 11 hours before the 10:00 slot
+    with pytest.raises(SlotTaken):
+        await pick_slot(sessions, candidate, interview_id, slot_ids[0], late)
+    assert await count(sessions, Booking) == 0
+
+
+async def test_an_expired_link_is_refused(sessions) -> None:  # type: ignore[no-untyped-def]
+    from services.invitations import InvitationInvalid
+
+    result = await request_interview(sessions, a_request(), NOW)
+    async with sessions() as session:
+        with pytest.raises(InvitationInvalid, match="expired"):
+            await resolve_invitation(session, result.client_token, NOW + timedelta(days=31))
+        with pytest.raises(InvitationInvalid):
+            await resolve_invitation(session, result.client_token + "x", NOW)
