@@ -1,0 +1,616 @@
+"""Outbound e-mail: the message model, the `MailGateway` port and its implementations, and rendering.
+
+Implementations of :class:`MailGateway`:
+
+- :class:`OutboxFolderMail` — the laptop default: each message becomes an ``.eml`` file in a folder
+  that the tracker lists (:func:`list_outbox`, :func:`read_outbox`).
+- :class:`SmtpMail` — production over SMTP (stdlib ``smtplib`` run in a worker thread).
+- :class:`MemoryMail` — an in-memory fake for tests.
+
+Idempotency: a message may carry an ``idempotency_key`` (the job runner's key for the effect that
+sends it). The outbox and the fake write a key once, whatever the retries. SMTP cannot take a
+message back once the server accepted it, so there de-duplication is the caller's job (the job runner
+marks the job done after a successful send); the key still gives the message a stable
+``Message-ID`` so that a re-send is recognisably the same message to the recipient's mail system.
+
+Personal data (addresses, names, subjects) never goes to the logs: only message ids and file names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import re
+import smtplib
+import ssl
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.headerregistry import ContentTypeHeader
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser, BytesParser
+from email.utils import format_datetime, parseaddr
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, Protocol, cast
+
+import jinja2
+from icalendar import Calendar
+
+from scheduling.intervals import Interval
+from scheduling.interview import FORMAT_LABELS, Format, InterviewView, PartyView, Role
+from scheduling.zones import format_local, format_local_range
+
+__all__ = [
+    "Attachment",
+    "MailGateway",
+    "MailMessage",
+    "MailSendFailed",
+    "MemoryMail",
+    "OutboxEntry",
+    "OutboxFolderMail",
+    "OutboxNameRefused",
+    "SmtpMail",
+    "booking_confirmed_mail",
+    "calendar_attachment",
+    "cancelled_mail",
+    "feedback_request_mail",
+    "invitation_link_mail",
+    "list_outbox",
+    "message_id",
+    "read_outbox",
+    "reminder_mail",
+    "render_mail",
+    "rescheduled_mail",
+    "to_email_message",
+]
+
+log = logging.getLogger(__name__)
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+# The message ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # e.g. "text/calendar; method=REQUEST; charset=UTF-8"
+    data: bytes
+
+    def parsed_type(self) -> tuple[str, str, Mapping[str, str]]:
+        """(maintype, subtype, params) of ``content_type``."""
+        header = cast(ContentTypeHeader, policy.default.header_factory("Content-Type", self.content_type))
+        return header.maintype, header.subtype, dict(header.params)
+
+
+@dataclass(frozen=True)
+class MailMessage:
+    to: tuple[str, ...]
+    subject: str
+    text: str
+    html: str
+    attachments: tuple[Attachment, ...] = ()
+    idempotency_key: str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.to, str):
+            raise TypeError("MailMessage.to is a tuple of addresses, not one string.")
+        if not self.to:
+            raise ValueError("A message needs at least one recipient.")
+        if "\r" in self.subject or "\n" in self.subject:
+            raise ValueError("A subject cannot contain line breaks.")
+
+
+class MailSendFailed(Exception):
+    """Sending failed. ``permanent`` says whether retrying the same message can help."""
+
+    def __init__(self, message: str, *, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def _sender_domain(sender: str) -> str:
+    _, address = parseaddr(sender)
+    domain = address.rpartition("@")[2]
+    return domain if re.fullmatch(r"[A-Za-z0-9.-]+", domain or "") else "askarsan.local"
+
+
+def message_id(idempotency_key: str, sender: str) -> str:
+    """The ``Message-ID`` of the message sent under ``idempotency_key``: the same on every re-send."""
+    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
+    return f"<{digest}.askarsan@{_sender_domain(sender)}>"
+
+
+def to_email_message(msg: MailMessage, sender: str, *, date: datetime | None = None) -> EmailMessage:
+    """The MIME message for ``msg``.
+
+    Layout (the one Google Calendar and Outlook send, which every major client understands)::
+
+        multipart/mixed
+          multipart/alternative
+            text/plain
+            text/html
+            text/calendar; method=...      <- only for calendar attachments: the invitation buttons
+          attachment(s), e.g. invitation.ics as text/calendar; method=...; charset=UTF-8
+
+    Outlook shows Accept/Decline only for a ``text/calendar`` part carrying ``method`` (RFC 6047
+    §2.4); Gmail and Apple Mail also recognise the attachment. Calendar data is base64-encoded so the
+    CRLF line endings and 75-octet folding RFC 5545 requires reach the client untouched.
+    """
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = ", ".join(msg.to)
+    email["Subject"] = msg.subject
+    email["Date"] = format_datetime((date or datetime.now(UTC)).astimezone(UTC))
+    email["Message-ID"] = (
+        message_id(msg.idempotency_key, sender)
+        if msg.idempotency_key is not None
+        else f"<{uuid.uuid4().hex}.askarsan@{_sender_domain(sender)}>"
+    )
+    email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies to the bot
+    email.set_content(msg.text)
+    email.add_alternative(msg.html, subtype="html")
+    for attachment in msg.attachments:
+        maintype, subtype, params = attachment.parsed_type()
+        if (maintype, subtype) == ("text", "calendar") and "method" in params:
+            email.add_alternative(
+                attachment.data,
+                maintype="text",
+                subtype="calendar",
+                params={"method": params["method"], "charset": params.get("charset", "UTF-8")},
+            )
+    for attachment in msg.attachments:
+        maintype, subtype, params = attachment.parsed_type()
+        email.add_attachment(
+            attachment.data,
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+            params=dict(params),
+        )
+    return email
+
+
+def calendar_attachment(ics: bytes, *, expect: Literal["REQUEST", "CANCEL"] | None = None) -> Attachment:
+    """An ``.ics`` attachment typed with the iTIP method read from the calendar itself."""
+    method = str(Calendar.from_ical(ics).get("METHOD", "")).upper()
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError("An invitation attachment needs METHOD:REQUEST or METHOD:CANCEL.")
+    if expect is not None and method != expect:
+        raise ValueError(f"Expected a METHOD:{expect} calendar, got METHOD:{method}.")
+    filename = "cancellation.ics" if method == "CANCEL" else "invitation.ics"
+    return Attachment(filename, f"text/calendar; method={method}; charset=UTF-8", ics)
+
+
+# The port and its implementations ---------------------------------------------------------------
+
+
+class MailGateway(Protocol):
+    async def send(self, msg: MailMessage) -> None: ...
+
+
+class MemoryMail:
+    """In-memory fake. Messages are serialised as the real gateways would (so a message they would
+    refuse is refused here too) and kept in ``sent``; a repeated idempotency key is dropped.
+    Put exceptions in ``fail_next`` to make the next sends fail, one each."""
+
+    def __init__(self, sender: str = "askARSAN <askarsan@localhost>") -> None:
+        self.sender = sender
+        self.sent: list[MailMessage] = []
+        self.fail_next: list[Exception] = []
+        self._keys: set[str] = set()
+
+    async def send(self, msg: MailMessage) -> None:
+        if self.fail_next:
+            raise self.fail_next.pop(0)
+        to_email_message(msg, self.sender).as_bytes()
+        if msg.idempotency_key is not None:
+            if msg.idempotency_key in self._keys:
+                return
+            self._keys.add(msg.idempotency_key)
+        self.sent.append(msg)
+
+    def to(self, address: str) -> list[MailMessage]:
+        """The messages sent to ``address``."""
+        return [m for m in self.sent if address in m.to]
+
+
+# One lock for every outbox in this process: the check-then-write of a key must not interleave.
+# Across processes the job runner's row lock already serialises sends of one key.
+_OUTBOX_LOCK = threading.Lock()
+_OUTBOX_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.eml")
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class OutboxFolderMail:
+    """Writes each message as ``<UTC timestamp>-<hash>.eml`` into ``folder`` (created if missing).
+
+    The hash is of the idempotency key (or a random id without one); a key already in the folder is
+    not written again. Files appear atomically (written to a temporary file, then renamed).
+    """
+
+    def __init__(
+        self,
+        folder: str | os.PathLike[str],
+        *,
+        sender: str,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.folder = Path(folder)
+        self.sender = sender
+        self._clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+
+    async def send(self, msg: MailMessage) -> None:
+        now = self._clock()
+        data = to_email_message(msg, self.sender, date=now).as_bytes(policy=policy.SMTP)
+        tag = _short_hash(msg.idempotency_key) if msg.idempotency_key is not None else uuid.uuid4().hex[:16]
+        name = f"{now.astimezone(UTC):%Y%m%dT%H%M%S.%fZ}-{tag}.eml"
+        written = await asyncio.to_thread(self._write, name, tag, data)
+        log.info("mail %s to outbox file %s", "written" if written else "already in outbox", written or tag)
+
+    def _write(self, name: str, tag: str, data: bytes) -> str | None:
+        with _OUTBOX_LOCK:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if any(self.folder.glob(f"*-{tag}.eml")):
+                return None
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=self.folder)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(tmp, self.folder / name)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            return name
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    name: str
+    subject: str
+    to: tuple[str, ...]
+    date: datetime | None
+    size: int
+
+
+class OutboxNameRefused(ValueError):
+    """A name that is not a plain ``.eml`` file name in the outbox folder."""
+
+
+def list_outbox(folder: str | os.PathLike[str]) -> list[OutboxEntry]:
+    """The messages in the outbox, newest first. Blocking file I/O: call it via ``asyncio.to_thread``."""
+    root = Path(folder)
+    if not root.is_dir():
+        return []
+    entries: list[OutboxEntry] = []
+    parser = BytesHeaderParser(policy=policy.default)
+    for path in root.iterdir():
+        if not _OUTBOX_NAME.fullmatch(path.name) or not path.is_file():
+            continue
+        with path.open("rb") as handle:
+            headers = parser.parse(handle)
+        date_header = headers.get("Date")
+        to_header = headers.get("To")
+        entries.append(
+            OutboxEntry(
+                name=path.name,
+                subject=str(headers.get("Subject", "")),
+                to=tuple(a.addr_spec for a in to_header.addresses) if to_header is not None else (),
+                date=getattr(date_header, "datetime", None),
+                size=path.stat().st_size,
+            )
+        )
+    # The name starts with the UTC timestamp, so it orders the entries even when a Date is missing.
+    entries.sort(key=lambda e: e.name, reverse=True)
+    return entries
+
+
+def read_outbox(folder: str | os.PathLike[str], name: str) -> EmailMessage:
+    """One message from the outbox. Only plain file names of that folder are accepted (no paths).
+
+    Raises :class:`OutboxNameRefused` for anything else and FileNotFoundError for a missing one.
+    """
+    root = Path(folder).resolve()
+    if not isinstance(name, str) or not _OUTBOX_NAME.fullmatch(name):
+        raise OutboxNameRefused("Not an outbox message name.")
+    path = (root / name).resolve()
+    if path.parent != root:  # e.g. a symlink pointing out of the folder
+        raise OutboxNameRefused("Not an outbox message name.")
+    with path.open("rb") as handle:
+        return BytesParser(policy=policy.default).parse(handle)
+
+
+class SmtpMail:
+    """SMTP with the stdlib ``smtplib``, run in a worker thread so the event loop never blocks.
+
+    With ``starttls`` (the default) the connection is upgraded before anything is sent and a server
+    that does not offer STARTTLS is an error, never a fallback to plain text. ``tls_context`` lets a
+    deployment trust a private CA; the default verifies against the system's CAs.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        sender: str,
+        username: str | None = None,
+        password: str | None = None,
+        starttls: bool = True,
+        timeout: float = 30,
+        tls_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.sender = sender
+        self.username = username
+        self._password = password
+        self.starttls = starttls
+        self.timeout = timeout
+        self._tls_context = tls_context
+
+    def __repr__(self) -> str:  # the password stays out of reprs and logs
+        return f"SmtpMail({self.host!r}, {self.port}, starttls={self.starttls})"
+
+    async def send(self, msg: MailMessage) -> None:
+        email = to_email_message(msg, self.sender)
+        await asyncio.to_thread(self._send, email)
+        log.info("mail %s sent over SMTP", email["Message-ID"])
+
+    def _send(self, email: EmailMessage) -> None:
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                smtp.ehlo()
+                if self.starttls:
+                    smtp.starttls(context=self._tls_context or ssl.create_default_context())
+                    smtp.ehlo()
+                if self.username is not None:
+                    smtp.login(self.username, self._password or "")
+                refused = smtp.send_message(email)
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = [code for code, _ in error.recipients.values()]
+            raise MailSendFailed(
+                f"SMTP refused every recipient (codes {sorted(set(codes))})",
+                permanent=all(500 <= c < 600 for c in codes),
+            ) from None
+        except smtplib.SMTPResponseException as error:
+            raise MailSendFailed(
+                f"SMTP error {error.smtp_code}", permanent=500 <= error.smtp_code < 600
+            ) from None
+        except smtplib.SMTPNotSupportedError as error:
+            raise MailSendFailed(f"SMTP server does not support: {error}", permanent=True) from None
+        except (smtplib.SMTPException, OSError) as error:
+            raise MailSendFailed(f"SMTP unavailable: {type(error).__name__}", permanent=False) from None
+        if refused:
+            # Delivered to some, refused for others: a retry would send twice to the accepted ones.
+            raise MailSendFailed(f"SMTP refused {len(refused)} of the recipients", permanent=True)
+
+
+# Rendering --------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        # "x.html.j2" is escaped, "x.txt.j2" is not (an included partial follows its own name).
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_mail(template: str, **context: Any) -> tuple[str, str]:
+    """(text, html) of ``templates/<template>.txt.j2`` and ``<template>.html.j2``.
+
+    The HTML is autoescaped; a missing context variable is an error rather than an empty string.
+    """
+    env = _environment()
+    text = env.get_template(f"{template}.txt.j2").render(**context)
+    html = env.get_template(f"{template}.html.j2").render(**context)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", html
+
+
+@dataclass(frozen=True)
+class _Where:
+    label: str
+    text: str
+    url: str | None = None
+
+
+def _where(view: InterviewView) -> _Where:
+    match view.format:
+        case Format.TEAMS:
+            if view.join_url:
+                return _Where("Join", view.join_url, view.join_url)
+            return _Where("Join", "the Teams link will follow")
+        case Format.ON_SITE:
+            return _Where("Where", view.location or "the address will follow")
+        case Format.PHONE:
+            return _Where("Phone", view.location or "we will call you")
+    return _Where("Format", FORMAT_LABELS[view.format])  # pragma: no cover
+
+
+def _org(client: PartyView) -> str:
+    return client.organisation or client.name
+
+
+def _counterpart(view: InterviewView, role: Role) -> str:
+    """Who the recipient meets, in their terms."""
+    client = view.client.name + (f" at {view.client.organisation}" if view.client.organisation else "")
+    match role:
+        case Role.CANDIDATE:
+            return client
+        case Role.CLIENT:
+            return f"{view.candidate.name} (candidate)"
+    return f"{view.candidate.name} and {client}"
+
+
+def _changed_by(view: InterviewView, by: Role, recipient: Role) -> dict[str, Any]:
+    """Context for "who moved / cancelled it": the person, and whether it is the one you meet."""
+    return {
+        "by": _who(view, by, recipient),
+        "by_counterpart": {by, recipient} == {Role.CLIENT, Role.CANDIDATE},
+    }
+
+
+def _who(view: InterviewView, by: Role, recipient: Role) -> str:
+    if by == recipient:
+        return "you"
+    match by:
+        case Role.RECRUITER:
+            return view.recruiter.name
+        case Role.CLIENT:
+            return view.client.name + (f" ({view.client.organisation})" if view.client.organisation else "")
+    return f"{view.candidate.name} (the candidate)"
+
+
+def _context(view: InterviewView, role: Role, **extra: Any) -> dict[str, Any]:
+    recipient = view.party(role)
+    return {
+        "recipient": recipient,
+        "role": role.value,
+        "recruiter_name": view.recruiter.name,
+        "role_title": view.role_title,
+        "org": _org(view.client),
+        "candidate_name": view.candidate.name,
+        "counterpart": _counterpart(view, role),
+        "format_label": FORMAT_LABELS[view.format],
+        "where": _where(view),
+        "when": format_local_range(view.booked, recipient.zone) if view.booked else None,
+        "zone": recipient.zone,
+        **extra,
+    }
+
+
+def _message(
+    template: str, to: str, subject: str, key: str, context: dict[str, Any], *atts: Attachment
+) -> MailMessage:
+    text, html = render_mail(template, subject=subject, **context)
+    return MailMessage(
+        to=(to,), subject=subject, text=text, html=html, attachments=tuple(atts), idempotency_key=key
+    )
+
+
+def _booked(view: InterviewView) -> Interval:
+    if view.booked is None:
+        raise ValueError(f"Interview {view.id} has no booked time.")
+    return view.booked
+
+
+def _short_when(view: InterviewView, role: Role) -> str:
+    return format_local(_booked(view).start, view.party(role).zone)
+
+
+def invitation_link_mail(
+    view: InterviewView,
+    role: Role,
+    to: str,
+    link: str,
+    *,
+    key: str,
+    purpose: Literal["offer_slots", "pick_slot", "feedback"],
+    deadline: datetime | None = None,
+) -> MailMessage:
+    """The personal chat link: to offer slots (client), pick a time (candidate) or give feedback."""
+    if purpose == "feedback":
+        return feedback_request_mail(view, role, to, link, key=key, deadline=deadline)
+    zone = view.party(role).zone
+    context = _context(
+        view, role, link=link, purpose=purpose, deadline=format_local(deadline, zone) if deadline else None
+    )
+    if purpose == "offer_slots":
+        subject = f"Please offer times for an interview: {view.role_title} with {view.candidate.name}"
+    else:
+        subject = f"Pick a time for your interview: {view.role_title} at {_org(view.client)}"
+    return _message("invitation_link", to, subject, key, context)
+
+
+def booking_confirmed_mail(
+    view: InterviewView, role: Role, to: str, ics: bytes, *, key: str, link: str | None = None
+) -> MailMessage:
+    """Booked: the time in the recipient's zone, how to join, and the REQUEST invitation attached."""
+    subject = f"Interview confirmed: {view.role_title}, {_short_when(view, role)}"
+    context = _context(view, role, link=link)
+    attachment = calendar_attachment(ics, expect="REQUEST")
+    return _message("booking_confirmed", to, subject, key, context, attachment)
+
+
+def rescheduled_mail(
+    view: InterviewView,
+    role: Role,
+    to: str,
+    ics: bytes,
+    *,
+    key: str,
+    by: Role,
+    previous: Interval | None = None,
+    link: str | None = None,
+) -> MailMessage:
+    """Moved: the new time (and the old one), with the updated REQUEST (higher SEQUENCE) attached."""
+    zone = view.party(role).zone
+    subject = f"Interview moved: {view.role_title}, now {_short_when(view, role)}"
+    context = _context(
+        view,
+        role,
+        link=link,
+        previous=format_local_range(previous, zone) if previous else None,
+        **_changed_by(view, by, role),
+    )
+    return _message("rescheduled", to, subject, key, context, calendar_attachment(ics, expect="REQUEST"))
+
+
+def cancelled_mail(
+    view: InterviewView, role: Role, to: str, ics: bytes | None, *, key: str, by: Role, reason: str | None
+) -> MailMessage:
+    """Cancelled: who cancelled and why; the CANCEL attached when the interview had been booked."""
+    subject = f"Interview cancelled: {view.role_title}"
+    context = _context(view, role, reason=(reason or "").strip() or None, **_changed_by(view, by, role))
+    attachments = (calendar_attachment(ics, expect="CANCEL"),) if ics is not None else ()
+    context["has_ics"] = bool(attachments)
+    return _message("cancelled", to, subject, key, context, *attachments)
+
+
+def reminder_mail(
+    view: InterviewView, role: Role, to: str, link: str, *, key: str, hours_before: int
+) -> MailMessage:
+    """A reminder before the interview, with the link to reschedule or cancel."""
+    if hours_before < 1:
+        raise ValueError("hours_before must be at least 1.")
+    _booked(view)
+    in_words = "1 hour" if hours_before == 1 else f"{hours_before} hours"
+    subject = f"Reminder: interview in {in_words} — {view.role_title}, {_short_when(view, role)}"
+    context = _context(view, role, link=link, in_words=in_words)
+    return _message("reminder", to, subject, key, context)
+
+
+def feedback_request_mail(
+    view: InterviewView, role: Role, to: str, link: str, *, key: str, deadline: datetime | None = None
+) -> MailMessage:
+    """After the interview: the link to a short feedback form, private to the recruiter."""
+    zone = view.party(role).zone
+    subject = f"How did the interview go? {view.role_title}"
+    other = view.client.name if role is Role.CANDIDATE else view.candidate.name
+    context = _context(
+        view,
+        role,
+        link=link,
+        other=other,
+        deadline=format_local(deadline, zone) if deadline else None,
+    )
+    return _message("feedback_request", to, subject, key, context)
