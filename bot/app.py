@@ -17,13 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot import __version__
 from bot.adapter import AskarsanAdapter, create_adapter
 from bot.api import setup_api
-from bot.effects import make_handlers
+from bot.effects import mail_gateway, make_handlers
 from bot.handler import AskarsanBot, make_turn_error_handler
 from bot.jobs import JobRunner
 from bot.proactive import Messenger
 from bot.settings import Settings
 from bot.web import STATIC, json_error, make_templates, render
-from integrations.mail import MailGateway, OutboxFolderMail
+from integrations.mail import MailGateway
 from services.facade import Services, utc_now
 from services.notify import NotifyConfig
 from services.scheduling import SchedulingConfig
@@ -67,7 +67,7 @@ def build_runtime(settings: Settings, mail: MailGateway | None = None) -> Runtim
     services = Services(sessions, config=scheduling_config, public_url=settings.public_url)
     bot = AskarsanBot(conversation_state, user_state, services)
     messenger = Messenger(adapter, settings.app_id)
-    mail = mail or OutboxFolderMail(settings.outbox_dir, sender=settings.mail_from)
+    mail = mail or mail_gateway(settings)
     runner_box: list[JobRunner] = []
     handlers = make_handlers(
         sessions,

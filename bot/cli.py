@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.settings import Settings, SettingsError
 
@@ -54,12 +56,48 @@ def _migrate(settings: Settings) -> None:
     asyncio.run(run())
 
 
+def _worker(settings: Settings) -> None:
+    from bot.effects import handlers_for
+    from bot.worker import WorkerOptions, run_worker
+
+    run_worker(settings.database_url, handlers_for(settings), WorkerOptions.from_env(os.environ))
+
+
+def _demo(settings: Settings) -> int:
+    from bot.demo import main as demo_main
+
+    return demo_main(settings.with_local_secrets(), sys.stdout)
+
+
+def _manifest_build(settings: Settings, out: Path, schema: Path | None) -> int:
+    from bot.teams_manifest import ManifestError, build_package, inputs_from
+
+    try:
+        inputs = inputs_from(settings.app_id, settings.public_url)
+        path = build_package(inputs, out, schema_path=schema)
+    except ManifestError as error:
+        print(f"askarsan manifest build: {error}", file=sys.stderr)
+        return 2
+    print(f"Teams app package written to {path}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="askarsan", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="run the server (bot endpoint, web chat, tracker, jobs)")
     sub.add_parser("migrate", help="upgrade the database to the latest schema")
+    sub.add_parser("worker", help="run the job runner only (any number on PostgreSQL)")
+    sub.add_parser("demo", help="run the whole journey with a simulated client and candidate")
+    manifest = sub.add_parser("manifest", help="the Teams app package")
+    manifest_sub = manifest.add_subparsers(dest="manifest_command", required=True)
+    build = manifest_sub.add_parser("build", help="write the Teams app package (zip)")
+    build.add_argument("--out", type=Path, default=Path("askarsan-teams.zip"))
+    build.add_argument(
+        "--schema", type=Path, default=None,
+        help="validate against this manifest JSON schema before writing",
+    )
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
     try:
@@ -72,6 +110,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         _serve(settings)
     elif args.command == "migrate":
         _migrate(settings)
+    elif args.command == "worker":
+        _worker(settings)
+    elif args.command == "demo":
+        return _demo(settings)
+    elif args.command == "manifest":
+        return _manifest_build(settings, args.out, args.schema)
     return 0
 
 

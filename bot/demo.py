@@ -1,0 +1,273 @@
+"""`askarsan demo`: the whole journey on the embedded defaults, through the real bot.
+
+A simulated recruiter (Emulator channel), client and candidate (web chat users bound to their
+invitations) send real activities over HTTP to `/api/messages` of a real askARSAN server on
+loopback; replies and proactive cards arrive at a loopback Bot Connector; e-mails are written to
+the outbox folder by the real job runner. Everything each party sees is printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any, TextIO
+
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
+
+from bot.app import RUNTIME, create_app
+from bot.loopback import FakeConnector, Received
+from bot.settings import Settings
+from scheduling.interview import Stage
+from scheduling.zones import format_local_range
+from services.invitations import hash_token
+from storage.models import Interview, Invitation
+
+CARD = "application/vnd.microsoft.card.adaptive"
+WHO = {
+    "demo-recruiter": "Recruiter (Teams)",
+    "demo-client": "Client (web chat)",
+    "demo-candidate": "Candidate (web chat)",
+}
+
+
+def describe_card(card: dict[str, Any]) -> Iterator[str]:
+    """A card as the lines a person would read on it."""
+
+    def walk(node: Any) -> Iterator[str]:
+        if isinstance(node, list):
+            for item in node:
+                yield from walk(item)
+            return
+        if not isinstance(node, dict):
+            return
+        kind = node.get("type")
+        if kind == "TextBlock" and node.get("text"):
+            yield str(node["text"])
+        elif kind == "TextRun" and node.get("text"):
+            yield str(node["text"])
+        elif kind == "FactSet":
+            for fact in node.get("facts", []):
+                yield f"{fact.get('title')}: {fact.get('value')}"
+            return
+        elif kind and str(kind).startswith("Input."):
+            yield f"[{node.get('label') or node.get('placeholder') or node.get('id')}: ____ ]"
+            return
+        elif kind and str(kind).startswith("Action."):
+            yield f"[button: {node.get('title')}]"
+            if kind == "Action.ShowCard":
+                return
+        for key in ("body", "items", "columns", "inlines", "actions", "card"):
+            if key in node:
+                yield from walk(node[key])
+
+    yield from walk(card)
+
+
+@dataclass
+class Demo:
+    out: TextIO
+    workdir: Path
+    connector: FakeConnector = field(default_factory=FakeConnector)
+    client: TestClient[Any, Any] | None = None
+    seen_mail: set[str] = field(default_factory=set)
+    activity_count: int = 0
+
+    def say(self, line: str = "") -> None:
+        print(line, file=self.out)
+
+    def received(self, message: Received) -> None:
+        who = WHO.get(message.conversation_id, message.conversation_id)
+        body = message.body
+        lines = [body["text"]] if body.get("text") else []
+        for attachment in body.get("attachments") or []:
+            if attachment.get("contentType") == CARD:
+                lines.extend(describe_card(attachment["content"]))
+        self.say(f"  → {who} sees:")
+        for line in lines:
+            for part in str(line).splitlines():
+                if part.strip():
+                    self.say(f"      {part}")
+
+    async def post(self, conversation: str, user: str, channel: str, **fields: Any) -> None:
+        assert self.client is not None
+        self.activity_count += 1
+        body: dict[str, Any] = {
+            "type": "message",
+            "id": f"demo-{self.activity_count}",
+            "channelId": channel,
+            "serviceUrl": self.connector.url,
+            "from": {"id": user, "name": WHO[conversation].split(" (")[0]},
+            "conversation": {"id": conversation},
+            "recipient": {"id": "askarsan", "name": "askARSAN"},
+            "localTimezone": "Europe/London",
+            "timestamp": datetime.now(UTC).isoformat(),
+        }
+        body.update(fields)
+        response = await self.client.post(
+            "/api/messages", data=json.dumps(body), headers={"Content-Type": "application/json"}
+        )
+        if response.status >= 300:
+            raise RuntimeError(f"the bot answered {response.status}: {await response.text()}")
+
+    async def run_jobs(self) -> None:
+        assert self.client is not None
+        runner = self.client.app[RUNTIME].runner
+        for _ in range(20):
+            if await runner.run_once() == 0:
+                break
+        outbox = self.client.app[RUNTIME].settings.outbox_dir
+        for path in sorted(outbox.glob("*.eml")):
+            if path.name in self.seen_mail:
+                continue
+            self.seen_mail.add(path.name)
+            message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+            ics = [p for p in message.iter_attachments() if p.get_filename()]
+            extra = f" (attached: {', '.join(str(p.get_filename()) for p in ics)})" if ics else ""
+            subject = str(message['Subject']).strip()
+            self.say(f"  ✉ e-mail to {message['To']}: “{subject}”{extra}")
+            for part in ics:
+                name = str(part.get_filename())
+                target = self.workdir / f"{message['To'].split('@')[0]}-{name}"
+                payload = part.get_payload(decode=True)
+                if isinstance(payload, bytes):
+                    target.write_bytes(payload)
+
+    async def user_for(self, token: str) -> str:
+        assert self.client is not None
+        async with self.client.app[RUNTIME].sessions() as session:
+            row = await session.scalar(
+                select(Invitation).where(Invitation.token_hash == hash_token(token))
+            )
+        if row is None:
+            raise RuntimeError("the invitation link in the recruiter's reply is not known")
+        return f"inv-{row.id}"
+
+
+def _slot_day(today: date) -> date:
+    """A weekday at least two days ahead, so every rule (24 h notice) is met."""
+    day = today + timedelta(days=2)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+async def run_demo(settings: Settings, out: TextIO) -> int:
+    with tempfile.TemporaryDirectory(prefix="askarsan-demo-") as tmp:
+        workdir = Path(settings.data_dir) / "demo"
+        workdir.mkdir(parents=True, exist_ok=True)
+        demo_settings = settings.model_copy(
+            update={
+                "database_url": f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}",
+                "data_dir": Path(tmp) / "var",
+                "run_jobs": False,
+                "env": "local",
+            }
+        )
+        demo = Demo(out, workdir)
+        demo.connector.on_receive = demo.received
+        await demo.connector.start()
+        demo.client = TestClient(TestServer(create_app(demo_settings), host="127.0.0.1"))
+        await demo.client.start_server()
+        try:
+            return await _journey(demo)
+        finally:
+            await demo.client.close()
+            await demo.connector.close()
+
+
+async def _journey(demo: Demo) -> int:
+    say = demo.say
+    say("askARSAN demo: a recruiter, a client and a candidate, through the real bot.\n")
+
+    say("1. The recruiter asks for an interview in Teams.")
+    say("  Recruiter types: schedule")
+    await demo.post("demo-recruiter", "rita", "emulator", text="schedule")
+    say("  Recruiter fills in the form and presses its button.")
+    await demo.post(
+        "demo-recruiter", "rita", "emulator",
+        value={
+            "action": "request_interview",
+            "client_name": "Harry Manager", "client_email": "harry@northwind.example",
+            "client_organisation": "Northwind Ltd", "client_zone": "Europe/London",
+            "candidate_name": "Asha Rao", "candidate_email": "asha@example.org",
+            "candidate_zone": "Asia/Kolkata", "role_title": "Senior Data Engineer",
+            "duration_minutes": "60", "format": "teams",
+        },
+    )
+    reply = demo.connector.texts("demo-recruiter")[-1]
+    links = [part.split()[0] for part in reply.split("/chat?t=")[1:]]
+    if len(links) != 2:
+        say("The request was not accepted; stopping.")
+        return 1
+    await demo.run_jobs()
+
+    say("\n2. The client opens the link from the e-mail and offers two slots.")
+    client_user = await demo.user_for(links[0])
+    await demo.post(
+        "demo-client", client_user, "directline", type="conversationUpdate",
+        membersAdded=[{"id": client_user}],
+    )
+    day = _slot_day(datetime.now(UTC).date())
+    say(f"  Client enters {day.isoformat()} 10:00 and 14:00 (Europe/London) and sends them.")
+    interview_id = await _interview_id(demo)
+    await demo.post(
+        "demo-client", client_user, "directline",
+        value={
+            "action": "offer_slots", "interview_id": interview_id, "zone": "Europe/London",
+            "slot_1_date": day.isoformat(), "slot_1_time": "10:00",
+            "slot_2_date": day.isoformat(), "slot_2_time": "14:00",
+        },
+    )
+    await demo.run_jobs()
+
+    say("\n3. The candidate opens their link and sees the slots in India time.")
+    candidate_user = await demo.user_for(links[1])
+    await demo.post(
+        "demo-candidate", candidate_user, "directline", type="conversationUpdate",
+        membersAdded=[{"id": candidate_user}],
+    )
+    assert demo.client is not None
+    view = await demo.client.app[RUNTIME].services.view(interview_id)
+    if view is None or not view.slots:
+        say("No slots were offered; stopping.")
+        return 1
+    first = view.slots[0]
+    say(f"  Candidate clicks {format_local_range(first.interval, view.candidate.zone)}.")
+    await demo.post(
+        "demo-candidate", candidate_user, "directline",
+        value={"action": "pick_slot", "interview_id": interview_id, "slot_id": first.id},
+    )
+    await demo.run_jobs()
+
+    view = await demo.client.app[RUNTIME].services.view(interview_id)
+    say("\nFinal state")
+    if view is None or view.stage is not Stage.SCHEDULED or view.booked is None:
+        say(f"  stage: {view.stage.value if view else 'missing'} (expected scheduled)")
+        return 1
+    say(f"  stage: {view.stage.value}")
+    say(f"  client sees:    {format_local_range(view.booked, view.client.zone)}")
+    say(f"  candidate sees: {format_local_range(view.booked, view.candidate.zone)}")
+    files = sorted(p.name for p in demo.workdir.glob("*.ics"))
+    say(f"  calendar invitations saved in {demo.workdir}: {', '.join(files)}")
+    return 0
+
+
+async def _interview_id(demo: Demo) -> str:
+    assert demo.client is not None
+    async with demo.client.app[RUNTIME].sessions() as session:
+        interview_id = await session.scalar(select(Interview.id))
+    if interview_id is None:
+        raise RuntimeError("no interview was created")
+    return str(interview_id)
+
+
+def main(settings: Settings, out: TextIO) -> int:
+    return asyncio.run(run_demo(settings, out))

@@ -1,0 +1,109 @@
+"""A loopback stand-in for the Bot Connector service (Teams / Azure Bot Service).
+
+Used by `askarsan demo` (which prints what each party receives) and by the tests.
+
+It speaks the Connector REST API's wire format (v3): replies and sends are
+`POST /v3/conversations/{id}/activities[/{replyToId}]`, updates are `PUT .../{activityId}`,
+new conversations are `POST /v3/conversations`. It records what it receives and can answer 429
+with `Retry-After` to test throttling.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    conversation_id: str
+    body: dict[str, Any]
+    authorization: str | None
+
+
+@dataclass
+class FakeConnector:
+    received: list[Received] = field(default_factory=list)
+    throttle_next: int = 0
+    retry_after: str = "1"
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    server: TestServer | None = None
+    on_receive: Callable[[Received], None] | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("/")).rstrip("/") + "/"
+
+    def activities(self, conversation_id: str | None = None) -> list[dict[str, Any]]:
+        return [
+            r.body
+            for r in self.received
+            if r.path.endswith("/activities") or "/activities/" in r.path
+            if conversation_id is None or r.conversation_id == conversation_id
+        ]
+
+    def texts(self, conversation_id: str | None = None) -> list[str]:
+        return [a.get("text") or "" for a in self.activities(conversation_id)]
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{cid}/activities", self._send)
+        app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
+        app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._send)
+        app.router.add_post("/v3/conversations", self._create)
+        return app
+
+    async def _throttled(self) -> web.Response | None:
+        if self.throttle_next > 0:
+            self.throttle_next -= 1
+            return web.json_response(
+                {"error": {"code": "TooManyRequests", "message": "throttled"}},
+                status=429,
+                headers={"Retry-After": self.retry_after},
+            )
+        return None
+
+    async def _send(self, request: web.Request) -> web.Response:
+        throttled = await self._throttled()
+        if throttled is not None:
+            return throttled
+        body = await request.json()
+        received = Received(
+            request.method,
+            request.path,
+            request.match_info["cid"],
+            body,
+            request.headers.get("Authorization"),
+        )
+        self.received.append(received)
+        if self.on_receive is not None:
+            self.on_receive(received)
+        return web.json_response({"id": f"act-{next(self._ids)}"})
+
+    async def _create(self, request: web.Request) -> web.Response:
+        throttled = await self._throttled()
+        if throttled is not None:
+            return throttled
+        body = await request.json()
+        cid = f"conv-{next(self._ids)}"
+        self.received.append(
+            Received("POST", request.path, cid, body, request.headers.get("Authorization"))
+        )
+        return web.json_response({"id": cid, "activityId": f"act-{next(self._ids)}"})
+
+    async def start(self) -> FakeConnector:
+        self.server = TestServer(self.app(), host="127.0.0.1")
+        await self.server.start_server()
+        return self
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()

@@ -1,0 +1,92 @@
+"""The `askarsan` commands as a user runs them."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.demo import run_demo
+from bot.settings import Settings
+
+
+async def test_the_demo_ends_with_a_booked_interview_both_confirmations_and_two_ics(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(_env_file=None, ASKARSAN_DATA_DIR=str(tmp_path / "var"))  # type: ignore[call-arg]
+    out = io.StringIO()
+    code = await run_demo(settings, out)
+    text = out.getvalue()
+    assert code == 0, text
+    assert "stage: scheduled" in text
+    assert text.count("Your interview is booked") == 2  # the client's and the candidate's card
+    assert "Interview booked" in text  # the recruiter's update
+    assert sorted(p.name for p in (tmp_path / "var" / "demo").glob("*.ics")) == [
+        "asha-invitation.ics",
+        "harry-invitation.ics",
+    ]
+    assert "IST (Asia/Kolkata)" in text and "GMT (Europe/London)" in text
+
+
+def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env={**os.environ, **env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_production_without_an_app_id_refuses_to_start_and_says_what_to_set(tmp_path: Path) -> None:
+    result = run_cli("migrate", env={"ASKARSAN_ENV": "production", "MicrosoftAppId": ""}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "MicrosoftAppId is empty" in result.stderr
+    assert "ASKARSAN_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"MicrosoftAppId": ""}, "microsoftappid is not set"),
+        ({"MicrosoftAppId": "3f2504e0-4f89-11d3-9a0c-0305e82c3301"}, "localhost"),
+    ],
+    ids=["no-app-id", "localhost-url"],
+)
+def test_manifest_build_refuses_with_a_clear_message(
+    tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    result = run_cli("manifest", "build", "--out", str(tmp_path / "p.zip"), env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr.lower()
+    assert not (tmp_path / "p.zip").exists()
+
+
+def test_manifest_build_writes_the_package(tmp_path: Path) -> None:
+    code = main_with_env(
+        ["manifest", "build", "--out", str(tmp_path / "askarsan-teams.zip")],
+        {
+            "MicrosoftAppId": "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+            "PUBLIC_URL": "https://askarsan.example.com",
+        },
+    )
+    assert code == 0
+    with zipfile.ZipFile(tmp_path / "askarsan-teams.zip") as package:
+        assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
+
+
+def main_with_env(argv: list[str], env: dict[str, str]) -> int:
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        return main(argv)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
