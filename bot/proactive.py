@@ -8,6 +8,7 @@ runner, so other conversations are not held up.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +18,11 @@ from msrest.exceptions import HttpOperationError
 
 from bot.adapter import AskarsanAdapter, UntrustedServiceUrl
 from bot.jobs import PermanentFailure, RetryLater
+from bot.throttle import SendThrottle
+
+# Waiting up to this long for a throttle window costs only this job's coroutine; longer waits
+# hand the job back to the runner.
+MAX_INLINE_WAIT = 2.0
 
 
 def retry_after(headers: Any, default: timedelta = timedelta(seconds=5)) -> timedelta:
@@ -28,13 +34,25 @@ def retry_after(headers: Any, default: timedelta = timedelta(seconds=5)) -> time
 
 
 class Messenger:
-    def __init__(self, adapter: AskarsanAdapter, app_id: str) -> None:
+    def __init__(
+        self, adapter: AskarsanAdapter, app_id: str, throttle: SendThrottle | None = None
+    ) -> None:
         self._adapter = adapter
         self._app_id = app_id
+        self._throttle = throttle or SendThrottle()
 
     async def send(self, reference: dict[str, Any], activity: dict[str, Any]) -> None:
         ref = ConversationReference().deserialize(reference)
         outgoing = Activity().deserialize(activity)
+        conversation = ref.conversation.id if ref.conversation else ""
+        tenant = ref.conversation.tenant_id if ref.conversation else None
+        wait = self._throttle.reserve(conversation, tenant)
+        if wait > MAX_INLINE_WAIT:
+            raise RetryLater(timedelta(seconds=wait), "throttled")
+        if wait > 0:
+            await asyncio.sleep(wait)
+            if self._throttle.reserve(conversation, tenant) > 0:
+                raise RetryLater(timedelta(seconds=MAX_INLINE_WAIT), "throttled")
 
         async def callback(turn_context: TurnContext) -> None:
             await turn_context.send_activity(outgoing)
