@@ -128,6 +128,8 @@ def create_app(
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/", landing)
+    if settings.is_local:
+        app.router.add_post("/demo", start_demo)
     app.router.add_static("/static", STATIC, append_version=False)
     assert settings.api_key is not None  # with_local_secrets() / check() guarantee it
     setup_api(app, runtime.services, settings.api_key.get_secret_value())
@@ -158,6 +160,41 @@ async def landing(request: web.Request) -> web.Response:
         "landing.html",
         local=runtime.settings.is_local,
         outbox=str(runtime.settings.outbox_dir),
+    )
+
+
+async def start_demo(request: web.Request) -> web.Response:
+    """`local` only: a demo interview with demo parties, and the two chat links to play it."""
+    from urllib.parse import urlsplit
+
+    from services.scheduling import InterviewRequest, PartyInput
+
+    runtime = request.app[RUNTIME]
+    origin = request.headers.get("Origin")
+    if origin and urlsplit(origin).netloc != request.host:
+        raise json_error(web.HTTPForbidden, "a demo can only be started from askARSAN's own page")
+    result = await runtime.services.request_interview(
+        InterviewRequest(
+            recruiter=PartyInput("Rita Recruiter", "rita@agency.example", "Europe/London"),
+            client=PartyInput(
+                "Harry Manager", "harry@northwind.example", "Europe/London",
+                organisation="Northwind Ltd",
+            ),
+            candidate=PartyInput("Asha Rao", "asha@example.org", "Asia/Kolkata"),
+            role_title="Senior Data Engineer",
+        )
+    )
+    return render(
+        runtime.templates,
+        "demo_started.html",
+        recruiter="Rita Recruiter",
+        role="Senior Data Engineer",
+        client="Harry Manager",
+        client_zone="Europe/London",
+        candidate="Asha Rao",
+        candidate_zone="Asia/Kolkata",
+        client_link=runtime.services.chat_link(result.client_token),
+        candidate_link=runtime.services.chat_link(result.candidate_token),
     )
 
 

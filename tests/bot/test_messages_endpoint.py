@@ -205,3 +205,31 @@ async def test_the_landing_page_says_what_askarsan_is(app_client: Any) -> None:
     html = await response.text()
     assert response.status == 200
     assert "askARSAN" in html and "/api/messages" in html
+
+
+async def test_the_landing_page_starts_a_demo_interview_with_two_personal_links(
+    app_client: Any,
+) -> None:
+    client = await app_client()
+    landing = await (await client.get("/")).text()
+    assert 'action="/demo"' in landing
+    response = await client.post("/demo")
+    html = await response.text()
+    assert response.status == 200
+    links = [part.split('"')[0] for part in html.split('href="')[1:] if "/chat?t=" in part]
+    assert len(links) == 2 and links[0] != links[1]
+    services = client.app[RUNTIME].services
+    async with client.app[RUNTIME].sessions() as session:
+        from services.invitations import resolve_invitation
+
+        grants = [
+            await resolve_invitation(session, link.split("t=")[1], services.clock())
+            for link in links
+        ]
+    assert [g.role.value for g in grants] == ["client", "candidate"]
+
+
+async def test_a_demo_cannot_be_started_from_another_site(app_client: Any) -> None:
+    client = await app_client()
+    response = await client.post("/demo", headers={"Origin": "https://evil.example.net"})
+    assert response.status == 403
