@@ -12,7 +12,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-install: $(STAMP)
+# Microsoft's Web Chat bundle (served at /static/vendor/webchat.js) and the Direct Line JS client
+# used by tests/directline, pinned by package-lock.json. Without npm the chat page says how to
+# install it and the directlinejs/browser tests skip (they fail under CI).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund && touch $@; \
+	else \
+		echo "WARNING: npm is not on PATH: skipping the Web Chat bundle (install Node.js 20+ and run make install)" >&2; \
+	fi
+
+install: $(STAMP) node_modules/.installed
 
 run: install
 	$(BIN)/askarsan serve

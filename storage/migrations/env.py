@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import storage.directline  # noqa: F401
 from storage.models import Base
 
 connection = context.config.attributes.get("connection")

@@ -1,0 +1,142 @@
+"""Shared by the Direct Line and browser tests: the real app with the Direct Line endpoint and the
+chat page mounted, and real invitation rows in its database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import RUNTIME, create_app
+from bot.chat import setup_chat
+from bot.directline import setup_directline
+from bot.settings import Settings
+from scheduling.interview import Role
+from services.invitations import create_invitation
+from storage.models import Interview, Party
+
+
+def build_app(settings: Settings, **chat: Any) -> web.Application:
+    app = create_app(settings)
+    setup_directline(app, poll_seconds=0.2)
+    setup_chat(app, **chat)
+    return app
+
+
+async def start(settings: Settings, **chat: Any) -> TestClient:
+    client = TestClient(TestServer(build_app(settings, **chat), host="127.0.0.1"))
+    await client.start_server()
+    return client
+
+
+@dataclass
+class Invite:
+    token: str
+    interview_id: str
+    party_id: str
+    invitation_id: str
+
+    @property
+    def user_id(self) -> str:
+        return f"inv-{self.invitation_id}"
+
+
+async def make_invitation(
+    app: web.Application,
+    role: Role = Role.CANDIDATE,
+    *,
+    ttl: timedelta = timedelta(days=7),
+    now: datetime | None = None,
+) -> Invite:
+    """A recruiter, a client, a candidate, an interview and an invitation for one of them."""
+    from sqlalchemy import select
+
+    from services.invitations import hash_token
+    from storage.models import Invitation
+
+    now = now or datetime.now(UTC)
+    sessions = app[RUNTIME].sessions
+    async with sessions() as session:
+        recruiter = Party(kind="recruiter", display_name="Rita Recruiter", created_at=now)
+        client = Party(kind="client", display_name="Carl Client", created_at=now)
+        candidate = Party(kind="candidate", display_name="Cleo Candidate", created_at=now)
+        session.add_all([recruiter, client, candidate])
+        await session.flush()
+        interview = Interview(
+            role_title="Backend engineer",
+            format="teams",
+            stage="awaiting_pick",
+            recruiter_id=recruiter.id,
+            client_id=client.id,
+            candidate_id=candidate.id,
+            duration_minutes=45,
+            rules={},
+            requested_at=now,
+            stage_changed_at=now,
+        )
+        session.add(interview)
+        await session.flush()
+        party = candidate if role is Role.CANDIDATE else client
+        token = await create_invitation(
+            session, interview_id=interview.id, party_id=party.id, role=role, now=now, ttl=ttl
+        )
+        await session.commit()
+        invitation = await session.scalar(
+            select(Invitation).where(Invitation.token_hash == hash_token(token))
+        )
+        assert invitation is not None
+        return Invite(token, interview.id, party.id, invitation.id)
+
+
+async def open_session(client: TestClient, invite: Invite) -> dict[str, Any]:
+    response = await client.post("/chat/session", json={"invitation": invite.token})
+    assert response.status == 200, await response.text()
+    return dict(await response.json())
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def call(
+    client: TestClient,
+    method: str,
+    path: str,
+    token: str | None = None,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, Any]:
+    all_headers = dict(headers or {})
+    if token is not None:
+        all_headers.update(bearer(token))
+    data = None
+    if body is not None:
+        all_headers.setdefault("Content-Type", "application/json")
+        data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+    response = await client.request(method, path, data=data, headers=all_headers)
+    text = await response.text()
+    try:
+        return response.status, json.loads(text) if text else None
+    except ValueError:
+        return response.status, text
+
+
+async def wait_for(
+    predicate: Callable[[], Any], *, timeout: float = 10.0, interval: float = 0.05
+) -> Any:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = await predicate()
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise AssertionError("timed out waiting for a condition")
+        await asyncio.sleep(interval)
