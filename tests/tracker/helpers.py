@@ -1,0 +1,110 @@
+"""Building interviews through the real use cases, and signing in to the tracker over HTTP."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+from aiohttp.test_utils import TestClient
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from scheduling.interview import Role
+from scheduling.rules import SlotRequest
+from services.scheduling import (
+    Actor,
+    InterviewRequest,
+    PartyInput,
+    offer_slots,
+    pick_slot,
+    request_interview,
+)
+from storage.models import Interview, Job, Slot
+
+PASSWORD = "correct horse battery staple"
+RECRUITER = PartyInput("Rita Recruiter", "rita@agency.example", "Europe/London", aad_object_id="oid-rita")
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "the page has no CSRF field"
+    return match.group(1)
+
+
+async def sign_in(client: TestClient, password: str = PASSWORD) -> str:
+    """Sign in with the local password; returns the session's CSRF token."""
+    page = await client.get("/tracker/login")
+    response = await client.post(
+        "/tracker/login",
+        data={"password": password, "csrf": csrf_of(await page.text()), "next": "/tracker"},
+        allow_redirects=False,
+    )
+    assert response.status == 303, await response.text()
+    pipeline = await client.get("/tracker")
+    assert pipeline.status == 200
+    return csrf_of(await pipeline.text())
+
+
+async def new_interview(
+    sessions: async_sessionmaker[AsyncSession],
+    now: datetime,
+    *,
+    candidate: str = "Cara Candidate",
+    client: str = "Cliff Client",
+    organisation: str = "Acme Ltd",
+    role: str = "Data Engineer",
+    recruiter: PartyInput = RECRUITER,
+) -> tuple[str, str, str]:
+    """(interview id, client party id, candidate party id), awaiting the client's slots."""
+    slug = candidate.lower().replace(" ", ".")
+    result = await request_interview(
+        sessions,
+        InterviewRequest(
+            recruiter=recruiter,
+            client=PartyInput(client, f"{client.lower().replace(' ', '.')}@{organisation.split()[0].lower()}.example",
+                              "Europe/London", organisation=organisation),
+            candidate=PartyInput(candidate, f"{slug}@mail.example", "Asia/Kolkata"),
+            role_title=role,
+            min_notice_hours=0,
+        ),
+        now,
+    )
+    async with sessions() as session:
+        row = (await session.execute(
+            select(Interview.client_id, Interview.candidate_id).where(Interview.id == result.interview_id)
+        )).one()
+    return result.interview_id, row.client_id, row.candidate_id
+
+
+def weekday_after(now: datetime, days: int) -> date:
+    day = (now + timedelta(days=days)).date()
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+async def offer(sessions: async_sessionmaker[AsyncSession], iid: str, client_id: str, now: datetime,
+                day: date) -> None:
+    result = await offer_slots(
+        sessions, Actor(Role.CLIENT, client_id, iid), iid, [SlotRequest(day, time(10), "Europe/London")], now
+    )
+    assert result.accepted, result.refused
+
+
+async def book(sessions: async_sessionmaker[AsyncSession], iid: str, client_id: str, candidate_id: str,
+               now: datetime, day: date) -> None:
+    await offer(sessions, iid, client_id, now, day)
+    async with sessions() as session:
+        slot_id = await session.scalar(select(Slot.id).where(Slot.interview_id == iid))
+    assert slot_id is not None
+    await pick_slot(sessions, Actor(Role.CANDIDATE, candidate_id, iid), iid, slot_id, now)
+
+
+async def fail_a_job(sessions: async_sessionmaker[AsyncSession], iid: str) -> str:
+    async with sessions.begin() as session:
+        job_id = await session.scalar(select(Job.id).where(Job.interview_id == iid).limit(1))
+        assert job_id is not None
+        await session.execute(
+            update(Job).where(Job.id == job_id).values(status="failed", last_error="SMTP said no", done_at=None)
+        )
+    return job_id

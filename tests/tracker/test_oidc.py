@@ -1,0 +1,112 @@
+"""Production sign-in: Entra ID's OpenID Connect code flow with PKCE, against a loopback provider."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+import pytest
+from pydantic import SecretStr
+
+from bot.auth import OidcConfig
+from tests.tracker.conftest import password_config
+from tests.tracker.fake_oidc import FakeOidc
+from tests.tracker.helpers import RECRUITER, csrf_of, new_interview
+
+
+@pytest.fixture
+async def provider() -> AsyncIterator[FakeOidc]:
+    fake = await FakeOidc().start()
+    yield fake
+    await fake.close()
+
+
+def oidc_config(provider: FakeOidc, **overrides: Any):
+    values: dict[str, Any] = {
+        "metadata_url": provider.metadata_url,
+        "client_id": provider.client_id,
+        "client_secret": SecretStr(provider.client_secret),
+        "redirect_uri": "http://localhost:3978/tracker/auth/callback",
+        "allowed": frozenset({"rita@agency.example"}),
+        "group_id": "group-recruiters",
+        "tenant_id": provider.tenant,
+    }
+    values.update(overrides)
+    return password_config(mode="oidc", password=None, oidc=OidcConfig(**values))
+
+
+async def sign_in_with_microsoft(client, provider: FakeOidc):
+    """Click "Sign in with Microsoft", let the provider consent, come back to the callback."""
+    page = await client.get("/tracker/login?next=/tracker/kpis")
+    html = await page.text()
+    assert "Sign in with Microsoft" in html
+    start = await client.post("/tracker/login/oidc", data={"csrf": csrf_of(html), "next": "/tracker/kpis"},
+                              allow_redirects=False)
+    assert start.status == 303
+    authorize = start.headers["Location"]
+    assert "code_challenge_method=S256" in authorize and "nonce=" in authorize
+    async with aiohttp.ClientSession() as browser, browser.get(authorize, allow_redirects=False) as consent:
+        back = consent.headers["Location"]
+    parts = urlsplit(back)
+    return await client.get(f"{parts.path}?{parts.query}", allow_redirects=False)
+
+
+async def test_a_listed_recruiter_signs_in_with_microsoft(tracker_app, provider):
+    provider.claims = {"name": "Rita Recruiter", "preferred_username": "Rita@Agency.example", "oid": "oid-rita"}
+    client = await tracker_app(config=oidc_config(provider))
+    from datetime import UTC, datetime
+
+    from tests.tracker.conftest import sessions_of
+
+    await new_interview(sessions_of(client), datetime.now(UTC), recruiter=RECRUITER)
+    response = await sign_in_with_microsoft(client, provider)
+    assert response.status == 303 and response.headers["Location"] == "/tracker/kpis"
+    html = await (await client.get("/tracker")).text()
+    assert "Rita Recruiter" in html
+
+
+async def test_a_member_of_the_recruiters_group_signs_in(tracker_app, provider):
+    provider.claims = {"name": "Gary Group", "preferred_username": "gary@agency.example",
+                       "groups": ["other", "group-recruiters"]}
+    client = await tracker_app(config=oidc_config(provider))
+    assert (await sign_in_with_microsoft(client, provider)).status == 303
+    assert (await client.get("/tracker", allow_redirects=False)).status == 200
+
+
+async def test_someone_who_is_not_a_recruiter_is_refused(tracker_app, provider):
+    provider.claims = {"name": "Mallory", "preferred_username": "mallory@agency.example", "groups": ["other"]}
+    client = await tracker_app(config=oidc_config(provider))
+    response = await sign_in_with_microsoft(client, provider)
+    assert response.status == 403
+    assert "not on the tracker&#39;s list of recruiters" in await response.text()
+    assert (await client.get("/tracker", allow_redirects=False)).status == 302
+
+
+@pytest.mark.parametrize(
+    ("tamper", "reason"),
+    [("signature", "refused"), ("nonce", "nonce"), ("audience", "refused")],
+    ids=["forged-signature", "replayed-nonce", "wrong-audience"],
+)
+async def test_an_id_token_that_cannot_be_trusted_is_refused(tracker_app, provider, tamper, reason):
+    provider.claims = {"preferred_username": "rita@agency.example"}
+    provider.tamper = tamper
+    client = await tracker_app(config=oidc_config(provider))
+    response = await sign_in_with_microsoft(client, provider)
+    assert response.status == 401
+    assert reason in await response.text()
+    assert (await client.get("/tracker", allow_redirects=False)).status == 302
+
+
+async def test_a_callback_that_was_not_started_here_is_refused(tracker_app, provider):
+    client = await tracker_app(config=oidc_config(provider))
+    response = await client.get("/tracker/auth/callback?code=x&state=y", allow_redirects=False)
+    assert response.status == 401 and "not started here" in await response.text()
+
+
+async def test_a_token_from_another_tenant_is_refused(tracker_app, provider):
+    provider.claims = {"preferred_username": "rita@agency.example"}
+    client = await tracker_app(config=oidc_config(provider, tenant_id="the-agency-tenant"))
+    response = await sign_in_with_microsoft(client, provider)
+    assert response.status == 403 and "another tenant" in await response.text()
