@@ -14,6 +14,7 @@ from botbuilder.core import MessageFactory, TurnContext
 
 from cards import booking_confirmation_card, offer_slots_card, pick_slot_card
 from dialogs.common import send_card, sender_of
+from dialogs.feedback import FeedbackActions
 from dialogs.forms import parse_slot_rows
 from scheduling.interview import Role, Stage
 from scheduling.zones import format_local_range
@@ -32,11 +33,18 @@ Handler = Callable[[TurnContext, Actor, str, Mapping[str, Any]], Awaitable[None]
 class CardActions:
     def __init__(self, services: Services) -> None:
         self._services = services
-        self._handlers: dict[str, tuple[Role, Handler]] = {
+        self._feedback = FeedbackActions(services)
+        # The expected role of the sender; None: any party of the interview (the service checks).
+        self._handlers: dict[str, tuple[Role | None, Handler]] = {
             "offer_slots": (Role.CLIENT, self._offer_slots),
             "suggest_slots": (Role.CLIENT, self._suggest_slots),
             "pick_slot": (Role.CANDIDATE, self._pick_slot),
             "propose_times": (Role.CANDIDATE, self._propose_times),
+            # After the interview (dialogs/feedback.py).
+            "client_feedback": (Role.CLIENT, self._feedback.client_feedback),
+            "candidate_feedback": (Role.CANDIDATE, self._feedback.candidate_feedback),
+            "report_no_show": (None, self._feedback.report_no_show),
+            "decide": (Role.RECRUITER, self._feedback.decide),
         }
 
     @property
@@ -51,7 +59,7 @@ class CardActions:
             await turn_context.send_activity("That card is missing its interview. Nothing was changed.")
             return
         actor = await self._services.actor_for(sender_of(turn_context.activity), interview_id)
-        if actor is None or actor.role is not role:
+        if actor is None or (role is not None and actor.role is not role):
             await turn_context.send_activity(NOT_YOURS)
             return
         try:
@@ -140,6 +148,8 @@ class CardActions:
         view = await self._services.view(grant.interview_id)
         if view is None:
             await turn_context.send_activity("I can't find that interview any more.")
+            return
+        if await self._feedback.next_step(turn_context, grant):
             return
         name = view.party(grant.role).name
         if grant.role is Role.CLIENT and view.stage in (Stage.AWAITING_SLOTS, Stage.AWAITING_PICK):

@@ -7,6 +7,8 @@ DESIGN.md §3:
     awaiting_pick → awaiting_slots            (the candidate proposes other times)
     scheduled → awaiting_slots                (reschedule)
     any open stage → cancelled;  scheduled / completed / awaiting_feedback → no_show
+    awaiting_feedback → feedback_complete     (both answered, or the feedback window closed)
+    feedback_complete / no_show → decided     (the recruiter's one-click decision)
 
 Effects are data: the service layer writes each one as an outbox row in the same transaction as the
 new stage, and the job runner carries them out afterwards. Whoever carries out an effect re-reads
@@ -95,6 +97,12 @@ class EffectKind(StrEnum):
     REMIND_BEFORE_INTERVIEW = "remind_before_interview"
     MARK_INTERVIEW_ENDED = "mark_interview_ended"
     REQUEST_FEEDBACK = "request_feedback"
+    REMIND_FEEDBACK = "remind_feedback"
+    FEEDBACK_OVERDUE = "feedback_overdue"
+    CLOSE_FEEDBACK_WINDOW = "close_feedback_window"
+    FEEDBACK_RECEIVED = "feedback_received"
+    SEND_FEEDBACK_SUMMARY = "send_feedback_summary"
+    NO_SHOW_REPORTED = "no_show_reported"
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,34 @@ class Policy:
 
     reminders_before: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
     feedback_delay: timedelta = timedelta(minutes=15)
+    # Feedback reminders to whoever has not answered: each gap is counted from the previous
+    # prompt, so the interval grows (DESIGN.md §2.2 step 3). Their count is the maximum.
+    feedback_reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=48))
+    # After the last reminder: the recruiter is alerted, then the window closes and the summary
+    # is compiled with whatever is in.
+    feedback_escalation: timedelta = timedelta(hours=12)
+    feedback_window: timedelta = timedelta(hours=24)
+
+    def feedback_schedule(self, prompted: datetime) -> FeedbackSchedule:
+        """When the reminders, the recruiter's alert and the window's close fall for a prompt
+        sent at `prompted`."""
+        reminders: list[datetime] = []
+        at = prompted
+        for gap in self.feedback_reminders:
+            at = at + gap
+            reminders.append(at)
+        return FeedbackSchedule(
+            reminders=tuple(reminders),
+            escalation=at + self.feedback_escalation,
+            closes=at + self.feedback_window,
+        )
+
+
+@dataclass(frozen=True)
+class FeedbackSchedule:
+    reminders: tuple[datetime, ...]
+    escalation: datetime
+    closes: datetime
 
 
 # Events ----------------------------------------------------------------------------------------
@@ -149,7 +185,66 @@ class InterviewEnded:
     """The booked interview's end time has passed."""
 
 
-Event = Requested | SlotsOffered | OtherTimesProposed | SlotPicked | Cancelled | InterviewEnded
+@dataclass(frozen=True)
+class FeedbackSubmitted:
+    """One side sent (or edited) its feedback; `both_in` says whether the other side's is in too."""
+
+    by: Role
+    rating: int
+    both_in: bool
+    edit: bool = False
+
+
+@dataclass(frozen=True)
+class FeedbackWindowClosed:
+    """The feedback window closed with at least one side missing: compile what is in."""
+
+
+@dataclass(frozen=True)
+class NoShowReported:
+    """`by` says that `absent` did not come to the interview that started at `starts_at`."""
+
+    by: Role
+    absent: Role
+    starts_at: datetime | None
+
+
+class Decision(StrEnum):
+    ANOTHER_ROUND = "another_round"
+    OFFER = "offer"
+    REJECT = "reject"
+    ON_HOLD = "on_hold"
+
+
+DECISION_LABELS: Mapping[Decision, str] = MappingProxyType(
+    {
+        Decision.ANOTHER_ROUND: "Another interview round",
+        Decision.OFFER: "Offer",
+        Decision.REJECT: "Reject",
+        Decision.ON_HOLD: "On hold",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Decided:
+    """The recruiter decided the next step (after the feedback summary or a no-show)."""
+
+    decision: Decision
+
+
+Event = (
+    Requested
+    | SlotsOffered
+    | OtherTimesProposed
+    | SlotPicked
+    | Cancelled
+    | InterviewEnded
+    | FeedbackSubmitted
+    | FeedbackWindowClosed
+    | NoShowReported
+    | Decided
+)
 
 
 class InvalidTransition(DomainError):
@@ -256,13 +351,90 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
             return Transition(Stage.CANCELLED, tuple(effects))
         case InterviewEnded():
             _expect(stage, event, Stage.SCHEDULED)
-            return Transition(
-                Stage.AWAITING_FEEDBACK,
-                (
-                    Effect(EffectKind.REQUEST_FEEDBACK, Role.CLIENT),
-                    Effect(EffectKind.REQUEST_FEEDBACK, Role.CANDIDATE),
-                ),
+            schedule = policy.feedback_schedule(now)
+            effects = [
+                Effect(EffectKind.REQUEST_FEEDBACK, Role.CLIENT),
+                Effect(EffectKind.REQUEST_FEEDBACK, Role.CANDIDATE),
+            ]
+            # Timed work is written now; each job re-reads the interview and does nothing if
+            # that side has answered or the interview moved on.
+            for number, due in enumerate(schedule.reminders, start=1):
+                for role in (Role.CLIENT, Role.CANDIDATE):
+                    effects.append(
+                        Effect(
+                            EffectKind.REMIND_FEEDBACK, role, due=due,
+                            data=_note("feedback_reminder", attempt=str(number),
+                                       of=str(len(schedule.reminders))),
+                        )
+                    )
+            effects.append(
+                Effect(
+                    EffectKind.FEEDBACK_OVERDUE, Role.RECRUITER, due=schedule.escalation,
+                    data=_note("escalation", closes=schedule.closes.isoformat()),
+                )
             )
+            effects.append(
+                Effect(
+                    EffectKind.CLOSE_FEEDBACK_WINDOW, due=schedule.closes,
+                    data=_note("window_closed", prompted=now.isoformat()),
+                )
+            )
+            return Transition(Stage.AWAITING_FEEDBACK, tuple(effects))
+        case FeedbackSubmitted(by=by, rating=rating, both_in=both_in, edit=edit):
+            if by not in (Role.CLIENT, Role.CANDIDATE):
+                raise InvalidTransition(stage, event, "Only the client and the candidate give feedback.")
+            if stage in (Stage.FEEDBACK_COMPLETE, Stage.DECIDED):
+                raise InvalidTransition(
+                    stage, event,
+                    "The feedback for this interview has already been compiled for the recruiter, "
+                    "so it can no longer be changed.",
+                )
+            _expect(stage, event, Stage.AWAITING_FEEDBACK)
+            received = Effect(
+                EffectKind.FEEDBACK_RECEIVED, Role.RECRUITER,
+                data=_note("feedback_updated" if edit else "feedback_received",
+                           by=by.value, rating=str(rating)),
+            )
+            if not both_in:
+                return Transition(Stage.AWAITING_FEEDBACK, (received,))
+            return Transition(
+                Stage.FEEDBACK_COMPLETE,
+                (received, Effect(EffectKind.SEND_FEEDBACK_SUMMARY, Role.RECRUITER,
+                                  data=_note("summary"))),
+            )
+        case FeedbackWindowClosed():
+            _expect(stage, event, Stage.AWAITING_FEEDBACK)
+            return Transition(
+                Stage.FEEDBACK_COMPLETE,
+                (Effect(EffectKind.SEND_FEEDBACK_SUMMARY, Role.RECRUITER,
+                        data=_note("summary", window_closed="yes")),),
+            )
+        case NoShowReported(by=by, absent=absent, starts_at=starts_at):
+            if absent not in (Role.CLIENT, Role.CANDIDATE) or absent == by:
+                raise InvalidTransition(
+                    stage, event, "Say who did not come: the client or the candidate (not yourself)."
+                )
+            if stage is Stage.CANCELLED:
+                raise InvalidTransition(
+                    stage, event, "This interview was cancelled, so nobody can be a no-show."
+                )
+            if stage is Stage.NO_SHOW:
+                raise InvalidTransition(
+                    stage, event, "A no-show has already been reported for this interview."
+                )
+            _expect(stage, event, Stage.SCHEDULED, Stage.COMPLETED, Stage.AWAITING_FEEDBACK)
+            if stage is Stage.SCHEDULED and (starts_at is None or now < starts_at):
+                raise InvalidTransition(
+                    stage, event, "The interview has not started yet, so nobody can be a no-show."
+                )
+            return Transition(
+                Stage.NO_SHOW,
+                (Effect(EffectKind.NO_SHOW_REPORTED, Role.RECRUITER,
+                        data=_note("no_show", absent=absent.value, by=by.value)),),
+            )
+        case Decided():
+            _expect(stage, event, Stage.FEEDBACK_COMPLETE, Stage.NO_SHOW)
+            return Transition(Stage.DECIDED, ())
     raise InvalidTransition(stage, event)  # pragma: no cover - the match is exhaustive
 
 

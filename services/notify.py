@@ -12,6 +12,7 @@ so a raw token exists nowhere but in the message that carries it.
 from __future__ import annotations
 
 import base64
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,21 +20,30 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cards import (
+    DECISIONS,
     booking_confirmation_card,
+    candidate_feedback_card,
+    client_feedback_card,
+    feedback_summary_card,
     offer_slots_card,
     pick_slot_card,
     recruiter_update_card,
     reminder_card,
 )
+from cards._base import submit
+from cards._base import verb as verb_data
 from integrations.ics import invitation_ics
 from integrations.mail import (
     Attachment,
     MailMessage,
     booking_confirmed_mail,
+    feedback_request_mail,
     invitation_link_mail,
     reminder_mail,
 )
 from scheduling.interview import EffectKind, InterviewView, Role, Stage
+from scheduling.zones import format_local
+from services.feedback import feedback_pair, feedback_rows
 from services.invitations import create_invitation
 from services.scheduling import SchedulingConfig, booking_rules
 from services.views import load_view
@@ -223,9 +233,142 @@ async def plan_effect(
                         key=f"{job.idempotency_key}|mail", hours_before=hours,
                     )
                 )
+        elif kind in FEEDBACK_EFFECTS:
+            await _plan_feedback(session, kind, data, view, party, role, plan, link, job)
         else:
             raise Gone(f"no notification is planned for {kind.value}")
         return plan.count
+
+
+# After the interview (DESIGN.md §2.2) -------------------------------------------------------------
+
+FEEDBACK_EFFECTS = frozenset(
+    {
+        EffectKind.REQUEST_FEEDBACK,
+        EffectKind.REMIND_FEEDBACK,
+        EffectKind.FEEDBACK_OVERDUE,
+        EffectKind.FEEDBACK_RECEIVED,
+        EffectKind.SEND_FEEDBACK_SUMMARY,
+        EffectKind.NO_SHOW_REPORTED,
+    }
+)
+
+
+def feedback_prompt_card(
+    view: InterviewView,
+    role: Role,
+    *,
+    values: dict[str, str] | None = None,
+    problems: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The client's or the candidate's feedback card, with a button to say the other side did not
+    come (a no-show skips feedback, DESIGN.md §2.2 step 6)."""
+    if role is Role.CLIENT:
+        card = client_feedback_card(view, values=values, problems=problems)
+    else:
+        card = candidate_feedback_card(view, values=values, problems=problems)
+    absent = Role.CANDIDATE if role is Role.CLIENT else Role.CLIENT
+    card.setdefault("actions", []).append(
+        submit(
+            f"{view.party(absent).name} did not come",
+            verb_data("report_no_show", view.id, who=absent.value),
+            associatedInputs="none",
+        )
+    )
+    return card
+
+
+def _name(view: InterviewView, role: Role) -> str:
+    if role is Role.CLIENT and view.client.organisation:
+        return f"{view.client.name} ({view.client.organisation})"
+    return view.party(role).name
+
+
+async def _plan_feedback(
+    session: AsyncSession,
+    kind: EffectKind,
+    data: dict[str, str],
+    view: InterviewView,
+    party: Party | None,
+    role: Role | None,
+    plan: _Plan,
+    link: Callable[[str], Awaitable[str]],
+    job: ClaimedJob,
+) -> None:
+    """Feedback prompts, reminders and the recruiter's notes. Each re-reads the interview and
+    plans nothing once that side has answered or the interview moved on."""
+    if party is None or role is None:
+        raise Gone(f"{kind.value} without a recipient")
+    if kind in (EffectKind.REQUEST_FEEDBACK, EffectKind.REMIND_FEEDBACK):
+        if view.stage is not Stage.AWAITING_FEEDBACK or role not in (Role.CLIENT, Role.CANDIDATE):
+            return
+        if role in await feedback_rows(session, view.id):
+            return  # answered already: no prompt, no reminder
+        other = view.candidate.name if role is Role.CLIENT else _name(view, Role.CLIENT)
+        reminder = kind is EffectKind.REMIND_FEEDBACK
+        lead = (
+            f"A gentle reminder: how did your interview with {other} for **{view.role_title}** go? "
+            "It takes a minute."
+            if reminder
+            else f"Thanks for taking part in the interview with {other} for **{view.role_title}**. "
+            "How did it go? Only the recruiter sees your answers."
+        )
+        card = feedback_prompt_card(view, role)
+        if not await plan.activity(party, card_activity(card, lead)) and party.email:
+            closes = data.get("closes")
+            await plan.mail(
+                feedback_request_mail(
+                    view, role, party.email, await link("feedback"),
+                    key=f"{job.idempotency_key}|mail",
+                    deadline=datetime.fromisoformat(closes) if closes else None,
+                )
+            )
+    elif kind is EffectKind.FEEDBACK_OVERDUE:
+        if view.stage is not Stage.AWAITING_FEEDBACK:
+            return
+        answered = await feedback_rows(session, view.id)
+        missing = [_name(view, r) for r in (Role.CLIENT, Role.CANDIDATE) if r not in answered]
+        if not missing:
+            return
+        closes = data.get("closes")
+        until = (
+            f" The summary follows on {format_local(datetime.fromisoformat(closes), view.recruiter.zone)}"
+            " with whatever is in."
+            if closes
+            else ""
+        )
+        detail = f"No feedback yet from {' and '.join(missing)}, after every reminder.{until}"
+        await plan.activity(party, card_activity(recruiter_update_card(view, "escalation", detail), detail))
+    elif kind is EffectKind.FEEDBACK_RECEIVED:
+        by = Role(data.get("by", "client"))
+        verb = "updated their feedback" if data.get("note") == "feedback_updated" else "gave feedback"
+        message = f"{_name(view, by)} {verb}: {data.get('rating', '?')}/5 ({view.role_title}"
+        message += f", {view.candidate.name})." if by is Role.CLIENT else f" at {_name(view, Role.CLIENT)})."
+        if view.stage is Stage.AWAITING_FEEDBACK:
+            waiting = Role.CANDIDATE if by is Role.CLIENT else Role.CLIENT
+            message += f" Waiting for {_name(view, waiting)}."
+        await plan.activity(party, {"type": "message", "text": message})
+    elif kind is EffectKind.SEND_FEEDBACK_SUMMARY:
+        if view.stage is not Stage.FEEDBACK_COMPLETE:
+            return  # decided already (or the interview changed): the summary is moot
+        pair = await feedback_pair(session, view.id)
+        card = feedback_summary_card(view, pair.client, pair.candidate, pair.suggestion())
+        await plan.activity(
+            party, card_activity(card, f"Feedback summary: {view.candidate.name}, {view.role_title}.")
+        )
+    elif kind is EffectKind.NO_SHOW_REPORTED:
+        if view.stage is not Stage.NO_SHOW:
+            return
+        absent, by = Role(data.get("absent", "candidate")), Role(data.get("by", "recruiter"))
+        reporter = "you" if by is Role.RECRUITER else _name(view, by)
+        detail = f"No-show: {_name(view, absent)} did not come (reported by {reporter}). Feedback is skipped."
+        card = recruiter_update_card(view, "no_show", detail)
+        # The recruiter decides from here too: rebook (another round), reject or put on hold.
+        card["actions"] = [
+            submit(DECISIONS[d], verb_data("decide", view.id, decision=d))
+            for d in ("another_round", "reject", "on_hold")
+        ]
+        await plan.activity(party, card_activity(card, detail))
 
 
 def _still_booked(view: InterviewView, data: dict[str, str], interview: Interview) -> bool:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.db import UtcDateTime
@@ -194,3 +194,43 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_audit_events_interview_id_at", "interview_id", "at"),)
+
+
+class Feedback(Base):
+    """One side's feedback on one interview (DESIGN.md §2.2): one row per interview and role,
+    replaced by an edit until the summary is compiled. ``answers`` holds the parsed fields other
+    than the rating (choices and free text); only the recruiter ever sees them."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))  # client | candidate
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    rating: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    submitted_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    edits: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (UniqueConstraint("interview_id", "role", name="uq_feedback_interview_role"),)
+
+
+class InterviewOutcome(Base):
+    """What came of an interview after it was held: a no-show, the summary, the decision."""
+
+    __tablename__ = "interview_outcomes"
+
+    interview_id: Mapped[str] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    no_show: Mapped[str | None] = mapped_column(String(16))  # client | candidate: who did not come
+    no_show_reported_by: Mapped[str | None] = mapped_column(String(32))  # party id
+    no_show_reported_role: Mapped[str | None] = mapped_column(String(16))
+    no_show_reported_at: Mapped[datetime | None]
+    summary_at: Mapped[datetime | None]
+    window_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    decision: Mapped[str | None] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(32))  # party id of the recruiter
+    decided_at: Mapped[datetime | None]
+    next_interview_id: Mapped[str | None] = mapped_column(String(32))

@@ -1,0 +1,168 @@
+"""Card submits after the interview: feedback from each side, no-shows, the recruiter's decision.
+
+Like `dialogs.actions`, these need no dialog state: the card carries the verb and the interview
+id, our records say who the sender is (`CardActions` resolves the actor), and the services decide.
+A feedback card with problems comes back with the problems and everything the person typed, so
+nothing is lost; nothing is saved until the whole answer is valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from botbuilder.core import TurnContext
+
+from dialogs.common import send_card
+from scheduling.feedback import MAX_TEXT_LENGTH, InvalidFeedback
+from scheduling.interview import DECISION_LABELS, Decision, Role, Stage
+from services.facade import Services
+from services.feedback import FeedbackUseCases
+from services.invitations import InvitationGrant
+from services.notify import feedback_prompt_card
+from services.scheduling import Actor, NotFound
+
+CLIENT_FIELDS = ("rating", "impressions", "qualification", "concerns", "recommendation")
+CANDIDATE_FIELDS = ("rating", "impressions", "interest", "concerns")
+
+
+def typed_values(value: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, str]:
+    """What the person typed, to put back into the card (bounded: Teams caps a card's size)."""
+    typed: dict[str, str] = {}
+    for key in fields:
+        raw = value.get(key)
+        if isinstance(raw, (str, int)) and not isinstance(raw, bool) and str(raw).strip():
+            typed[key] = str(raw)[: MAX_TEXT_LENGTH + 100]
+    return typed
+
+
+class FeedbackActions:
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._feedback = FeedbackUseCases(services)
+
+    async def client_feedback(
+        self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
+    ) -> None:
+        await self._submit(turn_context, actor, interview_id, value, CLIENT_FIELDS)
+
+    async def candidate_feedback(
+        self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
+    ) -> None:
+        await self._submit(turn_context, actor, interview_id, value, CANDIDATE_FIELDS)
+
+    async def _submit(
+        self,
+        turn_context: TurnContext,
+        actor: Actor,
+        interview_id: str,
+        value: Mapping[str, Any],
+        fields: tuple[str, ...],
+    ) -> None:
+        try:
+            result = await self._feedback.submit(actor, interview_id, value)
+        except InvalidFeedback as error:
+            view = await self._services.view(interview_id)
+            if view is None:
+                raise NotFound("I can't find that interview.") from None
+            await send_card(
+                turn_context,
+                feedback_prompt_card(
+                    view, actor.role, values=typed_values(value, fields), problems=error.problems
+                ),
+                text="Some answers need fixing, so nothing was saved yet: "
+                + " ".join(error.problems.values()),
+            )
+            return
+        view = await self._services.view(interview_id)
+        recruiter = view.recruiter.name if view else "your recruiter"
+        if result.summary_compiled:
+            await turn_context.send_activity(
+                f"Thank you! {recruiter} has your feedback ({result.rating}/5) and will be in touch "
+                "about next steps."
+            )
+        elif result.edited:
+            await turn_context.send_activity(
+                f"Updated: {recruiter} now has your new answers ({result.rating}/5)."
+            )
+        else:
+            await turn_context.send_activity(
+                f"Thank you! Your feedback ({result.rating}/5) went to {recruiter} only. "
+                "If you want to change something, send the card again; you can until the summary "
+                "is compiled."
+            )
+
+    async def report_no_show(
+        self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
+    ) -> None:
+        who = str(value.get("who") or "")
+        changed = await self._feedback.report_no_show(actor, interview_id, who)
+        view = await self._services.view(interview_id)
+        absent = view.party(Role(who)).name if view else who
+        if not changed:
+            await turn_context.send_activity(f"I already have that {absent} did not come.")
+        elif actor.role is Role.RECRUITER:
+            await turn_context.send_activity(
+                f"Recorded: {absent} did not come. Feedback is skipped; decide the next step on the card."
+            )
+        else:
+            recruiter = view.recruiter.name if view else "your recruiter"
+            await turn_context.send_activity(
+                f"Thanks for letting us know. I've recorded that {absent} did not come and told {recruiter}, "
+                "who will be in touch."
+            )
+
+    async def decide(
+        self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
+    ) -> None:
+        result = await self._feedback.decide(actor, interview_id, str(value.get("decision") or ""))
+        label = DECISION_LABELS[result.decision]
+        view = await self._services.view(interview_id)
+        who = view.candidate.name if view else "the candidate"
+        if result.already:
+            await turn_context.send_activity(f"Already recorded: {label} for {who}.")
+        elif result.decision is Decision.ANOTHER_ROUND and result.next_interview_id:
+            following = await self._services.view(result.next_interview_id)
+            client = view.client.name if view else "the client"
+            rnd = following.round if following else 2
+            await turn_context.send_activity(
+                f"Recorded: {label} for {who}. I've asked {client} for times for round {rnd}."
+            )
+        else:
+            await turn_context.send_activity(f"Recorded: {label} for {who}.")
+
+    async def next_step(self, turn_context: TurnContext, grant: InvitationGrant) -> bool:
+        """What a client or candidate opening their link after the interview sees; False when the
+        interview is not past its booked time (the scheduling steps answer then)."""
+        if grant.role not in (Role.CLIENT, Role.CANDIDATE):
+            return False
+        view = await self._services.view(grant.interview_id)
+        if view is None:
+            return False
+        name = view.party(grant.role).name
+        if view.stage is Stage.AWAITING_FEEDBACK:
+            actor = Actor(grant.role, grant.party_id, grant.interview_id)
+            own = await self._feedback.own_answers(actor, grant.interview_id)
+            lead = (
+                f"Hello {name}! Here are your answers; change anything and send them again."
+                if own
+                else f"Hello {name}! How did the interview for **{view.role_title}** go?"
+            )
+            await send_card(turn_context, feedback_prompt_card(view, grant.role, values=own), text=lead)
+            return True
+        if view.stage in (Stage.FEEDBACK_COMPLETE, Stage.DECIDED):
+            await turn_context.send_activity(
+                f"Hello {name}! Thanks: the feedback for **{view.role_title}** is with "
+                f"{view.recruiter.name}, who will be in touch about next steps."
+            )
+            return True
+        if view.stage is Stage.NO_SHOW:
+            await turn_context.send_activity(
+                f"Hello {name}! The interview for **{view.role_title}** was recorded as a no-show; "
+                f"{view.recruiter.name} will be in touch."
+            )
+            return True
+        return False
+
+
+__all__ = ["FeedbackActions", "typed_values"]

@@ -1,0 +1,500 @@
+"""After the interview (DESIGN.md §2.2): mark it held, collect feedback, summarise, decide.
+
+Each use case is one transaction on the locked interview, like `services.scheduling`: the
+lifecycle decides the next stage and its effects, the effects go to the outbox in the same
+transaction. Timed work (the end of the interview, reminders, the window closing) arrives as jobs
+that re-read the interview and do nothing when it has moved on, so a retried or late job is
+harmless.
+
+Who may do what comes from our records (`Actor`), never from the card: the client and the
+candidate answer only for themselves, only the interview's recruiter decides, and neither side
+ever reads the other's answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from scheduling.feedback import (
+    CandidateFeedback,
+    ClientFeedback,
+    Interest,
+    Qualification,
+    Recommendation,
+    Suggestion,
+    parse_candidate_feedback,
+    parse_client_feedback,
+    suggest_next_step,
+)
+from scheduling.interview import (
+    DECISION_LABELS,
+    STAGE_LABELS,
+    Decided,
+    Decision,
+    FeedbackSubmitted,
+    FeedbackWindowClosed,
+    InterviewEnded,
+    InvalidTransition,
+    NoShowReported,
+    Requested,
+    Role,
+    Stage,
+)
+from services.facade import Services
+from services.invitations import create_invitation
+from services.scheduling import (
+    Actor,
+    InvalidRequest,
+    NotAllowed,
+    NotFound,
+    SchedulingConfig,
+    _apply,
+    _locked,
+    audit,
+)
+from storage.models import Feedback, Interview, InterviewOutcome
+
+FEEDBACK_ROLES = (Role.CLIENT, Role.CANDIDATE)
+
+
+class FeedbackClosed(NotAllowed):
+    """Feedback arrived after the summary was compiled (or for an interview with no feedback)."""
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    role: Role
+    rating: int
+    edited: bool
+    summary_compiled: bool
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    decision: Decision
+    already: bool = False
+    next_interview_id: str | None = None
+    client_token: str | None = None
+    candidate_token: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackPair:
+    """Both sides' answers as the recruiter's summary shows them."""
+
+    client: ClientFeedback | None
+    candidate: CandidateFeedback | None
+    window_closed: bool
+
+    def suggestion(self) -> Suggestion:
+        return suggest_next_step(self.client, self.candidate, window_closed=self.window_closed)
+
+
+# Storing and reading answers ----------------------------------------------------------------------
+
+
+def _answers(feedback: ClientFeedback | CandidateFeedback) -> dict[str, Any]:
+    if isinstance(feedback, ClientFeedback):
+        return {
+            "impressions": feedback.impressions,
+            "qualification": feedback.qualification.value,
+            "concerns": feedback.concerns,
+            "recommendation": feedback.recommendation.value,
+        }
+    return {
+        "impressions": feedback.impressions,
+        "interest": feedback.interest.value,
+        "concerns": feedback.concerns,
+    }
+
+
+def client_feedback_of(row: Feedback) -> ClientFeedback:
+    a = row.answers
+    return ClientFeedback(
+        rating=row.rating,
+        impressions=str(a.get("impressions") or ""),
+        qualification=Qualification(a["qualification"]),
+        concerns=str(a.get("concerns") or ""),
+        recommendation=Recommendation(a["recommendation"]),
+    )
+
+
+def candidate_feedback_of(row: Feedback) -> CandidateFeedback:
+    a = row.answers
+    return CandidateFeedback(
+        rating=row.rating,
+        impressions=str(a.get("impressions") or ""),
+        interest=Interest(a["interest"]),
+        concerns=str(a.get("concerns") or ""),
+    )
+
+
+def card_values(row: Feedback) -> dict[str, str]:
+    """A stored answer as the card's input values (to pre-fill an edit)."""
+    return {"rating": str(row.rating), **{k: str(v) for k, v in row.answers.items() if v}}
+
+
+async def feedback_rows(session: AsyncSession, interview_id: str) -> dict[Role, Feedback]:
+    rows = await session.scalars(select(Feedback).where(Feedback.interview_id == interview_id))
+    return {Role(row.role): row for row in rows}
+
+
+async def feedback_pair(session: AsyncSession, interview_id: str) -> FeedbackPair:
+    rows = await feedback_rows(session, interview_id)
+    interview = await session.get(Interview, interview_id)
+    outcome = await session.get(InterviewOutcome, interview_id)
+    closed = bool(outcome and outcome.window_closed) or (
+        interview is not None
+        and Stage(interview.stage) in (Stage.FEEDBACK_COMPLETE, Stage.DECIDED)
+        and len(rows) < 2
+    )
+    return FeedbackPair(
+        client=client_feedback_of(rows[Role.CLIENT]) if Role.CLIENT in rows else None,
+        candidate=candidate_feedback_of(rows[Role.CANDIDATE]) if Role.CANDIDATE in rows else None,
+        window_closed=closed,
+    )
+
+
+async def _outcome(session: AsyncSession, interview_id: str) -> InterviewOutcome:
+    outcome = await session.get(InterviewOutcome, interview_id)
+    if outcome is None:
+        outcome = InterviewOutcome(interview_id=interview_id, window_closed=False)
+        session.add(outcome)
+    return outcome
+
+
+# The interview ends ------------------------------------------------------------------------------
+
+
+async def mark_interview_ended(
+    sessions: async_sessionmaker[AsyncSession],
+    interview_id: str,
+    slot_start: str | None,
+    now: datetime,
+    config: SchedulingConfig | None = None,
+) -> bool:
+    """The `MARK_INTERVIEW_ENDED` job: the interview booked for `slot_start` is over, so ask both
+    sides for feedback. Does nothing (returns False) if it was moved, cancelled or already marked,
+    or has not actually ended yet."""
+    config = config or SchedulingConfig()
+    async with sessions() as session, session.begin():
+        interview = await session.scalar(
+            select(Interview).where(Interview.id == interview_id).with_for_update()
+        )
+        if interview is None or Stage(interview.stage) is not Stage.SCHEDULED:
+            return False
+        if interview.starts_at is None or interview.ends_at is None:
+            return False
+        if slot_start is not None and interview.starts_at.isoformat() != slot_start:
+            return False  # rescheduled meanwhile: the new booking has its own job
+        if now < interview.ends_at:
+            return False
+        audit(session, interview.id, now, None, None, "interview_ended", {})
+        await _apply(session, interview, InterviewEnded(), now, config.policy)
+        return True
+
+
+# Feedback ----------------------------------------------------------------------------------------
+
+
+async def submit_feedback(
+    sessions: async_sessionmaker[AsyncSession],
+    actor: Actor,
+    interview_id: str,
+    values: Mapping[str, object],
+    now: datetime,
+    config: SchedulingConfig | None = None,
+) -> SubmitResult:
+    """Save the client's or the candidate's answers (an edit replaces them until the summary is
+    compiled). Raises `InvalidFeedback` (every problem, nothing saved), `FeedbackClosed`,
+    `NotAllowed` or `NotFound`."""
+    config = config or SchedulingConfig()
+    if actor.role not in FEEDBACK_ROLES:
+        raise NotAllowed("Only the client and the candidate give feedback on an interview.")
+    parsed: ClientFeedback | CandidateFeedback = (
+        parse_client_feedback(values) if actor.role is Role.CLIENT else parse_candidate_feedback(values)
+    )
+    async with sessions() as session, session.begin():
+        interview = await _locked(session, interview_id, actor, actor.role)
+        stage = Stage(interview.stage)
+        if stage in (Stage.FEEDBACK_COMPLETE, Stage.DECIDED):
+            raise FeedbackClosed(
+                "Your feedback has already gone to the recruiter in their summary, "
+                "so it can no longer be changed."
+            )
+        if stage is Stage.SCHEDULED:
+            raise NotAllowed("The interview hasn't finished yet; I'll ask for your feedback afterwards.")
+        if stage is not Stage.AWAITING_FEEDBACK:
+            raise FeedbackClosed(
+                f"This interview is {STAGE_LABELS[stage].lower()}, so no feedback is being collected."
+            )
+        rows = await feedback_rows(session, interview.id)
+        row = rows.get(actor.role)
+        edited = row is not None
+        if row is None:
+            row = Feedback(
+                interview_id=interview.id, role=actor.role.value, party_id=actor.party_id,
+                submitted_at=now, edits=0, rating=parsed.rating, answers=_answers(parsed),
+                updated_at=now,
+            )
+            session.add(row)
+        else:
+            row.rating, row.answers, row.updated_at = parsed.rating, _answers(parsed), now
+            row.edits += 1
+        other = Role.CANDIDATE if actor.role is Role.CLIENT else Role.CLIENT
+        both_in = other in rows
+        audit(session, interview.id, now, actor.role, actor.party_id,
+              "feedback_edited" if edited else "feedback_given", {"rating": parsed.rating})
+        if both_in:
+            outcome = await _outcome(session, interview.id)
+            outcome.summary_at = now
+        new_stage = await _apply(
+            session, interview, FeedbackSubmitted(actor.role, parsed.rating, both_in, edited),
+            now, config.policy,
+        )
+        return SubmitResult(actor.role, parsed.rating, edited, new_stage is Stage.FEEDBACK_COMPLETE)
+
+
+async def own_feedback(
+    sessions: async_sessionmaker[AsyncSession], actor: Actor, interview_id: str
+) -> dict[str, str] | None:
+    """The actor's own answers as card values (never the other side's)."""
+    if actor.role not in FEEDBACK_ROLES:
+        return None
+    async with sessions() as session:
+        interview = await session.get(Interview, interview_id)
+        if interview is None or (actor.interview_id is not None and actor.interview_id != interview_id):
+            return None
+        expected = interview.client_id if actor.role is Role.CLIENT else interview.candidate_id
+        if actor.party_id != expected:
+            return None
+        row = (await feedback_rows(session, interview_id)).get(actor.role)
+        return card_values(row) if row is not None else None
+
+
+async def close_feedback_window(
+    sessions: async_sessionmaker[AsyncSession],
+    interview_id: str,
+    now: datetime,
+    config: SchedulingConfig | None = None,
+) -> bool:
+    """The `CLOSE_FEEDBACK_WINDOW` job: compile the summary with whatever is in. Nothing happens
+    (False) if the summary was compiled already or the interview moved on."""
+    config = config or SchedulingConfig()
+    async with sessions() as session, session.begin():
+        interview = await session.scalar(
+            select(Interview).where(Interview.id == interview_id).with_for_update()
+        )
+        if interview is None or Stage(interview.stage) is not Stage.AWAITING_FEEDBACK:
+            return False
+        outcome = await _outcome(session, interview.id)
+        outcome.summary_at, outcome.window_closed = now, True
+        audit(session, interview.id, now, None, None, "feedback_window_closed", {})
+        await _apply(session, interview, FeedbackWindowClosed(), now, config.policy)
+        return True
+
+
+async def missing_feedback(session: AsyncSession, interview_id: str) -> list[Role]:
+    rows = await feedback_rows(session, interview_id)
+    return [role for role in FEEDBACK_ROLES if role not in rows]
+
+
+# No-shows ----------------------------------------------------------------------------------------
+
+
+async def report_no_show(
+    sessions: async_sessionmaker[AsyncSession],
+    actor: Actor,
+    interview_id: str,
+    absent: Role | str,
+    now: datetime,
+    config: SchedulingConfig | None = None,
+) -> bool:
+    """`actor` (the recruiter, the client or the candidate) says `absent` did not come.
+
+    The interview becomes a no-show, feedback is skipped, the recruiter is told. A repeat of the
+    same report returns False and changes nothing; a cancelled interview is never a no-show."""
+    config = config or SchedulingConfig()
+    try:
+        who = Role(absent)
+    except ValueError:
+        raise InvalidRequest({"who": "say who did not come: the client or the candidate"}) from None
+    if who not in FEEDBACK_ROLES:
+        raise InvalidRequest({"who": "say who did not come: the client or the candidate"})
+    async with sessions() as session, session.begin():
+        interview = await _locked(session, interview_id, actor, actor.role)
+        if Stage(interview.stage) is Stage.NO_SHOW:
+            outcome = await session.get(InterviewOutcome, interview.id)
+            if outcome is not None and outcome.no_show == who.value:
+                return False
+        try:
+            await _apply(
+                session, interview, NoShowReported(actor.role, who, interview.starts_at), now,
+                config.policy,
+            )
+        except InvalidTransition as error:
+            raise NotAllowed(error.message) from None
+        outcome = await _outcome(session, interview.id)
+        outcome.no_show, outcome.no_show_reported_at = who.value, now
+        outcome.no_show_reported_by, outcome.no_show_reported_role = actor.party_id, actor.role.value
+        audit(session, interview.id, now, actor.role, actor.party_id, "no_show", {"absent": who.value})
+        return True
+
+
+# The recruiter decides ---------------------------------------------------------------------------
+
+
+async def decide(
+    sessions: async_sessionmaker[AsyncSession],
+    actor: Actor,
+    interview_id: str,
+    decision: Decision | str,
+    now: datetime,
+    config: SchedulingConfig | None = None,
+) -> DecisionResult:
+    """Record the recruiter's decision, who made it and when. `another_round` starts a new
+    scheduling request with the same parties, role, duration and format (round + 1), in the same
+    transaction. A repeat of the same decision changes nothing (`already`)."""
+    config = config or SchedulingConfig()
+    try:
+        chosen = Decision(decision)
+    except ValueError:
+        raise InvalidRequest(
+            {"decision": "choose another round, offer, reject or on hold"}
+        ) from None
+    async with sessions() as session, session.begin():
+        interview = await _locked(session, interview_id, actor, Role.RECRUITER)
+        outcome = await _outcome(session, interview.id)
+        if Stage(interview.stage) is Stage.DECIDED and outcome.decision is not None:
+            if outcome.decision == chosen.value:
+                return DecisionResult(chosen, already=True, next_interview_id=outcome.next_interview_id)
+            raise NotAllowed(
+                f"This interview was already decided: {DECISION_LABELS[Decision(outcome.decision)]}."
+            )
+        if chosen is Decision.OFFER and Stage(interview.stage) is Stage.NO_SHOW:
+            raise NotAllowed("Someone did not come to this interview, so an offer can't follow from it.")
+        try:
+            await _apply(session, interview, Decided(chosen), now, config.policy)
+        except InvalidTransition:
+            raise NotAllowed(
+                "A decision can be made once the feedback summary is in (or after a no-show); "
+                f"this interview is {STAGE_LABELS[Stage(interview.stage)].lower()}."
+            ) from None
+        outcome.decision, outcome.decided_by, outcome.decided_at = chosen.value, actor.party_id, now
+        audit(session, interview.id, now, actor.role, actor.party_id, "decided", {"decision": chosen.value})
+        if chosen is not Decision.ANOTHER_ROUND:
+            return DecisionResult(chosen)
+        following, client_token, candidate_token = await _next_round(session, interview, now, config)
+        outcome.next_interview_id = following.id
+        return DecisionResult(chosen, False, following.id, client_token, candidate_token)
+
+
+async def _next_round(
+    session: AsyncSession, previous: Interview, now: datetime, config: SchedulingConfig
+) -> tuple[Interview, str, str]:
+    """A new scheduling request like `services.scheduling.request_interview`, for the same
+    parties, role, duration, format and rules, one round later."""
+    interview = Interview(
+        role_title=previous.role_title,
+        format=previous.format,
+        location=previous.location,
+        stage=Stage.REQUESTED.value,
+        recruiter_id=previous.recruiter_id,
+        client_id=previous.client_id,
+        candidate_id=previous.candidate_id,
+        duration_minutes=previous.duration_minutes,
+        rules=dict(previous.rules or {}),
+        deadline=None,
+        round=previous.round + 1,
+        previous_interview_id=previous.id,
+        ics_sequence=0,
+        reschedule_count=0,
+        requested_at=now,
+        stage_changed_at=now,
+        version=1,
+    )
+    session.add(interview)
+    await session.flush()
+    client_token = await create_invitation(
+        session, interview_id=interview.id, party_id=interview.client_id, role=Role.CLIENT,
+        now=now, ttl=config.invite_ttl,
+    )
+    candidate_token = await create_invitation(
+        session, interview_id=interview.id, party_id=interview.candidate_id, role=Role.CANDIDATE,
+        now=now, ttl=config.invite_ttl,
+    )
+    audit(session, interview.id, now, Role.RECRUITER, previous.recruiter_id, "requested",
+          {"previous_interview_id": previous.id, "round": interview.round})
+    await _apply(session, interview, Requested(), now, config.policy)
+    return interview, client_token, candidate_token
+
+
+async def feedback_summary(
+    sessions: async_sessionmaker[AsyncSession], actor: Actor, interview_id: str
+) -> FeedbackPair:
+    """Both sides' answers, for the interview's recruiter only."""
+    async with sessions() as session:
+        interview = await session.get(Interview, interview_id)
+        if interview is None:
+            raise NotFound("I can't find that interview.")
+        if actor.role is not Role.RECRUITER or actor.party_id != interview.recruiter_id:
+            raise NotAllowed("Only the interview's recruiter sees the feedback summary.")
+        return await feedback_pair(session, interview_id)
+
+
+@dataclass
+class FeedbackUseCases:
+    """The use cases above bound to the app's database, clock and policy (what dialogs get)."""
+
+    services: Services
+
+    async def submit(self, actor: Actor, interview_id: str, values: Mapping[str, object]) -> SubmitResult:
+        s = self.services
+        result = await submit_feedback(s.sessions, actor, interview_id, values, s.clock(), s.config)
+        s.on_enqueued()
+        return result
+
+    async def own_answers(self, actor: Actor, interview_id: str) -> dict[str, str] | None:
+        return await own_feedback(self.services.sessions, actor, interview_id)
+
+    async def report_no_show(self, actor: Actor, interview_id: str, absent: str) -> bool:
+        s = self.services
+        changed = await report_no_show(s.sessions, actor, interview_id, absent, s.clock(), s.config)
+        s.on_enqueued()
+        return changed
+
+    async def decide(self, actor: Actor, interview_id: str, decision: str) -> DecisionResult:
+        s = self.services
+        result = await decide(s.sessions, actor, interview_id, decision, s.clock(), s.config)
+        s.on_enqueued()
+        return result
+
+    async def summary(self, actor: Actor, interview_id: str) -> FeedbackPair:
+        return await feedback_summary(self.services.sessions, actor, interview_id)
+
+
+__all__ = [
+    "FEEDBACK_ROLES",
+    "DecisionResult",
+    "FeedbackClosed",
+    "FeedbackPair",
+    "FeedbackUseCases",
+    "SubmitResult",
+    "card_values",
+    "close_feedback_window",
+    "decide",
+    "feedback_pair",
+    "feedback_rows",
+    "feedback_summary",
+    "mark_interview_ended",
+    "missing_feedback",
+    "own_feedback",
+    "report_no_show",
+    "submit_feedback",
+]

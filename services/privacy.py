@@ -1,0 +1,291 @@
+"""A candidate's personal data: export it, and erase it on request (DESIGN.md §5).
+
+Erasure removes what identifies the person and keeps what the KPIs need: the interview rows stay
+(stage, dates, round, ratings and choices), anonymised. In one transaction:
+
+- the party's personal fields are cleared (name replaced by a placeholder, e-mail, organisation,
+  Teams ids, tenant, conversation references), `erased_at` set;
+- text the candidate typed (proposed windows) and the free text of both sides' feedback about that
+  interview (impressions, concerns) is removed; ratings and choices stay;
+- the candidate's invitations are revoked, the built-in Direct Line transcripts of those
+  invitations deleted, and the bot-state rows of their web chat conversations and users deleted;
+- rendered messages still in the job queue for those interviews (activities and e-mails, which
+  carry names and addresses) are emptied, and the undelivered ones are not sent.
+
+Mails already written to the local outbox folder or sent are outside the database; see the report.
+Logs only ever carry ids (DESIGN.md §5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import column, delete, inspect, or_, select, table, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from scheduling.interview import Role
+from services.feedback import feedback_rows
+from services.invitations import WEBCHAT_USER_PREFIX
+from services.notify import SEND_ACTIVITY, SEND_MAIL
+from storage.jobs import DONE, PENDING, RUNNING
+from storage.models import (
+    AuditEvent,
+    BotStateRow,
+    Feedback,
+    Interview,
+    InterviewOutcome,
+    Invitation,
+    Job,
+    Party,
+)
+
+ERASED_NAME = "Erased candidate"
+WEBCHAT_STATE_CHANNELS = ("directline", "webchat")
+FREE_TEXT = ("impressions", "concerns")
+
+# The built-in Direct Line channel's tables (storage/directline.py), named here rather than
+# imported so that erasure does not depend on that module; each is skipped if it does not exist.
+_DL_CONVERSATIONS = table("directline_conversations", column("id"), column("invitation_id"))
+_DL_ACTIVITIES = table("directline_activities", column("conversation_id"))
+
+
+class CandidateNotFound(LookupError):
+    """No candidate with that e-mail address or id."""
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    party_ids: tuple[str, ...]
+    interviews_kept: int
+    invitations_revoked: int
+    chat_conversations_deleted: int
+    state_rows_deleted: int
+    queued_messages_emptied: int
+
+
+async def _candidates(session: AsyncSession, email: str | None, party_id: str | None) -> list[Party]:
+    if not (email and email.strip()) and not party_id:
+        raise ValueError("give the candidate's e-mail address or party id")
+    conditions = []
+    if email and email.strip():
+        conditions.append(Party.email == email.strip().lower())
+    if party_id:
+        conditions.append(Party.id == party_id)
+    parties = list(
+        await session.scalars(select(Party).where(Party.kind == "candidate", or_(*conditions)))
+    )
+    if not parties:
+        raise CandidateNotFound("no candidate with that e-mail address or id")
+    return parties
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+async def export_candidate(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    email: str | None = None,
+    party_id: str | None = None,
+    now: datetime,
+) -> dict[str, Any]:
+    """Everything we hold about the candidate, as JSON-ready data: their details, their
+    interviews (role, client organisation, stage, dates, decision), their own feedback answers
+    and their invitation links' metadata (never the tokens, which are stored hashed only).
+
+    The client's assessment of the candidate is not included: it is the client's confidential
+    feedback to the agency (DESIGN.md §2.2 step 2); the recruiter decides whether to disclose it.
+    """
+    async with sessions() as session:
+        parties = await _candidates(session, email, party_id)
+        people: list[dict[str, Any]] = []
+        for party in parties:
+            interviews = list(
+                await session.scalars(
+                    select(Interview)
+                    .where(Interview.candidate_id == party.id)
+                    .order_by(Interview.requested_at)
+                )
+            )
+            items: list[dict[str, Any]] = []
+            for interview in interviews:
+                client = await session.get(Party, interview.client_id)
+                outcome = await session.get(InterviewOutcome, interview.id)
+                own = (await feedback_rows(session, interview.id)).get(Role.CANDIDATE)
+                items.append(
+                    {
+                        "id": interview.id,
+                        "role_title": interview.role_title,
+                        "client_organisation": client.organisation if client else None,
+                        "format": interview.format,
+                        "stage": interview.stage,
+                        "round": interview.round,
+                        "requested_at": _iso(interview.requested_at),
+                        "starts_at": _iso(interview.starts_at),
+                        "ends_at": _iso(interview.ends_at),
+                        "times_you_proposed": (interview.candidate_windows or {}).get("text"),
+                        "your_feedback": (
+                            {"rating": own.rating, **own.answers, "submitted_at": _iso(own.submitted_at),
+                             "updated_at": _iso(own.updated_at)}
+                            if own is not None
+                            else None
+                        ),
+                        "no_show": outcome.no_show if outcome else None,
+                        "decision": outcome.decision if outcome else None,
+                        "decided_at": _iso(outcome.decided_at) if outcome else None,
+                    }
+                )
+            invitations = await session.scalars(
+                select(Invitation).where(Invitation.party_id == party.id).order_by(Invitation.created_at)
+            )
+            people.append(
+                {
+                    "id": party.id,
+                    "name": party.display_name,
+                    "email": party.email,
+                    "organisation": party.organisation,
+                    "time_zone": party.timezone,
+                    "teams_user": bool(party.aad_object_id or party.teams_user_id),
+                    "created_at": _iso(party.created_at),
+                    "erased_at": _iso(party.erased_at),
+                    "interviews": items,
+                    "invitation_links": [
+                        {
+                            "interview_id": i.interview_id,
+                            "created_at": _iso(i.created_at),
+                            "expires_at": _iso(i.expires_at),
+                            "revoked_at": _iso(i.revoked_at),
+                            "last_used_at": _iso(i.last_used_at),
+                        }
+                        for i in invitations
+                    ],
+                }
+            )
+        return {"exported_at": now.isoformat(), "candidates": people}
+
+
+async def _table_exists(session: AsyncSession, name: str) -> bool:
+    connection = await session.connection()
+    return bool(await connection.run_sync(lambda sync: inspect(sync).has_table(name)))
+
+
+async def erase_candidate(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    email: str | None = None,
+    party_id: str | None = None,
+    now: datetime,
+) -> ErasureReport:
+    """Erase the candidate's personal data and keep their interviews, anonymised, for the KPIs.
+    Raises `CandidateNotFound`; erasing twice is harmless."""
+    async with sessions() as session, session.begin():
+        parties = await _candidates(session, email, party_id)
+        ids = [p.id for p in parties]
+        interview_ids = list(
+            await session.scalars(select(Interview.id).where(Interview.candidate_id.in_(ids)))
+        )
+        invitation_ids = list(
+            await session.scalars(select(Invitation.id).where(Invitation.party_id.in_(ids)))
+        )
+
+        # Web chat: the conversations we know of (stored references and the built-in Direct
+        # Line's), their bot state, and the state of the invitation-bound users.
+        state_keys: set[str] = set()
+        for party in parties:
+            reference = (party.conversation_reference or {}).get("webchat") or {}
+            conversation_id = (reference.get("conversation") or {}).get("id")
+            channel = reference.get("channelId") or reference.get("channel_id")
+            if conversation_id:
+                for name in {channel, *WEBCHAT_STATE_CHANNELS} - {None}:
+                    state_keys.add(f"{name}/conversations/{conversation_id}")
+        conversations_deleted = 0
+        if invitation_ids and await _table_exists(session, "directline_conversations"):
+            dl_ids = list(
+                await session.scalars(
+                    select(_DL_CONVERSATIONS.c.id).where(
+                        _DL_CONVERSATIONS.c.invitation_id.in_(invitation_ids)
+                    )
+                )
+            )
+            for conversation_id in dl_ids:
+                for name in WEBCHAT_STATE_CHANNELS:
+                    state_keys.add(f"{name}/conversations/{conversation_id}")
+            if dl_ids:
+                await session.execute(
+                    delete(_DL_ACTIVITIES).where(_DL_ACTIVITIES.c.conversation_id.in_(dl_ids))
+                )
+                await session.execute(delete(_DL_CONVERSATIONS).where(_DL_CONVERSATIONS.c.id.in_(dl_ids)))
+            conversations_deleted = len(dl_ids)
+        for invitation_id in invitation_ids:
+            for name in WEBCHAT_STATE_CHANNELS:
+                state_keys.add(f"{name}/users/{WEBCHAT_USER_PREFIX}{invitation_id}")
+        state_deleted = 0
+        if state_keys:
+            result = await session.execute(
+                delete(BotStateRow).where(BotStateRow.key.in_(sorted(state_keys)))
+            )
+            state_deleted = int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+        revoked = await session.execute(
+            update(Invitation)
+            .where(Invitation.party_id.in_(ids), Invitation.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+        emptied = 0
+        if interview_ids:
+            await session.execute(
+                update(Interview).where(Interview.id.in_(interview_ids)).values(candidate_windows=None)
+            )
+            for row in await session.scalars(
+                select(Feedback).where(Feedback.interview_id.in_(interview_ids))
+            ):
+                row.answers = {k: ("" if k in FREE_TEXT else v) for k, v in row.answers.items()}
+            jobs = await session.scalars(
+                select(Job).where(
+                    Job.interview_id.in_(interview_ids), Job.kind.in_([SEND_ACTIVITY, SEND_MAIL])
+                )
+            )
+            for job in jobs:
+                if job.payload.get("erased"):
+                    continue
+                job.payload = {"erased": True}
+                if job.status in (PENDING, RUNNING):
+                    # Not sent: it would carry the erased name or address. Done, not failed, so
+                    # it does not show as an error on the tracker.
+                    job.status, job.done_at, job.last_error = DONE, now, "erased on request"
+                    job.locked_until = None
+                emptied += 1
+            session.add_all(
+                AuditEvent(
+                    interview_id=interview_id, at=now, actor_role=None, actor_party_id=None,
+                    action="candidate_erased", detail={},
+                )
+                for interview_id in interview_ids
+            )
+
+        for party in parties:
+            party.display_name = ERASED_NAME
+            party.email = None
+            party.organisation = None
+            party.aad_object_id = None
+            party.tenant_id = None
+            party.teams_user_id = None
+            party.conversation_reference = None
+            party.timezone = "UTC"
+            party.erased_at = party.erased_at or now
+
+        return ErasureReport(
+            party_ids=tuple(ids),
+            interviews_kept=len(interview_ids),
+            invitations_revoked=int(revoked.rowcount or 0),  # type: ignore[attr-defined]
+            chat_conversations_deleted=conversations_deleted,
+            state_rows_deleted=state_deleted,
+            queued_messages_emptied=emptied,
+        )
+
+
+__all__ = ["ERASED_NAME", "CandidateNotFound", "ErasureReport", "erase_candidate", "export_candidate"]
