@@ -13,6 +13,7 @@ from bot.proactive import Messenger
 from bot.settings import Settings
 from integrations.mail import MailGateway, OutboxFolderMail
 from scheduling.interview import EffectKind
+from services import feedback
 from services.facade import utc_now
 from services.notify import SEND_ACTIVITY, SEND_MAIL, Gone, NotifyConfig, mail_from_payload, plan_effect
 from services.scheduling import SchedulingConfig
@@ -26,6 +27,13 @@ PLANNED = (
     EffectKind.SEND_INVITATION_EMAIL,
     EffectKind.NOTIFY_RECRUITER,
     EffectKind.REMIND_BEFORE_INTERVIEW,
+    # After the interview: prompts, reminders and the recruiter's notes (services/notify.py).
+    EffectKind.REQUEST_FEEDBACK,
+    EffectKind.REMIND_FEEDBACK,
+    EffectKind.FEEDBACK_OVERDUE,
+    EffectKind.FEEDBACK_RECEIVED,
+    EffectKind.SEND_FEEDBACK_SUMMARY,
+    EffectKind.NO_SHOW_REPORTED,
 )
 
 
@@ -60,7 +68,25 @@ def make_handlers(
                 raise PermanentFailure("the interview no longer exists")
             interview.calendar_event_id = interview.calendar_event_id or f"ics:{interview.id}"
 
+    async def mark_interview_ended(job: ClaimedJob) -> None:
+        # Re-reads the interview: nothing happens if it was moved, cancelled or marked already.
+        slot_start = (job.payload.get("data") or {}).get("slot_start")
+        if job.interview_id is None:
+            raise PermanentFailure("an effect without an interview")
+        if await feedback.mark_interview_ended(
+            sessions, job.interview_id, slot_start, clock(), config.scheduling
+        ):
+            wake()
+
+    async def close_feedback_window(job: ClaimedJob) -> None:
+        if job.interview_id is None:
+            raise PermanentFailure("an effect without an interview")
+        if await feedback.close_feedback_window(sessions, job.interview_id, clock(), config.scheduling):
+            wake()
+
     handlers: dict[str, Handler] = {kind.value: plan for kind in PLANNED}
+    handlers[EffectKind.MARK_INTERVIEW_ENDED.value] = mark_interview_ended
+    handlers[EffectKind.CLOSE_FEEDBACK_WINDOW.value] = close_feedback_window
     handlers[SEND_ACTIVITY] = send_activity
     handlers[SEND_MAIL] = send_mail
     handlers[EffectKind.CREATE_CALENDAR_EVENT.value] = create_calendar_event
