@@ -12,6 +12,15 @@ DESIGN.md §6 lists them; each workaround here names the one it fixes:
    proactive messages alike.
 4. Teams sends `conversation.tenantId`, the schema maps `tenantID`: `TeamsTenantMiddleware` reads
    the tenant from `channelData.tenant.id` and drops activities from tenants we do not serve.
+5. The SDK's token validation blocks the event loop, crashes on unknown key ids, skips the
+   audience on the Emulator path and fetches the bot's own token synchronously: `bot/botauth.py`
+   patches it once (`create_adapter` calls `botauth.install()`), and `CachingAuthentication`
+   checks every token's claims against our app id and the activity (`botauth.verify_claims`).
+6. `ServiceUrlPolicy` judges a URL the way the HTTP client that sends the token will read it:
+   `urlsplit` and urllib3 disagree on `https://evil.example\\@smba.trafficmanager.net/` (urlsplit
+   sees the Microsoft host, requests connects to evil.example), so URLs with user info, a
+   backslash, whitespace, control or non-ASCII characters or percent-escapes in the host part are
+   refused, and both parsers must agree on the host.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from ipaddress import ip_address
 from types import SimpleNamespace
@@ -41,7 +51,9 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 from msrest.serialization import Model
+from urllib3.util import parse_url
 
+from bot import botauth
 from bot.settings import Settings
 from bot.web import body_too_large, json_error
 
@@ -52,17 +64,33 @@ class UntrustedServiceUrl(PermissionError):
     """A service URL outside the allow-list: the bot's token must not go there."""
 
 
+_HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
+
+
 class ServiceUrlPolicy:
     def __init__(self, host_patterns: list[str], allow_loopback: bool) -> None:
         self._patterns = [p.lower() for p in host_patterns]
         self._allow_loopback = allow_loopback
 
     def is_allowed(self, url: str | None) -> bool:
-        if not url:
+        if not url or not isinstance(url, str) or len(url) > 2048:
             return False
-        parts = urlsplit(url)
+        # Only plain printable ASCII: no backslash, whitespace or control characters that the
+        # parsers below (and the HTTP client) treat differently.
+        if not url.isascii() or not url.isprintable() or "\\" in url or " " in url:
+            return False
+        try:
+            parts = urlsplit(url)
+            port = parts.port  # ValueError on a bad port
+            sent_to = parse_url(url)  # how requests/urllib3 will read it
+        except ValueError:
+            return False
+        if "@" in parts.netloc or "%" in parts.netloc or parts.username is not None:
+            return False
         host = (parts.hostname or "").lower()
-        if not host:
+        if not host or (sent_to.host or "").lower().strip("[]") != host or sent_to.port != port:
+            return False
+        if not _HOST_NAME.fullmatch(host) and not _is_loopback(host):
             return False
         if self._allow_loopback and _is_loopback(host):
             return parts.scheme in ("http", "https")
@@ -103,9 +131,12 @@ class _CachingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
 class CachingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
     """Delegates to the SDK's authentication; caches the clients it builds; checks URLs."""
 
-    def __init__(self, inner: BotFrameworkAuthentication, policy: ServiceUrlPolicy) -> None:
+    def __init__(
+        self, inner: BotFrameworkAuthentication, policy: ServiceUrlPolicy, app_id: str = ""
+    ) -> None:
         self.inner = inner
         self.policy = policy
+        self.app_id = app_id
         self.connectors: dict[tuple[str, str, str], ConnectorClient] = {}
         self._user_token_clients: dict[str, UserTokenClient] = {}
 
@@ -113,6 +144,9 @@ class CachingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
         self, activity: Activity, auth_header: str
     ) -> AuthenticateRequestResult:
         result = await self.inner.authenticate_request(activity, auth_header)
+        if self.app_id:
+            # The SDK leaves the audience unchecked on the Emulator path (botauth, patch 3).
+            botauth.verify_claims(result.claims_identity, activity, self.app_id)
         if result.connector_factory is not None:
             app_id = _app_id(result.claims_identity)
             result.connector_factory = _CachingConnectorFactory(
@@ -183,15 +217,17 @@ class TeamsTenantMiddleware(Middleware):  # type: ignore[misc]
 
 
 def teams_tenant_id(activity: Activity) -> str | None:
+    # channelData is whatever JSON the sender put there: read it defensively.
     data = activity.channel_data
     tenant: Any = None
     if isinstance(data, dict):
-        tenant = (data.get("tenant") or {}).get("id")
+        info = data.get("tenant")
+        tenant = info.get("id") if isinstance(info, dict) else None
     elif data is not None:
         tenant = getattr(getattr(data, "tenant", None), "id", None)
     if not tenant and activity.conversation is not None:
         tenant = activity.conversation.tenant_id
-    return str(tenant) if tenant else None
+    return tenant if isinstance(tenant, str) and tenant else None
 
 
 class AskarsanAdapter(CloudAdapter):  # type: ignore[misc]
@@ -206,6 +242,11 @@ class AskarsanAdapter(CloudAdapter):  # type: ignore[misc]
         auth_header = request.headers.get("Authorization", "")
         try:
             authenticated = await self.auth.authenticate_request(activity, auth_header)
+        except botauth.SigningKeysUnavailable:
+            log.warning("refused an activity: the signing keys could not be read")
+            raise json_error(
+                web.HTTPServiceUnavailable, "the request cannot be authenticated right now"
+            ) from None
         except Exception as error:  # noqa: BLE001 - every auth failure is a 401, never a 500
             log.info("refused an activity: %s", type(error).__name__)
             raise json_error(web.HTTPUnauthorized, "the request is not authenticated") from None
@@ -250,6 +291,10 @@ async def parse_activity(request: web.Request) -> Activity:
         raise json_error(web.HTTPBadRequest, "the activity has no type")
     if not activity.service_url:
         raise json_error(web.HTTPBadRequest, "the activity has no serviceUrl")
+    if not activity.channel_id or not isinstance(activity.channel_id, str):
+        # The SDK raises TypeError without it (a 500), and a token's channel endorsement is
+        # checked against it.
+        raise json_error(web.HTTPBadRequest, "the activity has no channelId")
     if activity.conversation is None or not activity.conversation.id:
         raise json_error(web.HTTPBadRequest, "the activity has no conversation id")
     return activity
@@ -264,8 +309,9 @@ def create_adapter(settings: Settings) -> AskarsanAdapter:
         APP_TYPE=settings.app_type if settings.app_id else "MultiTenant",
         APP_TENANTID=settings.app_tenant_id,
     )
+    botauth.install()
     inner = ConfigurationBotFrameworkAuthentication(config)
     policy = ServiceUrlPolicy(settings.trusted_service_hosts, allow_loopback=settings.is_local)
-    adapter = AskarsanAdapter(CachingAuthentication(inner, policy))
+    adapter = AskarsanAdapter(CachingAuthentication(inner, policy, settings.app_id))
     adapter.use(TeamsTenantMiddleware(settings.allowed_tenants))
     return adapter
