@@ -5,21 +5,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
 from botbuilder.core import ConversationState, UserState
-from jinja2 import Environment
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import __version__
-from bot.adapter import AskarsanAdapter, create_adapter
+from bot.adapter import create_adapter
 from bot.api import setup_api
+from bot.chat import setup_chat
+from bot.directline import DirectLineService, install_own_connector, setup_directline
+from bot.directline_tokens import TokenSigner
 from bot.effects import mail_gateway, make_handlers
 from bot.handler import AskarsanBot, make_turn_error_handler
-from bot.jobs import JobRunner
+from bot.jobs import Handler, JobRunner
 from bot.proactive import Messenger
 from bot.settings import Settings
 from bot.web import STATIC, json_error, make_templates, render
@@ -34,29 +36,13 @@ from storage.migrate import migrate
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Runtime:
-    """Everything a request handler may need, owned by the app and closed with it."""
-
-    settings: Settings
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
-    adapter: AskarsanAdapter
-    bot: AskarsanBot
-    conversation_state: ConversationState
-    user_state: UserState
-    templates: Environment
-    services: Services
-    messenger: Messenger
-    mail: MailGateway
-    runner: JobRunner
+from bot.runtime import RUNTIME, Runtime  # noqa: E402 - re-exported for callers
 
 
-RUNTIME = web.AppKey("runtime", Runtime)
-
-
-def build_runtime(settings: Settings, mail: MailGateway | None = None) -> Runtime:
-    engine = create_engine(settings.database_url)
+def build_runtime(
+    settings: Settings, mail: MailGateway | None = None, engine: AsyncEngine | None = None
+) -> Runtime:
+    engine = engine or create_engine(settings.database_url)
     sessions = session_factory(engine)
     storage = SqlAlchemyStorage(sessions)
     conversation_state = ConversationState(storage)
@@ -78,6 +64,7 @@ def build_runtime(settings: Settings, mail: MailGateway | None = None) -> Runtim
         wake=lambda: runner_box[0].wake(),
     )
     runner = JobRunner(sessions, handlers, clock=utc_now, lease=timedelta(minutes=2))
+    runtime_handlers = handlers
     runner_box.append(runner)
     services.on_enqueued = runner.wake
     return Runtime(
@@ -93,11 +80,17 @@ def build_runtime(settings: Settings, mail: MailGateway | None = None) -> Runtim
         messenger=messenger,
         mail=mail,
         runner=runner,
+        handlers=runtime_handlers,
     )
 
 
 def create_app(
-    settings: Settings, *, run_migrations: bool = True, mail: MailGateway | None = None
+    settings: Settings,
+    *,
+    run_migrations: bool = True,
+    mail: MailGateway | None = None,
+    directline: Mapping[str, Any] | None = None,
+    chat: Mapping[str, Any] | None = None,
 ) -> web.Application:
     settings.check()
     settings = settings.with_local_secrets()
@@ -133,7 +126,25 @@ def create_app(
     app.router.add_static("/static", STATIC, append_version=False)
     assert settings.api_key is not None  # with_local_secrets() / check() guarantee it
     setup_api(app, runtime.services, settings.api_key.get_secret_value())
+    setup_directline(app, **(directline or {}))
+    setup_chat(app, **(chat or {}))
     return app
+
+
+def handlers_for(settings: Settings) -> Callable[..., Mapping[str, Handler]]:
+    """The handlers factory of `askarsan worker`: the same handlers the server runs in-process,
+    with the same way into web chat conversations (our own Direct Line connector)."""
+
+    def factory(*, sessions: async_sessionmaker[AsyncSession]) -> Mapping[str, Handler]:
+        engine = sessions.kw["bind"]
+        runtime = build_runtime(settings, engine=engine)
+        if settings.secret_key is not None:
+            install_own_connector(
+                DirectLineService(runtime, TokenSigner(settings.secret_key.get_secret_value()))
+            )
+        return runtime.handlers
+
+    return factory
 
 
 async def messages(request: web.Request) -> web.Response:

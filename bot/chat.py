@@ -28,8 +28,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.app import RUNTIME
 from bot.directline import DIRECTLINE, public_domain, read_json_object
+from bot.runtime import RUNTIME
 from bot.web import json_error, render
 from services.invitations import InvitationGrant, InvitationInvalid, resolve_invitation
 from storage import directline as store

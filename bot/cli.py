@@ -57,7 +57,13 @@ def _migrate(settings: Settings) -> None:
 
 
 def _worker(settings: Settings) -> None:
-    from bot.effects import handlers_for
+    if settings.secret_key is None:
+        print(
+            "askarsan worker: ASKARSAN_SECRET_KEY is not set, so this worker cannot sign messages "
+            "into web chat conversations served by another process; set the same key as the server.",
+            file=sys.stderr,
+        )
+    from bot.app import handlers_for
     from bot.worker import WorkerOptions, run_worker
 
     run_worker(settings.database_url, handlers_for(settings), WorkerOptions.from_env(os.environ))

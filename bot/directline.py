@@ -53,8 +53,8 @@ from botframework.connector.auth import (
 from msrest.authentication import Authentication
 
 from bot.adapter import UntrustedServiceUrl
-from bot.app import RUNTIME, Runtime
 from bot.directline_tokens import DirectLineClaims, TokenInvalid, TokenSigner
+from bot.runtime import RUNTIME, Runtime
 from bot.web import body_too_large, json_error
 from services.invitations import grant_for_webchat_user
 from storage import directline as store

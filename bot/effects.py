@@ -7,16 +7,13 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.adapter import create_adapter
 from bot.jobs import Handler, PermanentFailure
 from bot.proactive import Messenger
 from bot.settings import Settings
 from integrations.mail import MailGateway, OutboxFolderMail
 from scheduling.interview import EffectKind
 from services import feedback
-from services.facade import utc_now
 from services.notify import SEND_ACTIVITY, SEND_MAIL, Gone, NotifyConfig, mail_from_payload, plan_effect
-from services.scheduling import SchedulingConfig
 from storage.jobs import ClaimedJob
 from storage.models import Interview
 
@@ -97,18 +94,3 @@ def mail_gateway(settings: Settings) -> MailGateway:
     """The mail gateway the settings ask for (the local outbox folder by default)."""
     return OutboxFolderMail(settings.outbox_dir, sender=settings.mail_from)
 
-
-def handlers_for(settings: Settings) -> Callable[..., Mapping[str, Handler]]:
-    """The handlers factory of `askarsan worker`: the same handlers the server runs in-process."""
-
-    def factory(*, sessions: async_sessionmaker[AsyncSession]) -> Mapping[str, Handler]:
-        adapter = create_adapter(settings)
-        return make_handlers(
-            sessions,
-            Messenger(adapter, settings.app_id),
-            mail_gateway(settings),
-            NotifyConfig(settings.public_url, settings.mail_from, SchedulingConfig()),
-            utc_now,
-        )
-
-    return factory

@@ -69,6 +69,14 @@ class Settings(BaseSettings):
         default_factory=list, alias="ASKARSAN_ALLOWED_TENANTS"
     )
     mail_from: str = Field("askarsan@localhost", alias="ASKARSAN_MAIL_FROM")
+
+    # Web chat: the built-in Direct Line endpoint, or Azure Direct Line when a secret is set.
+    directline_secret: SecretStr | None = Field(None, alias="DIRECTLINE_SECRET")
+    directline_base_url: str = Field(
+        "https://directline.botframework.com/v3/directline", alias="DIRECTLINE_BASE_URL"
+    )
+    directline_token_ttl: int = Field(1800, alias="DIRECTLINE_TOKEN_TTL", ge=60)
+    directline_service_url: str = Field("", alias="DIRECTLINE_SERVICE_URL")
     max_body_bytes: int = Field(256 * 1024, alias="ASKARSAN_MAX_BODY_BYTES", ge=1024)
     run_jobs: bool = Field(True, validation_alias=AliasChoices("ASKARSAN_RUN_JOBS"))
 

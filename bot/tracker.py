@@ -34,7 +34,6 @@ from urllib.parse import urlencode
 from aiohttp import web
 from markupsafe import Markup, escape
 
-from bot.app import RUNTIME
 from bot.auth import (
     OidcClient,
     Sessions,
@@ -44,6 +43,7 @@ from bot.auth import (
     pkce_pair,
     safe_next,
 )
+from bot.runtime import RUNTIME
 from bot.web import render
 from integrations.ics import feed_ics
 from integrations.mail import OutboxNameRefused, list_outbox, read_outbox

@@ -13,8 +13,6 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import RUNTIME, create_app
-from bot.chat import setup_chat
-from bot.directline import setup_directline
 from bot.settings import Settings
 from scheduling.interview import Role
 from services.invitations import create_invitation
@@ -22,10 +20,7 @@ from storage.models import Interview, Party
 
 
 def build_app(settings: Settings, **chat: Any) -> web.Application:
-    app = create_app(settings)
-    setup_directline(app, poll_seconds=0.2)
-    setup_chat(app, **chat)
-    return app
+    return create_app(settings, directline={"poll_seconds": 0.2}, chat=chat)
 
 
 async def start(settings: Settings, **chat: Any) -> TestClient:
