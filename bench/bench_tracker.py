@@ -26,7 +26,6 @@ from sqlalchemy import insert
 from bot.app import RUNTIME, create_app
 from bot.auth import TrackerAuthConfig
 from bot.settings import Settings
-from bot.tracker import setup_tracker
 from integrations.mail import MemoryMail
 from scheduling.interview import Stage
 from services.tracker import PipelineFilter, pipeline_page
@@ -92,8 +91,10 @@ async def measure(database_url: str, label: str) -> list[dict[str, Any]]:
     settings = Settings(_env_file=None, ASKARSAN_ENV="local", DATABASE_URL=database_url,  # type: ignore[call-arg]
                         ASKARSAN_DATA_DIR=str(data), ASKARSAN_SECRET_KEY="b" * 40, ASKARSAN_API_KEY="k",
                         ASKARSAN_RUN_JOBS="false")
-    app = create_app(settings, mail=MemoryMail())
-    setup_tracker(app, TrackerAuthConfig(b"b" * 40, "password", password=SecretStr(PASSWORD)))
+    app = create_app(
+        settings, mail=MemoryMail(),
+        tracker=TrackerAuthConfig(b"b" * 40, "password", password=SecretStr(PASSWORD)),
+    )
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     try:

@@ -16,15 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot import __version__
 from bot.adapter import create_adapter
 from bot.api import setup_api
+from bot.auth import TrackerAuthConfig
 from bot.chat import setup_chat
 from bot.directline import DirectLineService, install_own_connector, setup_directline
 from bot.directline_tokens import TokenSigner
-from bot.effects import mail_gateway, make_handlers
+from bot.effects import make_handlers
 from bot.handler import AskarsanBot, make_turn_error_handler
 from bot.jobs import Handler, JobRunner
 from bot.proactive import Messenger
 from bot.settings import Settings
+from bot.tracker import setup_tracker
 from bot.web import STATIC, json_error, make_templates, render
+from integrations.factory import build_integrations
 from integrations.mail import MailGateway
 from services.facade import Services, utc_now
 from services.notify import NotifyConfig
@@ -53,7 +56,8 @@ def build_runtime(
     services = Services(sessions, config=scheduling_config, public_url=settings.public_url)
     bot = AskarsanBot(conversation_state, user_state, services)
     messenger = Messenger(adapter, settings.app_id)
-    mail = mail or mail_gateway(settings)
+    integrations = build_integrations(settings)
+    mail = mail or integrations.mail
     runner_box: list[JobRunner] = []
     handlers = make_handlers(
         sessions,
@@ -62,6 +66,7 @@ def build_runtime(
         NotifyConfig(settings.public_url, settings.mail_from, scheduling_config),
         utc_now,
         wake=lambda: runner_box[0].wake(),
+        calendar=integrations.calendar,
     )
     runner = JobRunner(sessions, handlers, clock=utc_now, lease=timedelta(minutes=2))
     runtime_handlers = handlers
@@ -81,6 +86,7 @@ def build_runtime(
         mail=mail,
         runner=runner,
         handlers=runtime_handlers,
+        integrations=integrations,
     )
 
 
@@ -91,6 +97,7 @@ def create_app(
     mail: MailGateway | None = None,
     directline: Mapping[str, Any] | None = None,
     chat: Mapping[str, Any] | None = None,
+    tracker: TrackerAuthConfig | None = None,
 ) -> web.Application:
     settings.check()
     settings = settings.with_local_secrets()
@@ -114,6 +121,7 @@ def create_app(
         if jobs is not None:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(jobs, timeout=10)
+        await runtime.integrations.close()
         await runtime.adapter.auth.close()
         await runtime.engine.dispose()
 
@@ -128,6 +136,7 @@ def create_app(
     setup_api(app, runtime.services, settings.api_key.get_secret_value())
     setup_directline(app, **(directline or {}))
     setup_chat(app, **(chat or {}))
+    setup_tracker(app, tracker)
     return app
 
 

@@ -35,8 +35,15 @@ def _serve(settings: Settings) -> None:
     print(f"  landing page   {settings.public_url}/")
     print(f"  bot endpoint   {settings.public_url}/api/messages")
     print(f"  health         {settings.public_url}/healthz")
-    if settings.is_local and settings.api_key is not None:
-        print(f"  JSON API key   {settings.api_key.get_secret_value()}  (generated for this run)")
+    print(f"  tracker        {settings.public_url}/tracker")
+    if settings.is_local:
+        from bot.tracker import tracker_password
+
+        password = tracker_password(app)
+        if password:
+            print(f"                 local password {password}  (generated for this run)")
+        if settings.api_key is not None:
+            print(f"  JSON API key   {settings.api_key.get_secret_value()}  (generated for this run)")
     sys.stdout.flush()
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
 

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.jobs import Handler, PermanentFailure
 from bot.proactive import Messenger
-from bot.settings import Settings
-from integrations.mail import MailGateway, OutboxFolderMail
+from integrations.calendar import CalendarGateway, LocalCalendar
+from integrations.mail import MailGateway
 from scheduling.interview import EffectKind
 from services import feedback
 from services.notify import SEND_ACTIVITY, SEND_MAIL, Gone, NotifyConfig, mail_from_payload, plan_effect
@@ -41,7 +41,10 @@ def make_handlers(
     config: NotifyConfig,
     clock: Callable[[], datetime],
     wake: Callable[[], None] = lambda: None,
+    calendar: CalendarGateway | None = None,
 ) -> Mapping[str, Handler]:
+    calendar = calendar or LocalCalendar()
+
     async def plan(job: ClaimedJob) -> None:
         try:
             added = await plan_effect(sessions, job, clock(), config)
@@ -88,9 +91,4 @@ def make_handlers(
     handlers[SEND_MAIL] = send_mail
     handlers[EffectKind.CREATE_CALENDAR_EVENT.value] = create_calendar_event
     return handlers
-
-
-def mail_gateway(settings: Settings) -> MailGateway:
-    """The mail gateway the settings ask for (the local outbox folder by default)."""
-    return OutboxFolderMail(settings.outbox_dir, sender=settings.mail_from)
 

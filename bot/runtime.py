@@ -15,6 +15,7 @@ from bot.handler import AskarsanBot
 from bot.jobs import Handler, JobRunner
 from bot.proactive import Messenger
 from bot.settings import Settings
+from integrations.factory import Integrations
 from integrations.mail import MailGateway
 from services.facade import Services
 
@@ -36,6 +37,7 @@ class Runtime:
     mail: MailGateway
     runner: JobRunner
     handlers: Mapping[str, Handler]
+    integrations: Integrations
 
 
 RUNTIME = web.AppKey("runtime", Runtime)

@@ -70,6 +70,37 @@ class Settings(BaseSettings):
     )
     mail_from: str = Field("askarsan@localhost", alias="ASKARSAN_MAIL_FROM")
 
+    # Microsoft 365 (issue 7): calendars and mail through Graph, or SMTP.
+    calendar_backend: Literal["local", "graph"] = Field("local", alias="CALENDAR")
+    mail_backend: Literal["outbox", "smtp", "graph"] = Field("outbox", alias="MAIL")
+    graph_credential: Literal["client_secret", "certificate", "managed_identity", "loopback"] = Field(
+        "client_secret", alias="GRAPH_CREDENTIAL"
+    )
+    graph_tenant_id: str = Field("", alias="GRAPH_TENANT_ID")
+    graph_client_id: str = Field("", alias="GRAPH_CLIENT_ID")
+    graph_client_secret: SecretStr | None = Field(None, alias="GRAPH_CLIENT_SECRET")
+    graph_certificate_path: Path | None = Field(None, alias="GRAPH_CERTIFICATE_PATH")
+    graph_certificate_password: SecretStr | None = Field(None, alias="GRAPH_CERTIFICATE_PASSWORD")
+    graph_managed_identity_client_id: str = Field("", alias="GRAPH_MANAGED_IDENTITY_CLIENT_ID")
+    graph_base_url: str = Field("https://graph.microsoft.com/v1.0", alias="GRAPH_BASE_URL")
+    graph_sending_mailbox: str = Field("", alias="GRAPH_SENDING_MAILBOX")
+    smtp_host: str = Field("", alias="SMTP_HOST")
+    smtp_port: int = Field(587, alias="SMTP_PORT", ge=1, le=65535)
+    smtp_username: str = Field("", alias="SMTP_USERNAME")
+    smtp_password: SecretStr | None = Field(None, alias="SMTP_PASSWORD")
+    smtp_starttls: bool = Field(True, alias="SMTP_STARTTLS")
+    teams_service_url: str = Field("https://smba.trafficmanager.net/teams/", alias="TEAMS_SERVICE_URL")
+
+    # The tracker (issue 8): a local password, or Microsoft Entra ID sign-in in production.
+    tracker_password: SecretStr | None = Field(None, alias="ASKARSAN_TRACKER_PASSWORD")
+    oidc_client_id: str = Field("", alias="ASKARSAN_OIDC_CLIENT_ID")
+    oidc_client_secret: SecretStr | None = Field(None, alias="ASKARSAN_OIDC_CLIENT_SECRET")
+    oidc_metadata_url: str = Field("", alias="ASKARSAN_OIDC_METADATA_URL")
+    tracker_recruiters: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="ASKARSAN_TRACKER_RECRUITERS"
+    )
+    tracker_group_id: str = Field("", alias="ASKARSAN_TRACKER_GROUP_ID")
+
     # Web chat: the built-in Direct Line endpoint, or Azure Direct Line when a secret is set.
     directline_secret: SecretStr | None = Field(None, alias="DIRECTLINE_SECRET")
     directline_base_url: str = Field(
@@ -80,7 +111,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(256 * 1024, alias="ASKARSAN_MAX_BODY_BYTES", ge=1024)
     run_jobs: bool = Field(True, validation_alias=AliasChoices("ASKARSAN_RUN_JOBS"))
 
-    _split = field_validator("trusted_service_hosts", "allowed_tenants", mode="before")(
+    _split = field_validator(
+        "trusted_service_hosts", "allowed_tenants", "tracker_recruiters", mode="before"
+    )(
         _split_list
     )
 
@@ -121,6 +154,9 @@ class Settings(BaseSettings):
                 problems.append("ASKARSAN_API_KEY must be set for the JSON API")
             if not self.public_url.startswith("https://"):
                 problems.append("PUBLIC_URL must be an https:// URL in production")
+        from integrations.factory import integration_problems  # lazy: it imports msgraph
+
+        problems.extend(integration_problems(self))
         if problems:
             raise SettingsError("askARSAN cannot start:\n  - " + "\n  - ".join(problems))
 
@@ -133,4 +169,6 @@ class Settings(BaseSettings):
             update["secret_key"] = SecretStr(secrets.token_urlsafe(32))
         if self.api_key is None:
             update["api_key"] = SecretStr(secrets.token_urlsafe(24))
+        if self.tracker_password is None:
+            update["tracker_password"] = SecretStr(secrets.token_urlsafe(12))
         return self.model_copy(update=update) if update else self

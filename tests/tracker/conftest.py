@@ -14,7 +14,6 @@ from pydantic import SecretStr
 from bot.app import RUNTIME, create_app
 from bot.auth import TrackerAuthConfig
 from bot.settings import Settings
-from bot.tracker import setup_tracker
 from integrations.mail import MemoryMail
 from tests.conftest import database
 from tests.tracker.helpers import PASSWORD
@@ -42,8 +41,9 @@ async def tracker_app(
         if database_url:
             values["DATABASE_URL"] = database_url
         values.update(overrides)
-        app: web.Application = create_app(make_settings(**values), mail=MemoryMail())
-        setup_tracker(app, config or password_config())
+        app: web.Application = create_app(
+            make_settings(**values), mail=MemoryMail(), tracker=config or password_config()
+        )
         client = TestClient(TestServer(app, host="127.0.0.1"))
         await client.start_server()
         clients.append(client)
