@@ -97,7 +97,7 @@ def parse_request(body: dict[str, Any]) -> InterviewRequest:
             if deadline.tzinfo is None:
                 raise ValueError
             deadline = deadline.astimezone(UTC)
-        except ValueError:
+        except (ValueError, OverflowError):
             problems["deadline"] = "'deadline' must be an ISO 8601 time with an offset"
     if problems:
         raise InvalidRequest(problems)

@@ -80,6 +80,8 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
         activity = turn_context.activity
         value: Any = activity.value
         action = value.get("action") if isinstance(value, dict) else None
+        if not isinstance(action, str):
+            action = None  # a card's data is not ours to trust: only a string names a verb
         if action in self.actions.verbs:
             await self.actions.handle(turn_context, value)
             return
@@ -178,6 +180,12 @@ def make_turn_error_handler(
             await context.send_activity(
                 "Sorry, something went wrong on our side and nothing was changed. "
                 "Please try again in a moment; if it keeps happening, tell your recruiter."
+            )
+        except Exception as apology_error:  # noqa: BLE001 - the channel may be what failed
+            log.warning(
+                "could not send the apology for activity %s: %s",
+                activity.id,
+                type(apology_error).__name__,
             )
         finally:
             # Start the next turn from a clean dialog stack rather than repeat the failure.

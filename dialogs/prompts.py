@@ -37,7 +37,8 @@ class CardSubmitPrompt(Prompt):  # type: ignore[misc]
         result = PromptRecognizerResult()
         activity = turn_context.activity
         value = activity.value
-        if isinstance(value, dict) and value.get("action") in self._actions:
+        action = value.get("action") if isinstance(value, dict) else None
+        if isinstance(action, str) and action in self._actions:
             result.succeeded = True
             result.value = value
         elif (activity.text or "").strip().lower() in ("cancel", "stop"):

@@ -1,19 +1,14 @@
-"""Crashes the fuzzing found in code outside the security edge (reported to its owners). Each is
-pinned here as a strict xfail with its exact input: when the fix lands the test passes, xfail
-turns it red, and the mark (and the exclusion in test_hostile_input.py) should be removed."""
+"""Crashes the fuzzing found, each pinned with its exact input now that it is fixed."""
 
 from __future__ import annotations
 
 from typing import Any
-
-import pytest
 
 from tests.fakes.connector import FakeConnector
 from tests.security.helpers import activity, counts, post
 from tests.security.test_hostile_input import AUTH
 
 
-@pytest.mark.xfail(strict=True, reason="bot/api.py: OverflowError in deadline.astimezone(UTC) -> 500")
 async def test_an_api_deadline_outside_the_calendar_in_utc_is_a_4xx(app_client: Any) -> None:
     client = await app_client(ASKARSAN_RUN_JOBS="false")
     status, _ = await post(
@@ -22,7 +17,6 @@ async def test_an_api_deadline_outside_the_calendar_in_utc_is_a_4xx(app_client: 
     assert status < 500
 
 
-@pytest.mark.xfail(strict=True, reason="bot/handler.py:83 `action in verbs` with a list -> TypeError")
 async def test_a_card_submit_whose_action_is_a_list_does_not_fail_the_turn(
     app_client: Any, connector: FakeConnector
 ) -> None:
@@ -42,8 +36,6 @@ async def test_a_card_submit_whose_action_is_a_list_does_not_fail_the_turn(
     assert status < 500 and failures == []
 
 
-@pytest.mark.xfail(strict=True, reason="reply to an activity id '{': SDK DeserializationError, then "
-                                       "the turn error handler fails too -> 500")
 async def test_an_activity_id_with_a_brace_is_not_a_500(app_client: Any, connector: FakeConnector) -> None:
     client = await app_client(ASKARSAN_RUN_JOBS="false")
     status, _ = await post(client, activity(connector.url, id="{"))
