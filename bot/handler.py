@@ -18,8 +18,9 @@ from botbuilder.schema import (
     ChannelAccount,
 )
 
+from cards import pipeline_card
 from dialogs.actions import CardActions
-from dialogs.common import sender_of
+from dialogs.common import send_card, sender_of
 from dialogs.schedule import ScheduleInterviewDialog
 from services.facade import Services
 
@@ -52,6 +53,8 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
         self.commands: dict[str, Callable[[TurnContext], Awaitable[None]]] = {
             "help": self._help,
             "schedule": self._schedule,
+            "pipeline": self._pipeline,
+            "upcoming": self._upcoming,
         }
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -123,6 +126,22 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
         dialog_context = await self.dialogs.create_context(turn_context)
         await dialog_context.cancel_all_dialogs()
         await dialog_context.begin_dialog(ScheduleInterviewDialog.ID)
+
+    async def _pipeline(self, turn_context: TurnContext, *, upcoming: bool = False) -> None:
+        recruiter_id = await self.services.recruiter_id_for(sender_of(turn_context.activity))
+        if recruiter_id is None:
+            await turn_context.send_activity(
+                "The pipeline is for the agency's recruiters. Once you have asked for an interview "
+                "with **schedule**, I'll show yours here."
+            )
+            return
+        rows = await self.services.pipeline(recruiter_id, upcoming=upcoming)
+        title = "Upcoming interviews" if upcoming else "Your pipeline"
+        card = pipeline_card(rows, title=title, tracker_url=f"{self.services.public_url}/tracker")
+        await send_card(turn_context, card)
+
+    async def _upcoming(self, turn_context: TurnContext) -> None:
+        await self._pipeline(turn_context, upcoming=True)
 
     async def _remember(self, turn_context: TurnContext) -> None:
         reference = TurnContext.get_conversation_reference(turn_context.activity)

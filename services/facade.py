@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from cards import PipelineRow
 from scheduling.interview import InterviewView
 from scheduling.rules import BookingRules, SlotRequest
-from services import identity, scheduling
+from services import identity, scheduling, tracker
 from services.invitations import InvitationGrant
 from services.scheduling import (
     Actor,
@@ -87,6 +88,14 @@ class Services:
 
     async def webchat_grant(self, sender: identity.Sender) -> InvitationGrant | None:
         return await identity.webchat_grant(self.sessions, sender, self.clock())
+
+    async def recruiter_id_for(self, sender: identity.Sender) -> str | None:
+        return await identity.recruiter_id_for(self.sessions, sender)
+
+    async def pipeline(self, recruiter_id: str, *, upcoming: bool) -> list[PipelineRow]:
+        return await tracker.pipeline_rows(
+            self.sessions, recruiter_id=recruiter_id, upcoming=upcoming, now=self.clock(), limit=10
+        )
 
     async def remember_conversation(
         self, sender: identity.Sender, reference: dict[str, Any]

@@ -107,3 +107,16 @@ async def remember_conversation(
                 party.conversation_reference = refs
             if key == "teams" and sender.tenant_id and not party.tenant_id:
                 party.tenant_id = sender.tenant_id
+
+
+async def recruiter_id_for(
+    sessions: async_sessionmaker[AsyncSession], sender: Sender
+) -> str | None:
+    """The recruiter party this Teams (or Emulator) sender is, or None for anyone else."""
+    if sender.channel_id in WEBCHAT_CHANNELS:
+        return None
+    async with sessions() as session:
+        for party in await _teams_parties(session, sender):
+            if party.kind == "recruiter":
+                return party.id
+    return None

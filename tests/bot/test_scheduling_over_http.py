@@ -240,3 +240,27 @@ async def test_a_submit_from_someone_else_changes_nothing(app_client: Any, conne
         await post(client, activity(connector, f"c-{user}", user, channelId=channel, value=offer))
         assert "isn't for you" in connector.texts(f"c-{user}")[-1]
     assert (await services.view(result.interview_id)).stage is Stage.AWAITING_SLOTS  # type: ignore[union-attr]
+
+
+async def test_the_recruiter_sees_their_pipeline_and_upcoming_interviews_as_cards(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    client = await app_client(mail=MemoryMail(), ASKARSAN_RUN_JOBS="false")
+    await post(client, activity(connector, "rec", "rita", text="pipeline"))
+    assert "for the agency's recruiters" in connector.texts("rec")[-1]
+    values = {
+        "action": "request_interview", "client_name": "Harry", "client_email": "hm@client.example",
+        "client_zone": "Europe/London", "candidate_name": "Asha", "candidate_email": "asha@example.org",
+        "candidate_zone": "Asia/Kolkata", "role_title": "Data Engineer", "duration_minutes": "60",
+        "format": "teams",
+    }
+    await post(client, activity(connector, "rec", "rita", value=values))
+    await post(client, activity(connector, "rec", "rita", text="pipeline"))
+    card = json.dumps(cards(connector, "rec")[-1])
+    assert "Your pipeline" in card and "Asha" in card and "/tracker" in card
+    await post(client, activity(connector, "rec", "rita", text="upcoming"))
+    assert "Upcoming interviews" in json.dumps(cards(connector, "rec")[-1])
+    # A stranger (not a recruiter) sees nobody's pipeline.
+    await post(client, activity(connector, "other", "mallory", text="pipeline"))
+    assert "for the agency's recruiters" in connector.texts("other")[-1]
+    assert "Asha" not in json.dumps(connector.activities("other"))
