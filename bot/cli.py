@@ -95,6 +95,58 @@ def _manifest_build(settings: Settings, out: Path, schema: Path | None) -> int:
     return 0
 
 
+def _candidate_data(settings: Settings, args: argparse.Namespace, erase: bool) -> int:
+    import json
+    from datetime import UTC, datetime
+
+    from services.privacy import CandidateNotFound, erase_candidate, export_candidate
+    from storage.db import create_engine, session_factory
+    from storage.migrate import migrate
+
+    if not args.email and not args.party_id:
+        print("give the candidate's --email or --party-id", file=sys.stderr)
+        return 2
+    if erase and not args.yes:
+        print("erasing cannot be undone: add --yes to confirm", file=sys.stderr)
+        return 2
+
+    async def run() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate(engine)
+            sessions = session_factory(engine)
+            now = datetime.now(UTC)
+            if erase:
+                report = await erase_candidate(
+                    sessions, email=args.email, party_id=args.party_id, now=now
+                )
+                print(
+                    f"erased {len(report.party_ids)} candidate(s); {report.interviews_kept} "
+                    f"interview(s) kept anonymised; {report.invitations_revoked} link(s) revoked; "
+                    f"{report.chat_conversations_deleted} chat(s) and {report.state_rows_deleted} "
+                    f"chat state row(s) deleted; {report.queued_messages_emptied} queued message(s) "
+                    "emptied"
+                )
+            else:
+                data = await export_candidate(
+                    sessions, email=args.email, party_id=args.party_id, now=now
+                )
+                text = json.dumps(data, indent=2, ensure_ascii=False)
+                if args.out:
+                    args.out.write_text(text + "\n", encoding="utf-8")
+                    print(f"written to {args.out}")
+                else:
+                    print(text)
+            return 0
+        except CandidateNotFound as error:
+            print(str(error) or "no candidate with that e-mail address or id", file=sys.stderr)
+            return 1
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="askarsan", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -111,6 +163,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--schema", type=Path, default=None,
         help="validate against this manifest JSON schema before writing",
     )
+    for name, what in (
+        ("export-candidate", "print everything held about a candidate, as JSON"),
+        ("erase-candidate", "erase a candidate's personal data (interviews stay, anonymised)"),
+    ):
+        command = sub.add_parser(name, help=what)
+        command.add_argument("--email")
+        command.add_argument("--party-id")
+        if name == "export-candidate":
+            command.add_argument("--out", type=Path)
+        else:
+            command.add_argument("--yes", action="store_true", help="confirm the erasure")
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
     try:
@@ -127,6 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _worker(settings)
     elif args.command == "demo":
         return _demo(settings)
+    elif args.command in ("export-candidate", "erase-candidate"):
+        return _candidate_data(settings, args, erase=args.command == "erase-candidate")
     elif args.command == "manifest":
         return _manifest_build(settings, args.out, args.schema)
     return 0

@@ -90,3 +90,50 @@ def main_with_env(argv: list[str], env: dict[str, str]) -> int:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def test_a_candidate_is_exported_then_erased_and_the_interview_stays(tmp_path: Path) -> None:
+    import asyncio
+    import json
+
+    from services.scheduling import InterviewRequest, PartyInput, request_interview
+    from storage.db import create_engine, session_factory
+    from storage.migrate import migrate
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'askarsan.db'}"
+
+    async def seed() -> None:
+        from datetime import UTC, datetime
+
+        engine = create_engine(url)
+        await migrate(engine)
+        await request_interview(
+            session_factory(engine),
+            InterviewRequest(
+                recruiter=PartyInput("Rita", "rita@agency.example", "UTC"),
+                client=PartyInput("Harry", "hm@client.example", "Europe/London"),
+                candidate=PartyInput("Asha Rao", "asha@example.org", "Asia/Kolkata"),
+                role_title="Data Engineer",
+            ),
+            datetime.now(UTC),
+        )
+        await engine.dispose()
+
+    asyncio.run(seed())
+    env = {"DATABASE_URL": url}
+    exported = run_cli("export-candidate", "--email", "asha@example.org", env=env, cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    assert "Asha Rao" in exported.stdout and json.loads(exported.stdout)
+    refused = run_cli("erase-candidate", "--email", "asha@example.org", env=env, cwd=tmp_path)
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    erased = run_cli("erase-candidate", "--email", "asha@example.org", "--yes", env=env, cwd=tmp_path)
+    assert erased.returncode == 0, erased.stderr
+    assert "1 interview(s) kept" in erased.stdout
+    again = run_cli("export-candidate", "--email", "asha@example.org", env=env, cwd=tmp_path)
+    assert again.returncode == 1
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "askarsan.db") as db:
+        names = [row[0] for row in db.execute("select display_name from parties")]
+        assert "Asha Rao" not in names
+        assert db.execute("select count(*) from interviews").fetchone()[0] == 1
