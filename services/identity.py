@@ -7,6 +7,11 @@ own fields never decide who someone is.
 
 from __future__ import annotations
 
+import json
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -85,15 +90,98 @@ async def _teams_parties(session: AsyncSession, sender: Sender) -> list[Party]:
     return list(await session.scalars(select(Party).where(or_(*conditions))))
 
 
+# How long this instance trusts what it last stored for a sender before it looks again. Within it
+# an unchanged reference costs nothing; a changed one is always written at once. Another instance
+# (or an erasure) changing the stored reference is seen by this one after at most this long.
+REFERENCE_CACHE_TTL = 30.0
+REFERENCE_CACHE_SIZE = 4096
+
+
+class ReferenceCache:
+    """The reference this instance last stored (or found already stored) per sender and channel
+    kind, so that a turn whose reference has not changed costs no database round trip.
+
+    Bounded (least recently used entries go first) and time-limited (`ttl`): it only ever skips
+    a write this instance has itself made or checked within `ttl` seconds. Senders who are no
+    party of ours are never cached: a party created meanwhile (a recruiter's first request, or
+    on another instance) is found on their next turn.
+    """
+
+    def __init__(
+        self,
+        max_entries: int = REFERENCE_CACHE_SIZE,
+        ttl: float = REFERENCE_CACHE_TTL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._entries: OrderedDict[Hashable, tuple[str, float]] = OrderedDict()
+        self._max = max_entries
+        self._ttl = ttl
+        self._clock = clock
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def fresh(self, slot: Hashable, fingerprint: str) -> bool:
+        entry = self._entries.get(slot)
+        if entry is None:
+            return False
+        stored, until = entry
+        if stored != fingerprint or self._clock() >= until:
+            del self._entries[slot]
+            return False
+        self._entries.move_to_end(slot)
+        return True
+
+    def put(self, slot: Hashable, fingerprint: str) -> None:
+        self._entries[slot] = (fingerprint, self._clock() + self._ttl)
+        self._entries.move_to_end(slot)
+        while len(self._entries) > self._max:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+# One cache per session factory, i.e. per app instance and database (never shared between two).
+_CACHES: weakref.WeakKeyDictionary[Any, ReferenceCache] = weakref.WeakKeyDictionary()
+
+
+def reference_cache(sessions: async_sessionmaker[AsyncSession]) -> ReferenceCache:
+    cache = _CACHES.get(sessions)
+    if cache is None:
+        cache = _CACHES[sessions] = ReferenceCache()
+    return cache
+
+
+def _fingerprint(reference: dict[str, Any] | None) -> str:
+    """A reference as compared for "has it changed": all of it but the id of the activity it was
+    taken from (different on every Teams message; proactive messages do not use it)."""
+    if not reference:
+        return ""
+    kept = {k: v for k, v in reference.items() if k not in ("activityId", "activity_id")}
+    return json.dumps(kept, sort_keys=True, default=str)
+
+
 async def remember_conversation(
     sessions: async_sessionmaker[AsyncSession],
     sender: Sender,
     reference: dict[str, Any],
     now: datetime,
+    cache: ReferenceCache | None = None,
 ) -> None:
     """Keep the latest conversation reference of each known party, per channel kind, so that
-    proactive messages reach them where they last talked to us."""
+    proactive messages reach them where they last talked to us.
+
+    A reference that differs from the stored one only by its activity id is not written again,
+    and one this instance stored (or found stored) for the same sender within
+    `REFERENCE_CACHE_TTL` seconds costs no database access at all.
+    """
     key = "webchat" if sender.channel_id in WEBCHAT_CHANNELS else "teams"
+    cache = cache if cache is not None else reference_cache(sessions)
+    fingerprint = _fingerprint(reference)
+    slot = (key, sender.channel_id, sender.user_id, sender.aad_object_id, sender.tenant_id)
+    if cache.fresh(slot, fingerprint):
+        return
     async with sessions() as session, session.begin():
         if key == "webchat":
             grant = await grant_for_webchat_user(session, sender.user_id, now)
@@ -102,11 +190,13 @@ async def remember_conversation(
             parties = await _teams_parties(session, sender)
         for party in parties:
             refs = dict(party.conversation_reference or {})
-            if refs.get(key) != reference:
+            if _fingerprint(refs.get(key)) != fingerprint:
                 refs[key] = reference
                 party.conversation_reference = refs
             if key == "teams" and sender.tenant_id and not party.tenant_id:
                 party.tenant_id = sender.tenant_id
+    if parties:  # committed: from now on an unchanged reference is known to be stored
+        cache.put(slot, fingerprint)
 
 
 async def recruiter_id_for(
