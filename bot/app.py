@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -43,7 +43,10 @@ from bot.runtime import RUNTIME, Runtime  # noqa: E402 - re-exported for callers
 
 
 def build_runtime(
-    settings: Settings, mail: MailGateway | None = None, engine: AsyncEngine | None = None
+    settings: Settings,
+    mail: MailGateway | None = None,
+    engine: AsyncEngine | None = None,
+    clock: Callable[[], datetime] = utc_now,
 ) -> Runtime:
     engine = engine or create_engine(settings.database_url)
     sessions = session_factory(engine)
@@ -53,7 +56,9 @@ def build_runtime(
     adapter = create_adapter(settings)
     adapter.on_turn_error = make_turn_error_handler(conversation_state)
     scheduling_config = SchedulingConfig()
-    services = Services(sessions, config=scheduling_config, public_url=settings.public_url)
+    services = Services(
+        sessions, clock=clock, config=scheduling_config, public_url=settings.public_url
+    )
     bot = AskarsanBot(conversation_state, user_state, services)
     messenger = Messenger(adapter, settings.app_id)
     integrations = build_integrations(settings)
@@ -64,11 +69,11 @@ def build_runtime(
         messenger,
         mail,
         NotifyConfig(settings.public_url, settings.mail_from, scheduling_config),
-        utc_now,
+        clock,
         wake=lambda: runner_box[0].wake(),
         calendar=integrations.calendar,
     )
-    runner = JobRunner(sessions, handlers, clock=utc_now, lease=timedelta(minutes=2))
+    runner = JobRunner(sessions, handlers, clock=clock, lease=timedelta(minutes=2))
     runtime_handlers = handlers
     runner_box.append(runner)
     services.on_enqueued = runner.wake
@@ -98,11 +103,12 @@ def create_app(
     directline: Mapping[str, Any] | None = None,
     chat: Mapping[str, Any] | None = None,
     tracker: TrackerAuthConfig | None = None,
+    clock: Callable[[], datetime] = utc_now,
 ) -> web.Application:
     settings.check()
     settings = settings.with_local_secrets()
     app = web.Application(client_max_size=settings.max_body_bytes)
-    runtime = build_runtime(settings, mail)
+    runtime = build_runtime(settings, mail, clock=clock)
     app[RUNTIME] = runtime
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:

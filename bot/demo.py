@@ -31,6 +31,7 @@ from services.invitations import hash_token
 from storage.models import Interview, Invitation
 
 CARD = "application/vnd.microsoft.card.adaptive"
+NAMES = {"demo-recruiter": "Rita Recruiter", "demo-client": "Harry Manager", "demo-candidate": "Asha Rao"}
 WHO = {
     "demo-recruiter": "Recruiter (Teams)",
     "demo-client": "Client (web chat)",
@@ -71,10 +72,25 @@ def describe_card(card: dict[str, Any]) -> Iterator[str]:
     yield from walk(card)
 
 
+class DemoClock:
+    """The demo's own clock: real time until the demo moves it on (past the interview, a day
+    later), so that timed jobs fall due without waiting."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def move_to(self, moment: datetime) -> None:
+        self.offset = moment - datetime.now(UTC)
+
+
 @dataclass
 class Demo:
     out: TextIO
     workdir: Path
+    clock: DemoClock = field(default_factory=DemoClock)
     connector: FakeConnector = field(default_factory=FakeConnector)
     client: TestClient[Any, Any] | None = None
     seen_mail: set[str] = field(default_factory=set)
@@ -104,11 +120,11 @@ class Demo:
             "id": f"demo-{self.activity_count}",
             "channelId": channel,
             "serviceUrl": self.connector.url,
-            "from": {"id": user, "name": WHO[conversation].split(" (")[0]},
+            "from": {"id": user, "name": NAMES[conversation]},
             "conversation": {"id": conversation},
             "recipient": {"id": "askarsan", "name": "askARSAN"},
             "localTimezone": "Europe/London",
-            "timestamp": datetime.now(UTC).isoformat(),
+            "timestamp": self.clock().isoformat(),
         }
         body.update(fields)
         response = await self.client.post(
@@ -174,7 +190,9 @@ async def run_demo(settings: Settings, out: TextIO) -> int:
         demo = Demo(out, workdir)
         demo.connector.on_receive = demo.received
         await demo.connector.start()
-        demo.client = TestClient(TestServer(create_app(demo_settings), host="127.0.0.1"))
+        demo.client = TestClient(
+            TestServer(create_app(demo_settings, clock=demo.clock), host="127.0.0.1")
+        )
         await demo.client.start_server()
         try:
             return await _journey(demo)
@@ -248,16 +266,71 @@ async def _journey(demo: Demo) -> int:
     await demo.run_jobs()
 
     view = await demo.client.app[RUNTIME].services.view(interview_id)
-    say("\nFinal state")
     if view is None or view.stage is not Stage.SCHEDULED or view.booked is None:
         say(f"  stage: {view.stage.value if view else 'missing'} (expected scheduled)")
         return 1
-    say(f"  stage: {view.stage.value}")
-    say(f"  client sees:    {format_local_range(view.booked, view.client.zone)}")
-    say(f"  candidate sees: {format_local_range(view.booked, view.candidate.zone)}")
+    booked = view.booked
     files = sorted(p.name for p in demo.workdir.glob("*.ics"))
-    say(f"  calendar invitations saved in {demo.workdir}: {', '.join(files)}")
-    return 0
+    say(f"\n  Booked. Calendar invitations saved in {demo.workdir}: {', '.join(files)}")
+
+    say("\n4. A day before the interview, both get a reminder.")
+    demo.clock.move_to(booked.start - timedelta(hours=23, minutes=59))
+    await demo.run_jobs()
+
+    say("\n5. The interview takes place. 15 minutes after it ends, askARSAN asks both for feedback.")
+    demo.clock.move_to(booked.end + timedelta(minutes=16))
+    await demo.run_jobs()
+
+    say("\n6. The candidate answers at once.")
+    await demo.post(
+        "demo-candidate", candidate_user, "directline",
+        value={
+            "action": "candidate_feedback", "interview_id": interview_id, "rating": "4",
+            "impressions": "Friendly team, interesting data platform.", "interest": "yes",
+            "concerns": "",
+        },
+    )
+    await demo.run_jobs()
+
+    say("\n7. A day later the client has not answered: a reminder goes out.")
+    demo.clock.move_to(booked.end + timedelta(hours=24, minutes=30))
+    await demo.run_jobs()
+
+    say("\n8. The client answers; the recruiter gets the summary with a suggested next step.")
+    await demo.post(
+        "demo-client", client_user, "directline",
+        value={
+            "action": "client_feedback", "interview_id": interview_id, "rating": "4",
+            "impressions": "Strong on pipelines, less on modelling.", "qualification": "partly",
+            "concerns": "Would like a second, technical round.", "recommendation": "another_round",
+        },
+    )
+    await demo.run_jobs()
+
+    say("\n9. The recruiter decides: another round, with the same people.")
+    await demo.post(
+        "demo-recruiter", "rita", "emulator",
+        value={"action": "decide", "interview_id": interview_id, "decision": "another_round"},
+    )
+    await demo.run_jobs()
+
+    say("\nFinal state")
+    final = await demo.client.app[RUNTIME].services.view(interview_id)
+    say(f"  round 1 ({format_local_range(booked, 'Europe/London')}): "
+        f"{final.stage.value if final else 'missing'}")
+    rounds = await _interviews(demo)
+    for round_no, stage in rounds:
+        if round_no > 1:
+            say(f"  round {round_no}: {stage}")
+    ok = final is not None and final.stage is Stage.DECIDED and any(r > 1 for r, _ in rounds)
+    return 0 if ok else 1
+
+
+async def _interviews(demo: Demo) -> list[tuple[int, str]]:
+    assert demo.client is not None
+    async with demo.client.app[RUNTIME].sessions() as session:
+        rows = await session.execute(select(Interview.round, Interview.stage).order_by(Interview.round))
+        return [(int(r), str(s)) for r, s in rows]
 
 
 async def _interview_id(demo: Demo) -> str:

@@ -223,6 +223,8 @@ async def plan_effect(
         elif kind is EffectKind.REMIND_BEFORE_INTERVIEW and party is not None and role is not None:
             if not _still_booked(view, data, interview) or view.booked is None:
                 return 0  # cancelled or moved meanwhile: no reminder for the old time
+            if now >= view.booked.start:
+                return 0  # a reminder that could only arrive after the start helps nobody
             hours = max(1, round((view.booked.start - now).total_seconds() / 3600))
             if not await plan.activity(
                 party, card_activity(reminder_card(view, role, hours_before=hours))
