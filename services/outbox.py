@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling.interview import Effect
-from storage.jobs import enqueue
+from storage.jobs import NewJob, enqueue_many
 
 
 def effect_key(interview_id: str, version: int, effect: Effect) -> str:
@@ -29,14 +29,18 @@ async def record_effects(
     effects: Sequence[Effect],
     now: datetime,
 ) -> None:
-    for effect in effects:
-        await enqueue(
-            session,
-            kind=effect.kind.value,
-            payload={"data": dict(effect.data), "version": version},
-            due_at=effect.due or now,
-            idempotency_key=effect_key(interview_id, version, effect),
-            interview_id=interview_id,
-            role=effect.to.value if effect.to else None,
-            now=now,
-        )
+    await enqueue_many(
+        session,
+        [
+            NewJob(
+                kind=effect.kind.value,
+                payload={"data": dict(effect.data), "version": version},
+                due_at=effect.due or now,
+                idempotency_key=effect_key(interview_id, version, effect),
+                interview_id=interview_id,
+                role=effect.to.value if effect.to else None,
+            )
+            for effect in effects
+        ],
+        now=now,
+    )

@@ -48,8 +48,14 @@ def is_sqlite(url: str) -> bool:
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if is_sqlite(url):
-        # One writer at a time on SQLite: wait for the lock rather than fail at once.
+        # SQLite has one writer at a time, and every transaction here takes the write lock at
+        # BEGIN. With a pool of many connections, waiting transactions sleep in SQLite's busy
+        # handler and retry (seconds of tail latency under load); with one connection they wait
+        # in the pool's queue, first come first served. Nothing holds two sessions at once.
         kwargs.setdefault("connect_args", {"timeout": 30})
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", 60)
         engine = create_async_engine(url, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")

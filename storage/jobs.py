@@ -15,6 +15,7 @@ No function here reads the clock: `now` is always passed in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -69,6 +70,55 @@ class FailedJob:
     failed_at: datetime | None
 
 
+def _insert_ignoring_duplicates(session: AsyncSession, rows: list[dict[str, Any]]) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return (
+            postgresql.insert(Job)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=[Job.idempotency_key])
+        )
+    if dialect == "sqlite":
+        return sqlite.insert(Job).values(rows).on_conflict_do_nothing(index_elements=[Job.idempotency_key])
+    raise NotImplementedError(f"enqueue is not implemented for {dialect}")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class NewJob:
+    kind: str
+    payload: dict[str, Any]
+    due_at: datetime
+    idempotency_key: str
+    interview_id: str | None = None
+    role: str | None = None
+    max_attempts: int = 8
+
+
+async def enqueue_many(session: AsyncSession, jobs: Sequence[NewJob], *, now: datetime) -> int:
+    """`enqueue` for several jobs in one statement (a transition's effects); returns how many
+    were new. Duplicates by key, within the batch or with existing jobs, are skipped."""
+    rows: dict[str, dict[str, Any]] = {}
+    for job in jobs:
+        if job.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        rows.setdefault(
+            job.idempotency_key,
+            {
+                "id": new_id(), "kind": job.kind, "interview_id": job.interview_id,
+                "role": job.role, "payload": job.payload, "idempotency_key": job.idempotency_key,
+                "status": PENDING, "due_at": job.due_at, "attempts": 0,
+                "max_attempts": job.max_attempts, "last_error": None, "locked_until": None,
+                "created_at": now, "done_at": None,
+            },
+        )
+    if not rows:
+        return 0
+    result = await session.execute(
+        _insert_ignoring_duplicates(session, list(rows.values())).returning(Job.id)
+    )
+    return len(result.all())
+
+
 async def enqueue(
     session: AsyncSession,
     *,
@@ -104,17 +154,7 @@ async def enqueue(
         "created_at": now,
         "done_at": None,
     }
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt: Any = (
-            postgresql.insert(Job)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=[Job.idempotency_key])
-        )
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(Job).values(values).on_conflict_do_nothing(index_elements=[Job.idempotency_key])
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise NotImplementedError(f"enqueue is not implemented for {dialect}")
+    stmt = _insert_ignoring_duplicates(session, [values])
     result = await session.execute(stmt.returning(Job.id))
     return result.scalar_one_or_none() is not None
 
