@@ -23,6 +23,7 @@ from dialogs.actions import CardActions
 from dialogs.common import send_card, sender_of
 from dialogs.schedule import ScheduleInterviewDialog
 from services.facade import Services
+from services.invitations import InvitationInvalid
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,9 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
     async def _command(self, turn_context: TurnContext, text: str) -> None:
         if text in ("", "?", "hi", "hello"):
             text = "help"
+        if text.startswith("join "):
+            await self._join(turn_context)
+            return
         handler = self.commands.get(text)
         if handler is None:
             await turn_context.send_activity(
@@ -118,6 +122,17 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
             )
             return
         await handler(turn_context)
+
+    async def _join(self, turn_context: TurnContext) -> None:
+        """`join <invitation token or link>` in the Emulator: play the client or the candidate."""
+        words = (turn_context.activity.text or "").split()
+        token = words[-1].split("t=")[-1] if len(words) >= 2 else ""
+        try:
+            grant = await self.services.bind_emulator_user(sender_of(turn_context.activity), token)
+        except InvitationInvalid as error:
+            await turn_context.send_activity(f"{error.message} Nothing was changed.")
+            return
+        await self.actions.next_step(turn_context, grant)
 
     async def _help(self, turn_context: TurnContext) -> None:
         await turn_context.send_activity(MessageFactory.text(HELP_TEXT))

@@ -89,6 +89,9 @@ class Services:
     async def webchat_grant(self, sender: identity.Sender) -> InvitationGrant | None:
         return await identity.webchat_grant(self.sessions, sender, self.clock())
 
+    async def bind_emulator_user(self, sender: identity.Sender, token: str) -> InvitationGrant:
+        return await identity.bind_emulator_user(self.sessions, sender, token, self.clock())
+
     async def recruiter_id_for(self, sender: identity.Sender) -> str | None:
         return await identity.recruiter_id_for(self.sessions, sender)
 

@@ -210,3 +210,24 @@ async def recruiter_id_for(
             if party.kind == "recruiter":
                 return party.id
     return None
+
+
+EMULATOR_CHANNEL = "emulator"
+
+
+async def bind_emulator_user(
+    sessions: async_sessionmaker[AsyncSession], sender: Sender, token: str, now: datetime
+) -> InvitationGrant:
+    """Local development: an Emulator user becomes the party an invitation is for, so a client
+    and a candidate can do the journey in the Bot Framework Emulator. Only on the Emulator
+    channel (web chat binds through its own Direct Line token; Teams through AAD)."""
+    from services.invitations import InvitationInvalid, resolve_invitation
+
+    if sender.channel_id != EMULATOR_CHANNEL or not sender.user_id:
+        raise InvitationInvalid("Joining with a link is only for the Bot Framework Emulator.")
+    async with sessions() as session, session.begin():
+        grant = await resolve_invitation(session, token, now)
+        party = await session.get_one(Party, grant.party_id)
+        party.teams_user_id = sender.user_id
+    reference_cache(sessions).clear()
+    return grant

@@ -264,3 +264,39 @@ async def test_the_recruiter_sees_their_pipeline_and_upcoming_interviews_as_card
     await post(client, activity(connector, "other", "mallory", text="pipeline"))
     assert "for the agency's recruiters" in connector.texts("other")[-1]
     assert "Asha" not in json.dumps(connector.activities("other"))
+
+
+async def test_in_the_emulator_a_user_joins_with_a_link_and_plays_the_client_and_the_candidate(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    client = await app_client(mail=MemoryMail(), ASKARSAN_RUN_JOBS="false")
+    services = client.app[RUNTIME].services
+    from services.scheduling import InterviewRequest, PartyInput
+
+    result = await services.request_interview(
+        InterviewRequest(
+            recruiter=PartyInput("Rita", "rita@agency.example", "UTC"),
+            client=PartyInput("Harry", "hm@client.example", "Europe/London"),
+            candidate=PartyInput("Asha", "asha@example.org", "Asia/Kolkata"),
+            role_title="Data Engineer",
+        )
+    )
+    await post(client, activity(connector, "emu-c", "emu-user-1", text="join not-a-token"))
+    assert "not valid" in connector.texts("emu-c")[-1]
+    link = services.chat_link(result.client_token)
+    await post(client, activity(connector, "emu-c", "emu-user-1", text=f"join {link}"))
+    [offer_card] = cards(connector, "emu-c")
+    [offer] = [d for d in submits(offer_card) if d["action"] == "offer_slots"]
+    day, start = next_wednesday_10()
+    await post(client, activity(connector, "emu-c", "emu-user-1",
+                                value={**offer, "slot_1_date": day, "slot_1_time": start, "zone": "Europe/London"}))
+    assert "sent 1 slot(s)" in connector.texts("emu-c")[-1]
+    await post(client, activity(connector, "emu-k", "emu-user-2", text=f"join {result.candidate_token}"))
+    [pick_card] = cards(connector, "emu-k")
+    [pick] = [d for d in submits(pick_card) if d["action"] == "pick_slot"]
+    await post(client, activity(connector, "emu-k", "emu-user-2", value=pick))
+    assert connector.texts("emu-k")[-1].startswith("Booked:")
+    # Joining is an Emulator convenience: a Teams user cannot take over an invitation that way.
+    await post(client, activity(connector, "teams-x", "29:someone", channelId="msteams",
+                                text=f"join {result.client_token}"))
+    assert "only for the Bot Framework Emulator" in connector.texts("teams-x")[-1]
