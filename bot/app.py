@@ -24,6 +24,7 @@ from bot.effects import make_handlers
 from bot.handler import AskarsanBot, make_turn_error_handler
 from bot.jobs import Handler, JobRunner
 from bot.proactive import Messenger
+from bot.replay import ReplayGuard
 from bot.settings import Settings
 from bot.tracker import setup_tracker
 from bot.web import STATIC, json_error, make_templates, render
@@ -54,6 +55,7 @@ def build_runtime(
     conversation_state = ConversationState(storage)
     user_state = UserState(storage)
     adapter = create_adapter(settings)
+    adapter.use(ReplayGuard(sessions, clock))
     adapter.on_turn_error = make_turn_error_handler(conversation_state)
     scheduling_config = SchedulingConfig()
     services = Services(

@@ -1,0 +1,105 @@
+"""Every activity of the journey delivered three times (Teams resends slow requests with the same
+activity id): one interview, one booking, one calendar event, one reply and one confirmation each."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.app import RUNTIME
+from integrations.mail import MemoryMail
+from storage.models import Booking, Interview, Job
+from tests.bot.test_scheduling_over_http import (
+    activity,
+    cards,
+    invitation_user,
+    next_wednesday_10,
+    post,
+    run_jobs,
+    submits,
+)
+from tests.fakes.connector import FakeConnector
+
+
+async def thrice(client: Any, body: dict[str, Any]) -> None:
+    for _ in range(3):
+        assert await post(client, body) < 500
+
+
+async def count(client: Any, model: type, *where: Any) -> int:
+    async with client.app[RUNTIME].sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+async def test_every_activity_delivered_three_times_acts_once(app_client: Any, connector: FakeConnector) -> None:
+    mail = MemoryMail()
+    client = await app_client(mail=mail, ASKARSAN_RUN_JOBS="false")
+    form = {
+        "action": "request_interview", "client_name": "Harry", "client_email": "hm@client.example",
+        "client_zone": "Europe/London", "candidate_name": "Asha", "candidate_email": "asha@example.org",
+        "candidate_zone": "Asia/Kolkata", "role_title": "Data Engineer", "duration_minutes": "60",
+        "format": "teams",
+    }
+    await thrice(client, activity(connector, "rec", "rita", id="form-1", value=form))
+    assert await count(client, Interview) == 1
+    replies = [t for t in connector.texts("rec") if "Interview requested" in t]
+    assert len(replies) == 1
+    client_token = replies[0].split("/chat?t=")[1].split()[0]
+    candidate_token = replies[0].split("/chat?t=")[2].split()[0]
+    await run_jobs(client)
+
+    client_user = await invitation_user(client, client_token)
+    await post(client, activity(connector, "cc", client_user, id="open-1", type="conversationUpdate",
+                                channelId="directline", membersAdded=[{"id": client_user}]))
+    [offer] = [d for d in submits(cards(connector, "cc")[0]) if d["action"] == "offer_slots"]
+    day, start = next_wednesday_10()
+    await thrice(client, activity(connector, "cc", client_user, id="offer-1", channelId="directline",
+                                  value={**offer, "slot_1_date": day, "slot_1_time": start, "zone": "Europe/London"}))
+    assert sum("sent 1 slot(s)" in t for t in connector.texts("cc")) == 1
+    await run_jobs(client)
+
+    candidate_user = await invitation_user(client, candidate_token)
+    await post(client, activity(connector, "kk", candidate_user, id="open-2", type="conversationUpdate",
+                                channelId="directline", membersAdded=[{"id": candidate_user}]))
+    [pick] = [d for d in submits(cards(connector, "kk")[0]) if d["action"] == "pick_slot"]
+    await thrice(client, activity(connector, "kk", candidate_user, id="pick-1", channelId="directline", value=pick))
+    assert sum(t.startswith("Booked:") for t in connector.texts("kk")) == 1
+    await run_jobs(client)
+    await run_jobs(client)
+
+    assert await count(client, Booking) == 1
+    assert await count(client, Job, Job.kind == "create_calendar_event") == 1
+    async with client.app[RUNTIME].sessions() as session:
+        interview = await session.scalar(select(Interview))
+        assert interview is not None and interview.calendar_event_id == f"ics:{interview.id}"
+    for conversation in ("cc", "kk"):
+        confirmations = [c for c in cards(connector, conversation) if "Your interview is booked" in json.dumps(c)]
+        assert len(confirmations) == 1, conversation
+    invitations = [m for m in mail.sent if any(a.filename.endswith(".ics") for a in m.attachments)]
+    assert sorted(m.to[0] for m in invitations) == ["asha@example.org", "hm@client.example"]
+
+
+async def test_a_submit_whose_turn_failed_is_acted_on_when_the_channel_retries(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    client = await app_client(mail=MemoryMail(), ASKARSAN_RUN_JOBS="false")
+    bot = client.app[RUNTIME].bot
+    original = bot.actions.handle
+    calls = {"n": 0}
+
+    async def flaky(turn_context: Any, value: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("the database went away for a moment")
+        await original(turn_context, value)
+
+    bot.actions.handle = flaky
+    body = activity(connector, "x", "stranger", id="submit-1",
+                    value={"action": "pick_slot", "interview_id": "nope", "slot_id": "nope"})
+    await post(client, body)
+    assert "went wrong on our side" in connector.texts("x")[-1]
+    await post(client, body)  # the retry of the same activity is acted on
+    assert calls["n"] == 2
+    assert "isn't for you" in connector.texts("x")[-1]
