@@ -13,6 +13,8 @@ from storage import replay
 
 log = logging.getLogger(__name__)
 
+PRUNE_EVERY = 500  # claims older than storage.replay.KEEP are deleted every this many submits
+
 
 class ReplayGuard(Middleware):  # type: ignore[misc]
     def __init__(
@@ -20,6 +22,7 @@ class ReplayGuard(Middleware):  # type: ignore[misc]
     ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._claims = 0
 
     async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable[None]]) -> None:
         activity = context.activity
@@ -30,6 +33,9 @@ class ReplayGuard(Middleware):  # type: ignore[misc]
         if not await replay.claim(self._sessions, key, self._clock()):
             log.info("ignored a replayed card submit (activity %s)", activity.id)
             return
+        self._claims += 1
+        if self._claims % PRUNE_EVERY == 0:
+            await replay.forget_old(self._sessions, self._clock())
         try:
             await logic()
         except BaseException:

@@ -103,3 +103,18 @@ async def test_a_submit_whose_turn_failed_is_acted_on_when_the_channel_retries(
     await post(client, body)  # the retry of the same activity is acted on
     assert calls["n"] == 2
     assert "isn't for you" in connector.texts("x")[-1]
+
+
+async def test_old_claims_are_forgotten_and_recent_ones_kept(app_client: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from storage import replay
+
+    client = await app_client(ASKARSAN_RUN_JOBS="false")
+    sessions = client.app[RUNTIME].sessions
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+    assert await replay.claim(sessions, "old", now - timedelta(days=3))
+    assert await replay.claim(sessions, "new", now)
+    assert await replay.forget_old(sessions, now) == 1
+    assert await replay.claim(sessions, "old", now)  # forgotten: a first delivery again
+    assert not await replay.claim(sessions, "new", now)
