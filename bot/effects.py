@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.jobs import Handler, PermanentFailure
+from bot.jobs import Handler, PermanentFailure, RetryLater
 from bot.proactive import Messenger
-from integrations.calendar import CalendarGateway, LocalCalendar
+from integrations.calendar import (
+    Attendee,
+    CalendarEvent,
+    CalendarGateway,
+    LocalCalendar,
+    event_transaction_id,
+)
+from integrations.errors import PermanentError, TransientError
 from integrations.mail import MailGateway
-from scheduling.interview import EffectKind
+from scheduling.interview import EffectKind, InterviewView, Stage
 from services import feedback
 from services.notify import SEND_ACTIVITY, SEND_MAIL, Gone, NotifyConfig, mail_from_payload, plan_effect
+from services.views import load_view
 from storage.jobs import ClaimedJob
-from storage.models import Interview
+from storage.models import Interview, Party
+
+_T = TypeVar("_T")
 
 PLANNED = (
     EffectKind.ASK_CLIENT_FOR_SLOTS,
@@ -31,7 +44,44 @@ PLANNED = (
     EffectKind.FEEDBACK_RECEIVED,
     EffectKind.SEND_FEEDBACK_SUMMARY,
     EffectKind.NO_SHOW_REPORTED,
+    # Reschedule, cancel and escalation (services/notify.py, services/changes.py).
+    EffectKind.SEND_CANCELLATION,
+    EffectKind.SEND_RESCHEDULE_NOTICE,
+    EffectKind.REMIND_PENDING_ACTION,
+    EffectKind.PENDING_ACTION_OVERDUE,
 )
+
+
+@dataclass(frozen=True)
+class _EventPlan:
+    """What a calendar write needs, read in one transaction and used outside any."""
+
+    view: InterviewView
+    organizer: str | None
+    attendees: tuple[Attendee, ...]
+    transaction_id: str
+
+
+def calendar_transaction_id(interview: Interview) -> str:
+    """The create's ``transactionId``: the same on every retry, a new one for each booked time of
+    a rescheduled interview (a reschedule cancels the old event and makes a new one)."""
+    if interview.reschedule_count == 0:
+        return event_transaction_id(interview.id, interview.round)
+    return event_transaction_id(f"{interview.id}/rescheduled/{interview.reschedule_count}", interview.round)
+
+
+async def calendar_call(call: Callable[[], Awaitable[_T]]) -> _T:
+    """Run a gateway call and map its failures for the job runner: a throttle with Retry-After
+    is retried after it, another transient failure with the runner's own backoff, a permanent one
+    parks the job."""
+    try:
+        return await call()
+    except TransientError as error:
+        if error.after is not None:
+            raise RetryLater(error.after, str(error)) from error
+        raise
+    except PermanentError as error:
+        raise PermanentFailure(str(error)) from error
 
 
 def make_handlers(
@@ -59,14 +109,93 @@ def make_handlers(
     async def send_mail(job: ClaimedJob) -> None:
         await mail.send(mail_from_payload(job.payload))
 
+    async def read_event_plan(job: ClaimedJob) -> _EventPlan | None:
+        if job.interview_id is None:
+            raise PermanentFailure("an effect without an interview")
+        async with sessions() as session, session.begin():
+            interview = await session.get(Interview, job.interview_id)
+            view = await load_view(session, job.interview_id) if interview is not None else None
+            if interview is None or view is None:
+                raise PermanentFailure("the interview no longer exists")
+            if view.stage is not Stage.SCHEDULED or view.booked is None or interview.calendar_event_id:
+                return None  # moved, cancelled, or created already
+            parties = {
+                p.id: p
+                for p in await session.scalars(
+                    select(Party).where(
+                        Party.id.in_([interview.recruiter_id, interview.client_id, interview.candidate_id])
+                    )
+                )
+            }
+            attendees = tuple(
+                (parties[i].display_name, parties[i].email)
+                for i in (interview.client_id, interview.candidate_id)
+                if parties[i].email
+            )
+            return _EventPlan(
+                view, parties[interview.recruiter_id].email, attendees,  # type: ignore[arg-type]
+                calendar_transaction_id(interview),
+            )
+
     async def create_calendar_event(job: ClaimedJob) -> None:
-        # The embedded default calendar is the `.ics` invitation itself (sent by
-        # send_invitation_email); the interview records where its event lives.
+        # Read in one transaction, call the calendar outside any (a slow Graph call must not hold
+        # the interview's row lock), store the event in a second one. The transactionId makes a
+        # retried create return the same event.
+        plan = await read_event_plan(job)
+        if plan is None:
+            return
+        event: CalendarEvent
+        if not plan.organizer:
+            if not isinstance(calendar, LocalCalendar):
+                raise PermanentFailure("the recruiter has no e-mail address to organise the event")
+            # The embedded default calendar is the `.ics` invitation itself.
+            event = CalendarEvent(f"ics:{plan.view.id}")
+        else:
+            organizer = plan.organizer
+            event = await calendar_call(
+                lambda: calendar.create_event(
+                    plan.view, organizer=organizer, attendees=plan.attendees,
+                    transaction_id=plan.transaction_id,
+                )
+            )
+        async with sessions() as session, session.begin():
+            interview = await session.scalar(
+                select(Interview).where(Interview.id == job.interview_id).with_for_update()
+            )
+            booked = plan.view.booked
+            still = (
+                interview is not None and interview.stage == Stage.SCHEDULED.value
+                and booked is not None and interview.starts_at == booked.start
+            )
+            if still and interview is not None:
+                interview.calendar_event_id = interview.calendar_event_id or event.id
+                interview.join_url = interview.join_url or event.join_url
+                return
+        # Moved or cancelled while the event was being made: withdraw it again.
+        if plan.organizer:
+            organizer = plan.organizer
+            await calendar_call(lambda: calendar.cancel_event(event.id, organizer=organizer))
+
+    async def cancel_calendar_event(job: ClaimedJob) -> None:
+        data = job.payload.get("data") or {}
         async with sessions() as session, session.begin():
             interview = await session.get(Interview, job.interview_id)
             if interview is None:
                 raise PermanentFailure("the interview no longer exists")
-            interview.calendar_event_id = interview.calendar_event_id or f"ics:{interview.id}"
+            event_id = data.get("event_id") or (
+                # A cancel written before the event was stored: the create stored it since.
+                interview.calendar_event_id if interview.stage == Stage.CANCELLED.value else None
+            )
+            recruiter = await session.get(Party, interview.recruiter_id)
+            organizer = recruiter.email if recruiter is not None else None
+        if not event_id:
+            return  # no event was ever made (the create found the time released and withdrew)
+        if not organizer:
+            if isinstance(calendar, LocalCalendar):
+                return  # the METHOD:CANCEL mail is the local calendar's cancel
+            raise PermanentFailure("the recruiter has no e-mail address to organise the event")
+        reason = data.get("reason") or None
+        await calendar_call(lambda: calendar.cancel_event(event_id, organizer=organizer, comment=reason))
 
     async def mark_interview_ended(job: ClaimedJob) -> None:
         # Re-reads the interview: nothing happens if it was moved, cancelled or marked already.
@@ -90,5 +219,6 @@ def make_handlers(
     handlers[SEND_ACTIVITY] = send_activity
     handlers[SEND_MAIL] = send_mail
     handlers[EffectKind.CREATE_CALENDAR_EVENT.value] = create_calendar_event
+    handlers[EffectKind.CANCEL_CALENDAR_EVENT.value] = cancel_calendar_event
     return handlers
 

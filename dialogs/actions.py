@@ -13,6 +13,7 @@ from typing import Any
 from botbuilder.core import MessageFactory, TurnContext
 
 from cards import booking_confirmation_card, offer_slots_card, pick_slot_card
+from dialogs.changes import ChangeActions
 from dialogs.common import send_card, sender_of
 from dialogs.feedback import FeedbackActions
 from dialogs.forms import parse_slot_rows
@@ -34,6 +35,7 @@ class CardActions:
     def __init__(self, services: Services) -> None:
         self._services = services
         self._feedback = FeedbackActions(services)
+        self._changes = ChangeActions(services)
         # The expected role of the sender; None: any party of the interview (the service checks).
         self._handlers: dict[str, tuple[Role | None, Handler]] = {
             "offer_slots": (Role.CLIENT, self._offer_slots),
@@ -45,6 +47,10 @@ class CardActions:
             "candidate_feedback": (Role.CANDIDATE, self._feedback.candidate_feedback),
             "report_no_show": (None, self._feedback.report_no_show),
             "decide": (Role.RECRUITER, self._feedback.decide),
+            # Changes (dialogs/changes.py): any party of the interview, or its recruiter.
+            "reschedule": (None, self._changes.reschedule),
+            "cancel": (None, self._changes.cancel),
+            "nudge": (Role.RECRUITER, self._changes.nudge),
         }
 
     @property

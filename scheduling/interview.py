@@ -103,6 +103,10 @@ class EffectKind(StrEnum):
     FEEDBACK_RECEIVED = "feedback_received"
     SEND_FEEDBACK_SUMMARY = "send_feedback_summary"
     NO_SHOW_REPORTED = "no_show_reported"
+    # Reschedule, cancel and escalation (services/changes.py).
+    SEND_RESCHEDULE_NOTICE = "send_reschedule_notice"
+    REMIND_PENDING_ACTION = "remind_pending_action"
+    PENDING_ACTION_OVERDUE = "pending_action_overdue"
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,25 @@ class Policy:
     # is compiled with whatever is in.
     feedback_escalation: timedelta = timedelta(hours=12)
     feedback_window: timedelta = timedelta(hours=24)
+    # Reschedule and cancel (DESIGN.md §2.1 step 7): a client or candidate may move a booked
+    # interview until `reschedule_cutoff` before its start, at most `max_reschedules` times each;
+    # beyond that the recruiter decides (the recruiter is bound by neither).
+    reschedule_cutoff: timedelta = timedelta(hours=24)
+    max_reschedules: int = 2
+    # Escalation (DESIGN.md §2.1 step 8): a client who offers no slots, or a candidate who does
+    # not pick, is reminded after each gap (counted from the previous one, so the interval grows;
+    # their count is the maximum), then the recruiter is alerted `pending_escalation` later.
+    pending_reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=48))
+    pending_escalation: timedelta = timedelta(hours=24)
+
+    def pending_schedule(self, entered: datetime) -> tuple[tuple[datetime, ...], datetime]:
+        """When the reminders and the recruiter's alert fall for a stage entered at `entered`."""
+        reminders: list[datetime] = []
+        at = entered
+        for gap in self.pending_reminders:
+            at = at + gap
+            reminders.append(at)
+        return tuple(reminders), at + self.pending_escalation
 
     def feedback_schedule(self, prompted: datetime) -> FeedbackSchedule:
         """When the reminders, the recruiter's alert and the window's close fall for a prompt
@@ -176,8 +199,26 @@ class SlotPicked:
 
 @dataclass(frozen=True)
 class Cancelled:
+    """`by` cancelled the interview. With `notify_canceller` the canceller is sent the
+    cancellation too (their own calendar must drop the event: METHOD:CANCEL)."""
+
     by: Role
     was_booked: bool
+    notify_canceller: bool = False
+
+
+@dataclass(frozen=True)
+class RescheduleRequested:
+    """`by` asked to move the booked interview: the booking is released and the offer/pick loop
+    reopens (the client is asked for new slots)."""
+
+    by: Role
+
+
+@dataclass(frozen=True)
+class Nudged:
+    """The recruiter restarts the wait for the client's slots or the candidate's pick: the ask is
+    sent again and the reminder schedule starts over."""
 
 
 @dataclass(frozen=True)
@@ -239,6 +280,8 @@ Event = (
     | OtherTimesProposed
     | SlotPicked
     | Cancelled
+    | RescheduleRequested
+    | Nudged
     | InterviewEnded
     | FeedbackSubmitted
     | FeedbackWindowClosed
@@ -271,7 +314,13 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
     match event:
         case Requested():
             _expect(stage, event, Stage.REQUESTED)
-            return Transition(Stage.AWAITING_SLOTS, (Effect(EffectKind.ASK_CLIENT_FOR_SLOTS, Role.CLIENT),))
+            return Transition(
+                Stage.AWAITING_SLOTS,
+                (
+                    Effect(EffectKind.ASK_CLIENT_FOR_SLOTS, Role.CLIENT),
+                    *_pending(Stage.AWAITING_SLOTS, now, policy),
+                ),
+            )
         case SlotsOffered(count=count):
             _expect(stage, event, Stage.AWAITING_SLOTS, Stage.AWAITING_PICK)
             if count < 1:
@@ -286,6 +335,7 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
                 (
                     Effect(EffectKind.OFFER_SLOTS_TO_CANDIDATE, Role.CANDIDATE),
                     Effect(EffectKind.NOTIFY_RECRUITER, Role.RECRUITER, data=_note("slots_offered")),
+                    *_pending(Stage.AWAITING_PICK, now, policy),
                 ),
             )
         case OtherTimesProposed():
@@ -295,6 +345,7 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
                 (
                     Effect(EffectKind.ASK_CLIENT_FOR_SLOTS, Role.CLIENT, data=_note("other_times")),
                     Effect(EffectKind.NOTIFY_RECRUITER, Role.RECRUITER, data=_note("other_times")),
+                    *_pending(Stage.AWAITING_SLOTS, now, policy),
                 ),
             )
         case SlotPicked(slot=slot):
@@ -327,7 +378,7 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
                 )
             )
             return Transition(Stage.SCHEDULED, tuple(effects))
-        case Cancelled(by=by, was_booked=was_booked):
+        case Cancelled(by=by, was_booked=was_booked, notify_canceller=notify_canceller):
             if stage not in OPEN_STAGES or stage in (
                 Stage.COMPLETED,
                 Stage.AWAITING_FEEDBACK,
@@ -341,7 +392,7 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
             effects = [
                 Effect(EffectKind.SEND_CANCELLATION, role, data=_note("cancelled", by=by.value))
                 for role in (Role.CLIENT, Role.CANDIDATE)
-                if role != by
+                if role != by or notify_canceller
             ]
             if was_booked:
                 effects.insert(0, Effect(EffectKind.CANCEL_CALENDAR_EVENT))
@@ -349,6 +400,28 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
                 Effect(EffectKind.NOTIFY_RECRUITER, Role.RECRUITER, data=_note("cancelled", by=by.value))
             )
             return Transition(Stage.CANCELLED, tuple(effects))
+        case RescheduleRequested(by=by):
+            _expect(stage, event, Stage.SCHEDULED)
+            moved = _note("rescheduled", by=by.value)
+            return Transition(
+                Stage.AWAITING_SLOTS,
+                (
+                    Effect(EffectKind.CANCEL_CALENDAR_EVENT, data=moved),
+                    Effect(EffectKind.SEND_RESCHEDULE_NOTICE, Role.CLIENT, data=moved),
+                    Effect(EffectKind.SEND_RESCHEDULE_NOTICE, Role.CANDIDATE, data=moved),
+                    Effect(EffectKind.ASK_CLIENT_FOR_SLOTS, Role.CLIENT, data=moved),
+                    Effect(EffectKind.NOTIFY_RECRUITER, Role.RECRUITER, data=moved),
+                    *_pending(Stage.AWAITING_SLOTS, now, policy),
+                ),
+            )
+        case Nudged():
+            _expect(stage, event, Stage.AWAITING_SLOTS, Stage.AWAITING_PICK)
+            ask = (
+                Effect(EffectKind.ASK_CLIENT_FOR_SLOTS, Role.CLIENT, data=_note("nudge"))
+                if stage is Stage.AWAITING_SLOTS
+                else Effect(EffectKind.OFFER_SLOTS_TO_CANDIDATE, Role.CANDIDATE, data=_note("nudge"))
+            )
+            return Transition(stage, (ask, *_pending(stage, now, policy)))
         case InterviewEnded():
             _expect(stage, event, Stage.SCHEDULED)
             schedule = policy.feedback_schedule(now)
@@ -441,6 +514,33 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
 def _expect(stage: Stage, event: Event, *allowed: Stage) -> None:
     if stage not in allowed:
         raise InvalidTransition(stage, event)
+
+
+def waiting_on(stage: Stage) -> Role | None:
+    """Whose answer an interview in `stage` waits for (the one escalation reminds)."""
+    return {Stage.AWAITING_SLOTS: Role.CLIENT, Stage.AWAITING_PICK: Role.CANDIDATE}.get(stage)
+
+
+def _pending(stage: Stage, entered: datetime, policy: Policy) -> tuple[Effect, ...]:
+    """The reminders and the recruiter's alert for a wait that starts at `entered`. Each job carries
+    the stage and when it was entered, and does nothing once the interview has moved on."""
+    role = waiting_on(stage)
+    if role is None or not policy.pending_reminders:
+        return ()
+    reminders, alert = policy.pending_schedule(entered)
+    marks = {"stage": stage.value, "entered": entered.isoformat()}
+    effects = [
+        Effect(
+            EffectKind.REMIND_PENDING_ACTION, role, due=due,
+            data=_note("pending_reminder", attempt=str(number), of=str(len(reminders)), **marks),
+        )
+        for number, due in enumerate(reminders, start=1)
+    ]
+    effects.append(
+        Effect(EffectKind.PENDING_ACTION_OVERDUE, Role.RECRUITER, due=alert,
+               data=_note("escalation", waiting=role.value, **marks))
+    )
+    return tuple(effects)
 
 
 def _note(note: str, **extra: str) -> Mapping[str, str]:

@@ -12,8 +12,9 @@ so a raw token exists nowhere but in the message that carries it.
 from __future__ import annotations
 
 import base64
+import html
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from cards import (
     DECISIONS,
     booking_confirmation_card,
+    cancellation_card,
     candidate_feedback_card,
     client_feedback_card,
     feedback_summary_card,
@@ -32,23 +34,29 @@ from cards import (
 )
 from cards._base import submit
 from cards._base import verb as verb_data
+from cards.change_cards import escalation_card, reschedule_notice_card
 from integrations.ics import invitation_ics
 from integrations.mail import (
     Attachment,
     MailMessage,
     booking_confirmed_mail,
+    calendar_attachment,
+    cancelled_mail,
     feedback_request_mail,
     invitation_link_mail,
     reminder_mail,
+    rescheduled_mail,
 )
+from scheduling.intervals import Interval
 from scheduling.interview import EffectKind, InterviewView, Role, Stage
-from scheduling.zones import format_local
+from scheduling.zones import format_local, format_local_range
+from services.changes import pending_still_due
 from services.feedback import feedback_pair, feedback_rows
 from services.invitations import create_invitation
 from services.scheduling import SchedulingConfig, booking_rules
 from services.views import load_view
 from storage.jobs import ClaimedJob, enqueue
-from storage.models import Interview, Party
+from storage.models import Interview, InterviewChanges, Party
 
 SEND_ACTIVITY = "send_activity"
 SEND_MAIL = "send_mail"
@@ -185,8 +193,11 @@ async def plan_effect(
                 else f"{view.recruiter.name} would like to set up an interview with "
                 f"{view.candidate.name} for **{view.role_title}**. Which times suit you?"
             )
+            lead = _change_lead(view, data) or lead
+            # The candidate's constraints are kept across a reschedule (DESIGN.md §2.1 step 7).
+            show_windows = other_times or data.get("note") in ("rescheduled", "nudge")
             card = offer_slots_card(
-                view, rules, candidate_windows_text=view.candidate_note if other_times else None
+                view, rules, candidate_windows_text=view.candidate_note if show_windows else None
             )
             if not await plan.activity(party, card_activity(card, lead)) and party.email:
                 await plan.mail(
@@ -199,6 +210,7 @@ async def plan_effect(
             if view.stage is not Stage.AWAITING_PICK:
                 return 0
             lead = f"Good news: {view.client.name} has offered times for **{view.role_title}**."
+            lead = _change_lead(view, data) or lead
             if not await plan.activity(party, card_activity(pick_slot_card(view), lead)) and party.email:
                 await plan.mail(
                     invitation_link_mail(
@@ -214,11 +226,25 @@ async def plan_effect(
             if not _still_booked(view, data, interview) or not party.email:
                 return 0
             ics = await _ics(session, view, interview, "REQUEST", now, config)
+            changes = await session.get(InterviewChanges, interview.id)
+            if changes is not None and changes.previous_start and changes.previous_end:
+                # A re-booking after a reschedule: the same UID with a higher SEQUENCE moves the
+                # event in the recipient's calendar (RFC 5546 §2.1.5); the mail says from when.
+                await plan.mail(
+                    rescheduled_mail(
+                        view, role, party.email, ics, key=f"{job.idempotency_key}|mail",
+                        by=Role(changes.last_by or "recruiter"),
+                        previous=Interval(changes.previous_start, changes.previous_end),
+                    )
+                )
+                return plan.count
             await plan.mail(
                 booking_confirmed_mail(view, role, party.email, ics, key=f"{job.idempotency_key}|mail")
             )
         elif kind is EffectKind.NOTIFY_RECRUITER and party is not None:
-            card = recruiter_update_card(view, data.get("note", "update"))
+            card = recruiter_update_card(
+                view, data.get("note", "update"), _recruiter_detail(view, data)
+            )
             await plan.activity(party, card_activity(card))
         elif kind is EffectKind.REMIND_BEFORE_INTERVIEW and party is not None and role is not None:
             if not _still_booked(view, data, interview) or view.booked is None:
@@ -235,11 +261,189 @@ async def plan_effect(
                         key=f"{job.idempotency_key}|mail", hours_before=hours,
                     )
                 )
+        elif kind in CHANGE_EFFECTS:
+            await _plan_change(session, kind, data, view, interview, party, role, plan, link, job, now,
+                               config)
         elif kind in FEEDBACK_EFFECTS:
             await _plan_feedback(session, kind, data, view, party, role, plan, link, job)
         else:
             raise Gone(f"no notification is planned for {kind.value}")
         return plan.count
+
+
+# Reschedule, cancel, escalation (DESIGN.md §2.1 steps 7–8) ---------------------------------------
+
+CHANGE_EFFECTS = frozenset(
+    {
+        EffectKind.SEND_CANCELLATION,
+        EffectKind.SEND_RESCHEDULE_NOTICE,
+        EffectKind.REMIND_PENDING_ACTION,
+        EffectKind.PENDING_ACTION_OVERDUE,
+    }
+)
+
+
+def _by(view: InterviewView, data: dict[str, str]) -> tuple[Role, str]:
+    by = Role(data.get("by") or "recruiter")
+    if by is Role.RECRUITER:
+        return by, f"{view.recruiter.name} (the recruiter)"
+    return by, _name(view, by)
+
+
+def _change_lead(view: InterviewView, data: dict[str, str]) -> str | None:
+    """The lead line of the ask for slots / the pick card after a reschedule or a nudge."""
+    note = data.get("note")
+    if note == "rescheduled":
+        by, who = _by(view, data)
+        reason = data.get("reason")
+        why = f" Reason given: “{reason}”." if reason else ""
+        if by is Role.CLIENT:
+            return (f"You asked to move the **{view.role_title}** interview with {view.candidate.name}."
+                    f"{why} Which new times suit you?")
+        return (f"{who} asked to move the **{view.role_title}** interview.{why} "
+                "Could you offer new slots?")
+    if note == "nudge":
+        if view.stage is Stage.AWAITING_SLOTS:
+            return (f"A reminder from {view.recruiter.name}: which times suit you for the "
+                    f"**{view.role_title}** interview with {view.candidate.name}?")
+        return (f"A reminder from {view.recruiter.name}: please pick a time for your "
+                f"**{view.role_title}** interview.")
+    return None
+
+
+def _recruiter_detail(view: InterviewView, data: dict[str, str]) -> str | None:
+    note = data.get("note")
+    reason = data.get("reason")
+    why = f" Reason: “{reason}”." if reason else ""
+    if note == "rescheduled":
+        _, who = _by(view, data)
+        start = data.get("previous_start")
+        was = (f" It was booked for {format_local(datetime.fromisoformat(start), view.recruiter.zone)}."
+               if start else "")
+        return f"{who} asked to reschedule.{why}{was} {view.client.name} has been asked for new slots."
+    if note == "reschedule_limit":
+        _, who = _by(view, data)
+        return (f"{who} asked to reschedule again but has used every reschedule allowed, so nothing "
+                f"was changed: please decide.{why}")
+    if note == "cancelled":
+        _, who = _by(view, data)
+        return f"Cancelled by {who}.{why}"
+    return None
+
+
+def _previous(data: dict[str, str]) -> Interval | None:
+    start, end = data.get("previous_start"), data.get("previous_end")
+    if not start or not end:
+        return None
+    return Interval(datetime.fromisoformat(start), datetime.fromisoformat(end))
+
+
+def _change_mail(view: InterviewView, role: Role, to: str, ics: bytes, *, key: str, by: str,
+                 reason: str | None) -> MailMessage:
+    """The old time withdrawn while new times are arranged, with the METHOD:CANCEL attached."""
+    zone = view.party(role).zone
+    when = format_local_range(view.booked, zone) if view.booked else ""
+    subject = f"Interview being rescheduled: {view.role_title}"
+    lines = [
+        f"Hello {view.party(role).name},",
+        "",
+        f"{by} asked to move the {view.role_title} interview planned for {when}.",
+    ]
+    if reason:
+        lines.append(f"Reason given: {reason}")
+    lines += [
+        "",
+        "The attached cancellation removes the old time from your calendar. New times are being "
+        "arranged and you will get a new invitation as soon as one is booked.",
+        "",
+        f"{view.recruiter.name} (via askARSAN)",
+    ]
+    text = "\n".join(lines)
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in lines if line)
+    return MailMessage(
+        to=(to,), subject=subject, text=text, html=f"<html><body>{body}</body></html>",
+        attachments=(calendar_attachment(ics, expect="CANCEL"),), idempotency_key=key,
+    )
+
+
+async def _plan_change(
+    session: AsyncSession,
+    kind: EffectKind,
+    data: dict[str, str],
+    view: InterviewView,
+    interview: Interview,
+    party: Party | None,
+    role: Role | None,
+    plan: _Plan,
+    link: Callable[[str], Awaitable[str]],
+    job: ClaimedJob,
+    now: datetime,
+    config: NotifyConfig,
+) -> None:
+    """Cancellations, reschedule notices and escalation. Each re-reads the interview first."""
+    if party is None or role is None:
+        raise Gone(f"{kind.value} without a recipient")
+    by, who = _by(view, data)
+    reason = data.get("reason") or None
+    sequence = int(data.get("sequence") or interview.ics_sequence)
+    if kind is EffectKind.SEND_CANCELLATION:
+        if view.stage is not Stage.CANCELLED:
+            return
+        if role is not by:  # the canceller was answered in the conversation already
+            await plan.activity(party, card_activity(cancellation_card(view, role, by=by, reason=reason)))
+        if party.email:
+            ics = (
+                await _ics(session, view, interview, "CANCEL", now, config, sequence=sequence)
+                if view.booked is not None
+                else None
+            )
+            if ics is not None or role is not by:
+                await plan.mail(
+                    cancelled_mail(view, role, party.email, ics, key=f"{job.idempotency_key}|mail",
+                                   by=by, reason=reason)
+                )
+    elif kind is EffectKind.SEND_RESCHEDULE_NOTICE:
+        previous = _previous(data)
+        if role is not by:
+            card = reschedule_notice_card(view, role, by=by, reason=reason, previous=previous)
+            await plan.activity(party, card_activity(card))
+        if party.email and previous is not None:
+            old = replace(view, booked=previous)
+            ics = await _ics(session, old, interview, "CANCEL", now, config, sequence=sequence)
+            await plan.mail(
+                _change_mail(old, role, party.email, ics, key=f"{job.idempotency_key}|mail",
+                             by="You" if role is by else who, reason=reason)
+            )
+    elif kind is EffectKind.REMIND_PENDING_ACTION:
+        if not pending_still_due(interview, data):
+            return  # answered, moved on or nudged since: no reminder
+        if role is Role.CLIENT:
+            rules = booking_rules(interview, view.client.zone)
+            card = offer_slots_card(view, rules, candidate_windows_text=view.candidate_note)
+            lead = (f"A gentle reminder: which times suit you for the **{view.role_title}** interview "
+                    f"with {view.candidate.name}?")
+            purpose = "offer_slots"
+        else:
+            card = pick_slot_card(view)
+            lead = f"A gentle reminder: please pick a time for your **{view.role_title}** interview."
+            purpose = "pick_slot"
+        await plan.activity(party, card_activity(card, lead))
+        if party.email:  # the link too: a reminder must reach them even if the chat is closed
+            await plan.mail(
+                invitation_link_mail(
+                    view, role, party.email, await link(purpose), key=f"{job.idempotency_key}|mail",
+                    purpose="offer_slots" if purpose == "offer_slots" else "pick_slot",
+                )
+            )
+    elif kind is EffectKind.PENDING_ACTION_OVERDUE:
+        if not pending_still_due(interview, data):
+            return
+        waiting = Role(data.get("waiting") or "client")
+        entered = datetime.fromisoformat(data["entered"])
+        since = format_local(entered, view.recruiter.zone)
+        what = "offered no slots" if waiting is Role.CLIENT else "not picked a time"
+        detail = f"{_name(view, waiting)} has {what} since {since}, after every reminder."
+        await plan.activity(party, card_activity(escalation_card(view, waiting, detail), detail))
 
 
 # After the interview (DESIGN.md §2.2) -------------------------------------------------------------
@@ -387,6 +591,8 @@ async def _ics(
     method: str,
     now: datetime,
     config: NotifyConfig,
+    *,
+    sequence: int | None = None,
 ) -> bytes:
     client = await session.get_one(Party, interview.client_id)
     candidate = await session.get_one(Party, interview.candidate_id)
@@ -394,7 +600,7 @@ async def _ics(
     return invitation_ics(
         view,
         method="REQUEST" if method == "REQUEST" else "CANCEL",
-        sequence=interview.ics_sequence,
+        sequence=interview.ics_sequence if sequence is None else sequence,
         organizer_email=config.mail_from,
         attendees=attendees,
         now=now,

@@ -234,3 +234,23 @@ class InterviewOutcome(Base):
     decided_by: Mapped[str | None] = mapped_column(String(32))  # party id of the recruiter
     decided_at: Mapped[datetime | None]
     next_interview_id: Mapped[str | None] = mapped_column(String(32))
+
+
+class InterviewChanges(Base):
+    """Reschedules of an interview (DESIGN.md §2.1 step 7): how often each party moved it (the
+    maximum is per party), and the booked time it was moved away from, which the new invitation
+    shows as "previously". One row per interview, written with the reschedule."""
+
+    __tablename__ = "interview_changes"
+
+    interview_id: Mapped[str] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    by_client: Mapped[int] = mapped_column(Integer, default=0)
+    by_candidate: Mapped[int] = mapped_column(Integer, default=0)
+    by_recruiter: Mapped[int] = mapped_column(Integer, default=0)
+    previous_start: Mapped[datetime | None]
+    previous_end: Mapped[datetime | None]
+    last_by: Mapped[str | None] = mapped_column(String(16))
+    last_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]

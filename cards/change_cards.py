@@ -1,0 +1,108 @@
+"""Cards for changes to an interview (DESIGN.md §2.1 steps 7–8): the reschedule form, the notice that
+an interview is being moved, and the recruiter's alert when someone does not answer."""
+
+from __future__ import annotations
+
+from cards._base import (
+    Card,
+    Element,
+    attention,
+    card,
+    facts,
+    heading,
+    input_text,
+    plain,
+    show_card,
+    sub_card,
+    submit,
+    subtle,
+    text,
+    verb,
+)
+from scheduling.intervals import Interval
+from scheduling.interview import InterviewView, Role
+from scheduling.zones import format_local_range
+
+
+def _who(view: InterviewView, by: Role, viewer: Role) -> str:
+    if by is viewer:
+        return "you"
+    if by is Role.RECRUITER:
+        return f"the recruiter, {view.recruiter.name}"
+    if by is Role.CLIENT:
+        org = f" ({view.client.organisation})" if view.client.organisation else ""
+        return f"{view.client.name}{org}"
+    return view.candidate.name
+
+
+def reschedule_form_card(view: InterviewView, role: Role, *, message: str | None = None) -> Card:
+    """Asks why (and, for the candidate, which times would suit) before the interview is moved."""
+    body: list[Element] = [heading("Reschedule the interview")]
+    if message:
+        body.append(attention(message))
+    if view.booked is not None:
+        when = format_local_range(view.booked, view.party(role).zone)
+        body.append(text(f"Your **{view.role_title}** interview is booked for {when}."))
+    hint = (
+        "e.g. I'm travelling that week; Thursday or Friday afternoons work"
+        if role is Role.CANDIDATE
+        else "e.g. a clash with a board meeting; next week is better"
+    )
+    body.append(input_text("reason", "Why, and which times would suit you?", required=True,
+                           multiline=True, max_length=500, placeholder=hint,
+                           error="Please say why, so that the new times fit."))
+    body.append(subtle("The current time is released and new times are arranged; everyone is told."))
+    return card(body, [submit("Reschedule", verb("reschedule", view.id, confirm="yes"))],
+                fallback="Reschedule the interview")
+
+
+def reschedule_notice_card(
+    view: InterviewView, role: Role, *, by: Role, reason: str | None, previous: Interval | None
+) -> Card:
+    """Tells ``role`` that ``by`` is moving the interview and that new times are being arranged."""
+    who = _who(view, by, role)
+    body: list[Element] = [heading("Interview being rescheduled")]
+    if previous is not None:
+        when = format_local_range(previous, view.party(role).zone)
+        body.append(text(f"The **{view.role_title}** interview on {when} is being moved by {who}."))
+    else:
+        body.append(text(f"The **{view.role_title}** interview is being moved by {who}."))
+    if reason:
+        body.append(text("Reason given:", weight="Bolder"))
+        body.append(plain(reason, italic=True))
+    if role is Role.CLIENT:
+        body.append(subtle("That time is free again in your calendar. Please offer new times on the "
+                           "next card."))
+    elif role is Role.CANDIDATE:
+        body.append(subtle(f"{view.client.name} is asked for new times; I'll send them to you to pick."))
+    return card(body, fallback="Your interview is being rescheduled.")
+
+
+def escalation_card(view: InterviewView, waiting: Role, detail: str) -> Card:
+    """The recruiter's alert: someone did not answer after every reminder. One click to nudge them
+    again (the reminder schedule restarts) or to cancel the interview."""
+    body: list[Element] = [
+        attention("This interview needs you."),
+        heading("No answer in time"),
+        facts([
+            ("Candidate", view.candidate.name),
+            ("Client", view.client.name),
+            ("Role", view.role_title),
+            ("Waiting for", _who(view, waiting, Role.RECRUITER)),
+        ]),
+        plain(detail),
+    ]
+    actions = [
+        submit("Nudge again", verb("nudge", view.id)),
+        show_card(
+            "Cancel the interview",
+            sub_card(
+                [input_text("reason", "Reason (optional)", multiline=True, max_length=500)],
+                [submit("Cancel the interview", verb("cancel", view.id), style="destructive")],
+            ),
+        ),
+    ]
+    return card(body, actions, fallback="An interview needs you: no answer in time.")
+
+
+__all__ = ["escalation_card", "reschedule_form_card", "reschedule_notice_card"]

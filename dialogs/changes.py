@@ -1,0 +1,80 @@
+"""Card submits that change an interview: reschedule and cancel (any party, or the recruiter), and
+the recruiter's one-click answers to an escalation (nudge again, cancel).
+
+Like `dialogs.actions`, these need no dialog state: the card carries the verb and the interview
+id, `CardActions` resolves who the sender is from our records, and `services.changes` decides
+(cutoff, maximum, stage). A refusal is a clear message and no change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from botbuilder.core import TurnContext
+
+from cards.change_cards import reschedule_form_card
+from dialogs.common import send_card
+from scheduling.interview import Role
+from services.changes import ChangeUseCases
+from services.facade import Services
+from services.scheduling import Actor, NotFound
+
+
+class ChangeActions:
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._changes = ChangeUseCases(services)
+
+    async def reschedule(
+        self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
+    ) -> None:
+        reason = str(value.get("reason") or "").strip()
+        if value.get("confirm") != "yes" or (not reason and actor.role is not Role.RECRUITER):
+            # The Reschedule button on a confirmation or reminder: ask why first (the reason is
+            # what the new times must fit), so an accidental click changes nothing.
+            view = await self._services.view(interview_id)
+            if view is None:
+                raise NotFound("I can't find that interview.")
+            message = "Please say why, so that the new times fit." if value.get("confirm") else None
+            await send_card(turn_context, reschedule_form_card(view, actor.role, message=message))
+            return
+        await self._changes.reschedule(actor, interview_id, reason)
+        view = await self._services.view(interview_id)
+        client = view.client.name if view else "the client"
+        if actor.role is Role.CLIENT:
+            await turn_context.send_activity(
+                "Done: the old time is released and everyone has been told. "
+                "Please offer new times on the card that follows."
+            )
+        else:
+            await turn_context.send_activity(
+                f"Done: the old time is released and everyone has been told. I've asked {client} "
+                "for new times and will send them to you to pick."
+                if actor.role is Role.CANDIDATE
+                else f"Rescheduled: the old time is released and {client} has been asked for new times."
+            )
+
+    async def cancel(
+        self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
+    ) -> None:
+        await self._changes.cancel(actor, interview_id, str(value.get("reason") or ""))
+        if actor.role is Role.RECRUITER:
+            await turn_context.send_activity("Cancelled. The client and the candidate have been told.")
+            return
+        view = await self._services.view(interview_id)
+        recruiter = view.recruiter.name if view else "your recruiter"
+        await turn_context.send_activity(
+            f"The interview is cancelled and everyone has been told. {recruiter} will be in touch."
+        )
+
+    async def nudge(
+        self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
+    ) -> None:
+        await self._changes.nudge(actor, interview_id)
+        await turn_context.send_activity(
+            "Nudged: they have the card again, and I'll remind them and tell you if they still don't answer."
+        )
+
+
+__all__ = ["ChangeActions"]
