@@ -135,7 +135,7 @@ class Policy:
     # Reschedule and cancel (DESIGN.md §2.1 step 7): a client or candidate may move a booked
     # interview until `reschedule_cutoff` before its start, at most `max_reschedules` times each;
     # beyond that the recruiter decides (the recruiter is bound by neither).
-    reschedule_cutoff: timedelta = timedelta(hours=24)
+    reschedule_cutoff: timedelta = timedelta(hours=12)
     max_reschedules: int = 2
     # Escalation (DESIGN.md §2.1 step 8): a client who offers no slots, or a candidate who does
     # not pick, is reminded after each gap (counted from the previous one, so the interval grows;

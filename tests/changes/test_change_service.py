@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scheduling.interview import Role, Stage
+from scheduling.interview import Policy, Role, Stage
 from scheduling.rules import SlotRequest
 from services.changes import (
     PastCutoff,
@@ -95,7 +95,7 @@ async def test_the_client_can_offer_the_same_time_again_and_it_books(sessions: S
 
 async def test_past_the_cutoff_a_party_is_refused_and_nothing_changes(sessions: Sessions) -> None:
     p = await booked(sessions)
-    late = STARTS - timedelta(hours=23)
+    late = STARTS - Policy().reschedule_cutoff + timedelta(hours=1)  # within the cutoff
     before = await snapshot(sessions, p.interview_id)
     for actor in (p.client, p.candidate):
         with pytest.raises(PastCutoff) as caught:
@@ -192,3 +192,9 @@ async def test_bad_changes_are_refused_with_a_reason_and_change_nothing(
         await change(sessions, actor, p.interview_id, "why", when)
     assert caught.value.message
     assert await snapshot(sessions, p.interview_id) == before
+
+
+def test_the_reschedule_button_of_the_first_reminder_is_before_the_cutoff() -> None:
+    """The 24 h reminder carries Reschedule: it must still work when the reminder arrives."""
+    policy = Policy()
+    assert max(policy.reminders_before) > policy.reschedule_cutoff
