@@ -265,6 +265,36 @@ async def _journey(demo: Demo) -> int:
     )
     await demo.run_jobs()
 
+    say("\n4. The candidate can no longer make it and reschedules, saying what suits them.")
+    await demo.post(
+        "demo-candidate", candidate_user, "directline",
+        value={
+            "action": "reschedule", "interview_id": interview_id, "confirm": "yes",
+            "reason": "I'm travelling that day; the next morning works for me.",
+        },
+    )
+    await demo.run_jobs()
+    new_day = _slot_day(day + timedelta(days=-1))  # the next working day after `day`
+    say(f"  Client offers {new_day.isoformat()} 09:30 (Europe/London).")
+    await demo.post(
+        "demo-client", client_user, "directline",
+        value={
+            "action": "offer_slots", "interview_id": interview_id, "zone": "Europe/London",
+            "slot_1_date": new_day.isoformat(), "slot_1_time": "09:30",
+        },
+    )
+    await demo.run_jobs()
+    view = await demo.client.app[RUNTIME].services.view(interview_id)
+    if view is None or not view.slots:
+        say("No new slot was offered; stopping.")
+        return 1
+    say(f"  Candidate clicks {format_local_range(view.slots[0].interval, view.candidate.zone)}.")
+    await demo.post(
+        "demo-candidate", candidate_user, "directline",
+        value={"action": "pick_slot", "interview_id": interview_id, "slot_id": view.slots[0].id},
+    )
+    await demo.run_jobs()
+
     view = await demo.client.app[RUNTIME].services.view(interview_id)
     if view is None or view.stage is not Stage.SCHEDULED or view.booked is None:
         say(f"  stage: {view.stage.value if view else 'missing'} (expected scheduled)")
@@ -273,15 +303,15 @@ async def _journey(demo: Demo) -> int:
     files = sorted(p.name for p in demo.workdir.glob("*.ics"))
     say(f"\n  Booked. Calendar invitations saved in {demo.workdir}: {', '.join(files)}")
 
-    say("\n4. A day before the interview, both get a reminder.")
+    say("\n5. A day before the interview, both get a reminder.")
     demo.clock.move_to(booked.start - timedelta(hours=23, minutes=59))
     await demo.run_jobs()
 
-    say("\n5. The interview takes place. 15 minutes after it ends, askARSAN asks both for feedback.")
+    say("\n6. The interview takes place. 15 minutes after it ends, askARSAN asks both for feedback.")
     demo.clock.move_to(booked.end + timedelta(minutes=16))
     await demo.run_jobs()
 
-    say("\n6. The candidate answers at once.")
+    say("\n7. The candidate answers at once.")
     await demo.post(
         "demo-candidate", candidate_user, "directline",
         value={
@@ -292,11 +322,11 @@ async def _journey(demo: Demo) -> int:
     )
     await demo.run_jobs()
 
-    say("\n7. A day later the client has not answered: a reminder goes out.")
+    say("\n8. A day later the client has not answered: a reminder goes out.")
     demo.clock.move_to(booked.end + timedelta(hours=24, minutes=30))
     await demo.run_jobs()
 
-    say("\n8. The client answers; the recruiter gets the summary with a suggested next step.")
+    say("\n9. The client answers; the recruiter gets the summary with a suggested next step.")
     await demo.post(
         "demo-client", client_user, "directline",
         value={
@@ -307,7 +337,7 @@ async def _journey(demo: Demo) -> int:
     )
     await demo.run_jobs()
 
-    say("\n9. The recruiter decides: another round, with the same people.")
+    say("\n10. The recruiter decides: another round, with the same people.")
     await demo.post(
         "demo-recruiter", "rita", "emulator",
         value={"action": "decide", "interview_id": interview_id, "decision": "another_round"},

@@ -24,7 +24,7 @@ async def test_the_demo_ends_with_a_booked_interview_both_confirmations_and_two_
     code = await run_demo(settings, out)
     text = out.getvalue()
     assert code == 0, text
-    assert text.count("Your interview is booked") == 2  # the client's and the candidate's card
+    assert text.count("Your interview is booked") == 4  # each side's card, before and after the move
     assert text.count("Reminder: your interview is in 24 hours") == 2  # and none after the start
     assert "in 1 hour" not in text
     assert "How did the interview with Asha Rao go?" in text and "How was your interview?" in text
@@ -33,9 +33,12 @@ async def test_the_demo_ends_with_a_booked_interview_both_confirmations_and_two_
     assert "round 1 (" in text and "): decided" in text and "round 2: awaiting_slots" in text
     assert "Interview booked" in text  # the recruiter's update
     assert sorted(p.name for p in (tmp_path / "var" / "demo").glob("*.ics")) == [
+        "asha-cancellation.ics",
         "asha-invitation.ics",
+        "harry-cancellation.ics",
         "harry-invitation.ics",
     ]
+    assert "Interview being rescheduled" in text and "Interview moved" in text
     assert "IST (Asia/Kolkata)" in text and "GMT (Europe/London)" in text
 
 
