@@ -46,6 +46,7 @@ class Party(Base):
     __table_args__ = (
         Index("ix_parties_aad_object_id", "aad_object_id"),
         Index("ix_parties_email", "email"),
+        Index("ix_parties_teams_user_id", "teams_user_id"),
     )
 
 
