@@ -1,0 +1,40 @@
+"""The migrations build exactly the schema the models declare, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy.engine import Connection
+
+import storage.directline  # noqa: F401 - registers its tables on Base.metadata
+import storage.tracker  # noqa: F401
+from storage.db import create_engine
+from storage.migrate import migrate
+from storage.models import Base
+from tests.conftest import DATABASES, database
+
+
+@pytest.fixture(params=DATABASES)
+async def url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    async with database(request.param, tmp_path) as value:
+        yield value
+
+
+async def test_migrations_match_the_models(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        await migrate(engine)
+
+        def diff(connection: Connection) -> list[object]:
+            context = MigrationContext.configure(connection, opts={"compare_type": False})
+            return list(compare_metadata(context, Base.metadata))
+
+        async with engine.connect() as connection:
+            differences = await connection.run_sync(diff)
+    finally:
+        await engine.dispose()
+    assert differences == []
