@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-import storage.directline  # noqa: F401 - registers its tables on Base.metadata
+import storage.directline
 import storage.tracker  # noqa: F401
 from storage.db import create_engine
 from storage.migrate import migrate
