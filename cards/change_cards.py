@@ -6,6 +6,7 @@ from __future__ import annotations
 from cards._base import (
     Card,
     Element,
+    action_set,
     attention,
     card,
     facts,
@@ -92,6 +93,18 @@ def escalation_card(view: InterviewView, waiting: Role, detail: str) -> Card:
         ]),
         plain(detail),
     ]
+    if waiting is Role.CANDIDATE and view.slots:
+        # "Pick for them": the recruiter books one of the offered times on the candidate's behalf.
+        body.append(plain("Or pick one of the offered times for them:"))
+        for slot in view.slots[:8]:
+            body.append(
+                action_set([
+                    submit(
+                        f"Pick {format_local_range(slot.interval, view.recruiter.zone)} for them",
+                        verb("pick_slot", view.id, slot_id=slot.id),
+                    )
+                ])
+            )
     actions = [
         submit("Nudge again", verb("nudge", view.id)),
         show_card(

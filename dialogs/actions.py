@@ -40,7 +40,8 @@ class CardActions:
         self._handlers: dict[str, tuple[Role | None, Handler]] = {
             "offer_slots": (Role.CLIENT, self._offer_slots),
             "suggest_slots": (Role.CLIENT, self._suggest_slots),
-            "pick_slot": (Role.CANDIDATE, self._pick_slot),
+            # The candidate, or the recruiter picking for them (the service checks which).
+            "pick_slot": (None, self._pick_slot),
             "propose_times": (Role.CANDIDATE, self._propose_times),
             # After the interview (dialogs/feedback.py).
             "client_feedback": (Role.CLIENT, self._feedback.client_feedback),
@@ -129,9 +130,15 @@ class CardActions:
                 )
             return
         view = await self._services.view(interview_id)
-        zone = view.candidate.zone if view else "UTC"
+        zone = view.party(actor.role).zone if view else "UTC"
         when = format_local_range(result.booked, zone)
-        if result.already:
+        if actor.role is Role.RECRUITER:
+            candidate = view.candidate.name if view else "the candidate"
+            await turn_context.send_activity(
+                f"{'Already booked' if result.already else 'Booked'} for {candidate}: {when}. "
+                "Both sides get their confirmation and calendar invitation."
+            )
+        elif result.already:
             await turn_context.send_activity(f"You're already booked for {when}. See you then!")
         else:
             await turn_context.send_activity(

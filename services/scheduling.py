@@ -298,11 +298,12 @@ async def pick_slot(
 ) -> PickResult:
     """Book one offered slot, atomically: the database refuses a second booking of the slot and
     any overlapping booking of the same client, whatever the concurrency. A repeat of the same
-    pick (a retried activity) books nothing more and reports `already`."""
+    pick (a retried activity) books nothing more and reports `already`. The recruiter may pick for
+    a candidate who has not answered (the escalation card's "pick for them")."""
     config = config or SchedulingConfig()
     try:
         async with sessions() as session, session.begin():
-            interview = await _locked(session, interview_id, actor, Role.CANDIDATE)
+            interview = await _locked(session, interview_id, actor, Role.CANDIDATE, Role.RECRUITER)
             slot = await session.get(Slot, slot_id)
             if slot is None or slot.interview_id != interview.id:
                 raise NotFound("That time is not one of the slots offered for this interview.")
@@ -421,20 +422,22 @@ async def _slots(session: AsyncSession, interview_id: str, status: str) -> list[
 
 
 async def _locked(
-    session: AsyncSession, interview_id: str, actor: Actor, role: Role
+    session: AsyncSession, interview_id: str, actor: Actor, role: Role, *also: Role
 ) -> Interview:
-    """The interview, locked for this transaction, if `actor` is its party in `role`."""
+    """The interview, locked for this transaction, if `actor` is its party in `role` (or in one
+    of the roles `also` allows, e.g. the recruiter acting for the candidate)."""
     interview = await session.scalar(
         select(Interview).where(Interview.id == interview_id).with_for_update()
     )
     if interview is None or (actor.interview_id is not None and actor.interview_id != interview_id):
         raise NotFound("I can't find that interview.")
-    expected = {
+    parties = {
         Role.CLIENT: interview.client_id,
         Role.CANDIDATE: interview.candidate_id,
         Role.RECRUITER: interview.recruiter_id,
-    }[role]
-    if actor.role is not role or actor.party_id != expected:
+    }
+    allowed = (role, *also)
+    if actor.role not in allowed or actor.party_id != parties[actor.role]:
         raise NotAllowed(
             f"This action is for the interview's {role.value}; it was not changed."
         )

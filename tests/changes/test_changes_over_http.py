@@ -176,3 +176,29 @@ async def test_someone_else_cannot_reschedule_or_cancel(app_client: Any, connect
                                                        "confirm": "yes", "reason": "x"})
         assert "isn't for you" in j.texts("stranger")[-1]
     assert await stage_of(j, p.interview_id) == Stage.SCHEDULED
+
+
+async def test_a_candidate_who_never_picks_is_escalated_and_the_recruiter_picks_for_them(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    j, p = await start(app_client, connector)
+    iid = p.interview_id
+    # Back to the offer/pick loop: the candidate reschedules, the client offers a new slot.
+    await send(j, "candidate", {"action": "reschedule", "interview_id": iid, "confirm": "yes",
+                                "reason": "Travelling; Thursday works"})
+    await j.run_jobs(NOW + timedelta(minutes=1))
+    await send(j, "client", {"action": "offer_slots", "interview_id": iid, "slot_1_date": "2026-12-03",
+                             "slot_1_time": "10:00", "zone": "Europe/London"})
+    await j.run_jobs(NOW + timedelta(minutes=2))
+    # The candidate never picks: reminders at +24 h and +72 h, then the recruiter's alert.
+    for hours in (25, 73, 97):
+        await j.run_jobs(NOW + timedelta(hours=hours))
+    alert = next(c for c in reversed(j.cards("rec")) if "No answer in time" in json.dumps(c))
+    picks = [d for d in submits(alert) if d["action"] == "pick_slot"]
+    assert len(picks) == 1 and "for them" in json.dumps(alert)
+    # A client cannot use that button; the recruiter can.
+    refused = await send(j, "client", picks[0])
+    assert "Nothing was changed" in refused and await stage_of(j, iid) == Stage.AWAITING_PICK
+    reply = await send(j, "recruiter", picks[0])
+    assert reply.startswith("Booked for Asha")
+    assert await stage_of(j, iid) == Stage.SCHEDULED
