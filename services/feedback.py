@@ -42,12 +42,10 @@ from scheduling.interview import (
     InterviewEnded,
     InvalidTransition,
     NoShowReported,
-    Requested,
     Role,
     Stage,
 )
 from services.facade import Services
-from services.invitations import create_invitation
 from services.scheduling import (
     Actor,
     InvalidRequest,
@@ -57,6 +55,7 @@ from services.scheduling import (
     _apply,
     _locked,
     audit,
+    open_interview,
 )
 from storage.models import Feedback, Interview, InterviewOutcome
 
@@ -400,39 +399,25 @@ async def _next_round(
 ) -> tuple[Interview, str, str]:
     """A new scheduling request like `services.scheduling.request_interview`, for the same
     parties, role, duration, format and rules, one round later."""
-    interview = Interview(
-        role_title=previous.role_title,
-        format=previous.format,
-        location=previous.location,
-        stage=Stage.REQUESTED.value,
-        recruiter_id=previous.recruiter_id,
-        client_id=previous.client_id,
-        candidate_id=previous.candidate_id,
-        duration_minutes=previous.duration_minutes,
-        rules=dict(previous.rules or {}),
-        deadline=None,
-        round=previous.round + 1,
-        previous_interview_id=previous.id,
-        ics_sequence=0,
-        reschedule_count=0,
-        requested_at=now,
-        stage_changed_at=now,
-        version=1,
+    return await open_interview(
+        session,
+        Interview(
+            role_title=previous.role_title,
+            format=previous.format,
+            location=previous.location,
+            recruiter_id=previous.recruiter_id,
+            client_id=previous.client_id,
+            candidate_id=previous.candidate_id,
+            duration_minutes=previous.duration_minutes,
+            rules=dict(previous.rules or {}),
+            deadline=None,
+            round=previous.round + 1,
+            previous_interview_id=previous.id,
+        ),
+        now,
+        config,
+        {"previous_interview_id": previous.id, "round": previous.round + 1},
     )
-    session.add(interview)
-    await session.flush()
-    client_token = await create_invitation(
-        session, interview_id=interview.id, party_id=interview.client_id, role=Role.CLIENT,
-        now=now, ttl=config.invite_ttl,
-    )
-    candidate_token = await create_invitation(
-        session, interview_id=interview.id, party_id=interview.candidate_id, role=Role.CANDIDATE,
-        now=now, ttl=config.invite_ttl,
-    )
-    audit(session, interview.id, now, Role.RECRUITER, previous.recruiter_id, "requested",
-          {"previous_interview_id": previous.id, "round": interview.round})
-    await _apply(session, interview, Requested(), now, config.policy)
-    return interview, client_token, candidate_token
 
 
 async def feedback_summary(

@@ -176,37 +176,56 @@ async def request_interview(
             "min_notice_hours": request.min_notice_hours,
             "horizon_days": request.horizon_days,
         }
-        interview = Interview(
-            role_title=request.role_title.strip(),
-            format=request.format.value,
-            location=(request.location or "").strip() or None,
-            stage=Stage.REQUESTED.value,
-            recruiter_id=recruiter.id,
-            client_id=client.id,
-            candidate_id=candidate.id,
-            duration_minutes=request.duration_minutes,
-            rules=rules,
-            deadline=request.deadline,
-            round=1,
-            ics_sequence=0,
-            reschedule_count=0,
-            requested_at=now,
-            stage_changed_at=now,
-            version=1,
+        interview, client_token, candidate_token = await open_interview(
+            session,
+            Interview(
+                role_title=request.role_title.strip(),
+                format=request.format.value,
+                location=(request.location or "").strip() or None,
+                recruiter_id=recruiter.id,
+                client_id=client.id,
+                candidate_id=candidate.id,
+                duration_minutes=request.duration_minutes,
+                rules=rules,
+                deadline=request.deadline,
+                round=1,
+            ),
+            now,
+            config,
         )
-        session.add(interview)
-        await session.flush()
-        client_token = await create_invitation(
-            session, interview_id=interview.id, party_id=client.id, role=Role.CLIENT,
-            now=now, ttl=config.invite_ttl,
-        )
-        candidate_token = await create_invitation(
-            session, interview_id=interview.id, party_id=candidate.id, role=Role.CANDIDATE,
-            now=now, ttl=config.invite_ttl,
-        )
-        audit(session, interview.id, now, Role.RECRUITER, recruiter.id, "requested", {})
-        await _apply(session, interview, Requested(), now, config.policy)
         return RequestResult(interview.id, client_token, candidate_token)
+
+
+async def open_interview(
+    session: AsyncSession,
+    interview: Interview,
+    now: datetime,
+    config: SchedulingConfig,
+    audit_detail: dict[str, object] | None = None,
+) -> tuple[Interview, str, str]:
+    """Start the scheduling loop for a new interview row (a request, or another round): its
+    stage and counters, both parties' invitations, the audit entry and the `Requested` effects.
+    Returns the interview and the client's and candidate's invitation tokens."""
+    interview.stage = Stage.REQUESTED.value
+    interview.ics_sequence = 0
+    interview.reschedule_count = 0
+    interview.requested_at = now
+    interview.stage_changed_at = now
+    interview.version = 1
+    session.add(interview)
+    await session.flush()
+    client_token = await create_invitation(
+        session, interview_id=interview.id, party_id=interview.client_id, role=Role.CLIENT,
+        now=now, ttl=config.invite_ttl,
+    )
+    candidate_token = await create_invitation(
+        session, interview_id=interview.id, party_id=interview.candidate_id, role=Role.CANDIDATE,
+        now=now, ttl=config.invite_ttl,
+    )
+    audit(session, interview.id, now, Role.RECRUITER, interview.recruiter_id, "requested",
+          audit_detail or {})
+    await _apply(session, interview, Requested(), now, config.policy)
+    return interview, client_token, candidate_token
 
 
 async def upsert_party(session: AsyncSession, kind: str, data: PartyInput, now: datetime) -> Party:
