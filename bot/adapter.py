@@ -26,7 +26,6 @@ DESIGN.md §6 lists them; each workaround here names the one it fixes:
 from __future__ import annotations
 
 import fnmatch
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -55,7 +54,7 @@ from urllib3.util import parse_url
 
 from bot import botauth
 from bot.settings import Settings
-from bot.web import body_too_large, json_error
+from bot.web import json_error, read_json_object
 
 log = logging.getLogger(__name__)
 
@@ -268,21 +267,7 @@ class AskarsanAdapter(CloudAdapter):  # type: ignore[misc]
 
 async def parse_activity(request: web.Request) -> Activity:
     """Read an activity from a request, or answer 4xx saying what is wrong with it."""
-    content_type = request.headers.get("Content-Type", "")
-    if "application/json" not in content_type.lower():
-        raise json_error(web.HTTPUnsupportedMediaType, "Content-Type must be application/json")
-    if request.content_length is not None and request.content_length > request.app._client_max_size:
-        raise body_too_large(request.app._client_max_size)
-    try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise body_too_large(request.app._client_max_size) from None
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise json_error(web.HTTPBadRequest, "the body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise json_error(web.HTTPBadRequest, "the body must be a JSON object (an activity)")
+    body = await read_json_object(request)
     try:
         activity = Activity().deserialize(body)
     except Exception:  # noqa: BLE001 - msrest raises various errors on wrong types

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hmac
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
-from bot.web import body_too_large, json_error
+from bot.web import json_error, read_json_object
 from scheduling.interview import Format
 from services.facade import Services
 from services.scheduling import InterviewRequest, InvalidRequest, PartyInput
@@ -34,20 +33,6 @@ def _authorise(request: web.Request) -> None:
         raise json_error(web.HTTPUnauthorized, "the API key is not valid")
 
 
-async def _json_object(request: web.Request) -> dict[str, Any]:
-    if "application/json" not in request.headers.get("Content-Type", "").lower():
-        raise json_error(web.HTTPUnsupportedMediaType, "Content-Type must be application/json")
-    try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise body_too_large(request.app._client_max_size) from None
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise json_error(web.HTTPBadRequest, "the body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise json_error(web.HTTPBadRequest, "the body must be a JSON object")
-    return body
 
 
 def _party(body: dict[str, Any], key: str, problems: dict[str, str]) -> PartyInput:
@@ -109,7 +94,7 @@ def parse_request(body: dict[str, Any]) -> InterviewRequest:
 
 async def create_interview(request: web.Request) -> web.Response:
     _authorise(request)
-    body = await _json_object(request)
+    body = await read_json_object(request)
     services = request.app[SERVICES]
     try:
         result = await services.request_interview(parse_request(body))

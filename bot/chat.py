@@ -28,9 +28,9 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.directline import DIRECTLINE, public_domain, read_json_object
+from bot.directline import DIRECTLINE, public_domain
 from bot.runtime import RUNTIME
-from bot.web import json_error, render
+from bot.web import json_error, read_json_object, render
 from services.invitations import InvitationGrant, InvitationInvalid, resolve_invitation
 from storage import directline as store
 

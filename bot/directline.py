@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -55,7 +54,7 @@ from msrest.authentication import Authentication
 from bot.adapter import UntrustedServiceUrl
 from bot.directline_tokens import DirectLineClaims, TokenInvalid, TokenSigner
 from bot.runtime import RUNTIME, Runtime
-from bot.web import body_too_large, json_error
+from bot.web import json_error, read_json_object
 from services.invitations import grant_for_webchat_user
 from storage import directline as store
 
@@ -396,39 +395,6 @@ def _watermark(request: web.Request) -> int:
     return int(raw)
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-async def read_json_object(request: web.Request, limit: int) -> dict[str, Any]:
-    content_type = request.headers.get("Content-Type", "").lower()
-    if "json" not in content_type:
-        raise json_error(web.HTTPUnsupportedMediaType, "Content-Type must be application/json")
-    if request.content_length is not None and request.content_length > limit:
-        raise body_too_large(limit)
-    raw = bytearray()
-    try:
-        async for chunk in request.content.iter_chunked(16 * 1024):
-            raw.extend(chunk)
-            if len(raw) > limit:
-                raise body_too_large(limit)
-    except web.HTTPRequestEntityTooLarge:
-        raise body_too_large(limit) from None
-    try:
-        body = json.loads(bytes(raw), parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise json_error(web.HTTPBadRequest, "the body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise json_error(web.HTTPBadRequest, "the body must be a JSON object (an activity)")
-    try:
-        # Lone surrogates or NUL characters cannot be stored or sent on: refuse them here.
-        encoded = json.dumps(body, ensure_ascii=False)
-        encoded.encode("utf-8")
-    except (UnicodeEncodeError, ValueError, RecursionError):
-        raise json_error(web.HTTPBadRequest, "the body contains invalid characters") from None
-    if "\x00" in encoded or "\\u0000" in encoded:
-        raise json_error(web.HTTPBadRequest, "the body contains invalid characters")
-    return body
 
 
 def clean_user_activity(body: dict[str, Any]) -> dict[str, Any]:

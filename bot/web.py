@@ -42,3 +42,42 @@ def body_too_large(limit: int) -> web.HTTPException:
         text=json.dumps({"error": f"the request body is too large (limit {limit} bytes)"}),
         content_type="application/json",
     )
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+async def read_json_object(request: web.Request, limit: int | None = None) -> dict[str, Any]:
+    """A request's JSON object body, or a 4xx saying what is wrong with it: the Content-Type, a body
+    over `limit` (413, counted while reading), not JSON (NaN and Infinity are not JSON), not an
+    object, or characters that cannot be stored (lone surrogates, NUL)."""
+    limit = request.app._client_max_size if limit is None else limit
+    content_type = request.headers.get("Content-Type", "").lower()
+    if "json" not in content_type:
+        raise json_error(web.HTTPUnsupportedMediaType, "Content-Type must be application/json")
+    if request.content_length is not None and request.content_length > limit:
+        raise body_too_large(limit)
+    raw = bytearray()
+    try:
+        async for chunk in request.content.iter_chunked(16 * 1024):
+            raw.extend(chunk)
+            if len(raw) > limit:
+                raise body_too_large(limit)
+    except web.HTTPRequestEntityTooLarge:
+        raise body_too_large(limit) from None
+    try:
+        body = json.loads(bytes(raw), parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise json_error(web.HTTPBadRequest, "the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise json_error(web.HTTPBadRequest, "the body must be a JSON object")
+    try:
+        # Lone surrogates or NUL characters cannot be stored or sent on: refuse them here.
+        encoded = json.dumps(body, ensure_ascii=False)
+        encoded.encode("utf-8")
+    except (UnicodeEncodeError, ValueError, RecursionError):
+        raise json_error(web.HTTPBadRequest, "the body contains invalid characters") from None
+    if "\x00" in encoded or "\\u0000" in encoded:
+        raise json_error(web.HTTPBadRequest, "the body contains invalid characters")
+    return body
