@@ -27,7 +27,7 @@ from bot.proactive import Messenger
 from bot.replay import ReplayGuard
 from bot.settings import Settings
 from bot.tracker import setup_tracker
-from bot.web import STATIC, json_error, make_templates, render
+from bot.web import STATIC, database_errors, json_error, make_templates, render
 from integrations.factory import build_integrations
 from integrations.mail import MailGateway
 from services.facade import Services, utc_now
@@ -109,7 +109,7 @@ def create_app(
 ) -> web.Application:
     settings.check()
     settings = settings.with_local_secrets()
-    app = web.Application(client_max_size=settings.max_body_bytes)
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[database_errors])
     runtime = build_runtime(settings, mail, clock=clock)
     app[RUNTIME] = runtime
 

@@ -223,7 +223,14 @@ def make_turn_error_handler(
             )
         finally:
             # Start the next turn from a clean dialog stack rather than repeat the failure.
-            await conversation_state.load(context)
-            await conversation_state.delete(context)
+            try:
+                await conversation_state.load(context)
+                await conversation_state.delete(context)
+            except Exception as state_error:  # noqa: BLE001 - e.g. the database is what failed
+                log.warning(
+                    "could not reset the dialog state after activity %s: %s",
+                    activity.id,
+                    type(state_error).__name__,
+                )
 
     return on_turn_error

@@ -81,3 +81,54 @@ async def read_json_object(request: web.Request, limit: int | None = None) -> di
     if "\x00" in encoded or "\\u0000" in encoded:
         raise json_error(web.HTTPBadRequest, "the body contains invalid characters")
     return body
+
+
+_UNREACHABLE = frozenset(
+    {
+        # asyncpg's names for "no database to talk to right now"
+        "CannotConnectNowError",
+        "AdminShutdownError",
+        "ObjectNotInPrerequisiteStateError",  # the database is not accepting connections
+        "ConnectionDoesNotExistError",
+        "ConnectionFailureError",
+        "TooManyConnectionsError",
+        "InterfaceError",
+    }
+)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Is this the database being unreachable (restarting, refusing connections, a dropped
+    connection, an exhausted pool), as opposed to a query that is wrong or violates a rule?"""
+    from sqlalchemy import exc
+
+    if isinstance(error, (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError)):
+        return True
+    if isinstance(error, exc.TimeoutError):  # the pool could not hand out a connection
+        return True
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        return error.orig is not None and type(error.orig).__name__ in _UNREACHABLE
+    if type(error).__module__.startswith("asyncpg") and type(error).__name__ in _UNREACHABLE:
+        return True  # raised while connecting, before SQLAlchemy wraps anything
+    return isinstance(error, (ConnectionError, OSError)) and not isinstance(error, FileNotFoundError)
+
+
+@web.middleware
+async def database_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """While the database is unreachable, every request fails cleanly with a 503 and a reason;
+    the pool reconnects by itself (pre-ping) once it is back, with no server restart."""
+    try:
+        response: web.StreamResponse = await handler(request)
+        return response
+    except web.HTTPException:
+        raise
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        raise web.HTTPServiceUnavailable(
+            text=json.dumps({"error": "the database is unavailable; please try again shortly"}),
+            content_type="application/json",
+            headers={"Retry-After": "5"},
+        ) from None
