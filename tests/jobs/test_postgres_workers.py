@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.jobs import JobRunner
 from storage.db import create_engine, session_factory
-from storage.jobs import ClaimedJob, enqueue
+from storage.jobs import ClaimedJob, NewJob, enqueue, enqueue_many
 from storage.migrate import migrate
 from storage.models import Job
 from tests.jobs.conftest import Clock
@@ -44,17 +44,21 @@ async def statuses(sessions: async_sessionmaker[AsyncSession]) -> dict[str, tupl
         return {row.id: (row.status, row.attempts) for row in rows}
 
 
+JOBS = 10_000  # issue 11: two workers on PostgreSQL, 10,000 jobs, none run twice, none lost
+
+
 async def test_two_runners_claiming_at_once_do_every_job_exactly_once(
     postgres_url: str, pg_sessions: async_sessionmaker[AsyncSession], clock: Clock
 ) -> None:
     async with pg_sessions.begin() as session:
-        for n in range(2_000):
-            await enqueue(
+        for start in range(0, JOBS, 1_000):
+            await enqueue_many(
                 session,
-                kind="count",
-                payload={"n": n},
-                due_at=clock() - timedelta(seconds=n),
-                idempotency_key=f"job-{n}",
+                [
+                    NewJob(kind="count", payload={"n": n}, due_at=clock() - timedelta(seconds=n),
+                           idempotency_key=f"job-{n}")
+                    for n in range(start, start + 1_000)
+                ],
                 now=clock(),
             )
     counts: Counter[str] = Counter()
@@ -76,14 +80,14 @@ async def test_two_runners_claiming_at_once_do_every_job_exactly_once(
                 total += claimed
             return total
 
-        claimed = await asyncio.wait_for(asyncio.gather(*(drain(r) for r in runners)), timeout=120)
+        claimed = await asyncio.wait_for(asyncio.gather(*(drain(r) for r in runners)), timeout=600)
     finally:
         for engine in engines:
             await engine.dispose()
 
-    assert sum(claimed) == 2_000, claimed
+    assert sum(claimed) == JOBS, claimed
     assert all(claimed), f"one runner did all the work: {claimed}"
-    assert len(counts) == 2_000
+    assert len(counts) == JOBS
     assert set(counts.values()) == {1}
     assert set((await statuses(pg_sessions)).values()) == {("done", 1)}
 
