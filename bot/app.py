@@ -58,12 +58,13 @@ def build_runtime(
     adapter.use(ReplayGuard(sessions, clock))
     adapter.on_turn_error = make_turn_error_handler(conversation_state)
     scheduling_config = SchedulingConfig()
+    integrations = build_integrations(settings)
     services = Services(
-        sessions, clock=clock, config=scheduling_config, public_url=settings.public_url
+        sessions, clock=clock, config=scheduling_config, public_url=settings.public_url,
+        calendar=integrations.calendar,
     )
     bot = AskarsanBot(conversation_state, user_state, services)
     messenger = Messenger(adapter, settings.app_id)
-    integrations = build_integrations(settings)
     mail = mail or integrations.mail
     runner_box: list[JobRunner] = []
     handlers = make_handlers(

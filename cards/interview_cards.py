@@ -36,8 +36,9 @@ from cards._base import (
 )
 from scheduling.intervals import Interval
 from scheduling.interview import FORMAT_LABELS, STAGE_LABELS, Format, InterviewView, Role
-from scheduling.rules import BookingRules, RefusedSlot
+from scheduling.rules import BookingRules, RefusedSlot, SlotRequest
 from scheduling.zones import format_local_range
+from scheduling.zones import zone as zone_info
 
 __all__ = [
     "RECRUITER_NOTES",
@@ -127,8 +128,12 @@ def offer_slots_card(
     kept: Sequence[Interval] = (),
     refused: Sequence[RefusedSlot] = (),
     candidate_windows_text: str | None = None,
+    suggested: Sequence[Interval] = (),
 ) -> Card:
     """For the client: offer dates and start times for the candidate to pick from.
+
+    ``suggested`` are free times found in the client's calendar: filled into the rows (after any
+    refused ones) for the client to change or send as they are.
 
     ``kept`` are slots already accepted (they stay offered), ``refused`` the ones a rule refused,
     each shown with its reason; refused times typed in the client's own zone are filled into the
@@ -179,7 +184,16 @@ def offer_slots_card(
             )
         )
 
-    prefill = [r.request for r in refused if r.request.zone.strip() == zone.strip()][:rows]
+    prefill = [r.request for r in refused if r.request.zone.strip() == zone.strip()]
+    if suggested:
+        body.append(
+            text("Free in your calendar, filled in below: change them or send them as they are.",
+                 weight="Bolder", separator=True)
+        )
+        for interval in suggested:
+            local = interval.start.astimezone(zone_info(zone))
+            prefill.append(SlotRequest(local.date(), local.time().replace(tzinfo=None), zone))
+    prefill = prefill[:rows]
     body.append(text("Add times", weight="Bolder", separator=True, spacing="Medium"))
     first_required = not kept
     for i in range(1, rows + 1):

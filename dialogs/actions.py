@@ -17,6 +17,7 @@ from dialogs.changes import ChangeActions
 from dialogs.common import send_card, sender_of
 from dialogs.feedback import FeedbackActions
 from dialogs.forms import parse_slot_rows
+from integrations.calendar import CalendarUnavailable
 from scheduling.interview import Role, Stage
 from scheduling.zones import format_local_range
 from services.facade import Services
@@ -104,10 +105,26 @@ class CardActions:
     async def _suggest_slots(
         self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
     ) -> None:
-        # Fail closed: without a connected calendar nothing is suggested that was never checked.
-        await turn_context.send_activity(
-            "Your calendar isn't connected to askARSAN, so I can't suggest free times. "
-            "Please add the slots by hand on the card."
+        try:
+            suggested = await self._services.suggest_slots(actor, interview_id)
+        except CalendarUnavailable as error:
+            # Fail closed: nothing is suggested that was never checked; the card stays usable.
+            await turn_context.send_activity(error.message)
+            return
+        view = await self._services.view(interview_id)
+        rules = await self._services.rules(interview_id)
+        if view is None or rules is None:
+            raise NotFound("I can't find that interview.")
+        if not suggested:
+            await turn_context.send_activity(
+                "Your calendar has no free time that fits the rules in the booking horizon. "
+                "Please add times by hand."
+            )
+            return
+        await send_card(
+            turn_context,
+            offer_slots_card(view, rules, suggested=suggested),
+            text=f"I found {len(suggested)} free time(s) in your calendar. Check them and send.",
         )
 
     async def _pick_slot(

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cards import PipelineRow
+from integrations.calendar import CalendarGateway, LocalCalendar
+from scheduling.intervals import Interval
 from scheduling.interview import InterviewView
 from scheduling.rules import BookingRules, SlotRequest
 from services import identity, scheduling, tracker
@@ -38,6 +40,7 @@ class Services:
     config: SchedulingConfig = field(default_factory=SchedulingConfig)
     public_url: str = "http://localhost:3978"
     on_enqueued: Callable[[], None] = lambda: None
+    calendar: CalendarGateway = field(default_factory=LocalCalendar)
 
     def chat_link(self, token: str) -> str:
         return f"{self.public_url}/chat?t={token}"
@@ -55,6 +58,11 @@ class Services:
         )
         self.on_enqueued()
         return result
+
+    async def suggest_slots(self, actor: Actor, interview_id: str) -> list[Interval]:
+        return await scheduling.suggest_slots(
+            self.sessions, self.calendar, actor, interview_id, self.clock()
+        )
 
     async def pick_slot(self, actor: Actor, interview_id: str, slot_id: str) -> PickResult:
         result = await scheduling.pick_slot(

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from integrations.calendar import CalendarGateway, CalendarUnavailable
 from scheduling.errors import DomainError
 from scheduling.intervals import Interval
 from scheduling.interview import (
@@ -32,7 +33,14 @@ from scheduling.interview import (
     Stage,
     transition,
 )
-from scheduling.rules import BookingRules, RefusedSlot, SlotRequest, check_offered_slots, check_pick
+from scheduling.rules import (
+    BookingRules,
+    RefusedSlot,
+    SlotRequest,
+    check_offered_slots,
+    check_pick,
+    free_slots,
+)
 from scheduling.zones import zone
 from services.invitations import create_invitation
 from services.outbox import record_effects
@@ -397,6 +405,40 @@ async def propose_other_times(
         interview.candidate_windows = {"text": text, "at": now.isoformat()}
         audit(session, interview.id, now, actor.role, actor.party_id, "other_times_proposed", {})
         await _apply(session, interview, OtherTimesProposed(), now, config.policy)
+
+
+# Suggest from the client's calendar ------------------------------------------------------------
+
+
+async def suggest_slots(
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: CalendarGateway,
+    actor: Actor,
+    interview_id: str,
+    now: datetime,
+    limit: int = 5,
+) -> list[Interval]:
+    """Free times in the client's calendar that follow the interview's rules ("suggest from my
+    calendar"). The calendar is read outside any transaction; if it cannot be read,
+    `CalendarUnavailable` says so and nothing is suggested (fail closed: never a time that was
+    not checked)."""
+    async with sessions() as session:
+        interview = await _locked(session, interview_id, actor, Role.CLIENT)
+        if Stage(interview.stage) not in (Stage.AWAITING_SLOTS, Stage.AWAITING_PICK):
+            raise NotAllowed(_stage_message(interview, "offer slots"))
+        client = await session.get_one(Party, interview.client_id)
+        rules = booking_rules(interview, client.timezone)
+        booked = await client_busy(session, interview.client_id, exclude=interview.id)
+        offered = [s.interval for s in await _slots(session, interview.id, "offered")]
+        mailbox = client.email
+    if not mailbox:
+        raise CalendarUnavailable(
+            "There is no e-mail address for your calendar: please add times by hand."
+        )
+    window = Interval(now + rules.min_notice, now + rules.horizon + rules.duration)
+    busy = await calendar.free_busy(mailbox, window)
+    taken = [rules.blocked(b) for b in (*booked, *offered)]
+    return free_slots(rules, [*busy, *taken], now, limit=limit)
 
 
 # Shared helpers --------------------------------------------------------------------------------

@@ -302,3 +302,52 @@ async def test_in_the_emulator_a_user_joins_with_a_link_and_plays_the_client_and
     await post(client, activity(connector, "teams-x", "29:someone", channelId="msteams",
                                 text=f"join {result.client_token}"))
     assert "only for the Bot Framework Emulator" in connector.texts("teams-x")[-1]
+
+
+async def test_suggest_from_my_calendar_fills_free_times_and_fails_closed_without_a_calendar(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    from datetime import datetime as dt
+
+    from integrations.calendar import MemoryCalendar
+    from scheduling.intervals import Interval
+    from services.scheduling import InterviewRequest, PartyInput
+
+    client = await app_client(mail=MemoryMail(), ASKARSAN_RUN_JOBS="false")
+    services = client.app[RUNTIME].services
+    result = await services.request_interview(
+        InterviewRequest(
+            recruiter=PartyInput("Rita", "rita@agency.example", "UTC"),
+            client=PartyInput("Harry", "hm@client.example", "Europe/London"),
+            candidate=PartyInput("Asha", "asha@example.org", "Asia/Kolkata"),
+            role_title="Data Engineer",
+        )
+    )
+    client_user = await invitation_user(client, result.client_token)
+    suggest = {"action": "suggest_slots", "interview_id": result.interview_id}
+
+    # The local default has no free/busy: nothing is suggested, and the client is told why.
+    await post(client, activity(connector, "cc", client_user, id="s-1", channelId="directline", value=suggest))
+    assert "add the slots by hand" in connector.texts("cc")[-1] and cards(connector, "cc") == []
+
+    # With a calendar: the client's busy morning is avoided, the free times are filled in.
+    calendar = MemoryCalendar()
+    services.calendar = calendar
+    day = dt.fromisoformat(next_wednesday_10()[0]).replace(tzinfo=UTC)
+    calendar.add_busy("hm@client.example", Interval(day.replace(hour=0), day.replace(hour=12)))
+    calendar.add_busy("hm@client.example", Interval(day - timedelta(days=30), day))  # nothing before
+    await post(client, activity(connector, "cc", client_user, id="s-2", channelId="directline", value=suggest))
+    [card] = cards(connector, "cc")
+    filled = [
+        (node.get("id"), node.get("value"))
+        for node in card.get("body", [])
+        for column in (node.get("columns") or [])
+        for node in column.get("items", [])
+        if str(node.get("id", "")).startswith("slot_")
+    ]
+    values = dict(filled)
+    assert values["slot_1_date"] == day.date().isoformat()
+    assert values["slot_1_time"] == "12:00"  # the first free start after the busy morning (UTC = London in winter)
+    assert "Free in your calendar" in json.dumps(card)
+    # Nothing was offered yet: the client checks and sends.
+    assert (await services.view(result.interview_id)).stage.value == "awaiting_slots"  # type: ignore[union-attr]
