@@ -22,6 +22,8 @@ def _configure_logging(verbose: bool) -> None:
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("msrest").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # httpx (under msgraph) logs request URLs, and a Graph URL names a mailbox: personal data.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _serve(settings: Settings) -> None:
@@ -76,10 +78,10 @@ def _worker(settings: Settings) -> None:
     run_worker(settings.database_url, handlers_for(settings), WorkerOptions.from_env(os.environ))
 
 
-def _demo(settings: Settings) -> int:
+def _demo(settings: Settings, graph: bool) -> int:
     from bot.demo import main as demo_main
 
-    return demo_main(settings.with_local_secrets(), sys.stdout)
+    return demo_main(settings.with_local_secrets(), sys.stdout, graph=graph)
 
 
 def _manifest_build(settings: Settings, out: Path, schema: Path | None) -> int:
@@ -154,7 +156,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("serve", help="run the server (bot endpoint, web chat, tracker, jobs)")
     sub.add_parser("migrate", help="upgrade the database to the latest schema")
     sub.add_parser("worker", help="run the job runner only (any number on PostgreSQL)")
-    sub.add_parser("demo", help="run the whole journey with a simulated client and candidate")
+    demo = sub.add_parser("demo", help="run the whole journey with a simulated client and candidate")
+    demo.add_argument(
+        "--graph", action="store_true",
+        help="calendar and mail through Microsoft Graph, against a loopback stand-in",
+    )
     manifest = sub.add_parser("manifest", help="the Teams app package")
     manifest_sub = manifest.add_subparsers(dest="manifest_command", required=True)
     build = manifest_sub.add_parser("build", help="write the Teams app package (zip)")
@@ -189,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "worker":
         _worker(settings)
     elif args.command == "demo":
-        return _demo(settings)
+        return _demo(settings, args.graph)
     elif args.command in ("export-candidate", "erase-candidate"):
         return _candidate_data(settings, args, erase=args.command == "erase-candidate")
     elif args.command == "manifest":

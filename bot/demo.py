@@ -91,6 +91,8 @@ class Demo:
     out: TextIO
     workdir: Path
     clock: DemoClock = field(default_factory=DemoClock)
+    graph: Any = None  # the loopback Graph stand-in, with `askarsan demo --graph`
+    graph_seen: int = 0
     connector: FakeConnector = field(default_factory=FakeConnector)
     client: TestClient[Any, Any] | None = None
     seen_mail: set[str] = field(default_factory=set)
@@ -139,6 +141,14 @@ class Demo:
         for _ in range(20):
             if await runner.run_once() == 0:
                 break
+        if self.graph is not None:
+            for sent in self.graph.sent[self.graph_seen:]:
+                message = sent["message"]
+                to = ", ".join(r["emailAddress"]["address"] for r in message.get("toRecipients", []))
+                files = [a.get("name") for a in message.get("attachments", [])]
+                extra = f" (attached: {', '.join(files)})" if files else ""
+                self.say(f"  ✉ Graph sendMail as {sent['sender']} to {to}: “{message.get('subject')}”{extra}")
+            self.graph_seen = len(self.graph.sent)
         outbox = self.client.app[RUNTIME].settings.outbox_dir
         for path in sorted(outbox.glob("*.eml")):
             if path.name in self.seen_mail:
@@ -175,19 +185,30 @@ def _slot_day(today: date) -> date:
     return day
 
 
-async def run_demo(settings: Settings, out: TextIO) -> int:
+async def run_demo(settings: Settings, out: TextIO, *, graph: bool = False) -> int:
     with tempfile.TemporaryDirectory(prefix="askarsan-demo-") as tmp:
         workdir = Path(settings.data_dir) / "demo"
         workdir.mkdir(parents=True, exist_ok=True)
-        demo_settings = settings.model_copy(
-            update={
-                "database_url": f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}",
-                "data_dir": Path(tmp) / "var",
-                "run_jobs": False,
-                "env": "local",
-            }
-        )
+        update: dict[str, Any] = {
+            "database_url": f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}",
+            "data_dir": Path(tmp) / "var",
+            "run_jobs": False,
+            "env": "local",
+        }
         demo = Demo(out, workdir)
+        if graph:
+            from bot.loopback_graph import FakeGraph
+            from integrations.factory import LOOPBACK_TOKEN
+
+            demo.graph = await FakeGraph(token=LOOPBACK_TOKEN).start()
+            for mailbox in (SENDING_MAILBOX, "harry@northwind.example"):
+                demo.graph.add_mailbox(mailbox)
+            update.update(
+                calendar_backend="graph", mail_backend="graph", graph_credential="loopback",
+                graph_base_url=demo.graph.url, graph_tenant_id=DEMO_TENANT, graph_client_id=DEMO_TENANT,
+                graph_sending_mailbox=SENDING_MAILBOX, mail_from=SENDING_MAILBOX,
+            )
+        demo_settings = settings.model_copy(update=update)
         demo.connector.on_receive = demo.received
         await demo.connector.start()
         demo.client = TestClient(
@@ -195,10 +216,15 @@ async def run_demo(settings: Settings, out: TextIO) -> int:
         )
         await demo.client.start_server()
         try:
-            return await _journey(demo)
+            code = await _journey(demo)
+            if demo.graph is not None:
+                code = code or _graph_summary(demo)
+            return code
         finally:
             await demo.client.close()
             await demo.connector.close()
+            if demo.graph is not None:
+                await demo.graph.close()
 
 
 async def _journey(demo: Demo) -> int:
@@ -356,6 +382,28 @@ async def _journey(demo: Demo) -> int:
     return 0 if ok else 1
 
 
+SENDING_MAILBOX = "askarsan@agency.example"
+DEMO_TENANT = "00000000-0000-0000-0000-00000000d3m0".replace("d3m0", "0001")
+
+
+def _graph_summary(demo: Demo) -> int:
+    """What reached the Graph stand-in: each booking one event (a retried create made none more),
+    the moved one cancelled, and every mail once."""
+    graph = demo.graph
+    events = list(graph.events.values())
+    live = [e for e in events if not e.cancelled]
+    transactions = [e.data.get("transactionId") for e in events]
+    creates = len(graph.calls("POST", "/events"))
+    demo.say("\nAt the Microsoft Graph stand-in")
+    organisers = ", ".join(sorted({e.organizer for e in events}))
+    demo.say(f"  events: {len(events)} created by {creates} create call(s), {len(live)} live, "
+             f"{len(events) - len(live)} cancelled; organiser {organisers}")
+    demo.say(f"  mails sent with sendMail: {len(graph.sent)}")
+    once = len(set(transactions)) == len(transactions) == creates and len(live) == 1
+    demo.say(f"  each booking's event exactly once: {'yes' if once else 'NO'}")
+    return 0 if once else 1
+
+
 async def _interviews(demo: Demo) -> list[tuple[int, str]]:
     assert demo.client is not None
     async with demo.client.app[RUNTIME].sessions() as session:
@@ -372,5 +420,5 @@ async def _interview_id(demo: Demo) -> str:
     return str(interview_id)
 
 
-def main(settings: Settings, out: TextIO) -> int:
-    return asyncio.run(run_demo(settings, out))
+def main(settings: Settings, out: TextIO, *, graph: bool = False) -> int:
+    return asyncio.run(run_demo(settings, out, graph=graph))

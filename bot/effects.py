@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from email.utils import parseaddr
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from integrations.calendar import (
 )
 from integrations.errors import PermanentError, TransientError
 from integrations.mail import MailGateway
-from scheduling.interview import EffectKind, InterviewView, Stage
+from scheduling.interview import EffectKind, Format, InterviewView, Stage
 from services import feedback
 from services.notify import SEND_ACTIVITY, SEND_MAIL, Gone, NotifyConfig, mail_from_payload, plan_effect
 from services.views import load_view
@@ -29,6 +30,10 @@ from storage.jobs import ClaimedJob
 from storage.models import Interview, Party
 
 _T = TypeVar("_T")
+
+# Confirmations that show the Teams join link, and how many quick tries they give the event.
+WAIT_FOR_EVENT = frozenset({EffectKind.CONFIRM_BOOKING.value, EffectKind.SEND_INVITATION_EMAIL.value})
+EVENT_WAIT_ATTEMPTS = 3
 
 PLANNED = (
     EffectKind.ASK_CLIENT_FOR_SLOTS,
@@ -94,14 +99,31 @@ def make_handlers(
     calendar: CalendarGateway | None = None,
 ) -> Mapping[str, Handler]:
     calendar = calendar or LocalCalendar()
+    organizer_fallback = None if isinstance(calendar, LocalCalendar) else parseaddr(config.mail_from)[1]
 
     async def plan(job: ClaimedJob) -> None:
+        if job.kind in WAIT_FOR_EVENT and await _event_pending(job):
+            # The confirmation should carry the Teams join link: let the event be created first
+            # (a few quick tries; after that it goes out without the link rather than not at all).
+            raise RetryLater(timedelta(0), "waiting for the calendar event")
         try:
             added = await plan_effect(sessions, job, clock(), config)
         except Gone as error:
             raise PermanentFailure(str(error)) from error
         if added:
             wake()
+
+    async def _event_pending(job: ClaimedJob) -> bool:
+        if isinstance(calendar, LocalCalendar) or job.attempts > EVENT_WAIT_ATTEMPTS:
+            return False
+        async with sessions() as session:
+            interview = await session.get(Interview, job.interview_id)
+            return (
+                interview is not None
+                and interview.stage == Stage.SCHEDULED.value
+                and interview.format == Format.TEAMS.value
+                and interview.calendar_event_id is None
+            )
 
     async def send_activity(job: ClaimedJob) -> None:
         await messenger.send(job.payload["reference"], job.payload["activity"])
@@ -133,7 +155,10 @@ def make_handlers(
                 if parties[i].email
             )
             return _EventPlan(
-                view, parties[interview.recruiter_id].email, attendees,  # type: ignore[arg-type]
+                # A recruiter known only from Teams has no address here: the agency's sending
+                # mailbox organises the event instead.
+                view, parties[interview.recruiter_id].email or organizer_fallback,
+                attendees,  # type: ignore[arg-type]
                 calendar_transaction_id(interview),
             )
 
@@ -187,7 +212,7 @@ def make_handlers(
                 interview.calendar_event_id if interview.stage == Stage.CANCELLED.value else None
             )
             recruiter = await session.get(Party, interview.recruiter_id)
-            organizer = recruiter.email if recruiter is not None else None
+            organizer = (recruiter.email if recruiter is not None else None) or organizer_fallback
         if not event_id:
             return  # no event was ever made (the create found the time released and withdrew)
         if not organizer:

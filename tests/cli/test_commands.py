@@ -145,3 +145,17 @@ def test_a_candidate_is_exported_then_erased_and_the_interview_stays(tmp_path: P
         names = [row[0] for row in db.execute("select display_name from parties")]
         assert "Asha Rao" not in names
         assert db.execute("select count(*) from interviews").fetchone()[0] == 1
+
+
+async def test_the_demo_through_microsoft_graph_lands_each_event_and_mail_once_at_the_stand_in(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(_env_file=None, ASKARSAN_DATA_DIR=str(tmp_path / "var"))  # type: ignore[call-arg]
+    out = io.StringIO()
+    code = await run_demo(settings, out, graph=True)
+    text = out.getvalue()
+    assert code == 0, text
+    assert "events: 2 created by 2 create call(s), 1 live, 1 cancelled" in text  # booked, moved
+    assert "each booking's event exactly once: yes" in text
+    assert "Join Teams meeting" in text  # the confirmations carry the meeting Graph created
+    assert "Graph sendMail as askarsan@agency.example to asha@example.org" in text
