@@ -26,6 +26,7 @@ from bot.jobs import Handler, JobRunner
 from bot.proactive import Messenger
 from bot.replay import ReplayGuard
 from bot.settings import Settings
+from bot.teams_reach import TeamsReach
 from bot.tracker import setup_tracker
 from bot.web import STATIC, database_errors, json_error, make_templates, render
 from integrations.factory import build_integrations
@@ -75,6 +76,10 @@ def build_runtime(
         clock,
         wake=lambda: runner_box[0].wake(),
         calendar=integrations.calendar,
+        reach=TeamsReach(
+            adapter, app_id=settings.app_id, agency_tenant_id=settings.app_tenant_id,
+            service_url=settings.teams_service_url,
+        ),
     )
     runner = JobRunner(sessions, handlers, clock=clock, lease=timedelta(minutes=2))
     runtime_handlers = handlers

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.jobs import Handler, PermanentFailure, RetryLater
 from bot.proactive import Messenger
+from bot.teams_reach import TeamsReach, ensure_teams_reference
 from integrations.calendar import (
     Attendee,
     CalendarEvent,
@@ -97,6 +98,7 @@ def make_handlers(
     clock: Callable[[], datetime],
     wake: Callable[[], None] = lambda: None,
     calendar: CalendarGateway | None = None,
+    reach: TeamsReach | None = None,
 ) -> Mapping[str, Handler]:
     calendar = calendar or LocalCalendar()
     organizer_fallback = None if isinstance(calendar, LocalCalendar) else parseaddr(config.mail_from)[1]
@@ -106,6 +108,14 @@ def make_handlers(
             # The confirmation should carry the Teams join link: let the event be created first
             # (a few quick tries; after that it goes out without the link rather than not at all).
             raise RetryLater(timedelta(0), "waiting for the calendar event")
+        if reach is not None and job.role in ("recruiter", "client") and job.interview_id:
+            # In-tenant recruiters and clients whom the bot has not talked to yet: open the 1:1
+            # Teams chat first (None: not reachable there; e-mail and web chat are the fallback).
+            async with sessions() as session:
+                interview = await session.get(Interview, job.interview_id)
+            if interview is not None:
+                party_id = interview.recruiter_id if job.role == "recruiter" else interview.client_id
+                await ensure_teams_reference(sessions, reach, party_id)
         try:
             added = await plan_effect(sessions, job, clock(), config)
         except Gone as error:

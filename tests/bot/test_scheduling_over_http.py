@@ -351,3 +351,43 @@ async def test_suggest_from_my_calendar_fills_free_times_and_fails_closed_withou
     assert "Free in your calendar" in json.dumps(card)
     # Nothing was offered yet: the client checks and sends.
     assert (await services.view(result.interview_id)).stage.value == "awaiting_slots"  # type: ignore[union-attr]
+
+
+async def test_a_recruiter_in_the_agency_tenant_without_a_chat_yet_is_reached_in_teams(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    from datetime import date, time
+
+    from scheduling.interview import Role
+    from scheduling.rules import SlotRequest
+    from services.scheduling import Actor, InterviewRequest, PartyInput
+
+    client = await app_client(
+        mail=MemoryMail(), ASKARSAN_RUN_JOBS="false", MicrosoftAppTenantId="tenant-agency",
+        TEAMS_SERVICE_URL=connector.url,
+    )
+    services = client.app[RUNTIME].services
+    result = await services.request_interview(
+        InterviewRequest(
+            recruiter=PartyInput("Rita", None, "Europe/London", teams_user_id="29:rita"),
+            client=PartyInput("Harry", "hm@client.example", "Europe/London"),
+            candidate=PartyInput("Asha", "asha@example.org", "Asia/Kolkata"),
+            role_title="Data Engineer",
+        )
+    )
+    await run_jobs(client)
+    assert [m for m in connector.received if m.path == "/v3/conversations"] == []  # not needed yet
+    # The client offers slots: the recruiter's update goes to Teams, where no chat exists yet.
+    view = await services.view(result.interview_id)
+    assert view is not None
+    day, start = next_wednesday_10()
+    await services.offer_slots(
+        Actor(Role.CLIENT, view.client.id), result.interview_id,
+        [SlotRequest(date.fromisoformat(day), time.fromisoformat(start), "Europe/London")],
+    )
+    await run_jobs(client)
+    [created] = [m for m in connector.received if m.path == "/v3/conversations"]
+    assert created.body["tenantId"] == "tenant-agency"
+    assert created.body["channelData"]["tenant"]["id"] == "tenant-agency"
+    assert created.body["members"][0]["id"] == "29:rita"
+    assert any("Slots offered" in json.dumps(a) for a in connector.activities(created.conversation_id))
