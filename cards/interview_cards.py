@@ -81,7 +81,7 @@ def _booked(view: InterviewView, what: str) -> Interval:
 def _where(view: InterviewView) -> str | None:
     if view.format is Format.TEAMS:
         return "Teams meeting: use the Join button" if view.join_url else (
-            view.location or "Teams meeting: the link follows by e-mail"
+            view.location or "Teams meeting: your recruiter will send the link"
         )
     return view.location
 
