@@ -12,16 +12,6 @@ from services.identity import Sender
 from services.scheduling import PartyInput
 
 
-def teams_tenant(activity: Activity) -> str | None:
-    data = activity.channel_data
-    if isinstance(data, dict):
-        tenant = (data.get("tenant") or {}).get("id")
-        if tenant:
-            return str(tenant)
-    conversation = activity.conversation
-    return conversation.tenant_id if conversation is not None else None
-
-
 def sender_of(activity: Activity) -> Sender:
     who = activity.from_property
     return Sender(
@@ -29,7 +19,8 @@ def sender_of(activity: Activity) -> Sender:
         user_id=who.id if who else None,
         aad_object_id=who.aad_object_id if who else None,
         name=who.name if who else None,
-        tenant_id=teams_tenant(activity),
+        # The adapter's tenant middleware has already put channelData.tenant.id here (§6).
+        tenant_id=activity.conversation.tenant_id if activity.conversation is not None else None,
     )
 
 

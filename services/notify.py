@@ -219,11 +219,11 @@ async def plan_effect(
                     )
                 )
         elif kind is EffectKind.CONFIRM_BOOKING and party is not None and role is not None:
-            if not _still_booked(view, data, interview):
+            if not _still_booked(view, data):
                 return 0
             await plan.activity(party, card_activity(booking_confirmation_card(view, role)))
         elif kind is EffectKind.SEND_INVITATION_EMAIL and party is not None and role is not None:
-            if not _still_booked(view, data, interview) or not party.email:
+            if not _still_booked(view, data) or not party.email:
                 return 0
             ics = await _ics(session, view, interview, "REQUEST", now, config)
             changes = await session.get(InterviewChanges, interview.id)
@@ -247,7 +247,7 @@ async def plan_effect(
             )
             await plan.activity(party, card_activity(card))
         elif kind is EffectKind.REMIND_BEFORE_INTERVIEW and party is not None and role is not None:
-            if not _still_booked(view, data, interview) or view.booked is None:
+            if not _still_booked(view, data) or view.booked is None:
                 return 0  # cancelled or moved meanwhile: no reminder for the old time
             if now >= view.booked.start:
                 return 0  # a reminder that could only arrive after the start helps nobody
@@ -577,7 +577,7 @@ async def _plan_feedback(
         await plan.activity(party, card_activity(card, detail))
 
 
-def _still_booked(view: InterviewView, data: dict[str, str], interview: Interview) -> bool:
+def _still_booked(view: InterviewView, data: dict[str, str]) -> bool:
     if view.stage is not Stage.SCHEDULED or view.booked is None:
         return False
     expected = data.get("slot_start")

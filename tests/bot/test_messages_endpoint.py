@@ -233,3 +233,14 @@ async def test_a_demo_cannot_be_started_from_another_site(app_client: Any) -> No
     client = await app_client()
     response = await client.post("/demo", headers={"Origin": "https://evil.example.net"})
     assert response.status == 403
+
+
+async def test_a_tenant_that_is_not_an_object_does_not_fail_the_turn(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    client = await app_client()
+    odd = emulator_activity(connector.url, channelId="msteams", channelData={"tenant": "not-an-object"})
+    status, _ = await post(client, odd)
+    assert status in (200, 201)
+    [reply] = connector.activities("conv-1")
+    assert "schedule" in reply["text"]  # the help answer, not the apology of a failed turn
