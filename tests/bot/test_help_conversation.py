@@ -2,44 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-from botbuilder.core import ConversationState, MemoryStorage, TurnContext, UserState
-from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, Mention
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.handler import AskarsanBot
-from services.facade import Services
-from storage.db import create_engine, session_factory
-from storage.migrate import migrate
-
-
-@pytest.fixture
-async def sessions(sqlite_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(sqlite_url)
-    await migrate(engine)
-    yield session_factory(engine)
-    await engine.dispose()
-
-
-def make_adapter(sessions: async_sessionmaker[AsyncSession]) -> TestAdapter:
-    storage = MemoryStorage()
-    bot = AskarsanBot(ConversationState(storage), UserState(storage), Services(sessions))
-
-    async def logic(context: TurnContext) -> None:
-        await bot.on_turn(context)
-
-    return TestAdapter(logic)
-
-
-def says(*fragments: str):  # type: ignore[no-untyped-def]
-    def inspect(activity: Activity, description: str = "") -> None:
-        for fragment in fragments:
-            assert fragment in (activity.text or ""), f"{fragment!r} not in {activity.text!r}"
-
-    return inspect
+from tests.bot.dialog_helpers import make_adapter, says
 
 
 async def test_help_lists_what_the_bot_can_do(sessions: async_sessionmaker[AsyncSession]) -> None:

@@ -18,9 +18,9 @@ from tests.bot.test_scheduling_over_http import (
     next_wednesday_10,
     post,
     run_jobs,
-    submits,
 )
 from tests.fakes.connector import FakeConnector
+from tests.feedback.helpers import submits
 
 
 async def thrice(client: Any, body: dict[str, Any]) -> None:

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from botbuilder.core import ConversationState, MemoryStorage, TurnContext, UserState
-from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.handler import AskarsanBot
-from services.facade import Services
-from storage.db import create_engine, session_factory
-from storage.migrate import migrate
 from storage.models import Interview
+from tests.bot.dialog_helpers import make_adapter, says
 
 GOOD = {
     "action": "request_interview",
@@ -27,22 +20,8 @@ GOOD = {
 }
 
 
-@pytest.fixture
-async def sessions(sqlite_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(sqlite_url)
-    await migrate(engine)
-    yield session_factory(engine)
-    await engine.dispose()
 
 
-def make_adapter(sessions: async_sessionmaker[AsyncSession]) -> TestAdapter:
-    storage = MemoryStorage()
-    bot = AskarsanBot(ConversationState(storage), UserState(storage), Services(sessions))
-
-    async def logic(context: TurnContext) -> None:
-        await bot.on_turn(context)
-
-    return TestAdapter(logic)
 
 
 def submit(value: dict[str, Any]) -> Activity:
@@ -61,12 +40,6 @@ def card_with(*fragments: str):  # type: ignore[no-untyped-def]
     return inspect
 
 
-def says(*fragments: str):  # type: ignore[no-untyped-def]
-    def inspect(activity: Activity, description: str = "") -> None:
-        for fragment in fragments:
-            assert fragment in (activity.text or ""), f"{fragment!r} not in {activity.text!r}"
-
-    return inspect
 
 
 async def interviews(sessions: async_sessionmaker[AsyncSession]) -> int:

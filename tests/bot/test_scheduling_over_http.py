@@ -18,6 +18,7 @@ from scheduling.interview import Stage
 from services.invitations import hash_token
 from storage.models import Booking, Interview, Invitation
 from tests.fakes.connector import FakeConnector
+from tests.feedback.helpers import submits
 
 CARD = "application/vnd.microsoft.card.adaptive"
 
@@ -53,24 +54,6 @@ def cards(connector: FakeConnector, conversation: str) -> list[dict[str, Any]]:
     ]
 
 
-def submits(card: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every Action.Submit's data in a card, ShowCards included."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Submit":
-                found.append(node.get("data") or {})
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
-
-
 async def run_jobs(client: TestClient) -> None:
     runner = client.app[RUNTIME].runner
     for _ in range(10):
@@ -83,6 +66,20 @@ async def invitation_user(client: TestClient, token: str) -> str:
         row = await session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
         assert row is not None
         return f"inv-{row.id}"
+
+
+async def a_request(services: Any, recruiter: Any = None) -> Any:
+    """Rita asks for an interview between Harry (London) and Asha (Kolkata) for Data Engineer."""
+    from services.scheduling import InterviewRequest, PartyInput
+
+    return await services.request_interview(
+        InterviewRequest(
+            recruiter=recruiter or PartyInput("Rita", "rita@agency.example", "UTC"),
+            client=PartyInput("Harry", "hm@client.example", "Europe/London"),
+            candidate=PartyInput("Asha", "asha@example.org", "Asia/Kolkata"),
+            role_title="Data Engineer",
+        )
+    )
 
 
 def next_wednesday_10() -> tuple[str, str]:
@@ -215,16 +212,8 @@ async def test_a_recruiter_request_ends_in_a_booking_confirmed_to_everyone(
 async def test_a_submit_from_someone_else_changes_nothing(app_client: Any, connector: FakeConnector) -> None:
     client = await app_client(mail=MemoryMail(), ASKARSAN_RUN_JOBS="false")
     services = client.app[RUNTIME].services
-    from services.scheduling import InterviewRequest, PartyInput
 
-    result = await services.request_interview(
-        InterviewRequest(
-            recruiter=PartyInput("Rita", "rita@agency.example", "UTC"),
-            client=PartyInput("Harry", "hm@client.example", "Europe/London"),
-            candidate=PartyInput("Asha", "asha@example.org", "Asia/Kolkata"),
-            role_title="Data Engineer",
-        )
-    )
+    result = await a_request(services)
     candidate_user = await invitation_user(client, result.candidate_token)
     day, start = next_wednesday_10()
     offer = {
@@ -273,16 +262,8 @@ async def test_in_the_emulator_a_user_joins_with_a_link_and_plays_the_client_and
 ) -> None:
     client = await app_client(mail=MemoryMail(), ASKARSAN_RUN_JOBS="false")
     services = client.app[RUNTIME].services
-    from services.scheduling import InterviewRequest, PartyInput
 
-    result = await services.request_interview(
-        InterviewRequest(
-            recruiter=PartyInput("Rita", "rita@agency.example", "UTC"),
-            client=PartyInput("Harry", "hm@client.example", "Europe/London"),
-            candidate=PartyInput("Asha", "asha@example.org", "Asia/Kolkata"),
-            role_title="Data Engineer",
-        )
-    )
+    result = await a_request(services)
     await post(client, activity(connector, "emu-c", "emu-user-1", text="join not-a-token"))
     assert "not valid" in connector.texts("emu-c")[-1]
     link = services.chat_link(result.client_token)
@@ -311,18 +292,10 @@ async def test_suggest_from_my_calendar_fills_free_times_and_fails_closed_withou
 
     from integrations.calendar import MemoryCalendar
     from scheduling.intervals import Interval
-    from services.scheduling import InterviewRequest, PartyInput
 
     client = await app_client(mail=MemoryMail(), ASKARSAN_RUN_JOBS="false")
     services = client.app[RUNTIME].services
-    result = await services.request_interview(
-        InterviewRequest(
-            recruiter=PartyInput("Rita", "rita@agency.example", "UTC"),
-            client=PartyInput("Harry", "hm@client.example", "Europe/London"),
-            candidate=PartyInput("Asha", "asha@example.org", "Asia/Kolkata"),
-            role_title="Data Engineer",
-        )
-    )
+    result = await a_request(services)
     client_user = await invitation_user(client, result.client_token)
     suggest = {"action": "suggest_slots", "interview_id": result.interview_id}
 
@@ -360,21 +333,14 @@ async def test_a_recruiter_in_the_agency_tenant_without_a_chat_yet_is_reached_in
 
     from scheduling.interview import Role
     from scheduling.rules import SlotRequest
-    from services.scheduling import Actor, InterviewRequest, PartyInput
+    from services.scheduling import Actor, PartyInput
 
     client = await app_client(
         mail=MemoryMail(), ASKARSAN_RUN_JOBS="false", MicrosoftAppTenantId="tenant-agency",
         TEAMS_SERVICE_URL=connector.url,
     )
     services = client.app[RUNTIME].services
-    result = await services.request_interview(
-        InterviewRequest(
-            recruiter=PartyInput("Rita", None, "Europe/London", teams_user_id="29:rita"),
-            client=PartyInput("Harry", "hm@client.example", "Europe/London"),
-            candidate=PartyInput("Asha", "asha@example.org", "Asia/Kolkata"),
-            role_title="Data Engineer",
-        )
-    )
+    result = await a_request(services, PartyInput("Rita", None, "Europe/London", teams_user_id="29:rita"))
     await run_jobs(client)
     assert [m for m in connector.received if m.path == "/v3/conversations"] == []  # not needed yet
     # The client offers slots: the recruiter's update goes to Teams, where no chat exists yet.
