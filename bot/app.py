@@ -29,6 +29,7 @@ from bot.settings import Settings
 from bot.teams_reach import TeamsReach
 from bot.tracker import setup_tracker
 from bot.web import STATIC, database_errors, json_error, make_templates, render
+from integrations.calendar import LocalCalendar
 from integrations.factory import build_integrations
 from integrations.mail import MailGateway
 from services.facade import Services, utc_now
@@ -72,7 +73,12 @@ def build_runtime(
         sessions,
         messenger,
         mail,
-        NotifyConfig(settings.public_url, settings.mail_from, scheduling_config),
+        NotifyConfig(
+            settings.public_url, settings.mail_from, scheduling_config,
+            # Any calendar but the local one makes the event with the client and the candidate as
+            # attendees (bot/effects.py), so it sends the invitations: no `.ics` of ours as well.
+            calendar_invites_attendees=not isinstance(integrations.calendar, LocalCalendar),
+        ),
         clock,
         wake=lambda: runner_box[0].wake(),
         calendar=integrations.calendar,

@@ -541,48 +541,77 @@ def invitation_link_mail(
     return _message("invitation_link", to, subject, key, context)
 
 
+def _invitation(ics: bytes | None) -> tuple[Attachment, ...]:
+    """The REQUEST attached, or nothing when the calendar invites the attendees itself."""
+    return (calendar_attachment(ics, expect="REQUEST"),) if ics is not None else ()
+
+
 def booking_confirmed_mail(
-    view: InterviewView, role: Role, to: str, ics: bytes, *, key: str, link: str | None = None
+    view: InterviewView, role: Role, to: str, ics: bytes | None, *, key: str, link: str | None = None
 ) -> MailMessage:
-    """Booked: the time in the recipient's zone, how to join, and the REQUEST invitation attached."""
+    """Booked: the time in the recipient's zone, how to join, and the REQUEST invitation attached.
+
+    ``ics=None``: the calendar (Microsoft 365) sends the invitation itself, and the mail says so.
+    """
     subject = f"Interview confirmed: {view.role_title}, {_short_when(view, role)}"
-    context = _context(view, role, link=link)
-    attachment = calendar_attachment(ics, expect="REQUEST")
-    return _message("booking_confirmed", to, subject, key, context, attachment)
+    attachments = _invitation(ics)
+    context = _context(view, role, link=link, has_ics=bool(attachments))
+    return _message("booking_confirmed", to, subject, key, context, *attachments)
 
 
 def rescheduled_mail(
     view: InterviewView,
     role: Role,
     to: str,
-    ics: bytes,
+    ics: bytes | None,
     *,
     key: str,
     by: Role,
     previous: Interval | None = None,
     link: str | None = None,
 ) -> MailMessage:
-    """Moved: the new time (and the old one), with the updated REQUEST (higher SEQUENCE) attached."""
+    """Moved: the new time (and the old one), with the updated REQUEST (higher SEQUENCE) attached.
+
+    ``ics=None``: the calendar (Microsoft 365) cancelled the old event and sends the invitation for
+    the new one itself, and the mail says so.
+    """
     zone = view.party(role).zone
     subject = f"Interview moved: {view.role_title}, now {_short_when(view, role)}"
+    attachments = _invitation(ics)
     context = _context(
         view,
         role,
         link=link,
         previous=format_local_range(previous, zone) if previous else None,
+        has_ics=bool(attachments),
         **_changed_by(view, by, role),
     )
-    return _message("rescheduled", to, subject, key, context, calendar_attachment(ics, expect="REQUEST"))
+    return _message("rescheduled", to, subject, key, context, *attachments)
 
 
 def cancelled_mail(
-    view: InterviewView, role: Role, to: str, ics: bytes | None, *, key: str, by: Role, reason: str | None
+    view: InterviewView,
+    role: Role,
+    to: str,
+    ics: bytes | None,
+    *,
+    key: str,
+    by: Role,
+    reason: str | None,
+    calendar_cancels: bool = False,
 ) -> MailMessage:
-    """Cancelled: who cancelled and why; the CANCEL attached when the interview had been booked."""
+    """Cancelled: who cancelled and why; the CANCEL attached when the interview had been booked.
+
+    ``calendar_cancels``: the calendar (Microsoft 365) sends the cancellation itself (``ics`` is then
+    None), and the mail says so.
+    """
+    if calendar_cancels and ics is not None:
+        raise ValueError("Either the calendar sends the cancellation or the mail attaches it, not both.")
     subject = f"Interview cancelled: {view.role_title}"
     context = _context(view, role, reason=(reason or "").strip() or None, **_changed_by(view, by, role))
     attachments = (calendar_attachment(ics, expect="CANCEL"),) if ics is not None else ()
     context["has_ics"] = bool(attachments)
+    context["calendar_cancels"] = calendar_cancels
     return _message("cancelled", to, subject, key, context, *attachments)
 
 

@@ -73,6 +73,11 @@ class NotifyConfig:
     public_url: str
     mail_from: str
     scheduling: SchedulingConfig
+    # The calendar gateway puts the client and the candidate on the event as attendees, so the
+    # calendar itself (Exchange, with CALENDAR=graph) sends them the invitation and the
+    # cancellation: our mails then attach no `.ics` of their own and say it comes separately.
+    # False for the local calendar, whose only "event" is the `.ics` the mails carry.
+    calendar_invites_attendees: bool = False
 
 
 def card_activity(card: dict[str, Any], text: str | None = None) -> dict[str, Any]:
@@ -225,11 +230,16 @@ async def plan_effect(
         elif kind is EffectKind.SEND_INVITATION_EMAIL and party is not None and role is not None:
             if not _still_booked(view, data) or not party.email:
                 return 0
-            ics = await _ics(session, view, interview, "REQUEST", now, config)
+            ics = (
+                None if config.calendar_invites_attendees
+                else await _ics(session, view, interview, "REQUEST", now, config)
+            )
             changes = await session.get(InterviewChanges, interview.id)
             if changes is not None and changes.previous_start and changes.previous_end:
                 # A re-booking after a reschedule: the same UID with a higher SEQUENCE moves the
                 # event in the recipient's calendar (RFC 5546 §2.1.5); the mail says from when.
+                # (With a calendar that invites the attendees, the old event was cancelled and
+                # the new one's invitation comes from the calendar.)
                 await plan.mail(
                     rescheduled_mail(
                         view, role, party.email, ics, key=f"{job.idempotency_key}|mail",
@@ -338,9 +348,10 @@ def _previous(data: dict[str, str]) -> Interval | None:
     return Interval(datetime.fromisoformat(start), datetime.fromisoformat(end))
 
 
-def _change_mail(view: InterviewView, role: Role, to: str, ics: bytes, *, key: str, by: str,
+def _change_mail(view: InterviewView, role: Role, to: str, ics: bytes | None, *, key: str, by: str,
                  reason: str | None) -> MailMessage:
-    """The old time withdrawn while new times are arranged, with the METHOD:CANCEL attached."""
+    """The old time withdrawn while new times are arranged, with the METHOD:CANCEL attached
+    (``ics=None``: the calendar sends that cancellation itself, and the mail says so)."""
     zone = view.party(role).zone
     when = format_local_range(view.booked, zone) if view.booked else ""
     subject = f"Interview being rescheduled: {view.role_title}"
@@ -351,10 +362,16 @@ def _change_mail(view: InterviewView, role: Role, to: str, ics: bytes, *, key: s
     ]
     if reason:
         lines.append(f"Reason given: {reason}")
+    withdrawn = (
+        "The attached cancellation removes the old time from your calendar."
+        if ics is not None
+        else "The old time is withdrawn from your calendar by a separate cancellation, an e-mail "
+        "from Microsoft 365 (the organiser's calendar)."
+    )
     lines += [
         "",
-        "The attached cancellation removes the old time from your calendar. New times are being "
-        "arranged and you will get a new invitation as soon as one is booked.",
+        f"{withdrawn} New times are being arranged and you will get a new invitation as soon as "
+        "one is booked.",
         "",
         f"{view.recruiter.name} (via askARSAN)",
     ]
@@ -362,7 +379,8 @@ def _change_mail(view: InterviewView, role: Role, to: str, ics: bytes, *, key: s
     body = "".join(f"<p>{html.escape(line)}</p>" for line in lines if line)
     return MailMessage(
         to=(to,), subject=subject, text=text, html=f"<html><body>{body}</body></html>",
-        attachments=(calendar_attachment(ics, expect="CANCEL"),), idempotency_key=key,
+        attachments=(calendar_attachment(ics, expect="CANCEL"),) if ics is not None else (),
+        idempotency_key=key,
     )
 
 
@@ -392,15 +410,17 @@ async def _plan_change(
         if role is not by:  # the canceller was answered in the conversation already
             await plan.activity(party, card_activity(cancellation_card(view, role, by=by, reason=reason)))
         if party.email:
+            had_time = view.booked is not None
+            calendar_cancels = had_time and config.calendar_invites_attendees
             ics = (
                 await _ics(session, view, interview, "CANCEL", now, config, sequence=sequence)
-                if view.booked is not None
+                if had_time and not calendar_cancels
                 else None
             )
-            if ics is not None or role is not by:
+            if had_time or role is not by:
                 await plan.mail(
                     cancelled_mail(view, role, party.email, ics, key=f"{job.idempotency_key}|mail",
-                                   by=by, reason=reason)
+                                   by=by, reason=reason, calendar_cancels=calendar_cancels)
                 )
     elif kind is EffectKind.SEND_RESCHEDULE_NOTICE:
         previous = _previous(data)
@@ -409,7 +429,10 @@ async def _plan_change(
             await plan.activity(party, card_activity(card))
         if party.email and previous is not None:
             old = replace(view, booked=previous)
-            ics = await _ics(session, old, interview, "CANCEL", now, config, sequence=sequence)
+            ics = (
+                None if config.calendar_invites_attendees
+                else await _ics(session, old, interview, "CANCEL", now, config, sequence=sequence)
+            )
             await plan.mail(
                 _change_mail(old, role, party.email, ics, key=f"{job.idempotency_key}|mail",
                              by="You" if role is by else who, reason=reason)

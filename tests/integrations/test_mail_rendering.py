@@ -10,6 +10,7 @@ import pytest
 from integrations.ics import invitation_ics
 from integrations.mail import (
     TEMPLATES_DIR,
+    MailMessage,
     booking_confirmed_mail,
     cancelled_mail,
     feedback_request_mail,
@@ -17,6 +18,7 @@ from integrations.mail import (
     reminder_mail,
     render_mail,
     rescheduled_mail,
+    to_email_message,
 )
 from scheduling.intervals import Interval
 from scheduling.interview import Format, Role, Stage
@@ -188,6 +190,61 @@ def test_a_reschedule_shows_the_new_and_the_old_time() -> None:
     assert "Tue 20 Oct 2026, 05:00–06:00 EDT (America/New_York)" in mail.text
     assert "Previously: Mon 19 Oct 2026, 05:00–06:00 EDT (America/New_York)" in mail.text
     assert mail.attachments[0].content_type.startswith("text/calendar; method=REQUEST")
+
+
+# With CALENDAR=graph, Exchange invites the attendees (and cancels for them): no .ics of ours. ---
+
+
+def _calendar_parts(mail: MailMessage) -> list[str]:
+    return [p.get_content_type() for p in to_email_message(mail, "askarsan@agency.example").walk()
+            if p.get_content_type() == "text/calendar"]
+
+
+def test_a_confirmation_without_ics_says_the_invitation_comes_from_microsoft_365() -> None:
+    mail = booking_confirmed_mail(make_view(), Role.CANDIDATE, "kim@mail.example", None, key="k", link=LINK)
+    assert mail.attachments == () and _calendar_parts(mail) == []
+    for body in (mail.text, mail.html):
+        assert "The calendar invitation comes separately" in body
+        assert "Microsoft 365" in body and "accept it" in body
+        assert "attached" not in body
+    assert "Tue 20 Oct 2026, 14:30–15:30 IST (Asia/Kolkata)" in mail.text and LINK in mail.text
+
+
+def test_a_reschedule_without_ics_says_the_old_event_went_and_the_new_invitation_comes_separately() -> None:
+    previous = Interval(datetime(2026, 10, 19, 9, 0, tzinfo=UTC), datetime(2026, 10, 19, 10, 0, tzinfo=UTC))
+    mail = rescheduled_mail(
+        make_view(), Role.CLIENT, "carl@acme.example", None, key="k", by=Role.CANDIDATE, previous=previous
+    )
+    assert mail.attachments == () and _calendar_parts(mail) == []
+    for body in (mail.text, mail.html):
+        assert "The calendar event for the old time has been cancelled" in body
+        assert "The invitation for the new time comes separately" in body and "Microsoft 365" in body
+        assert "attached" not in body
+    assert "Previously: Mon 19 Oct 2026, 05:00–06:00 EDT (America/New_York)" in mail.text
+
+
+def test_a_cancellation_the_calendar_sends_is_announced_not_attached() -> None:
+    view = make_view(stage=Stage.CANCELLED)
+    mail = cancelled_mail(view, Role.CANDIDATE, "kim@mail.example", None, key="k", by=Role.CLIENT,
+                          reason="Filled.", calendar_cancels=True)
+    assert mail.attachments == () and _calendar_parts(mail) == []
+    for body in (mail.text, mail.html):
+        assert "The calendar cancellation comes separately" in body and "Microsoft 365" in body
+        assert "attached" not in body
+    with pytest.raises(ValueError, match="not both"):
+        cancelled_mail(view, Role.CANDIDATE, "kim@mail.example", _ics("CANCEL", stage=Stage.CANCELLED),
+                       key="k", by=Role.CLIENT, reason=None, calendar_cancels=True)
+
+
+def test_with_the_ics_attached_the_mails_say_so_and_never_mention_microsoft_365() -> None:
+    confirmed = booking_confirmed_mail(make_view(), Role.CANDIDATE, "kim@mail.example", _ics(), key="k")
+    moved = rescheduled_mail(make_view(), Role.CLIENT, "carl@acme.example", _ics(), key="k", by=Role.CLIENT)
+    cancelled = cancelled_mail(make_view(stage=Stage.CANCELLED), Role.CANDIDATE, "kim@mail.example",
+                               _ics("CANCEL", stage=Stage.CANCELLED), key="k", by=Role.CLIENT, reason=None)
+    for mail in (confirmed, moved, cancelled):
+        assert len(_calendar_parts(mail)) == 2  # the invitation buttons, and the file
+        assert "attached" in mail.text and "attached" in mail.html
+        assert "Microsoft 365" not in mail.text + mail.html and "separately" not in mail.text
 
 
 @pytest.mark.parametrize(("hours", "words"), [(1, "in 1 hour"), (24, "in 24 hours")], ids=["1h", "24h"])

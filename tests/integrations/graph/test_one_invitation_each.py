@@ -1,0 +1,151 @@
+"""Each attendee gets the interview's calendar entry from one source only (issue #7).
+
+With ``CALENDAR=graph`` the event is made in the organiser's Exchange calendar with the client and
+the candidate as attendees, so Exchange sends them the invitation and, when the event is cancelled,
+the cancellation. askARSAN's own mails then carry no ``.ics`` (which would be a second calendar
+entry with another UID) and say the invitation comes separately. With the local calendar the
+``.ics`` in those mails is the only invitation, so it stays.
+
+The real app's runtime (``build_runtime``: the settings choose the calendar), the real job runner
+and handlers, the loopback Graph stand-in; mail in memory. Booked, rescheduled by the candidate,
+re-booked, then cancelled by the client.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from email.message import EmailMessage
+
+import pytest
+
+from bot.app import build_runtime
+from bot.loopback_graph import FakeGraph
+from bot.runtime import Runtime
+from bot.settings import Settings
+from integrations.factory import LOOPBACK_TOKEN
+from integrations.mail import MailMessage, MemoryMail, to_email_message
+from services.changes import cancel_interview, reschedule_interview
+from storage.migrate import migrate
+from tests.changes.test_change_service import rebook
+from tests.feedback.helpers import NOW, Clock, booked
+from tests.integrations.graph.conftest import SDK_WARNINGS
+
+pytestmark = SDK_WARNINGS
+
+RECRUITER = "rita@agency.example"
+SENDER = "askarsan@agency.example"
+ATTENDEES = ("hm@client.example", "asha@example.org")  # the client and the candidate
+
+
+@pytest.fixture
+async def fake_graph() -> AsyncIterator[FakeGraph]:
+    fake = await FakeGraph(token=LOOPBACK_TOKEN).start()
+    for mailbox in (RECRUITER, SENDER):
+        fake.add_mailbox(mailbox)
+    try:
+        yield fake
+    finally:
+        await fake.close()
+
+
+async def start(settings: Settings, clock: Clock) -> tuple[Runtime, MemoryMail]:
+    mail = MemoryMail(sender=SENDER)
+    runtime = build_runtime(settings, mail, clock=clock)
+    await migrate(runtime.engine)
+    return runtime, mail
+
+
+async def run_jobs(runtime: Runtime) -> None:
+    for _ in range(30):
+        if await runtime.runner.run_once() == 0:
+            return
+
+
+def mime(message: MailMessage) -> EmailMessage:
+    return to_email_message(message, SENDER)
+
+
+def ics_methods(message: MailMessage) -> list[str]:
+    """The iTIP methods of every calendar part of the message as it goes out (inline or attached)."""
+    return [
+        str(part.get_param("method")).upper()
+        for part in mime(message).walk()
+        if part.get_content_type() == "text/calendar"
+    ]
+
+
+def exchange_entries(graph: FakeGraph, address: str) -> Counter[str]:
+    """What Exchange sends ``address``: an invitation per event they attend, a cancellation per
+    such event cancelled."""
+    attending = [
+        e for e in graph.events.values()
+        if address in {a["emailAddress"]["address"].lower() for a in e.data.get("attendees") or []}
+    ]
+    return Counter(REQUEST=len(attending), CANCEL=sum(e.cancelled for e in attending))
+
+
+def ours(mail: MemoryMail, address: str, subject: str) -> list[MailMessage]:
+    return [m for m in mail.to(address) if m.subject.startswith(subject)]
+
+
+@pytest.mark.parametrize("calendar", ["graph", "local"])
+async def test_booked_moved_and_cancelled_each_attendee_gets_each_calendar_entry_once(
+    calendar: str, fake_graph: FakeGraph, make_settings: Callable[..., Settings]
+) -> None:
+    graph_settings = {
+        "CALENDAR": "graph", "GRAPH_CREDENTIAL": "loopback", "GRAPH_BASE_URL": fake_graph.url,
+        "ASKARSAN_MAIL_FROM": SENDER,
+    }
+    settings = make_settings(**(graph_settings if calendar == "graph" else {}))
+    assert settings.calendar_backend == calendar
+    clock = Clock(NOW)
+    runtime, mail = await start(settings, clock)
+    try:
+        sessions = runtime.sessions
+        p = await booked(sessions)
+        await run_jobs(runtime)
+        await reschedule_interview(sessions, p.candidate, p.interview_id, "A clash on Wednesday", NOW)
+        await run_jobs(runtime)
+        await rebook(sessions, p, 14)
+        await run_jobs(runtime)
+        await cancel_interview(sessions, p.client, p.interview_id, "Role filled", NOW)
+        await run_jobs(runtime)
+    finally:
+        await runtime.integrations.close()
+        await runtime.engine.dispose()
+
+    for address in ATTENDEES:
+        confirmed = ours(mail, address, "Interview confirmed")
+        notice = ours(mail, address, "Interview being rescheduled")
+        moved = ours(mail, address, "Interview moved")
+        cancelled = ours(mail, address, "Interview cancelled")
+        assert (len(confirmed), len(notice), len(moved), len(cancelled)) == (1, 1, 1, 1), address
+        # A mail's calendar is one entry however many parts carry it (inline and as a file).
+        from_mails = Counter(method for m in mail.to(address) for method in set(ics_methods(m)))
+        from_exchange = exchange_entries(fake_graph, address)
+        # Two bookings (the first and the one after the move), two withdrawals (the move, the
+        # cancel): each reaches the attendee once, from Exchange or from our .ics, never both.
+        assert from_mails + from_exchange == Counter(REQUEST=2, CANCEL=2), address
+        if calendar == "graph":
+            assert from_mails == Counter(), address
+            assert from_exchange == Counter(REQUEST=2, CANCEL=2), address
+            assert not any(m.attachments for m in confirmed + notice + moved + cancelled)
+            for message, separately in (
+                (confirmed[0], "The calendar invitation comes separately"),
+                (moved[0], "The invitation for the new time comes separately"),
+                (cancelled[0], "The calendar cancellation comes separately"),
+                (notice[0], "withdrawn from your calendar by a separate cancellation"),
+            ):
+                assert separately in message.text and separately in message.html, message.subject
+                assert "Microsoft 365" in message.text and "attached" not in message.text.lower()
+            assert "old time has been cancelled" in moved[0].text
+        else:
+            assert from_exchange == Counter() and fake_graph.requests == []
+            assert [ics_methods(m) for m in (confirmed[0], moved[0])] == [["REQUEST"] * 2] * 2
+            assert [ics_methods(m) for m in (notice[0], cancelled[0])] == [["CANCEL"] * 2] * 2
+            assert "The calendar invitation is attached" in confirmed[0].text
+            assert "The updated calendar invitation is attached" in moved[0].text
+            assert "The cancellation is attached" in cancelled[0].text
+            assert "The attached cancellation removes the old time" in notice[0].text
+            assert "Microsoft 365" not in confirmed[0].text + moved[0].text + cancelled[0].text
