@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.types import TypeDecorator
+
+from storage.sqlite_inline import inline_creator
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -52,7 +54,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # BEGIN. With a pool of many connections, waiting transactions sleep in SQLite's busy
         # handler and retry (seconds of tail latency under load); with one connection they wait
         # in the pool's queue, first come first served. Nothing holds two sessions at once.
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        # Statements run on the event loop (storage/sqlite_inline.py); a busy database is
+        # waited for without blocking it, for up to 30 s.
+        database = make_url(url).database or ":memory:"
+        kwargs.setdefault("async_creator", inline_creator(database, busy_timeout=30.0))
         kwargs.setdefault("pool_size", 1)
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_timeout", 60)
@@ -65,7 +70,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             if ":memory:" not in url:
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA busy_timeout=0")  # InlineConnection waits, off the loop
             cur.close()
             # pysqlite's implicit transactions defer BEGIN; take the write lock at BEGIN instead
             # so that two transactions never upgrade read locks into a deadlock.
