@@ -146,13 +146,10 @@ class CardActions:
                     ),
                 )
             return
-        view = await self._services.view(interview_id)
-        zone = view.party(actor.role).zone if view else "UTC"
-        when = format_local_range(result.booked, zone)
+        when = format_local_range(result.booked, result.zone)
         if actor.role is Role.RECRUITER:
-            candidate = view.candidate.name if view else "the candidate"
             await turn_context.send_activity(
-                f"{'Already booked' if result.already else 'Booked'} for {candidate}: {when}. "
+                f"{'Already booked' if result.already else 'Booked'} for {result.candidate_name}: {when}. "
                 "Both sides get their confirmation and calendar invitation."
             )
         elif result.already:

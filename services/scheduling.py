@@ -121,6 +121,8 @@ class OfferResult:
 class PickResult:
     booked: Interval
     already: bool = False
+    zone: str = "UTC"  # the picker's time zone, to say the booked time in
+    candidate_name: str = ""  # for the recruiter who picked on the candidate's behalf
 
 
 @dataclass
@@ -337,7 +339,9 @@ async def pick_slot(
             stage = Stage(interview.stage)
             if stage is Stage.SCHEDULED:
                 if interview.starts_at == slot.start:
-                    return PickResult(Interval(slot.start, slot.end), already=True)
+                    return await _pick_result(
+                        session, interview, actor, Interval(slot.start, slot.end), already=True
+                    )
                 raise NotAllowed(
                     "You already booked another time for this interview. "
                     "Use Reschedule on your confirmation if you need to change it."
@@ -370,9 +374,18 @@ async def pick_slot(
             audit(session, interview.id, now, actor.role, actor.party_id, "booked",
                   {"slot_id": slot.id})
             await _apply(session, interview, SlotPicked(interval), now, config.policy)
-            return PickResult(interval)
+            return await _pick_result(session, interview, actor, interval)
     except IntegrityError:
         raise SlotTaken("That time was just taken.") from None
+
+
+async def _pick_result(
+    session: AsyncSession, interview: Interview, actor: Actor, booked: Interval, *, already: bool = False
+) -> PickResult:
+    """What the picker is told, read in the pick's own transaction (no second read for the reply)."""
+    candidate = await session.get_one(Party, interview.candidate_id)
+    picker = candidate if actor.party_id == candidate.id else await session.get_one(Party, actor.party_id)
+    return PickResult(booked, already, zone=picker.timezone, candidate_name=candidate.display_name)
 
 
 # Propose other times ---------------------------------------------------------------------------
