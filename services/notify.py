@@ -349,9 +349,10 @@ def _previous(data: dict[str, str]) -> Interval | None:
 
 
 def _change_mail(view: InterviewView, role: Role, to: str, ics: bytes | None, *, key: str, by: str,
-                 reason: str | None) -> MailMessage:
+                 reason: str | None, calendar_cancels: bool = True) -> MailMessage:
     """The old time withdrawn while new times are arranged, with the METHOD:CANCEL attached
-    (``ics=None``: the calendar sends that cancellation itself, and the mail says so)."""
+    (``ics=None``: the calendar sends that cancellation itself, and the mail says so, unless
+    `calendar_cancels` is False: no calendar event was ever made, so there is nothing to remove)."""
     zone = view.party(role).zone
     when = format_local_range(view.booked, zone) if view.booked else ""
     subject = f"Interview being rescheduled: {view.role_title}"
@@ -362,15 +363,18 @@ def _change_mail(view: InterviewView, role: Role, to: str, ics: bytes | None, *,
     ]
     if reason:
         lines.append(f"Reason given: {reason}")
-    withdrawn = (
-        "The attached cancellation removes the old time from your calendar."
-        if ics is not None
-        else "The old time is withdrawn from your calendar by a separate cancellation, an e-mail "
-        "from Microsoft 365 (the organiser's calendar)."
-    )
+    if ics is not None:
+        withdrawn = "The attached cancellation removes the old time from your calendar. "
+    elif calendar_cancels:
+        withdrawn = (
+            "The old time is withdrawn from your calendar by a separate cancellation, an e-mail "
+            "from Microsoft 365 (the organiser's calendar). "
+        )
+    else:
+        withdrawn = ""
     lines += [
         "",
-        f"{withdrawn} New times are being arranged and you will get a new invitation as soon as "
+        f"{withdrawn}New times are being arranged and you will get a new invitation as soon as "
         "one is booked.",
         "",
         f"{view.recruiter.name} (via askARSAN)",
@@ -411,10 +415,14 @@ async def _plan_change(
             await plan.activity(party, card_activity(cancellation_card(view, role, by=by, reason=reason)))
         if party.email:
             had_time = view.booked is not None
-            calendar_cancels = had_time and config.calendar_invites_attendees
+            # Exchange sends a cancellation only for an event it made (and then sent an invitation
+            # for); the event id was recorded with the cancel.
+            calendar_cancels = (
+                had_time and config.calendar_invites_attendees and bool(data.get("event_id"))
+            )
             ics = (
                 await _ics(session, view, interview, "CANCEL", now, config, sequence=sequence)
-                if had_time and not calendar_cancels
+                if had_time and not config.calendar_invites_attendees
                 else None
             )
             if had_time or role is not by:
@@ -435,7 +443,8 @@ async def _plan_change(
             )
             await plan.mail(
                 _change_mail(old, role, party.email, ics, key=f"{job.idempotency_key}|mail",
-                             by="You" if role is by else who, reason=reason)
+                             by="You" if role is by else who, reason=reason,
+                             calendar_cancels=bool(data.get("event_id")))
             )
     elif kind is EffectKind.REMIND_PENDING_ACTION:
         if not pending_still_due(interview, data):

@@ -149,3 +149,30 @@ async def test_booked_moved_and_cancelled_each_attendee_gets_each_calendar_entry
             assert "The cancellation is attached" in cancelled[0].text
             assert "The attached cancellation removes the old time" in notice[0].text
             assert "Microsoft 365" not in confirmed[0].text + moved[0].text + cancelled[0].text
+
+
+async def test_cancelled_before_exchange_made_the_event_no_mail_promises_a_calendar_cancellation(
+    fake_graph: FakeGraph, make_settings: Callable[..., Settings]
+) -> None:
+    """Booked and cancelled before the event job ran: Exchange never invited anyone, so there is
+    nothing to cancel in a calendar, and the cancellation mail neither attaches one nor says that
+    Microsoft 365 will send one."""
+    settings = make_settings(
+        CALENDAR="graph", GRAPH_CREDENTIAL="loopback", GRAPH_BASE_URL=fake_graph.url,
+        ASKARSAN_MAIL_FROM=SENDER,
+    )
+    runtime, mail = await start(settings, Clock(NOW))
+    try:
+        p = await booked(runtime.sessions)
+        await cancel_interview(runtime.sessions, p.client, p.interview_id, "Role filled", NOW)
+        await run_jobs(runtime)
+    finally:
+        await runtime.integrations.close()
+        await runtime.engine.dispose()
+    assert not any(e.data for e in fake_graph.events.values() if not e.cancelled)
+    for address in ATTENDEES:
+        cancelled = ours(mail, address, "Interview cancelled")
+        assert len(cancelled) == 1, address
+        assert cancelled[0].attachments == ()
+        assert "comes separately" not in cancelled[0].text
+        assert "Microsoft 365" not in cancelled[0].text + cancelled[0].html
