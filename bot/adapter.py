@@ -7,6 +7,9 @@ DESIGN.md §6 lists them; each workaround here names the one it fixes:
    token. `AskarsanAdapter.process` parses and authenticates first and answers 4xx with a reason.
 2. Every turn builds two msrest clients (a `ConnectorClient` and a user-token client) whose
    constructors are slow. `CachingAuthentication` keeps one per service URL / audience / app id.
+   msrest itself then still costs about a third of a turn's CPU (issue #10): `parse_activity`
+   reads the incoming activity with `bot.activity_codec` (msrest's result, from a compiled
+   `_attribute_map`; msrest itself for anything unusual, so bad input is still a 400).
 3. `is_trusted_service` trusts every URL, so the bot's token would go to any `serviceUrl`.
    `ServiceUrlPolicy` allow-lists hosts, and the cache refuses anything else, for replies and for
    proactive messages alike.
@@ -53,6 +56,7 @@ from msrest.serialization import Model
 from urllib3.util import parse_url
 
 from bot import botauth
+from bot.activity_codec import deserialize_activity
 from bot.settings import Settings
 from bot.web import json_error, read_json_object
 
@@ -269,7 +273,7 @@ async def parse_activity(request: web.Request) -> Activity:
     """Read an activity from a request, or answer 4xx saying what is wrong with it."""
     body = await read_json_object(request)
     try:
-        activity = Activity().deserialize(body)
+        activity = deserialize_activity(body)  # Activity().deserialize(body), compiled
     except Exception:  # noqa: BLE001 - msrest raises various errors on wrong types
         raise json_error(web.HTTPBadRequest, "the body is not a valid activity") from None
     if not activity.type or not isinstance(activity.type, str):
