@@ -7,9 +7,13 @@ DESIGN.md §6 lists them; each workaround here names the one it fixes:
    token. `AskarsanAdapter.process` parses and authenticates first and answers 4xx with a reason.
 2. Every turn builds two msrest clients (a `ConnectorClient` and a user-token client) whose
    constructors are slow. `CachingAuthentication` keeps one per service URL / audience / app id.
-   msrest itself then still costs about a third of a turn's CPU (issue #10): `parse_activity`
-   reads the incoming activity with `bot.activity_codec` (msrest's result, from a compiled
-   `_attribute_map`; msrest itself for anything unusual, so bad input is still a 400).
+   msrest itself then still costs about a third of a turn's CPU (issue #10), so it is off the
+   turn path: `parse_activity` reads the incoming activity with `bot.activity_codec` (msrest's
+   result, from a compiled `_attribute_map`; msrest itself for anything unusual, so bad input is
+   still a 400), and the cached connector clients are `LeanConnectorClient`s
+   (`bot/connector_client.py`) whose replies, sends and updates go out as one aiohttp request on
+   a session shared by all of them and closed by `CachingAuthentication.close()`: same URL,
+   body, token and errors as msrest; every other operation is the wrapped msrest client's.
 3. `is_trusted_service` trusts every URL, so the bot's token would go to any `serviceUrl`.
    `ServiceUrlPolicy` allow-lists hosts, and the cache refuses anything else, for replies and for
    proactive messages alike.
@@ -57,6 +61,7 @@ from urllib3.util import parse_url
 
 from bot import botauth
 from bot.activity_codec import deserialize_activity
+from bot.connector_client import LeanConnectorClient, close_shared_session, shared_session
 from bot.settings import Settings
 from bot.web import json_error, read_json_object
 
@@ -121,12 +126,16 @@ class _CachingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
         self._inner = inner
         self._app_id = app_id
 
-    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+    async def create(
+        self, service_url: str, audience: str | None = None
+    ) -> LeanConnectorClient | ConnectorClient:
         self._owner.policy.check(service_url)
         key = (self._app_id, service_url, audience or "")
         client = self._owner.connectors.get(key)
         if client is None:
-            client = await self._inner.create(service_url, audience)
+            # The SDK's client, with msrest off its hot calls (trap 2).
+            inner = await self._inner.create(service_url, audience)
+            client = LeanConnectorClient(inner, shared_session(self._owner))
             self._owner.connectors[key] = client
         return client
 
@@ -187,6 +196,7 @@ class CachingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
         for client in self.connectors.values():
             await client.__aexit__(None, None, None)  # msrest closes its HTTP session here
         self.connectors.clear()
+        await close_shared_session(self)  # the lean clients' aiohttp session
 
 
 def _app_id(identity: ClaimsIdentity | None) -> str:
