@@ -22,7 +22,7 @@ import jsonpickle
 from botbuilder.core import Storage, StoreItem
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.models import BotStateRow
 
@@ -107,18 +107,21 @@ class SqlAlchemyStorage(Storage):  # type: ignore[misc]
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         super().__init__()
         self._sessions = sessions
+        self._engine: AsyncEngine = sessions.kw["bind"]
 
     async def read(self, keys: list[str]) -> dict[str, Any]:
+        """Every turn reads its conversation's state: one key, on a plain connection (an ORM
+        session and an expanding IN cost more than the read itself)."""
         if not keys:
             return {}
-        async with self._sessions() as session:
-            rows = (
-                await session.execute(
-                    select(BotStateRow.key, BotStateRow.etag, BotStateRow.data).where(
-                        BotStateRow.key.in_(list(keys))
-                    )
-                )
-            ).all()
+        columns = select(BotStateRow.key, BotStateRow.etag, BotStateRow.data)
+        statement = (
+            columns.where(BotStateRow.key == keys[0])
+            if len(keys) == 1
+            else columns.where(BotStateRow.key.in_(list(keys)))
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
         result: dict[str, Any] = {}
         for key, etag, data in rows:
             value = decode(data)

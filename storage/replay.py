@@ -19,9 +19,10 @@ KEEP = timedelta(days=2)  # far longer than any channel retries
 
 async def claim(sessions: async_sessionmaker[AsyncSession], key: str, now: datetime) -> bool:
     """True if this is the first delivery of `key`; False for a replay."""
+    engine = sessions.kw["bind"]  # one INSERT: a plain connection, no ORM session
     try:
-        async with sessions() as session, session.begin():
-            await session.execute(
+        async with engine.begin() as connection:
+            await connection.execute(
                 insert(BotStateRow).values(key=PREFIX + key[:480], etag=0, data="{}", updated_at=now)
             )
         return True
