@@ -11,11 +11,12 @@ request on a shared `aiohttp.ClientSession`. Every other attribute and operation
 What stays exactly as the SDK does it (tests/bot/test_connector_client.py sends the same calls
 through both clients to a recording server and compares):
 
-- the request: method, URL (the path built by msrest's own `format_url` from ids quoted like
-  `Serializer.url`, i.e. `quote(id, safe="")`: Teams' `19:...;messageid=...@thread.v2` ids become
-  `19%3A...%3Bmessageid%3D...%40thread.v2`), the body bytes (`json.dumps` of msrest's dict), and the
-  headers msrest sets: `Accept`, `Content-Type`, `x-ms-conversation-id` on replies, the client's
-  `User-Agent` and its `config.headers`;
+- the request: method, URL (ids quoted like `Serializer.url`, i.e. `quote(id, safe="")`, so
+  Teams' `19:...;messageid=...@thread.v2` becomes `19%3A...%3Bmessageid%3D...%40thread.v2`, joined
+  onto the service URL as msrest's `format_url` joins them and requoted as requests does), the
+  body bytes (`json.dumps` of msrest's dict), and the headers msrest sets: `Accept`,
+  `Content-Type`, `x-ms-conversation-id` on replies, the client's `User-Agent` and its
+  `config.headers`; TLS verified against the same bundle (certifi's, or `REQUESTS_CA_BUNDLE`);
 - authentication: with `MicrosoftAppCredentials` that have an app id, `Authorization: Bearer <token>`
   from `botauth.ensure_access_token` (MSAL in a worker thread, cached on the credentials, as the
   patched SDK path does); without an app id (local, Emulator) or with msrest's anonymous
@@ -33,14 +34,16 @@ through both clients to a recording server and compares):
 - timeouts: the client's `config.connection.timeout` (100 s) for connecting and for each read.
 
 Deliberate differences: redirects are not followed (the Bot Connector does not redirect; requests
-would re-post a 307/308 to wherever `Location` points, outside the service-URL allow-list), and
-`HTTP(S)_PROXY`, `.netrc` and `REQUESTS_CA_BUNDLE` are read when the client is created, not on
-every request.
+would re-post a 307/308 to wherever `Location` points, outside the service-URL allow-list);
+`~/.netrc` is not read (requests would replace the bot's Bearer token with Basic credentials from
+it); proxies from the environment are looked at when the client is created (a client behind one
+goes through msrest) and `REQUESTS_CA_BUNDLE` when the shared session opens, not on every
+request; on an update, a `Retry-After` urllib3 cannot parse means "back off", not an error.
 
 A client whose setup the lean path does not reproduce -- other credentials (certificates, managed
 identity, our Direct Line connector's), a custom pipeline, explicit or environment proxies, other
 TLS settings, hooks, HTTP logging -- and any call with `custom_headers`, `raw` or operation
-options, or with ids that are not plain strings, go to the wrapped msrest client unchanged.
+options, or with ids that are not printable ASCII strings, go to the wrapped msrest client unchanged.
 
 The session: one `aiohttp.ClientSession` per `CachingAuthentication` (`SharedSession`), created
 on the running loop at the first send, closed by `CachingAuthentication.close()`. An adapter
