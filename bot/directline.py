@@ -27,14 +27,28 @@ polls the database every `poll_seconds` for activities stored by other instances
 The bot's calls to our connector carry a short-lived HMAC token (`connector` kind, see
 bot/directline_tokens.py) rather than an Azure AD token: `install_own_connector` makes the
 adapter use our own client for our own service URL, for turns and proactive sends alike.
+
+In process (issue #10): in the process that serves the endpoint (`setup_directline`), that client
+does not call the endpoint over HTTP. Its `reply_to_activity`, `send_to_conversation` and
+`update_activity` turn the activity into the JSON object the request body would have been
+(msrest's body from `bot.activity_codec`, through `json`) and hand it to
+`DirectLineService.store_bot_activity` -- the function the HTTP endpoint calls too, which
+validates, stores and wakes the streams -- and answer the same `ResourceResponse`. No token is
+needed there: the call does not leave the process that holds the signing key. Whatever the
+endpoint might refuse (a body over the size limit, not JSON, characters it cannot store, an
+unknown conversation or activity, no type, the database unavailable), unusual calls
+(`custom_headers`, `raw`, ids the URL could change) and every other operation go to the wrapped
+msrest client over HTTP, so the caller gets exactly the endpoint's answer. Another process (the
+`askarsan worker`) still reaches the endpoint over HTTP.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from ipaddress import ip_address
@@ -42,7 +56,6 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from aiohttp import WSMsgType, web
-from botbuilder.schema import Activity
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
     AuthenticateRequestResult,
@@ -51,10 +64,11 @@ from botframework.connector.auth import (
 )
 from msrest.authentication import Authentication
 
+from bot import activity_codec
 from bot.adapter import UntrustedServiceUrl
 from bot.directline_tokens import DirectLineClaims, TokenInvalid, TokenSigner
 from bot.runtime import RUNTIME, Runtime
-from bot.web import json_error, read_json_object
+from bot.web import database_unavailable, json_error, read_json_object
 from services.invitations import grant_for_webchat_user
 from storage import directline as store
 
@@ -136,8 +150,163 @@ class _OwnConnectorFactory(ConnectorFactory):  # type: ignore[misc]
     def __init__(self, service: DirectLineService) -> None:
         self._service = service
 
-    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+    async def create(self, service_url: str, audience: str | None = None) -> Any:
         return self._service.client_for(service_url)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _as_received(body: Any, limit: int) -> dict[str, Any] | None:
+    """The JSON object the connector endpoint would read from the request msrest sends for `body`
+    (`json.dumps` of it, ASCII), or None when the endpoint might refuse that request (over the size
+    limit, NaN or Infinity, lone surrogates or NUL characters, not an object): the caller then
+    makes the request, so the refusal is the endpoint's own (`read_json_object`)."""
+    try:
+        data = json.dumps(body)
+    except (TypeError, ValueError, RecursionError):
+        return None  # msrest has its own answer for a body that is not JSON
+    if len(data) > limit or "\\u0000" in data:
+        return None
+    try:
+        received = json.loads(data, parse_constant=_reject_constant)
+        if "\\ud" in data:  # surrogate escapes: pairs are fine, lone ones are refused
+            json.dumps(received, ensure_ascii=False).encode("utf-8")
+    except (ValueError, UnicodeEncodeError, RecursionError):
+        return None
+    return received if type(received) is dict else None
+
+
+def _routable(*ids: Any) -> bool:
+    """Ids that reach the endpoint's handler unchanged through msrest's URL (quoted, then decoded
+    by the router): anything else goes over HTTP, to whatever the router makes of it."""
+    return all(
+        type(i) is str and i.isascii() and i.isprintable() and i not in ("", ".", "..")
+        and "/" not in i and "%" not in i and "\\" not in i
+        for i in ids
+    )
+
+
+class _InProcessConnectorClient:
+    """Our own connector client in the process that serves the endpoint: replies, sends and
+    updates are stored in process (see the module docstring); everything else is the wrapped
+    msrest client's, over HTTP."""
+
+    def __init__(self, inner: ConnectorClient, service: DirectLineService) -> None:
+        self.inner = inner
+        self.conversations = _InProcessConversations(inner, service)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def __aenter__(self) -> _InProcessConnectorClient:
+        await self.inner.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc_details: Any) -> None:
+        await self.inner.__aexit__(*exc_details)
+
+
+class _InProcessConversations:
+    """`conversations` with reply / send / update in process; the rest are msrest's."""
+
+    def __init__(self, client: ConnectorClient, service: DirectLineService) -> None:
+        self._client = client
+        self._operations = client.conversations
+        self._service = service
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._operations, name)
+
+    async def reply_to_activity(
+        self,
+        conversation_id: Any,
+        activity_id: Any,
+        activity: Any,
+        *,
+        custom_headers: Any = None,
+        raw: bool = False,
+        **operation_config: Any,
+    ) -> Any:
+        if custom_headers or raw or operation_config or not _routable(conversation_id, activity_id):
+            return await self._operations.reply_to_activity(
+                conversation_id, activity_id, activity,
+                custom_headers=custom_headers, raw=raw, **operation_config,
+            )
+        return await self._store(
+            conversation_id, activity,
+            lambda: self._operations.reply_to_activity(conversation_id, activity_id, activity),
+            reply_to=activity_id,
+        )
+
+    async def send_to_conversation(
+        self,
+        conversation_id: Any,
+        activity: Any,
+        *,
+        custom_headers: Any = None,
+        raw: bool = False,
+        **operation_config: Any,
+    ) -> Any:
+        if custom_headers or raw or operation_config or not _routable(conversation_id):
+            return await self._operations.send_to_conversation(
+                conversation_id, activity,
+                custom_headers=custom_headers, raw=raw, **operation_config,
+            )
+        return await self._store(
+            conversation_id, activity,
+            lambda: self._operations.send_to_conversation(conversation_id, activity),
+        )
+
+    async def update_activity(
+        self,
+        conversation_id: Any,
+        activity_id: Any,
+        activity: Any,
+        *,
+        custom_headers: Any = None,
+        raw: bool = False,
+        **operation_config: Any,
+    ) -> Any:
+        if custom_headers or raw or operation_config or not _routable(conversation_id, activity_id):
+            return await self._operations.update_activity(
+                conversation_id, activity_id, activity,
+                custom_headers=custom_headers, raw=raw, **operation_config,
+            )
+        return await self._store(
+            conversation_id, activity,
+            lambda: self._operations.update_activity(conversation_id, activity_id, activity),
+            update_id=activity_id,
+        )
+
+    async def _store(
+        self,
+        conversation_id: str,
+        activity: Any,
+        over_http: Callable[[], Awaitable[Any]],
+        *,
+        reply_to: str | None = None,
+        update_id: str | None = None,
+    ) -> Any:
+        # msrest's body (and msrest's exceptions for a missing or broken activity), compiled.
+        body = activity_codec.serialize_activity(activity, self._client._serialize)
+        received = _as_received(body, self._service.body_limit)
+        if received is None:
+            return await over_http()
+        try:
+            stored_id = await self._service.store_bot_activity(
+                conversation_id, received, reply_to=reply_to, update_id=update_id
+            )
+        except web.HTTPException:
+            # Refused before anything was stored: ask the endpoint, whose answer (msrest's
+            # ErrorResponseException with its status) is what the caller handles.
+            return await over_http()
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            return await over_http()  # the endpoint's 503 with Retry-After
+        return activity_codec.CONNECTOR.deserialize("ResourceResponse", {"id": stored_id})
 
 
 class _ConnectorCache(dict):  # type: ignore[type-arg]
@@ -165,7 +334,11 @@ class DirectLineService:
     hub: _StreamHub = field(default_factory=_StreamHub)
     own_ports: set[int] = field(default_factory=set)
     sockets: set[web.WebSocketResponse] = field(default_factory=set)
-    _clients: dict[str, ConnectorClient] = field(default_factory=dict)
+    # True in the process that serves the connector endpoint (`setup_directline`): our own
+    # client stores the bot's activities in process instead of posting them to ourselves.
+    serving: bool = False
+    body_limit: int = 1024**2  # the app's client_max_size, what the endpoint reads at most
+    _clients: dict[str, Any] = field(default_factory=dict)
     _tails: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     # The user activity whose turn is running, per conversation: the SDK leaves `replyToId` off
     # on Direct Line (`get_conversation_reference`), Web Chat uses it to order replies after the
@@ -211,13 +384,16 @@ class DirectLineService:
             self.own_ports | {settings.port}
         )
 
-    def client_for(self, service_url: str) -> ConnectorClient:
+    def client_for(self, service_url: str) -> Any:
+        """Our own connector client for our own service URL: in process where the endpoint is
+        served (`_InProcessConnectorClient`), msrest over HTTP elsewhere (the worker)."""
         if not self.owns_service_url(service_url):
             raise UntrustedServiceUrl("not this server's Direct Line connector")
         self.runtime.adapter.auth.policy.check(service_url)
         client = self._clients.get(service_url)
         if client is None:
-            client = ConnectorClient(_ConnectorCredentials(self.signer), base_url=service_url)
+            inner = ConnectorClient(_ConnectorCredentials(self.signer), base_url=service_url)
+            client = _InProcessConnectorClient(inner, self) if self.serving else inner
             self._clients[service_url] = client
         return client
 
@@ -260,6 +436,58 @@ class DirectLineService:
         self.hub.notify(conversation_id)
         return stored
 
+    async def store_bot_activity(
+        self,
+        conversation_id: str,
+        body: dict[str, Any],
+        *,
+        reply_to: str | None = None,
+        update_id: str | None = None,
+    ) -> str:
+        """The connector's one way in, for the HTTP endpoint and the in-process client alike:
+        the bot's activity `body` (a JSON object as read from a request) sent to, replying to
+        (`reply_to`) or replacing (`update_id`) an activity of the conversation, validated,
+        stored and pushed to the conversation's streams. Returns the id to answer with; raises
+        the endpoint's 4xx (`json_error`) before storing anything when it refuses."""
+        kind = body.get("type")
+        if not isinstance(kind, str) or not kind:
+            raise json_error(web.HTTPBadRequest, "the activity has no type")
+        async with self.runtime.sessions() as session:
+            conversation = await store.get_conversation(session, conversation_id)
+        if conversation is None:
+            raise json_error(web.HTTPNotFound, "no such conversation")
+        activity = {k: v for k, v in body.items() if k not in ("serviceUrl", "callerId", "id")}
+        activity.update(
+            {
+                "timestamp": iso(utc_now()),
+                "channelId": CHANNEL_ID,
+                "conversation": {"id": conversation_id},
+                "from": {"id": self.bot_id, "name": BOT_NAME, "role": "bot"},
+                "recipient": {"id": conversation.user_id, "role": "user"},
+            }
+        )
+        if update_id is None:
+            reply_to = reply_to or activity.get("replyToId") or self.in_turn.get(conversation_id)
+            if reply_to:
+                activity["replyToId"] = reply_to
+            stored = await self.append(conversation_id, activity, sender=store.SENDER_BOT)
+            if stored is None:
+                raise json_error(web.HTTPNotFound, "no such conversation")
+            return stored.activity_id
+        async with self.runtime.sessions() as session:
+            original = await store.find_activity(session, conversation_id, update_id)
+        if original is None:
+            raise json_error(web.HTTPNotFound, "no such activity in this conversation")
+        activity["timestamp"] = original.get("timestamp", activity["timestamp"])
+        if original.get("replyToId") and "replyToId" not in activity:
+            activity["replyToId"] = original["replyToId"]
+        stored = await self.append(
+            conversation_id, activity, sender=store.SENDER_BOT, activity_id=update_id
+        )
+        if stored is None:
+            raise json_error(web.HTTPNotFound, "no such conversation")
+        return update_id
+
     # -- bot turns --------------------------------------------------------------------------
     def schedule_turn(self, conversation_id: str, body: dict[str, Any]) -> None:
         """Run the bot on `body` after the conversation's earlier turns (one at a time per
@@ -284,7 +512,7 @@ class DirectLineService:
 
     async def run_turn(self, body: dict[str, Any]) -> None:
         runtime = self.runtime
-        activity = Activity().deserialize(body)
+        activity = activity_codec.deserialize_activity(body)
         result = AuthenticateRequestResult()
         result.claims_identity = runtime.adapter.create_claims_identity(runtime.settings.app_id)
         result.audience = AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
@@ -429,7 +657,7 @@ def clean_user_activity(body: dict[str, Any]) -> dict[str, Any]:
     cleaned = {name: body[name] for name in USER_FIELDS if body.get(name) is not None}
     cleaned.pop("attachments", None)
     try:
-        Activity().deserialize(cleaned)
+        activity_codec.deserialize_activity(cleaned)
     except Exception:  # noqa: BLE001 - msrest raises various errors on wrong types
         raise json_error(web.HTTPBadRequest, "the body is not a valid activity") from None
     return cleaned
@@ -626,60 +854,21 @@ def _authorise_bot(request: web.Request) -> DirectLineService:
     return service
 
 
-async def _bot_activity(
-    request: web.Request, conversation_id: str
-) -> tuple[DirectLineService, dict[str, Any], str]:
+async def connector_send(request: web.Request) -> web.Response:
     service = _authorise_bot(request)
     body = await read_json_object(request, request.app._client_max_size)
-    kind = body.get("type")
-    if not isinstance(kind, str) or not kind:
-        raise json_error(web.HTTPBadRequest, "the activity has no type")
-    async with service.runtime.sessions() as session:
-        conversation = await store.get_conversation(session, conversation_id)
-    if conversation is None:
-        raise json_error(web.HTTPNotFound, "no such conversation")
-    activity = {k: v for k, v in body.items() if k not in ("serviceUrl", "callerId", "id")}
-    activity.update(
-        {
-            "timestamp": iso(utc_now()),
-            "channelId": CHANNEL_ID,
-            "conversation": {"id": conversation_id},
-            "from": {"id": service.bot_id, "name": BOT_NAME, "role": "bot"},
-            "recipient": {"id": conversation.user_id, "role": "user"},
-        }
+    activity_id = await service.store_bot_activity(
+        request.match_info["cid"], body, reply_to=request.match_info.get("aid")
     )
-    return service, activity, conversation.user_id
-
-
-async def connector_send(request: web.Request) -> web.Response:
-    conversation_id = request.match_info["cid"]
-    service, activity, _ = await _bot_activity(request, conversation_id)
-    reply_to = request.match_info.get("aid") or activity.get("replyToId")
-    reply_to = reply_to or service.in_turn.get(conversation_id)
-    if reply_to:
-        activity["replyToId"] = reply_to
-    stored = await service.append(conversation_id, activity, sender=store.SENDER_BOT)
-    if stored is None:
-        raise json_error(web.HTTPNotFound, "no such conversation")
-    return web.json_response({"id": stored.activity_id}, status=200)
+    return web.json_response({"id": activity_id}, status=200)
 
 
 async def connector_update(request: web.Request) -> web.Response:
-    conversation_id = request.match_info["cid"]
-    activity_id = request.match_info["aid"]
-    service, activity, _ = await _bot_activity(request, conversation_id)
-    async with service.runtime.sessions() as session:
-        original = await store.find_activity(session, conversation_id, activity_id)
-    if original is None:
-        raise json_error(web.HTTPNotFound, "no such activity in this conversation")
-    activity["timestamp"] = original.get("timestamp", activity["timestamp"])
-    if original.get("replyToId") and "replyToId" not in activity:
-        activity["replyToId"] = original["replyToId"]
-    stored = await service.append(
-        conversation_id, activity, sender=store.SENDER_BOT, activity_id=activity_id
+    service = _authorise_bot(request)
+    body = await read_json_object(request, request.app._client_max_size)
+    activity_id = await service.store_bot_activity(
+        request.match_info["cid"], body, update_id=request.match_info["aid"]
     )
-    if stored is None:
-        raise json_error(web.HTTPNotFound, "no such conversation")
     return web.json_response({"id": activity_id})
 
 
@@ -708,6 +897,8 @@ def setup_directline(
         token_ttl=int(token_ttl or getattr(settings, "directline_token_ttl", 0) or DEFAULT_TOKEN_TTL),
         poll_seconds=poll_seconds,
         service_url_override=str(getattr(settings, "directline_service_url", "") or ""),
+        serving=True,
+        body_limit=app._client_max_size,
     )
     app[DIRECTLINE] = service
     install_own_connector(service)
