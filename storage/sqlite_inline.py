@@ -45,13 +45,23 @@ class InlineConnection(aiosqlite.Connection):
             try:
                 return fn(*args, **kwargs)
             except sqlite3.OperationalError as error:
-                if getattr(error, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY:
+                if not _retryable(error):
                     raise
                 deadline = deadline if deadline is not None else loop.time() + self._busy_timeout
                 if loop.time() >= deadline:
                     raise
                 await asyncio.sleep(wait)
                 wait = min(wait * 2, BUSY_MAX_WAIT)
+
+
+def _retryable(error: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY and its extended codes (recovery, timeout), not BUSY_SNAPSHOT: that one means
+    the transaction's snapshot is stale and only a new transaction helps (it cannot happen to a
+    transaction that took the write lock at BEGIN IMMEDIATE, as ours do)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if not isinstance(code, int) or code & 0xFF != sqlite3.SQLITE_BUSY:
+        return False
+    return code != getattr(sqlite3, "SQLITE_BUSY_SNAPSHOT", 517)
 
 
 def inline_creator(path: str, *, busy_timeout: float = 30.0) -> Callable[[], Any]:

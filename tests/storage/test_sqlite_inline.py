@@ -102,3 +102,17 @@ async def test_other_errors_are_raised_at_once(tmp_path: Path) -> None:
                 await conn.execute(text("SELECT * FROM missing"))
     finally:
         await engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("code", "retried"),
+    [(5, True), (261, True), (773, True), (517, False), (6, False), (1, False), (None, False)],
+    ids=["busy", "busy-recovery", "busy-timeout", "busy-snapshot", "locked", "error", "no-code"],
+)
+def test_only_a_busy_database_is_waited_for(code: int | None, retried: bool) -> None:
+    from storage.sqlite_inline import _retryable
+
+    error = sqlite3.OperationalError("database is locked")
+    if code is not None:
+        error.sqlite_errorcode = code  # type: ignore[attr-defined]
+    assert _retryable(error) is retried
