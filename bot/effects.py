@@ -25,7 +25,16 @@ from integrations.errors import PermanentError, TransientError
 from integrations.mail import MailGateway
 from scheduling.interview import EffectKind, Format, InterviewView, Stage
 from services import feedback
-from services.notify import SEND_ACTIVITY, SEND_MAIL, Gone, NotifyConfig, mail_from_payload, plan_effect
+from services.notify import (
+    OWN_INVITATION,
+    SEND_ACTIVITY,
+    SEND_MAIL,
+    Gone,
+    NotifyConfig,
+    fall_back_to_own_invitation,
+    mail_from_payload,
+    plan_effect,
+)
 from services.views import load_view
 from storage.jobs import ClaimedJob
 from storage.models import Interview, Party
@@ -187,12 +196,21 @@ def make_handlers(
             event = CalendarEvent(f"ics:{plan.view.id}")
         else:
             organizer = plan.organizer
-            event = await calendar_call(
-                lambda: calendar.create_event(
-                    plan.view, organizer=organizer, attendees=plan.attendees,
-                    transaction_id=plan.transaction_id,
+            try:
+                event = await calendar_call(
+                    lambda: calendar.create_event(
+                        plan.view, organizer=organizer, attendees=plan.attendees,
+                        transaction_id=plan.transaction_id,
+                    )
                 )
-            )
+            except PermanentFailure:
+                # Parked for the tracker, but not at the attendees' expense: our own invitation.
+                booked = plan.view.booked
+                if booked is not None and await fall_back_to_own_invitation(
+                    sessions, plan.view.id, booked.start, clock()
+                ):
+                    wake()
+                raise
         async with sessions() as session, session.begin():
             interview = await session.scalar(
                 select(Interview).where(Interview.id == job.interview_id).with_for_update()
@@ -225,6 +243,8 @@ def make_handlers(
             organizer = (recruiter.email if recruiter is not None else None) or organizer_fallback
         if not event_id:
             return  # no event was ever made (the create found the time released and withdrew)
+        if event_id.startswith(OWN_INVITATION):
+            return  # the entry is our own .ics: the cancellation mail carries its CANCEL
         if not organizer:
             if isinstance(calendar, LocalCalendar):
                 return  # the METHOD:CANCEL mail is the local calendar's cancel

@@ -547,13 +547,21 @@ def _invitation(ics: bytes | None) -> tuple[Attachment, ...]:
 
 
 def booking_confirmed_mail(
-    view: InterviewView, role: Role, to: str, ics: bytes | None, *, key: str, link: str | None = None
+    view: InterviewView,
+    role: Role,
+    to: str,
+    ics: bytes | None,
+    *,
+    key: str,
+    link: str | None = None,
+    subject: str | None = None,
 ) -> MailMessage:
     """Booked: the time in the recipient's zone, how to join, and the REQUEST invitation attached.
 
     ``ics=None``: the calendar (Microsoft 365) sends the invitation itself, and the mail says so.
+    `subject` replaces the usual "Interview confirmed" (for the invitation sent on its own).
     """
-    subject = f"Interview confirmed: {view.role_title}, {_short_when(view, role)}"
+    subject = f"{subject or 'Interview confirmed: ' + view.role_title}, {_short_when(view, role)}"
     attachments = _invitation(ics)
     context = _context(view, role, link=link, has_ics=bool(attachments))
     return _message("booking_confirmed", to, subject, key, context, *attachments)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cards import (
@@ -55,7 +56,7 @@ from services.feedback import feedback_pair, feedback_rows
 from services.invitations import create_invitation
 from services.scheduling import SchedulingConfig, booking_rules
 from services.views import load_view
-from storage.jobs import ClaimedJob, enqueue
+from storage.jobs import ClaimedJob, NewJob, enqueue, enqueue_many
 from storage.models import Interview, InterviewChanges, Party
 
 SEND_ACTIVITY = "send_activity"
@@ -230,7 +231,16 @@ async def plan_effect(
         elif kind is EffectKind.SEND_INVITATION_EMAIL and party is not None and role is not None:
             if not _still_booked(view, data) or not party.email:
                 return 0
-            ics = (
+            if data.get("note") == "own_invitation":  # the calendar could not make the event
+                own = await _ics(session, view, interview, "REQUEST", now, config)
+                await plan.mail(
+                    booking_confirmed_mail(
+                        view, role, party.email, own, key=f"{job.idempotency_key}|mail",
+                        subject=f"Calendar invitation: {view.role_title}",
+                    )
+                )
+                return plan.count
+            ics: bytes | None = (
                 None if config.calendar_invites_attendees
                 else await _ics(session, view, interview, "REQUEST", now, config)
             )
@@ -417,12 +427,12 @@ async def _plan_change(
             had_time = view.booked is not None
             # Exchange sends a cancellation only for an event it made (and then sent an invitation
             # for); the event id was recorded with the cancel.
-            calendar_cancels = (
-                had_time and config.calendar_invites_attendees and bool(data.get("event_id"))
-            )
+            event_id = data.get("event_id") or ""
+            ours = calendar_is_ours(config, event_id)
+            calendar_cancels = had_time and bool(event_id) and not ours
             ics = (
                 await _ics(session, view, interview, "CANCEL", now, config, sequence=sequence)
-                if had_time and not config.calendar_invites_attendees
+                if had_time and ours
                 else None
             )
             if had_time or role is not by:
@@ -437,14 +447,17 @@ async def _plan_change(
             await plan.activity(party, card_activity(card))
         if party.email and previous is not None:
             old = replace(view, booked=previous)
+            event_id = data.get("event_id") or ""
+            ours = calendar_is_ours(config, event_id)
             ics = (
-                None if config.calendar_invites_attendees
-                else await _ics(session, old, interview, "CANCEL", now, config, sequence=sequence)
+                await _ics(session, old, interview, "CANCEL", now, config, sequence=sequence)
+                if ours
+                else None
             )
             await plan.mail(
                 _change_mail(old, role, party.email, ics, key=f"{job.idempotency_key}|mail",
                              by="You" if role is by else who, reason=reason,
-                             calendar_cancels=bool(data.get("event_id")))
+                             calendar_cancels=bool(event_id) and not ours)
             )
     elif kind is EffectKind.REMIND_PENDING_ACTION:
         if not pending_still_due(interview, data):
@@ -607,6 +620,55 @@ async def _plan_feedback(
             for d in ("another_round", "reject", "on_hold")
         ]
         await plan.activity(party, card_activity(card, detail))
+
+
+OWN_INVITATION = "ics:"  # an event id with this prefix: the calendar entry is our own .ics
+
+
+def calendar_is_ours(config: NotifyConfig, event_id: str | None) -> bool:
+    """Whether the attendees' calendar entry is our `.ics` (so a cancellation carries our CANCEL),
+    not an event the calendar made and invited them to itself: always with the local calendar;
+    with Graph only after the event could not be made (`fall_back_to_own_invitation`)."""
+    return not config.calendar_invites_attendees or (event_id or "").startswith(OWN_INVITATION)
+
+
+async def fall_back_to_own_invitation(
+    sessions: async_sessionmaker[AsyncSession], interview_id: str, slot_start: datetime, now: datetime
+) -> bool:
+    """The calendar refused to make the interview's event for good (the job is parked for the
+    tracker): the client and the candidate get our own `.ics` invitation in a mail of its own
+    (their confirmation said the invitation comes separately), so nobody is left without a
+    calendar entry. The interview then counts the `.ics` as its event, so a retry
+    of the parked job makes no second one, and a later cancel or reschedule sends our CANCEL.
+    Nothing happens if the interview was moved or cancelled meanwhile, or has an event by now.
+    Returns whether the invitations were queued."""
+    async with sessions() as session, session.begin():
+        interview = await session.scalar(
+            select(Interview).where(Interview.id == interview_id).with_for_update()
+        )
+        if (
+            interview is None or interview.stage != Stage.SCHEDULED.value
+            or interview.starts_at != slot_start or interview.calendar_event_id
+        ):
+            return False
+        interview.calendar_event_id = f"{OWN_INVITATION}{interview.id}"
+        data = {"slot_start": slot_start.isoformat(), "note": "own_invitation"}
+        await enqueue_many(
+            session,
+            [
+                NewJob(
+                    kind=EffectKind.SEND_INVITATION_EMAIL.value,
+                    payload={"data": data, "version": interview.version},
+                    due_at=now,
+                    idempotency_key=f"{interview.id}:{interview.version}:own_invitation:{role.value}",
+                    interview_id=interview.id,
+                    role=role.value,
+                )
+                for role in (Role.CLIENT, Role.CANDIDATE)
+            ],
+            now=now,
+        )
+        return True
 
 
 def _still_booked(view: InterviewView, data: dict[str, str]) -> bool:

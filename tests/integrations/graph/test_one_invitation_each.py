@@ -176,3 +176,42 @@ async def test_cancelled_before_exchange_made_the_event_no_mail_promises_a_calen
         assert cancelled[0].attachments == ()
         assert "comes separately" not in cancelled[0].text
         assert "Microsoft 365" not in cancelled[0].text + cancelled[0].html
+
+
+async def test_when_exchange_refuses_the_event_the_attendees_get_our_own_invitation_and_cancellation(
+    fake_graph: FakeGraph, make_settings: Callable[..., Settings]
+) -> None:
+    """The organiser's mailbox is outside what the app may write (Exchange answers 403): the create
+    is parked for the tracker, and the client and the candidate get our `.ics` instead of nothing.
+    A retry of the parked job then makes no second entry, and the cancel goes out as our CANCEL,
+    not as a Graph call for an event that does not exist."""
+    from storage.jobs import failed_jobs, requeue
+
+    settings = make_settings(
+        CALENDAR="graph", GRAPH_CREDENTIAL="loopback", GRAPH_BASE_URL=fake_graph.url,
+        ASKARSAN_MAIL_FROM=SENDER,
+    )
+    fake_graph.fail(403, code="ErrorAccessDenied", path_contains="/events", times=100)
+    runtime, mail = await start(settings, Clock(NOW))
+    try:
+        p = await booked(runtime.sessions)
+        await run_jobs(runtime)
+        parked = await failed_jobs(runtime.sessions)
+        assert [j.kind for j in parked] == ["create_calendar_event"]
+        fake_graph.faults.clear()
+        assert await requeue(runtime.sessions, parked[0].id, NOW)
+        await run_jobs(runtime)  # the retry finds the interview's entry (ours) and makes no event
+        await cancel_interview(runtime.sessions, p.client, p.interview_id, "Role filled", NOW)
+        await run_jobs(runtime)
+    finally:
+        await runtime.integrations.close()
+        await runtime.engine.dispose()
+    assert fake_graph.events == {}
+    assert fake_graph.calls("POST", "/cancel") == []
+    for address in ATTENDEES:
+        requests = [m for m in mail.to(address) if "REQUEST" in ics_methods(m)]
+        assert len(requests) == 1, address
+        assert "The calendar invitation is attached" in requests[0].text
+        cancelled = ours(mail, address, "Interview cancelled")
+        assert len(cancelled) == 1 and set(ics_methods(cancelled[0])) == {"CANCEL"}, address
+        assert "comes separately" not in cancelled[0].text
