@@ -131,15 +131,16 @@ def _candidate_data(settings: Settings, args: argparse.Namespace, erase: bool) -
             sessions = session_factory(engine)
             now = datetime.now(UTC)
             if erase:
+                outbox = settings.outbox_dir if settings.mail_backend == "outbox" else None
                 report = await erase_candidate(
-                    sessions, email=args.email, party_id=args.party_id, now=now
+                    sessions, email=args.email, party_id=args.party_id, now=now, outbox=outbox
                 )
                 print(
                     f"erased {len(report.party_ids)} candidate(s); {report.interviews_kept} "
                     f"interview(s) kept anonymised; {report.invitations_revoked} link(s) revoked; "
                     f"{report.chat_conversations_deleted} chat(s) and {report.state_rows_deleted} "
                     f"chat state row(s) deleted; {report.queued_messages_emptied} queued message(s) "
-                    "emptied"
+                    f"emptied; {report.outbox_mails_deleted} outbox mail(s) deleted"
                 )
             else:
                 data = await export_candidate(

@@ -28,7 +28,7 @@ import ssl
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -61,6 +61,7 @@ __all__ = [
     "calendar_attachment",
     "cancelled_mail",
     "feedback_request_mail",
+    "forget_outbox",
     "invitation_link_mail",
     "list_outbox",
     "message_id",
@@ -316,6 +317,36 @@ def list_outbox(folder: str | os.PathLike[str]) -> list[OutboxEntry]:
     # The name starts with the UTC timestamp, so it orders the entries even when a Date is missing.
     entries.sort(key=lambda e: e.name, reverse=True)
     return entries
+
+
+def forget_outbox(
+    folder: str | os.PathLike[str], *, addresses: Sequence[str], names: Sequence[str]
+) -> int:
+    """Delete the outbox messages about a person: sent to one of `addresses`, or naming them
+    (one of `addresses` or `names` in the subject or the text, e.g. the client's "offer times for
+    an interview with Asha Rao"). For erasure on request (services/privacy.py). Returns how many
+    were deleted. Blocking file I/O: call it via ``asyncio.to_thread``."""
+    needles = [n.casefold() for n in (*addresses, *names) if n and n.strip()]
+    if not needles:
+        return 0
+    wanted = {a.casefold() for a in addresses if a}
+    deleted = 0
+    for entry in list_outbox(folder):
+        message = read_outbox(folder, entry.name)
+        recipients = {a.casefold() for a in entry.to}
+        for header in ("Cc", "Bcc"):
+            value = message.get(header)
+            if value is not None:
+                recipients |= {a.addr_spec.casefold() for a in value.addresses}
+        text = entry.subject
+        for part in message.walk():
+            if part.get_content_maintype() == "text" and not part.is_attachment():
+                text += "\n" + str(part.get_content())
+        text = text.casefold()
+        if recipients & wanted or any(needle in text for needle in needles):
+            (Path(folder) / entry.name).unlink(missing_ok=True)
+            deleted += 1
+    return deleted
 
 
 def read_outbox(folder: str | os.PathLike[str], name: str) -> EmailMessage:

@@ -12,19 +12,24 @@ Erasure removes what identifies the person and keeps what the KPIs need: the int
 - rendered messages still in the job queue for those interviews (activities and e-mails, which
   carry names and addresses) are emptied, and the undelivered ones are not sent.
 
-Mails already written to the local outbox folder or sent are outside the database; see the report.
+Mails in the local outbox folder (``MAIL=outbox``) that were sent to the candidate or name them are
+deleted after the database is erased; mails already sent through SMTP or Graph are outside our
+reach.
 Logs only ever carry ids (DESIGN.md §5).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import column, delete, inspect, or_, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from integrations.mail import forget_outbox
 from scheduling.interview import Role
 from services.feedback import feedback_rows
 from services.invitations import WEBCHAT_USER_PREFIX
@@ -63,6 +68,7 @@ class ErasureReport:
     chat_conversations_deleted: int
     state_rows_deleted: int
     queued_messages_emptied: int
+    outbox_mails_deleted: int = 0
 
 
 async def _candidates(session: AsyncSession, email: str | None, party_id: str | None) -> list[Party]:
@@ -178,11 +184,31 @@ async def erase_candidate(
     email: str | None = None,
     party_id: str | None = None,
     now: datetime,
+    outbox: Path | None = None,
 ) -> ErasureReport:
     """Erase the candidate's personal data and keep their interviews, anonymised, for the KPIs.
-    Raises `CandidateNotFound`; erasing twice is harmless."""
+    With `outbox` (the local mail folder, ``MAIL=outbox``), the mails there that were sent to the
+    candidate or name them are deleted once the database is erased. Raises `CandidateNotFound`;
+    erasing twice is harmless."""
+    report, addresses, names = await _erase(sessions, email=email, party_id=party_id, now=now)
+    if outbox is not None and (addresses or names):
+        deleted = await asyncio.to_thread(forget_outbox, outbox, addresses=addresses, names=names)
+        report = replace(report, outbox_mails_deleted=deleted)
+    return report
+
+
+async def _erase(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    email: str | None,
+    party_id: str | None,
+    now: datetime,
+) -> tuple[ErasureReport, list[str], list[str]]:
     async with sessions() as session, session.begin():
         parties = await _candidates(session, email, party_id)
+        # Kept in memory only, for the outbox: what identified them before it is erased.
+        addresses = [p.email for p in parties if p.email]
+        names = [p.display_name for p in parties if p.display_name and p.display_name != ERASED_NAME]
         ids = [p.id for p in parties]
         interview_ids = list(
             await session.scalars(select(Interview.id).where(Interview.candidate_id.in_(ids)))
@@ -278,7 +304,7 @@ async def erase_candidate(
             party.timezone = "UTC"
             party.erased_at = party.erased_at or now
 
-        return ErasureReport(
+        report = ErasureReport(
             party_ids=tuple(ids),
             interviews_kept=len(interview_ids),
             invitations_revoked=int(revoked.rowcount or 0),  # type: ignore[attr-defined]
@@ -286,6 +312,7 @@ async def erase_candidate(
             state_rows_deleted=state_deleted,
             queued_messages_emptied=emptied,
         )
+        return report, addresses, names
 
 
 __all__ = ["ERASED_NAME", "CandidateNotFound", "ErasureReport", "erase_candidate", "export_candidate"]

@@ -128,7 +128,17 @@ def test_a_candidate_is_exported_then_erased_and_the_interview_stays(tmp_path: P
         await engine.dispose()
 
     asyncio.run(seed())
-    env = {"DATABASE_URL": url}
+    from integrations.mail import MailMessage, OutboxFolderMail, list_outbox
+
+    outbox = tmp_path / "var" / "outbox"  # MAIL=outbox: the "sent" mails are files
+    asyncio.run(
+        OutboxFolderMail(outbox, sender="askarsan@agency.example").send(
+            MailMessage(
+                to=("asha@example.org",), subject="Interview confirmed", text="Hello", html="<p>Hello</p>"
+            )
+        )
+    )
+    env = {"DATABASE_URL": url, "ASKARSAN_DATA_DIR": str(tmp_path / "var")}
     exported = run_cli("export-candidate", "--email", "asha@example.org", env=env, cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr
     assert "Asha Rao" in exported.stdout and json.loads(exported.stdout)
@@ -137,6 +147,7 @@ def test_a_candidate_is_exported_then_erased_and_the_interview_stays(tmp_path: P
     erased = run_cli("erase-candidate", "--email", "asha@example.org", "--yes", env=env, cwd=tmp_path)
     assert erased.returncode == 0, erased.stderr
     assert "1 interview(s) kept" in erased.stdout
+    assert "1 outbox mail(s) deleted" in erased.stdout and list_outbox(outbox) == []
     again = run_cli("export-candidate", "--email", "asha@example.org", env=env, cwd=tmp_path)
     assert again.returncode == 1
     import sqlite3

@@ -103,3 +103,29 @@ async def test_erasing_a_candidate_leaves_no_name_or_address_and_keeps_the_inter
     await erase_candidate(sessions, party_id=p.candidate.party_id, now=ENDED + timedelta(hours=2))
     with pytest.raises(CandidateNotFound):
         await erase_candidate(sessions, email=EMAIL, now=ENDED)
+
+
+async def test_erasing_deletes_the_outbox_mails_to_the_candidate_or_naming_them(  # type: ignore[no-untyped-def]
+    sessions, tmp_path
+) -> None:
+    """With MAIL=outbox the "sent" mails are files the tracker shows: those to the candidate and
+    those about them (the client's ask names the candidate) go; the others stay."""
+    from integrations.mail import MailMessage, OutboxFolderMail, list_outbox
+
+    await journey(sessions)
+    folder = tmp_path / "outbox"
+    mail = OutboxFolderMail(folder, sender="askARSAN <askarsan@agency.example>")
+    for to, subject, text in (
+        (EMAIL, "Interview confirmed: Data Engineer", "Hello there"),
+        ("hm@client.example", "Please offer times", f"Rita would like to interview {NAME.upper()}."),
+        ("hm@client.example", "Another interview", "With Bo Other, for another role."),
+    ):
+        await mail.send(MailMessage(to=(to,), subject=subject, text=text, html=f"<p>{text}</p>"))
+    assert len(list_outbox(folder)) == 3
+
+    report = await erase_candidate(sessions, email=EMAIL, now=ENDED, outbox=folder)
+
+    assert report.outbox_mails_deleted == 2
+    assert [e.subject for e in list_outbox(folder)] == ["Another interview"]
+    again = await erase_candidate(sessions, party_id=report.party_ids[0], now=ENDED, outbox=folder)
+    assert again.outbox_mails_deleted == 0 and len(list_outbox(folder)) == 1
