@@ -44,7 +44,7 @@ import jinja2
 from icalendar import Calendar
 
 from scheduling.intervals import Interval
-from scheduling.interview import FORMAT_LABELS, Format, InterviewView, PartyView, Role
+from scheduling.interview import FORMAT_LABELS, STAGE_LABELS, Format, InterviewView, PartyView, Role
 from scheduling.zones import format_local, format_local_range
 
 __all__ = [
@@ -66,6 +66,7 @@ __all__ = [
     "list_outbox",
     "message_id",
     "read_outbox",
+    "recruiter_update_mail",
     "reminder_mail",
     "render_mail",
     "rescheduled_mail",
@@ -626,6 +627,28 @@ def rescheduled_mail(
         **_changed_by(view, by, role),
     )
     return _message("rescheduled", to, subject, key, context, *attachments)
+
+
+def recruiter_update_mail(
+    view: InterviewView, to: str, *, key: str, headline: str, detail: Sequence[str], link: str
+) -> MailMessage:
+    """What a recruiter askARSAN cannot reach in Teams would have got as a card: the headline,
+    the interview's facts in the recruiter's time zone, the detail, and the tracker link."""
+    zone = view.recruiter.zone
+    facts = [
+        ("Candidate", view.candidate.name),
+        ("Client", view.client.name + (f" ({view.client.organisation})" if view.client.organisation else "")),
+        ("Role", view.role_title),
+        ("Stage", STAGE_LABELS[view.stage]),
+    ]
+    if view.booked is not None:
+        facts.append(("When", format_local_range(view.booked, zone)))
+    context = _context(
+        view, Role.RECRUITER, headline=headline, facts=facts, detail=[d for d in detail if d],
+        link=link,
+    )
+    subject = f"{headline} · {view.candidate.name}, {view.role_title}"
+    return _message("recruiter_update", to, subject, key, context)
 
 
 def cancelled_mail(

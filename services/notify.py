@@ -36,6 +36,7 @@ from cards import (
 from cards._base import submit
 from cards._base import verb as verb_data
 from cards.change_cards import escalation_card, reschedule_notice_card
+from cards.feedback_cards import NEXT_STEP_LABELS
 from integrations.ics import invitation_ics
 from integrations.mail import (
     Attachment,
@@ -45,6 +46,7 @@ from integrations.mail import (
     cancelled_mail,
     feedback_request_mail,
     invitation_link_mail,
+    recruiter_update_mail,
     reminder_mail,
     rescheduled_mail,
 )
@@ -124,9 +126,27 @@ def mail_from_payload(payload: dict[str, Any]) -> MailMessage:
 
 
 class _Plan:
-    def __init__(self, session: AsyncSession, job: ClaimedJob, now: datetime) -> None:
-        self.session, self.job, self.now = session, job, now
+    def __init__(self, session: AsyncSession, job: ClaimedJob, now: datetime, config: NotifyConfig) -> None:
+        self.session, self.job, self.now, self.config = session, job, now, config
         self.count = 0
+
+    async def to_recruiter(
+        self, party: Party, view: InterviewView, activity: dict[str, Any], detail: str | None = None
+    ) -> None:
+        """A note for the recruiter: in Teams; by e-mail (with the tracker link) when Teams cannot
+        reach them, so that no recruiter misses an update for lack of the app."""
+        if await self.activity(party, activity) or not party.email:
+            return
+        content = activity.get("attachments", [{}])[0].get("content", {})
+        headline = str(content.get("fallbackText") or activity.get("text") or "Interview update")
+        lines = [line for line in (activity.get("text"), detail) if line and line != headline]
+        await self.mail(
+            recruiter_update_mail(
+                view, party.email, key=f"{self.job.idempotency_key}|mail", headline=headline,
+                detail=[_plain(line) for line in dict.fromkeys(lines)],
+                link=f"{self.config.public_url}/tracker/interviews/{view.id}",
+            )
+        )
 
     async def activity(self, party: Party, activity: dict[str, Any], *, teams: bool = True) -> bool:
         """Send to the party's Teams and web chat conversations; True if Teams reaches them."""
@@ -176,7 +196,7 @@ async def plan_effect(
         if view is None or interview is None:
             raise Gone("the interview no longer exists")
         role = Role(job.role) if job.role else None
-        plan = _Plan(session, job, now)
+        plan = _Plan(session, job, now, config)
         party = await session.get_one(Party, view.party(role).id) if role else None
 
         async def link(purpose: str) -> str:
@@ -262,10 +282,9 @@ async def plan_effect(
                 booking_confirmed_mail(view, role, party.email, ics, key=f"{job.idempotency_key}|mail")
             )
         elif kind is EffectKind.NOTIFY_RECRUITER and party is not None:
-            card = recruiter_update_card(
-                view, data.get("note", "update"), _recruiter_detail(view, data)
-            )
-            await plan.activity(party, card_activity(card))
+            detail = _recruiter_detail(view, data)
+            card = recruiter_update_card(view, data.get("note", "update"), detail)
+            await plan.to_recruiter(party, view, card_activity(card), detail)
         elif kind is EffectKind.REMIND_BEFORE_INTERVIEW and party is not None and role is not None:
             if not _still_booked(view, data) or view.booked is None:
                 return 0  # cancelled or moved meanwhile: no reminder for the old time
@@ -488,7 +507,7 @@ async def _plan_change(
         since = format_local(entered, view.recruiter.zone)
         what = "offered no slots" if waiting is Role.CLIENT else "not picked a time"
         detail = f"{_name(view, waiting)} has {what} since {since}, after every reminder."
-        await plan.activity(party, card_activity(escalation_card(view, waiting, detail), detail))
+        await plan.to_recruiter(party, view, card_activity(escalation_card(view, waiting, detail), detail))
 
 
 # After the interview (DESIGN.md §2.2) -------------------------------------------------------------
@@ -589,7 +608,8 @@ async def _plan_feedback(
             else ""
         )
         detail = f"No feedback yet from {' and '.join(missing)}, after every reminder.{until}"
-        await plan.activity(party, card_activity(recruiter_update_card(view, "escalation", detail), detail))
+        card = recruiter_update_card(view, "escalation", detail)
+        await plan.to_recruiter(party, view, card_activity(card, detail))
     elif kind is EffectKind.FEEDBACK_RECEIVED:
         by = Role(data.get("by", "client"))
         verb = "updated their feedback" if data.get("note") == "feedback_updated" else "gave feedback"
@@ -598,14 +618,22 @@ async def _plan_feedback(
         if view.stage is Stage.AWAITING_FEEDBACK:
             waiting = Role.CANDIDATE if by is Role.CLIENT else Role.CLIENT
             message += f" Waiting for {_name(view, waiting)}."
-        await plan.activity(party, {"type": "message", "text": message})
+        await plan.to_recruiter(party, view, {"type": "message", "text": message})
     elif kind is EffectKind.SEND_FEEDBACK_SUMMARY:
         if view.stage is not Stage.FEEDBACK_COMPLETE:
             return  # decided already (or the interview changed): the summary is moot
         pair = await feedback_pair(session, view.id)
-        card = feedback_summary_card(view, pair.client, pair.candidate, pair.suggestion())
-        await plan.activity(
-            party, card_activity(card, f"Feedback summary: {view.candidate.name}, {view.role_title}.")
+        suggestion = pair.suggestion()
+        card = feedback_summary_card(view, pair.client, pair.candidate, suggestion)
+        ratings = "; ".join(
+            f"{who}: {answer.rating}/5" if answer is not None else f"{who}: no feedback"
+            for who, answer in ((view.client.name, pair.client), (view.candidate.name, pair.candidate))
+        )
+        await plan.to_recruiter(
+            party, view,
+            card_activity(card, f"Feedback summary: {view.candidate.name}, {view.role_title}."),
+            f"Ratings: {ratings}. Suggested next step: {NEXT_STEP_LABELS[suggestion.step]}. "
+            f"{suggestion.reason} Record your decision in Teams.",
         )
     elif kind is EffectKind.NO_SHOW_REPORTED:
         if view.stage is not Stage.NO_SHOW:
@@ -619,7 +647,12 @@ async def _plan_feedback(
             submit(DECISIONS[d], verb_data("decide", view.id, decision=d))
             for d in ("another_round", "reject", "on_hold")
         ]
-        await plan.activity(party, card_activity(card, detail))
+        await plan.to_recruiter(party, view, card_activity(card, detail))
+
+
+def _plain(line: str) -> str:
+    """A card's markdown line as mail text (the cards bold names with **)."""
+    return line.replace("**", "")
 
 
 OWN_INVITATION = "ics:"  # an event id with this prefix: the calendar entry is our own .ics
