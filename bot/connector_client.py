@@ -59,9 +59,9 @@ import logging
 import os
 import ssl
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 from urllib.parse import quote, urlsplit
 
 import aiohttp
@@ -92,7 +92,14 @@ log = logging.getLogger(__name__)
 
 _MsrestResponse: Any = AsyncRequestsClientResponse  # untyped
 
-__all__ = ["LeanConnectorClient", "SharedSession", "close_shared_session", "shared_session"]
+__all__ = [
+    "HotConversations",
+    "LeanConnectorClient",
+    "SharedSession",
+    "WrappedConnectorClient",
+    "close_shared_session",
+    "shared_session",
+]
 
 REPLY_URL = "/v3/conversations/{conversationId}/activities/{activityId}"
 SEND_URL = "/v3/conversations/{conversationId}/activities"
@@ -259,29 +266,124 @@ def _transport_for(client: Any) -> _Transport | str:
     return _Transport(anonymous, aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read))
 
 
-class LeanConnectorClient:
-    """The SDK's `ConnectorClient` with lean reply / send / update (see the module docstring)."""
+class WrappedConnectorClient:
+    """A connector client that is the SDK's `inner` client but for its `conversations`."""
 
-    def __init__(self, inner: Any, session: SharedSession) -> None:
+    conversations: Any
+
+    def __init__(self, inner: Any) -> None:
         self.inner = inner
-        transport = _transport_for(inner)
-        if isinstance(transport, str):
-            log.info("connector client for %s goes through msrest: %s", inner.config.base_url, transport)
-            self.conversations: Any = inner.conversations
-            self.lean = False
-        else:
-            self.conversations = _LeanConversations(inner, session, transport)
-            self.lean = True
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
-    async def __aenter__(self) -> LeanConnectorClient:
+    async def __aenter__(self) -> WrappedConnectorClient:
         await self.inner.__aenter__()
         return self
 
     async def __aexit__(self, *exc_details: Any) -> None:
         await self.inner.__aexit__(*exc_details)
+
+
+class HotConversations:
+    """`conversations` whose reply / send / update a subclass carries itself (`_deliver`), when it
+    `_takes` the ids and the call has no options; every other call, and every other operation, is
+    the wrapped client's. `fallback` in `_deliver` is the same call through the wrapped client."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._operations = client.conversations
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._operations, name)
+
+    def _takes(self, *ids: Any) -> bool:
+        raise NotImplementedError
+
+    async def _deliver(
+        self,
+        operation: Literal["reply", "send", "update"],
+        conversation_id: str,
+        activity_id: str | None,
+        activity: Any,
+        fallback: Callable[[], Awaitable[Any]],
+    ) -> Any:
+        raise NotImplementedError
+
+    async def reply_to_activity(
+        self,
+        conversation_id: Any,
+        activity_id: Any,
+        activity: Any,
+        *,
+        custom_headers: Any = None,
+        raw: bool = False,
+        **operation_config: Any,
+    ) -> Any:
+        call = self._operations.reply_to_activity
+        if custom_headers or raw or operation_config or not self._takes(conversation_id, activity_id):
+            return await call(
+                conversation_id, activity_id, activity,
+                custom_headers=custom_headers, raw=raw, **operation_config,
+            )
+        return await self._deliver(
+            "reply", conversation_id, activity_id, activity,
+            lambda: call(conversation_id, activity_id, activity),
+        )
+
+    async def send_to_conversation(
+        self,
+        conversation_id: Any,
+        activity: Any,
+        *,
+        custom_headers: Any = None,
+        raw: bool = False,
+        **operation_config: Any,
+    ) -> Any:
+        call = self._operations.send_to_conversation
+        if custom_headers or raw or operation_config or not self._takes(conversation_id):
+            return await call(
+                conversation_id, activity, custom_headers=custom_headers, raw=raw, **operation_config
+            )
+        return await self._deliver(
+            "send", conversation_id, None, activity, lambda: call(conversation_id, activity)
+        )
+
+    async def update_activity(
+        self,
+        conversation_id: Any,
+        activity_id: Any,
+        activity: Any,
+        *,
+        custom_headers: Any = None,
+        raw: bool = False,
+        **operation_config: Any,
+    ) -> Any:
+        call = self._operations.update_activity
+        if custom_headers or raw or operation_config or not self._takes(conversation_id, activity_id):
+            return await call(
+                conversation_id, activity_id, activity,
+                custom_headers=custom_headers, raw=raw, **operation_config,
+            )
+        return await self._deliver(
+            "update", conversation_id, activity_id, activity,
+            lambda: call(conversation_id, activity_id, activity),
+        )
+
+
+class LeanConnectorClient(WrappedConnectorClient):
+    """The SDK's `ConnectorClient` with lean reply / send / update (see the module docstring)."""
+
+    def __init__(self, inner: Any, session: SharedSession) -> None:
+        super().__init__(inner)
+        transport = _transport_for(inner)
+        if isinstance(transport, str):
+            log.info("connector client for %s goes through msrest: %s", inner.config.base_url, transport)
+            self.conversations = inner.conversations
+            self.lean = False
+        else:
+            self.conversations = _LeanConversations(inner, session, transport)
+            self.lean = True
 
 
 class _StatusResponse:
@@ -302,80 +404,35 @@ class _Answer:
     body: bytes
 
 
-class _LeanConversations:
-    """`conversations` with three operations of its own; the rest are the wrapped client's."""
+class _LeanConversations(HotConversations):
+    """Reply, send and update on the shared aiohttp session."""
 
     def __init__(self, client: Any, session: SharedSession, transport: _Transport) -> None:
-        self._client = client
-        self._operations = client.conversations
+        super().__init__(client)
         self._session = session
         self._transport = transport
         self._prefix = _simple_prefix(client.config.base_url)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._operations, name)
+    def _takes(self, *ids: Any) -> bool:
+        return _plain(*ids)
 
-    async def reply_to_activity(
+    async def _deliver(
         self,
-        conversation_id: Any,
-        activity_id: Any,
+        operation: Literal["reply", "send", "update"],
+        conversation_id: str,
+        activity_id: str | None,
         activity: Any,
-        *,
-        custom_headers: Any = None,
-        raw: bool = False,
-        **operation_config: Any,
+        fallback: Callable[[], Awaitable[Any]],
     ) -> Any:
-        if custom_headers or raw or operation_config or not _plain(conversation_id, activity_id):
-            return await self._operations.reply_to_activity(
-                conversation_id, activity_id, activity,
-                custom_headers=custom_headers, raw=raw, **operation_config,
+        if operation == "reply":
+            url = self._url(REPLY_URL, conversation_id, activity_id)
+            return await self._call(
+                "POST", url, activity, {"x-ms-conversation-id": conversation_id}, fallback
             )
-        url = self._url(REPLY_URL, conversation_id, activity_id)
-        return await self._call(
-            "POST", url, activity, {"x-ms-conversation-id": conversation_id},
-            lambda: self._operations.reply_to_activity(conversation_id, activity_id, activity),
-        )
-
-    async def send_to_conversation(
-        self,
-        conversation_id: Any,
-        activity: Any,
-        *,
-        custom_headers: Any = None,
-        raw: bool = False,
-        **operation_config: Any,
-    ) -> Any:
-        if custom_headers or raw or operation_config or not _plain(conversation_id):
-            return await self._operations.send_to_conversation(
-                conversation_id, activity,
-                custom_headers=custom_headers, raw=raw, **operation_config,
-            )
-        url = self._url(SEND_URL, conversation_id)
-        return await self._call(
-            "POST", url, activity, {},
-            lambda: self._operations.send_to_conversation(conversation_id, activity),
-        )
-
-    async def update_activity(
-        self,
-        conversation_id: Any,
-        activity_id: Any,
-        activity: Any,
-        *,
-        custom_headers: Any = None,
-        raw: bool = False,
-        **operation_config: Any,
-    ) -> Any:
-        if custom_headers or raw or operation_config or not _plain(conversation_id, activity_id):
-            return await self._operations.update_activity(
-                conversation_id, activity_id, activity,
-                custom_headers=custom_headers, raw=raw, **operation_config,
-            )
+        if operation == "send":
+            return await self._call("POST", self._url(SEND_URL, conversation_id), activity, {}, fallback)
         url = self._url(UPDATE_URL, conversation_id, activity_id)
-        return await self._call(
-            "PUT", url, activity, {},
-            lambda: self._operations.update_activity(conversation_id, activity_id, activity),
-        )
+        return await self._call("PUT", url, activity, {}, fallback)
 
     # -- the request ----------------------------------------------------------------------------
 

@@ -52,7 +52,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from ipaddress import ip_address
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
 from aiohttp import WSMsgType, web
@@ -66,6 +66,7 @@ from msrest.authentication import Authentication
 
 from bot import activity_codec
 from bot.adapter import UntrustedServiceUrl
+from bot.connector_client import HotConversations, WrappedConnectorClient
 from bot.directline_tokens import DirectLineClaims, TokenInvalid, TokenSigner
 from bot.runtime import RUNTIME, Runtime
 from bot.web import database_unavailable, json_error, read_json_object
@@ -188,96 +189,38 @@ def _routable(*ids: Any) -> bool:
     )
 
 
-class _InProcessConnectorClient:
+class _InProcessConnectorClient(WrappedConnectorClient):
     """Our own connector client in the process that serves the endpoint: replies, sends and
     updates are stored in process (see the module docstring); everything else is the wrapped
     msrest client's, over HTTP."""
 
     def __init__(self, inner: ConnectorClient, service: DirectLineService) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.conversations = _InProcessConversations(inner, service)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
 
-    async def __aenter__(self) -> _InProcessConnectorClient:
-        await self.inner.__aenter__()
-        return self
-
-    async def __aexit__(self, *exc_details: Any) -> None:
-        await self.inner.__aexit__(*exc_details)
-
-
-class _InProcessConversations:
+class _InProcessConversations(HotConversations):
     """`conversations` with reply / send / update in process; the rest are msrest's."""
 
     def __init__(self, client: ConnectorClient, service: DirectLineService) -> None:
-        self._client = client
-        self._operations = client.conversations
+        super().__init__(client)
         self._service = service
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._operations, name)
+    def _takes(self, *ids: Any) -> bool:
+        return _routable(*ids)
 
-    async def reply_to_activity(
+    async def _deliver(
         self,
-        conversation_id: Any,
-        activity_id: Any,
+        operation: Literal["reply", "send", "update"],
+        conversation_id: str,
+        activity_id: str | None,
         activity: Any,
-        *,
-        custom_headers: Any = None,
-        raw: bool = False,
-        **operation_config: Any,
+        fallback: Callable[[], Awaitable[Any]],
     ) -> Any:
-        if custom_headers or raw or operation_config or not _routable(conversation_id, activity_id):
-            return await self._operations.reply_to_activity(
-                conversation_id, activity_id, activity,
-                custom_headers=custom_headers, raw=raw, **operation_config,
-            )
         return await self._store(
-            conversation_id, activity,
-            lambda: self._operations.reply_to_activity(conversation_id, activity_id, activity),
-            reply_to=activity_id,
-        )
-
-    async def send_to_conversation(
-        self,
-        conversation_id: Any,
-        activity: Any,
-        *,
-        custom_headers: Any = None,
-        raw: bool = False,
-        **operation_config: Any,
-    ) -> Any:
-        if custom_headers or raw or operation_config or not _routable(conversation_id):
-            return await self._operations.send_to_conversation(
-                conversation_id, activity,
-                custom_headers=custom_headers, raw=raw, **operation_config,
-            )
-        return await self._store(
-            conversation_id, activity,
-            lambda: self._operations.send_to_conversation(conversation_id, activity),
-        )
-
-    async def update_activity(
-        self,
-        conversation_id: Any,
-        activity_id: Any,
-        activity: Any,
-        *,
-        custom_headers: Any = None,
-        raw: bool = False,
-        **operation_config: Any,
-    ) -> Any:
-        if custom_headers or raw or operation_config or not _routable(conversation_id, activity_id):
-            return await self._operations.update_activity(
-                conversation_id, activity_id, activity,
-                custom_headers=custom_headers, raw=raw, **operation_config,
-            )
-        return await self._store(
-            conversation_id, activity,
-            lambda: self._operations.update_activity(conversation_id, activity_id, activity),
-            update_id=activity_id,
+            conversation_id, activity, fallback,
+            reply_to=activity_id if operation == "reply" else None,
+            update_id=activity_id if operation == "update" else None,
         )
 
     async def _store(
