@@ -38,6 +38,7 @@ from services.scheduling import SchedulingConfig
 from storage.bot_state import SqlAlchemyStorage
 from storage.db import create_engine, database_reachable, session_factory
 from storage.migrate import migrate
+from storage.turn_order import begin_turn
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +179,7 @@ def handlers_for(settings: Settings) -> Callable[..., Mapping[str, Handler]]:
 
 async def messages(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
+    begin_turn()  # the database serves the oldest waiting turn first (storage/turn_order.py)
     return await runtime.adapter.process(request, runtime.bot)
 
 

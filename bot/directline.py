@@ -72,6 +72,7 @@ from bot.runtime import RUNTIME, Runtime
 from bot.web import database_unavailable, json_error, read_json_object
 from services.invitations import grant_for_webchat_user
 from storage import directline as store
+from storage.turn_order import begin_turn
 
 log = logging.getLogger(__name__)
 
@@ -454,6 +455,7 @@ class DirectLineService:
         await self.run_turn(body)
 
     async def run_turn(self, body: dict[str, Any]) -> None:
+        begin_turn()  # the database serves the oldest waiting turn first (storage/turn_order.py)
         runtime = self.runtime
         activity = activity_codec.deserialize_activity(body)
         result = AuthenticateRequestResult()

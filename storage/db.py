@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.types import TypeDecorator
 
 from storage.sqlite_inline import inline_creator
+from storage.turn_order import OldestTurnFirstPool
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -58,6 +59,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # waited for without blocking it, for up to 30 s.
         database = make_url(url).database or ":memory:"
         kwargs.setdefault("async_creator", inline_creator(database, busy_timeout=30.0))
+        kwargs.setdefault("poolclass", OldestTurnFirstPool)
         kwargs.setdefault("pool_size", 1)
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_timeout", 60)
