@@ -144,11 +144,17 @@ class CachingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
     """Delegates to the SDK's authentication; caches the clients it builds; checks URLs."""
 
     def __init__(
-        self, inner: BotFrameworkAuthentication, policy: ServiceUrlPolicy, app_id: str = ""
+        self,
+        inner: BotFrameworkAuthentication,
+        policy: ServiceUrlPolicy,
+        app_id: str = "",
+        *,
+        emulator_tokens: bool = True,
     ) -> None:
         self.inner = inner
         self.policy = policy
         self.app_id = app_id
+        self.emulator_tokens = emulator_tokens
         self.connectors: dict[tuple[str, str, str], ConnectorClient] = {}
         self._user_token_clients: dict[str, UserTokenClient] = {}
 
@@ -158,7 +164,9 @@ class CachingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
         result = await self.inner.authenticate_request(activity, auth_header)
         if self.app_id:
             # The SDK leaves the audience unchecked on the Emulator path (botauth, patch 3).
-            botauth.verify_claims(result.claims_identity, activity, self.app_id)
+            botauth.verify_claims(
+                result.claims_identity, activity, self.app_id, emulator=self.emulator_tokens
+            )
         if result.connector_factory is not None:
             app_id = _app_id(result.claims_identity)
             result.connector_factory = _CachingConnectorFactory(
@@ -311,6 +319,10 @@ def create_adapter(settings: Settings) -> AskarsanAdapter:
     botauth.install()
     inner = ConfigurationBotFrameworkAuthentication(config)
     policy = ServiceUrlPolicy(settings.trusted_service_hosts, allow_loopback=settings.is_local)
-    adapter = AskarsanAdapter(CachingAuthentication(inner, policy, settings.app_id))
+    adapter = AskarsanAdapter(
+        CachingAuthentication(
+            inner, policy, settings.app_id, emulator_tokens=settings.accepts_emulator_tokens
+        )
+    )
     adapter.use(TeamsTenantMiddleware(settings.allowed_tenants))
     return adapter

@@ -261,8 +261,11 @@ async def _validate_token(
     return ClaimsIdentity(payload, True)
 
 
-def verify_claims(identity: ClaimsIdentity | None, activity: Activity, app_id: str) -> None:
-    """With an app id set: the token must be for us and, from a channel, for this serviceUrl."""
+def verify_claims(
+    identity: ClaimsIdentity | None, activity: Activity, app_id: str, *, emulator: bool = True
+) -> None:
+    """With an app id set: the token must be for us and, from a channel, for this serviceUrl.
+    Emulator tokens only when `emulator` (local; ``ASKARSAN_EMULATOR_TOKENS`` in production)."""
     if identity is None or not identity.is_authenticated:
         raise TokenRefused("no authenticated identity")
     claims = identity.claims or {}
@@ -275,6 +278,8 @@ def verify_claims(identity: ClaimsIdentity | None, activity: Activity, app_id: s
             raise TokenRefused("the token's serviceurl is not the activity's serviceUrl")
         return
     if issuer in _issuers(EmulatorValidation.TO_BOT_FROM_EMULATOR_TOKEN_VALIDATION_PARAMETERS.issuer):
+        if not emulator:
+            raise TokenRefused("Emulator tokens are not accepted here")
         if audience not in (app_id, f"api://{app_id}"):
             raise TokenRefused("the token is not for this bot (aud)")
         version = claims.get(AuthenticationConstants.VERSION_CLAIM)

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
         default_factory=list, alias="ASKARSAN_ALLOWED_TENANTS"
     )
     mail_from: str = Field("askarsan@localhost", alias="ASKARSAN_MAIL_FROM")
+    # Tokens the Bot Framework Emulator sends (Azure AD tokens the bot's own app requested):
+    # accepted locally; refused in production unless set to true (a staging bot one tests with
+    # the Emulator). Teams and Azure Bot Service channels send Bot Connector tokens, unaffected.
+    emulator_tokens: bool | None = Field(None, alias="ASKARSAN_EMULATOR_TOKENS")
 
     # Microsoft 365 (issue 7): calendars and mail through Graph, or SMTP.
     calendar_backend: Literal["local", "graph"] = Field("local", alias="CALENDAR")
@@ -127,6 +131,10 @@ class Settings(BaseSettings):
     @property
     def is_local(self) -> bool:
         return self.env == "local"
+
+    @property
+    def accepts_emulator_tokens(self) -> bool:
+        return self.is_local if self.emulator_tokens is None else self.emulator_tokens
 
     @property
     def outbox_dir(self) -> Path:

@@ -13,6 +13,7 @@ from bot.botauth import AsyncOpenIdMetadata
 from tests.fakes.connector import FakeConnector
 from tests.security.conftest import (
     APP_ID,
+    APP_TENANT,
     CHANNEL_KID,
     EMULATOR_ISSUER_V2,
     EMULATOR_KID,
@@ -166,6 +167,33 @@ async def test_an_emulator_token_for_this_bot_is_served(
     status, _ = await send(auth_client, connector, v2, channelId="emulator", id="act-2")
     assert status in (200, 201)
     assert len(connector.received) == 2
+
+
+async def test_where_emulator_tokens_are_off_a_valid_one_is_refused_and_channel_tokens_still_work(
+    app_client: Any, openid: OpenIdServer, fake_msal: FakeMsal, connector: FakeConnector
+) -> None:
+    """Production refuses the Emulator's tokens (ASKARSAN_EMULATOR_TOKENS overrides either way)."""
+    client = await app_client(
+        MicrosoftAppId=APP_ID, MicrosoftAppPassword="app-secret", MicrosoftAppTenantId=APP_TENANT,
+        ASKARSAN_RUN_JOBS="false", ASKARSAN_EMULATOR_TOKENS="false",
+    )
+    token = sign(emulator_claims(), key="emulator", kid=EMULATOR_KID)
+    status, got = await send(client, connector, token, channelId="emulator")
+    await assert_refused(client, connector, status, got, allowed=(401,))
+    status, _ = await send(client, connector, sign(channel_claims(connector.url)), id="act-2")
+    assert status in (200, 201) and len(connector.received) == 1
+
+
+def test_production_refuses_emulator_tokens_unless_told_otherwise() -> None:
+    from bot.settings import Settings
+
+    def settings(**values: str) -> Settings:
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    assert settings().accepts_emulator_tokens
+    assert not settings(ASKARSAN_ENV="production").accepts_emulator_tokens
+    assert settings(ASKARSAN_ENV="production", ASKARSAN_EMULATOR_TOKENS="true").accepts_emulator_tokens
+    assert not settings(ASKARSAN_EMULATOR_TOKENS="false").accepts_emulator_tokens
 
 
 async def test_an_unknown_key_id_refreshes_the_keys_once_then_is_refused_with_401(
