@@ -193,7 +193,7 @@ def make_handlers(
             if not isinstance(calendar, LocalCalendar):
                 raise PermanentFailure("the recruiter has no e-mail address to organise the event")
             # The embedded default calendar is the `.ics` invitation itself.
-            event = CalendarEvent(f"ics:{plan.view.id}")
+            event = CalendarEvent(f"{OWN_INVITATION}{plan.view.id}")
         else:
             organizer = plan.organizer
             try:

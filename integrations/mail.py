@@ -634,19 +634,16 @@ def recruiter_update_mail(
 ) -> MailMessage:
     """What a recruiter askARSAN cannot reach in Teams would have got as a card: the headline,
     the interview's facts in the recruiter's time zone, the detail, and the tracker link."""
-    zone = view.recruiter.zone
+    context = _context(view, Role.RECRUITER, headline=headline, detail=[d for d in detail if d], link=link)
     facts = [
         ("Candidate", view.candidate.name),
         ("Client", view.client.name + (f" ({view.client.organisation})" if view.client.organisation else "")),
         ("Role", view.role_title),
         ("Stage", STAGE_LABELS[view.stage]),
     ]
-    if view.booked is not None:
-        facts.append(("When", format_local_range(view.booked, zone)))
-    context = _context(
-        view, Role.RECRUITER, headline=headline, facts=facts, detail=[d for d in detail if d],
-        link=link,
-    )
+    if context["when"]:  # the booked time in the recruiter's zone
+        facts.append(("When", context["when"]))
+    context["facts"] = facts
     subject = f"{headline} · {view.candidate.name}, {view.role_title}"
     return _message("recruiter_update", to, subject, key, context)
 

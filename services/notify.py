@@ -131,15 +131,22 @@ class _Plan:
         self.count = 0
 
     async def to_recruiter(
-        self, party: Party, view: InterviewView, activity: dict[str, Any], detail: str | None = None
+        self,
+        party: Party,
+        view: InterviewView,
+        *,
+        card: dict[str, Any] | None = None,
+        text: str | None = None,
+        detail: str | None = None,
     ) -> None:
-        """A note for the recruiter: in Teams; by e-mail (with the tracker link) when Teams cannot
-        reach them, so that no recruiter misses an update for lack of the app."""
+        """A note for the recruiter (a card and/or a text): in Teams; by e-mail (headline = the
+        card's fallback text, with the tracker link) when Teams cannot reach them, so that no
+        recruiter misses an update for lack of the app."""
+        activity = card_activity(card, text) if card is not None else {"type": "message", "text": text}
         if await self.activity(party, activity) or not party.email:
             return
-        content = activity.get("attachments", [{}])[0].get("content", {})
-        headline = str(content.get("fallbackText") or activity.get("text") or "Interview update")
-        lines = [line for line in (activity.get("text"), detail) if line and line != headline]
+        headline = str((card or {}).get("fallbackText") or text or "Interview update")
+        lines = [line for line in (text, detail) if line and line != headline]
         await self.mail(
             recruiter_update_mail(
                 view, party.email, key=f"{self.job.idempotency_key}|mail", headline=headline,
@@ -284,7 +291,7 @@ async def plan_effect(
         elif kind is EffectKind.NOTIFY_RECRUITER and party is not None:
             detail = _recruiter_detail(view, data)
             card = recruiter_update_card(view, data.get("note", "update"), detail)
-            await plan.to_recruiter(party, view, card_activity(card), detail)
+            await plan.to_recruiter(party, view, card=card, detail=detail)
         elif kind is EffectKind.REMIND_BEFORE_INTERVIEW and party is not None and role is not None:
             if not _still_booked(view, data) or view.booked is None:
                 return 0  # cancelled or moved meanwhile: no reminder for the old time
@@ -507,7 +514,7 @@ async def _plan_change(
         since = format_local(entered, view.recruiter.zone)
         what = "offered no slots" if waiting is Role.CLIENT else "not picked a time"
         detail = f"{_name(view, waiting)} has {what} since {since}, after every reminder."
-        await plan.to_recruiter(party, view, card_activity(escalation_card(view, waiting, detail), detail))
+        await plan.to_recruiter(party, view, card=escalation_card(view, waiting, detail), text=detail)
 
 
 # After the interview (DESIGN.md §2.2) -------------------------------------------------------------
@@ -609,7 +616,7 @@ async def _plan_feedback(
         )
         detail = f"No feedback yet from {' and '.join(missing)}, after every reminder.{until}"
         card = recruiter_update_card(view, "escalation", detail)
-        await plan.to_recruiter(party, view, card_activity(card, detail))
+        await plan.to_recruiter(party, view, card=card, text=detail)
     elif kind is EffectKind.FEEDBACK_RECEIVED:
         by = Role(data.get("by", "client"))
         verb = "updated their feedback" if data.get("note") == "feedback_updated" else "gave feedback"
@@ -618,7 +625,7 @@ async def _plan_feedback(
         if view.stage is Stage.AWAITING_FEEDBACK:
             waiting = Role.CANDIDATE if by is Role.CLIENT else Role.CLIENT
             message += f" Waiting for {_name(view, waiting)}."
-        await plan.to_recruiter(party, view, {"type": "message", "text": message})
+        await plan.to_recruiter(party, view, text=message)
     elif kind is EffectKind.SEND_FEEDBACK_SUMMARY:
         if view.stage is not Stage.FEEDBACK_COMPLETE:
             return  # decided already (or the interview changed): the summary is moot
@@ -630,9 +637,9 @@ async def _plan_feedback(
             for who, answer in ((view.client.name, pair.client), (view.candidate.name, pair.candidate))
         )
         await plan.to_recruiter(
-            party, view,
-            card_activity(card, f"Feedback summary: {view.candidate.name}, {view.role_title}."),
-            f"Ratings: {ratings}. Suggested next step: {NEXT_STEP_LABELS[suggestion.step]}. "
+            party, view, card=card,
+            text=f"Feedback summary: {view.candidate.name}, {view.role_title}.",
+            detail=f"Ratings: {ratings}. Suggested next step: {NEXT_STEP_LABELS[suggestion.step]}. "
             f"{suggestion.reason} Record your decision in Teams.",
         )
     elif kind is EffectKind.NO_SHOW_REPORTED:
@@ -647,7 +654,7 @@ async def _plan_feedback(
             submit(DECISIONS[d], verb_data("decide", view.id, decision=d))
             for d in ("another_round", "reject", "on_hold")
         ]
-        await plan.to_recruiter(party, view, card_activity(card, detail))
+        await plan.to_recruiter(party, view, card=card, text=detail)
 
 
 def _plain(line: str) -> str:

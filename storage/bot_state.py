@@ -22,8 +22,9 @@ import jsonpickle
 from botbuilder.core import Storage, StoreItem
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import engine_of
 from storage.models import BotStateRow
 
 _ALLOWED_MODULE_PREFIXES = (
@@ -107,7 +108,7 @@ class SqlAlchemyStorage(Storage):  # type: ignore[misc]
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         super().__init__()
         self._sessions = sessions
-        self._engine: AsyncEngine = sessions.kw["bind"]
+        self._engine = engine_of(sessions)
 
     async def read(self, keys: list[str]) -> dict[str, Any]:
         """Every turn reads its conversation's state: one key, on a plain connection (an ORM

@@ -54,7 +54,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # SQLite has one writer at a time, and every transaction here takes the write lock at
         # BEGIN. With a pool of many connections, waiting transactions sleep in SQLite's busy
         # handler and retry (seconds of tail latency under load); with one connection they wait
-        # in the pool's queue, first come first served. Nothing holds two sessions at once.
+        # in the pool's queue, the oldest turn first (storage/turn_order.py). Nothing holds two
+        # sessions at once.
         # Statements run on the event loop (storage/sqlite_inline.py); a busy database is
         # waited for without blocking it, for up to 30 s.
         database = make_url(url).database or ":memory:"
@@ -91,6 +92,13 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def engine_of(sessions: async_sessionmaker[AsyncSession]) -> AsyncEngine:
+    """The engine behind `session_factory`'s sessions, for a single statement on a plain
+    connection where an ORM session would cost more than the statement (the turn path)."""
+    engine: AsyncEngine = sessions.kw["bind"]
+    return engine
 
 
 async def database_reachable(engine: AsyncEngine) -> bool:

@@ -74,9 +74,10 @@ _INSERTS: dict[str, Any] = {}
 
 
 def _insert_ignoring_duplicates(session: AsyncSession) -> Any:
-    """INSERT .. ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, built once per dialect and
-    run as an executemany: SQLAlchemy caches its compiled form, where a multi-row VALUES built per
-    call was compiled anew every time (about a millisecond for a booking's dozen effects)."""
+    """INSERT .. ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, one row's worth, run as
+    an executemany. The dialects' INSERT has no cache key, so SQLAlchemy compiles it on every call
+    either way; compiling one row instead of a multi-row VALUES for a booking's dozen effects is
+    what saves the time (about 0.2 ms; measured, #10)."""
     dialect = session.get_bind().dialect.name
     statement = _INSERTS.get(dialect)
     if statement is None:

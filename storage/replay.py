@@ -11,6 +11,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import engine_of
 from storage.models import BotStateRow
 
 PREFIX = "replay|"
@@ -19,9 +20,8 @@ KEEP = timedelta(days=2)  # far longer than any channel retries
 
 async def claim(sessions: async_sessionmaker[AsyncSession], key: str, now: datetime) -> bool:
     """True if this is the first delivery of `key`; False for a replay."""
-    engine = sessions.kw["bind"]  # one INSERT: a plain connection, no ORM session
     try:
-        async with engine.begin() as connection:
+        async with engine_of(sessions).begin() as connection:  # one INSERT: no ORM session
             await connection.execute(
                 insert(BotStateRow).values(key=PREFIX + key[:480], etag=0, data="{}", updated_at=now)
             )
