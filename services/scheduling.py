@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from integrations.calendar import CalendarGateway, CalendarUnavailable
 from scheduling.errors import DomainError
@@ -44,7 +44,7 @@ from scheduling.rules import (
 from scheduling.zones import zone
 from services.invitations import create_invitation
 from services.outbox import record_effects
-from storage.models import AuditEvent, Booking, Interview, Party, Slot
+from storage.models import AuditEvent, Booking, Interview, Party, Slot, new_id
 
 
 class NotFound(DomainError):
@@ -317,6 +317,37 @@ async def offer_slots(
 # Pick --------------------------------------------------------------------------------------------
 
 
+# The pick is the hottest write path (every candidate's booking). Its statements are built once,
+# with bind parameters, and run on the transaction's connection: building a statement and
+# generating its cache key on every call cost more than running it (a select on SQLite: 690 µs
+# built per call through the session, 137 µs prebuilt on the connection; bench/, #10).
+_PICKED = (
+    select(
+        Slot.interview_id, Slot.start, Slot.end, Slot.status,
+        Party.timezone.label("client_zone"),
+    )
+    .join(Interview, Interview.id == Slot.interview_id)
+    .join(Party, Party.id == Interview.client_id)
+    .where(Slot.id == bindparam("slot_id"))
+)
+_CLIENT_BUSY = select(Booking.start, Booking.end).where(
+    Booking.client_id == bindparam("client_id"),
+    Booking.status == "active",
+    Booking.interview_id != bindparam("interview_id"),
+)
+_BOOK = insert(Booking)
+_CLOSE_OFFER = (
+    update(Slot)
+    .where(Slot.interview_id == bindparam("offer_of"), Slot.status == "offered")
+    .values(
+        status=case((Slot.id == bindparam("booked_slot"), "booked"), else_="withdrawn")
+    )
+)
+_PARTY_SEEN_AS = select(Party.id, Party.display_name, Party.timezone).where(
+    Party.id.in_([bindparam("candidate"), bindparam("picker")])
+)
+
+
 async def pick_slot(
     sessions: async_sessionmaker[AsyncSession],
     actor: Actor,
@@ -333,15 +364,15 @@ async def pick_slot(
     try:
         async with sessions() as session, session.begin():
             interview = await _locked(session, interview_id, actor, Role.CANDIDATE, Role.RECRUITER)
-            slot = await session.get(Slot, slot_id)
+            connection = await session.connection()
+            slot = (await connection.execute(_PICKED, {"slot_id": slot_id})).first()
             if slot is None or slot.interview_id != interview.id:
                 raise NotFound("That time is not one of the slots offered for this interview.")
+            interval = Interval(slot.start, slot.end)
             stage = Stage(interview.stage)
             if stage is Stage.SCHEDULED:
                 if interview.starts_at == slot.start:
-                    return await _pick_result(
-                        session, interview, actor, Interval(slot.start, slot.end), already=True
-                    )
+                    return await _pick_result(connection, interview, actor, interval, already=True)
                 raise NotAllowed(
                     "You already booked another time for this interview. "
                     "Use Reschedule on your confirmation if you need to change it."
@@ -350,41 +381,49 @@ async def pick_slot(
                 raise NotAllowed(_stage_message(interview, "pick a time"))
             if slot.status != "offered":
                 raise SlotTaken("That time is no longer available.")
-            client = await session.get_one(Party, interview.client_id)
-            rules = booking_rules(interview, client.timezone)
-            interval = Interval(slot.start, slot.end)
-            busy = await client_busy(session, interview.client_id, exclude=interview.id)
+            rules = booking_rules(interview, slot.client_zone)
+            busy = [
+                Interval(start, end)
+                for start, end in await connection.execute(
+                    _CLIENT_BUSY, {"client_id": interview.client_id, "interview_id": interview.id}
+                )
+            ]
             if check_pick(interval, rules, busy, now) is not None:
                 raise SlotTaken("That time is no longer available.")
-            session.add(
-                Booking(
-                    interview_id=interview.id, slot_id=slot.id, client_id=interview.client_id,
-                    start=slot.start, end=slot.end, status="active", created_at=now,
-                )
+            # The unique index / exclusion constraint speaks here.
+            await connection.execute(
+                _BOOK,
+                {
+                    "id": new_id(), "interview_id": interview.id, "slot_id": slot_id,
+                    "client_id": interview.client_id, "start": slot.start, "end": slot.end,
+                    "status": "active", "created_at": now, "cancelled_at": None,
+                },
             )
-            await session.flush()  # the unique index / exclusion constraint speaks here
-            slot.status = "booked"
-            await session.execute(
-                update(Slot)
-                .where(Slot.interview_id == interview.id, Slot.status == "offered")
-                .values(status="withdrawn")
+            await connection.execute(
+                _CLOSE_OFFER, {"offer_of": interview.id, "booked_slot": slot_id}
             )
             interview.starts_at, interview.ends_at = slot.start, slot.end
             interview.booked_at = now
             audit(session, interview.id, now, actor.role, actor.party_id, "booked",
-                  {"slot_id": slot.id})
+                  {"slot_id": slot_id})
             await _apply(session, interview, SlotPicked(interval), now, config.policy)
-            return await _pick_result(session, interview, actor, interval)
+            return await _pick_result(connection, interview, actor, interval)
     except IntegrityError:
         raise SlotTaken("That time was just taken.") from None
 
 
 async def _pick_result(
-    session: AsyncSession, interview: Interview, actor: Actor, booked: Interval, *, already: bool = False
+    connection: AsyncConnection,
+    interview: Interview,
+    actor: Actor,
+    booked: Interval,
+    *,
+    already: bool = False,
 ) -> PickResult:
     """What the picker is told, read in the pick's own transaction (no second read for the reply)."""
-    candidate = await session.get_one(Party, interview.candidate_id)
-    picker = candidate if actor.party_id == candidate.id else await session.get_one(Party, actor.party_id)
+    ids = {"candidate": interview.candidate_id, "picker": actor.party_id}
+    parties = {row.id: row for row in await connection.execute(_PARTY_SEEN_AS, ids)}
+    candidate, picker = parties[interview.candidate_id], parties[actor.party_id]
     return PickResult(booked, already, zone=picker.timezone, candidate_name=candidate.display_name)
 
 
@@ -495,14 +534,15 @@ async def _slots(session: AsyncSession, interview_id: str, status: str) -> list[
     return [_SlotRow(s.id, Interval(s.start, s.end), s.offer_round) for s in rows]
 
 
+_LOCK = select(Interview).where(Interview.id == bindparam("id")).with_for_update()
+
+
 async def _locked(
     session: AsyncSession, interview_id: str, actor: Actor, role: Role, *also: Role
 ) -> Interview:
     """The interview, locked for this transaction, if `actor` is its party in `role` (or in one
     of the roles `also` allows, e.g. the recruiter acting for the candidate)."""
-    interview = await session.scalar(
-        select(Interview).where(Interview.id == interview_id).with_for_update()
-    )
+    interview = await session.scalar(_LOCK, {"id": interview_id})
     if interview is None or (actor.interview_id is not None and actor.interview_id != interview_id):
         raise NotFound("I can't find that interview.")
     parties = {
