@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import String, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduling.interview import Role
@@ -162,6 +162,24 @@ def _fingerprint(reference: dict[str, Any] | None) -> str:
     return json.dumps(kept, sort_keys=True, default=str)
 
 
+# Run on a sender's first turn and whenever their reference changes: built once (see
+# services/scheduling.py). A null id matches no row (`= NULL` is never true).
+_STORED_OF_PARTY = select(Party.id, Party.conversation_reference, Party.tenant_id).where(
+    Party.id == bindparam("party_id")
+)
+_STORED_OF_TEAMS_USER = select(Party.id, Party.conversation_reference, Party.tenant_id).where(
+    or_(Party.aad_object_id == bindparam("aad"), Party.teams_user_id == bindparam("user"))
+)
+_STORE = (
+    update(Party)
+    .where(Party.id == bindparam("party_id"))
+    .values(
+        conversation_reference=bindparam("refs", type_=Party.conversation_reference.type),
+        tenant_id=func.coalesce(Party.tenant_id, bindparam("tenant", type_=String)),
+    )
+)
+
+
 async def remember_conversation(
     sessions: async_sessionmaker[AsyncSession],
     sender: Sender,
@@ -183,18 +201,29 @@ async def remember_conversation(
     if cache.fresh(slot, fingerprint):
         return
     async with sessions() as session, session.begin():
+        connection = await session.connection()
         if key == "webchat":
             grant = await grant_for_webchat_user(session, sender.user_id, now)
-            parties = [await session.get_one(Party, grant.party_id)] if grant else []
+            parties = (
+                list(await connection.execute(_STORED_OF_PARTY, {"party_id": grant.party_id}))
+                if grant
+                else []
+            )
         else:
-            parties = await _teams_parties(session, sender)
+            parties = list(
+                await connection.execute(
+                    _STORED_OF_TEAMS_USER, {"aad": sender.aad_object_id, "user": sender.user_id}
+                )
+            )
         for party in parties:
             refs = dict(party.conversation_reference or {})
-            if _fingerprint(refs.get(key)) != fingerprint:
+            changed = _fingerprint(refs.get(key)) != fingerprint
+            tenant = sender.tenant_id if key == "teams" and not party.tenant_id else None
+            if changed or tenant:
                 refs[key] = reference
-                party.conversation_reference = refs
-            if key == "teams" and sender.tenant_id and not party.tenant_id:
-                party.tenant_id = sender.tenant_id
+                await connection.execute(
+                    _STORE, {"party_id": party.id, "refs": refs, "tenant": tenant}
+                )
     if parties:  # committed: from now on an unchanged reference is known to be stored
         cache.put(slot, fingerprint)
 

@@ -12,8 +12,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling.errors import DomainError
@@ -71,11 +72,14 @@ async def create_invitation(
     return token
 
 
-def _grant(row: Invitation) -> InvitationGrant:
+_Fields = Invitation | Row[Any]
+
+
+def _grant(row: _Fields) -> InvitationGrant:
     return InvitationGrant(row.id, row.interview_id, row.party_id, Role(row.role))
 
 
-def _usable(row: Invitation | None, now: datetime) -> Invitation:
+def _usable(row: _Fields | None, now: datetime) -> _Fields:
     if row is None:
         raise InvitationInvalid("This link is not valid. Please use the latest link we sent you.")
     if row.revoked_at is not None:
@@ -96,13 +100,21 @@ async def resolve_invitation(session: AsyncSession, token: str, now: datetime) -
     return _grant(_usable(row, now))
 
 
+# Read on every web chat turn (and every Direct Line call): built once (see services/scheduling.py).
+_BY_ID = select(
+    Invitation.id, Invitation.interview_id, Invitation.party_id, Invitation.role,
+    Invitation.expires_at, Invitation.revoked_at,
+).where(Invitation.id == bindparam("id"))
+
+
 async def grant_for_webchat_user(
     session: AsyncSession, user_id: str | None, now: datetime
 ) -> InvitationGrant | None:
     """The invitation a web chat user is bound to, or None if the id is not one of ours."""
     if not user_id or not user_id.startswith(WEBCHAT_USER_PREFIX):
         return None
-    row = await session.get(Invitation, user_id[len(WEBCHAT_USER_PREFIX) :])
+    connection = await session.connection()
+    row = (await connection.execute(_BY_ID, {"id": user_id[len(WEBCHAT_USER_PREFIX) :]})).first()
     try:
         return _grant(_usable(row, now))
     except InvitationInvalid:
