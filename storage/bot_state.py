@@ -20,7 +20,7 @@ from typing import Any
 
 import jsonpickle
 from botbuilder.core import Storage, StoreItem
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -104,6 +104,18 @@ def _set_etag(item: Any, etag: str) -> None:
         item.e_tag = etag
 
 
+# Every turn reads its state and most dialog turns write it: built once (see
+# services/scheduling.py).
+_COLUMNS = select(BotStateRow.key, BotStateRow.etag, BotStateRow.data)
+_READ_ONE = _COLUMNS.where(BotStateRow.key == bindparam("read_key"))
+_READ_MANY = _COLUMNS.where(BotStateRow.key.in_(bindparam("read_keys", expanding=True)))
+_WRITE_IF = (
+    update(BotStateRow)
+    .where(BotStateRow.key == bindparam("row_key"), BotStateRow.etag == bindparam("expected"))
+    .values(etag=bindparam("new_etag"), data=bindparam("new_data"), updated_at=bindparam("now"))
+)
+
+
 class SqlAlchemyStorage(Storage):  # type: ignore[misc]
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         super().__init__()
@@ -115,14 +127,11 @@ class SqlAlchemyStorage(Storage):  # type: ignore[misc]
         session and an expanding IN cost more than the read itself)."""
         if not keys:
             return {}
-        columns = select(BotStateRow.key, BotStateRow.etag, BotStateRow.data)
-        statement = (
-            columns.where(BotStateRow.key == keys[0])
-            if len(keys) == 1
-            else columns.where(BotStateRow.key.in_(list(keys)))
-        )
         async with self._engine.connect() as connection:
-            rows = (await connection.execute(statement)).all()
+            if len(keys) == 1:
+                rows = (await connection.execute(_READ_ONE, {"read_key": keys[0]})).all()
+            else:
+                rows = (await connection.execute(_READ_MANY, {"read_keys": list(keys)})).all()
         result: dict[str, Any] = {}
         for key, etag, data in rows:
             value = decode(data)
@@ -157,9 +166,9 @@ class SqlAlchemyStorage(Storage):  # type: ignore[misc]
             except ValueError:
                 raise EtagConflict(f"etag conflict on {key!r}: unknown etag") from None
             done = await session.execute(
-                update(BotStateRow)
-                .where(BotStateRow.key == key, BotStateRow.etag == expected_int)
-                .values(etag=expected_int + 1, data=data, updated_at=now)
+                _WRITE_IF,
+                {"row_key": key, "expected": expected_int, "new_etag": expected_int + 1,
+                 "new_data": data, "now": now},
             )
             if done.rowcount == 1:  # type: ignore[attr-defined]
                 return expected_int + 1

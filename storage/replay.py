@@ -18,12 +18,15 @@ PREFIX = "replay|"
 KEEP = timedelta(days=2)  # far longer than any channel retries
 
 
+_CLAIM = insert(BotStateRow)  # built once: every card submit claims (see services/scheduling.py)
+
+
 async def claim(sessions: async_sessionmaker[AsyncSession], key: str, now: datetime) -> bool:
     """True if this is the first delivery of `key`; False for a replay."""
     try:
         async with engine_of(sessions).begin() as connection:  # one INSERT: no ORM session
             await connection.execute(
-                insert(BotStateRow).values(key=PREFIX + key[:480], etag=0, data="{}", updated_at=now)
+                _CLAIM, {"key": PREFIX + key[:480], "etag": 0, "data": "{}", "updated_at": now}
             )
         return True
     except IntegrityError:
