@@ -464,3 +464,8 @@ def deserialize_activity(body: Any) -> Activity:
 def serialize_activity(activity: Any, fallback: Any = None) -> Any:
     """What the connector client's `Serializer.body(activity, "Activity")` sends, faster."""
     return CONNECTOR.serialize(activity, "Activity", fallback)
+
+
+def serialize_reference(reference: Any) -> Any:
+    """`ConversationReference.serialize()`, faster (every message turn stores or checks one)."""
+    return SCHEMA.serialize(reference, "ConversationReference")

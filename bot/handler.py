@@ -18,6 +18,7 @@ from botbuilder.schema import (
     ChannelAccount,
 )
 
+from bot.activity_codec import serialize_reference
 from cards import pipeline_card
 from dialogs.actions import CardActions
 from dialogs.common import send_card, sender_of
@@ -161,7 +162,7 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
     async def _remember(self, turn_context: TurnContext) -> None:
         reference = TurnContext.get_conversation_reference(turn_context.activity)
         await self.services.remember_conversation(
-            sender_of(turn_context.activity), reference.serialize()
+            sender_of(turn_context.activity), serialize_reference(reference)
         )
 
     async def on_adaptive_card_invoke(

@@ -29,6 +29,7 @@ from botbuilder.schema import (
 from msrest.exceptions import HttpOperationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.activity_codec import serialize_reference
 from bot.adapter import AskarsanAdapter, UntrustedServiceUrl
 from bot.jobs import RetryLater
 from bot.proactive import retry_after
@@ -131,7 +132,7 @@ class TeamsReach:
                 id=created[0], tenant_id=user.tenant_id, conversation_type="personal", is_group=False
             ),
         )
-        serialized: dict[str, Any] = reference.serialize()
+        serialized: dict[str, Any] = serialize_reference(reference)
         return serialized
 
 

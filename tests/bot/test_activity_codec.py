@@ -549,3 +549,40 @@ def test_random_activities_serialize_like_msrest(body: dict[str, Any]) -> None:
     got = outcome(lambda: serialize_activity(copy.deepcopy(activity)))
     assert got[0] == expected[0], (got, expected)
     assert json.dumps(got[1]) == json.dumps(expected[1]) if got[0] == "ok" else got[1] is expected[1]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(activity_bodies())
+def test_references_serialize_like_msrests_model_serialize(body: dict[str, Any]) -> None:
+    """What every message turn stores (or compares with the stored one): the conversation
+    reference, as `ConversationReference.serialize()` gives it."""
+    from botbuilder.core import TurnContext
+
+    try:
+        reference = TurnContext.get_conversation_reference(Activity().deserialize(body))
+    except Exception:  # noqa: BLE001 - only activities msrest can build
+        return
+    expected = outcome(lambda: copy.deepcopy(reference).serialize())
+    got = outcome(lambda: activity_codec.serialize_reference(copy.deepcopy(reference)))
+    assert got[0] == expected[0], (got, expected)
+    assert json.dumps(got[1]) == json.dumps(expected[1]) if got[0] == "ok" else got[1] is expected[1]
+
+
+def test_a_teams_reference_serializes_like_msrest() -> None:
+    reference = ConversationReference(
+        activity_id="1:abc",
+        user=ChannelAccount(id="29:user", name="Harry", aad_object_id="aad-1", role=RoleTypes.user),
+        bot=ChannelAccount(id="28:bot", name="askARSAN"),
+        conversation=ConversationAccount(
+            id="a:1", tenant_id="tenant", conversation_type="personal", is_group=False
+        ),
+        channel_id="msteams",
+        locale="en-GB",
+        service_url="https://smba.trafficmanager.net/emea/",
+    )
+    got = activity_codec.serialize_reference(reference)
+    assert got == reference.serialize()
+    # The SDK's own spelling of the key (its attribute map), which proactive sends read back.
+    assert got["conversation"] == {
+        "isGroup": False, "conversationType": "personal", "id": "a:1", "tenantID": "tenant"
+    }
