@@ -290,3 +290,66 @@ async def test_an_expired_link_is_refused(sessions) -> None:  # type: ignore[no-
             await resolve_invitation(session, result.client_token, NOW + timedelta(days=31))
         with pytest.raises(InvitationInvalid):
             await resolve_invitation(session, result.client_token + "x", NOW)
+
+
+async def test_the_recruiter_picks_for_the_candidate_and_is_answered_in_their_own_zone(sessions) -> None:  # type: ignore[no-untyped-def]
+    interview_id, _, _, slot_ids = await offered(sessions)
+    async with sessions() as session:
+        recruiter = Actor(Role.RECRUITER, (await session.get_one(Interview, interview_id)).recruiter_id)
+    picked = await pick_slot(sessions, recruiter, interview_id, slot_ids[1], NOW)
+    assert (picked.zone, picked.candidate_name) == ("Europe/London", "Asha Candidate")
+    assert picked.booked.start == datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+    assert await stage(sessions, interview_id) == Stage.SCHEDULED
+
+
+async def test_the_candidate_is_answered_in_their_own_zone(sessions) -> None:  # type: ignore[no-untyped-def]
+    interview_id, _, candidate, slot_ids = await offered(sessions)
+    picked = await pick_slot(sessions, candidate, interview_id, slot_ids[0], NOW)
+    assert (picked.zone, picked.candidate_name) == ("Asia/Kolkata", "Asha Candidate")
+
+
+async def test_a_slot_of_another_interview_cannot_be_picked(sessions) -> None:  # type: ignore[no-untyped-def]
+    from services.scheduling import NotFound
+
+    mine, _, candidate, _ = await offered(sessions)
+    other = await request_interview(sessions, a_request("other@client.example", "b@example.org"), NOW)
+    other_client, _ = await parties(sessions, other.interview_id)
+    await offer_slots(
+        sessions, other_client, other.interview_id, [SlotRequest(WEDNESDAY, time(16), "Europe/London")], NOW
+    )
+    async with sessions() as session:
+        theirs = await session.scalar(select(Slot.id).where(Slot.interview_id == other.interview_id))
+    assert theirs is not None
+    for slot_id in (theirs, "no-such-slot"):
+        with pytest.raises(NotFound):
+            await pick_slot(sessions, candidate, mine, slot_id, NOW)
+    assert await count(sessions, Booking) == 0
+    assert await stage(sessions, mine) == Stage.AWAITING_PICK
+
+
+async def test_every_statement_of_a_pick_comes_from_the_compiled_cache(sessions) -> None:  # type: ignore[no-untyped-def]
+    """The pick is the hottest write path: once warm, nothing in it is compiled again (the
+    outbox INSERT of the dialects' `on_conflict_do_nothing` had no cache key and was compiled on
+    every booking)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine.interfaces import CacheStats
+
+    from storage.db import engine_of
+
+    first, _, candidate, slot_ids = await offered(sessions)
+    await pick_slot(sessions, candidate, first, slot_ids[0], NOW)  # warms the cache
+    second, _, candidate, slot_ids = await offered(sessions, [time(16)])
+    seen: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, _params, context, _many) -> None:  # type: ignore[no-untyped-def]
+        if context.compiled is not None:
+            seen.append((statement.split("(")[0][:40], context.cache_hit))
+
+    engine = engine_of(sessions).sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        await pick_slot(sessions, candidate, second, slot_ids[0], NOW)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert any(text.startswith("INSERT INTO jobs") for text, _ in seen), seen
+    assert [(text, hit) for text, hit in seen if hit is not CacheStats.CACHE_HIT] == []
