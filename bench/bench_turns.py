@@ -20,7 +20,9 @@ order rotating from round to round):
 Replies go to a loopback connector (``bot.loopback.FakeConnector``) in its own process, which
 counts what it receives and keeps nothing, so that every turn is checked to have replied (a pick
 must answer "Booked:"). Reported: turns/s (requests / wall time over all rounds), p50 and p99 of
-the request latency, and the turns/s ratios to (a) and (b).
+the request latency, the turns/s ratios to (a) and (b), and the server process's own CPU time per
+turn (user + system, from /proc: steadier than wall-clock rates on a shared VM, and what bounds a
+one-process server's throughput).
 """
 
 from __future__ import annotations
@@ -345,10 +347,20 @@ def pick_bodies(service_url: str, picks: list[Pick], workers: int, start: int) -
 # Load
 
 
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds the process has used so far (Linux /proc; 0.0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Tally:
     requests: int = 0
     wall_s: float = 0.0
+    server_cpu_s: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
 
@@ -380,6 +392,7 @@ class Contender:
     label: str
     url: str
     kind: str  # "echo", "help" or "pick"
+    pid: int = 0
     picks: list[Pick] = field(default_factory=list)
     used: int = 0
     tallies: dict[int, Tally] = field(default_factory=dict)
@@ -473,7 +486,9 @@ async def _measure(
                     bodies = contender.bodies(service_url, workers, total, serial)
                     serial += total
                     counts = await _counts(session, service_url)
+                    cpu = process_cpu_s(contender.pid)
                     await drive(session, contender.url + "/api/messages", bodies, tally)
+                    tally.server_cpu_s += process_cpu_s(contender.pid) - cpu
                     after = await _counts(session, service_url)
                     expected = EXPECTED_REPLY[contender.kind]
                     missing = sum(len(b) for b in bodies) - (after[expected] - counts[expected])
@@ -511,9 +526,12 @@ async def _run(rounds: int, per_round: dict[int, int], warmup: int) -> list[dict
                         argv = [*argv[:-1], str(port)]
                     else:
                         env = askarsan_env(env["DATABASE_URL"], port, workdir)
-                    children.append(Child(key, argv, env=env, log_dir=workdir))
+                    child = Child(key, argv, env=env, log_dir=workdir)
+                    children.append(child)
                     url = f"http://127.0.0.1:{port}"
-                    contenders.append(Contender(key, label, url, kind, picks=prepared.get(key, [])))
+                    contenders.append(
+                        Contender(key, label, url, kind, child.pid, picks=prepared.get(key, []))
+                    )
                 await connector.wait_http(service_url + "healthz")
                 for contender, child in zip(contenders, children[1:], strict=True):
                     await child.wait_http(contender.url + "/healthz")
@@ -539,6 +557,7 @@ async def _run(rounds: int, per_round: dict[int, int], warmup: int) -> list[dict
                     "turns_per_s": tps,
                     "p50_ms": percentile(tally.latencies_ms, 50),
                     "p99_ms": percentile(tally.latencies_ms, 99),
+                    "server_cpu_ms": tally.server_cpu_s * 1000 / tally.requests,
                     "x_floor": tps / floor_tps,
                     "x_stock": tps / stock_tps,
                     "errors": dict(tally.errors),
@@ -574,7 +593,8 @@ def summarize(rows: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
             continue
         result = (
             f"{row['turns_per_s']:,.0f} turns/s · p50 {row['p50_ms']:.1f} ms · "
-            f"p99 {row['p99_ms']:.1f} ms · {row['x_floor']:.2f}× (a) · {row['x_stock']:.1f}× (b)"
+            f"p99 {row['p99_ms']:.1f} ms · {row['x_floor']:.2f}× (a) · {row['x_stock']:.1f}× (b) · "
+            f"server CPU {row['server_cpu_ms']:.2f} ms/turn"
         )
         if row["errors"]:
             result += f" · errors {row['errors']}"
