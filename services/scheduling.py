@@ -330,11 +330,6 @@ _PICKED = (
     .join(Party, Party.id == Interview.client_id)
     .where(Slot.id == bindparam("slot_id"))
 )
-_CLIENT_BUSY = select(Booking.start, Booking.end).where(
-    Booking.client_id == bindparam("client_id"),
-    Booking.status == "active",
-    Booking.interview_id != bindparam("interview_id"),
-)
 _BOOK = insert(Booking)
 _CLOSE_OFFER = (
     update(Slot)
@@ -382,12 +377,7 @@ async def pick_slot(
             if slot.status != "offered":
                 raise SlotTaken("That time is no longer available.")
             rules = booking_rules(interview, slot.client_zone)
-            busy = [
-                Interval(start, end)
-                for start, end in await connection.execute(
-                    _CLIENT_BUSY, {"client_id": interview.client_id, "interview_id": interview.id}
-                )
-            ]
+            busy = await client_busy(session, interview.client_id, exclude=interview.id)
             if check_pick(interval, rules, busy, now) is not None:
                 raise SlotTaken("That time is no longer available.")
             # The unique index / exclusion constraint speaks here.
@@ -509,15 +499,20 @@ def booking_rules(interview: Interview, client_zone: str) -> BookingRules:
     )
 
 
+_CLIENT_BUSY = select(Booking.start, Booking.end).where(
+    Booking.client_id == bindparam("client_id"),
+    Booking.status == "active",
+    Booking.interview_id != bindparam("exclude"),
+)
+
+
 async def client_busy(
     session: AsyncSession, client_id: str, *, exclude: str | None = None
 ) -> list[Interval]:
-    statement = select(Booking.start, Booking.end).where(
-        Booking.client_id == client_id, Booking.status == "active"
-    )
-    if exclude is not None:
-        statement = statement.where(Booking.interview_id != exclude)
-    return [Interval(start, end) for start, end in (await session.execute(statement)).all()]
+    """The client's active bookings, but those of interview `exclude` (no id is empty)."""
+    connection = await session.connection()
+    rows = await connection.execute(_CLIENT_BUSY, {"client_id": client_id, "exclude": exclude or ""})
+    return [Interval(start, end) for start, end in rows]
 
 
 @dataclass(frozen=True)
