@@ -162,7 +162,7 @@ class Settings(BaseSettings):
                 problems.append("ASKARSAN_API_KEY must be set for the JSON API")
             if not self.public_url.startswith("https://"):
                 problems.append("PUBLIC_URL must be an https:// URL in production")
-        from integrations.factory import integration_problems  # lazy: it imports msgraph
+        from integrations.factory import integration_problems  # lazy: it imports azure-core
 
         problems.extend(integration_problems(self))
         if problems:
