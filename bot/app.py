@@ -36,7 +36,7 @@ from services.facade import Services, utc_now
 from services.notify import NotifyConfig
 from services.scheduling import SchedulingConfig
 from storage.bot_state import SqlAlchemyStorage
-from storage.db import create_engine, database_reachable, session_factory
+from storage.db import create_engine, create_read_engine, database_reachable, session_factory
 from storage.migrate import migrate
 from storage.turn_order import begin_turn
 
@@ -54,6 +54,8 @@ def build_runtime(
 ) -> Runtime:
     engine = engine or create_engine(settings.database_url)
     sessions = session_factory(engine)
+    read_engine = create_read_engine(engine)
+    read_sessions = session_factory(read_engine) if read_engine is not None else None
     storage = SqlAlchemyStorage(sessions)
     conversation_state = ConversationState(storage)
     user_state = UserState(storage)
@@ -64,7 +66,7 @@ def build_runtime(
     integrations = build_integrations(settings)
     services = Services(
         sessions, clock=clock, config=scheduling_config, public_url=settings.public_url,
-        calendar=integrations.calendar,
+        calendar=integrations.calendar, read_sessions=read_sessions,
     )
     bot = AskarsanBot(conversation_state, user_state, services)
     messenger = Messenger(adapter, settings.app_id)
@@ -107,6 +109,8 @@ def build_runtime(
         runner=runner,
         handlers=runtime_handlers,
         integrations=integrations,
+        read_engine=read_engine,
+        read_sessions=read_sessions,
     )
 
 
@@ -145,6 +149,8 @@ def create_app(
         await runtime.integrations.close()
         await runtime.adapter.auth.close()
         await runtime.engine.dispose()
+        if runtime.read_engine is not None:
+            await runtime.read_engine.dispose()
 
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/api/messages", messages)

@@ -38,6 +38,14 @@ class Runtime:
     runner: JobRunner
     handlers: Mapping[str, Handler]
     integrations: Integrations
+    # Reports (the tracker, the pipeline): on SQLite a read-only engine off the event loop
+    # (storage.db.create_read_engine); otherwise the same sessions as everything else.
+    read_engine: AsyncEngine | None = None
+    read_sessions: async_sessionmaker[AsyncSession] | None = None
+
+    @property
+    def reports(self) -> async_sessionmaker[AsyncSession]:
+        return self.read_sessions or self.sessions
 
 
 RUNTIME = web.AppKey("runtime", Runtime)

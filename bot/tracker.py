@@ -260,7 +260,7 @@ class _Times:
 async def pipeline(request: web.Request) -> web.Response:
     viewer = _signed_in(request)
     tracker = request.app[TRACKER]
-    sessions = request.app[RUNTIME].sessions
+    sessions = request.app[RUNTIME].reports
     zone_name, zone_error = _zone_of(request, viewer)
     errors = [zone_error] if zone_error else []
     f = _filter(request, zone_name, errors)
@@ -311,7 +311,7 @@ async def export_csv(request: web.Request) -> web.Response:
     if errors:
         raise web.HTTPBadRequest(text="; ".join(errors), content_type="text/plain")
     now = tracker.clock()
-    rows = await read.pipeline_export(request.app[RUNTIME].sessions, f, now=now, policy=tracker.policy)
+    rows = await read.pipeline_export(request.app[RUNTIME].reports, f, now=now, policy=tracker.policy)
     tz = zone(zone_name)
 
     def iso(value: datetime | None) -> str:
@@ -351,7 +351,7 @@ async def interview(request: web.Request) -> web.Response:
     zone_name, zone_error = _zone_of(request, viewer)
     now = tracker.clock()
     detail = await read.interview_detail(
-        request.app[RUNTIME].sessions, request.match_info["id"], now=now, policy=tracker.policy
+        request.app[RUNTIME].reports, request.match_info["id"], now=now, policy=tracker.policy
     )
     if detail is None:
         return _page(request, "tracker/message.html", viewer, status=404, title="Not found",
@@ -430,7 +430,7 @@ async def kpis(request: web.Request) -> web.Response:
         errors.append("the period ends before it starts")
         start, end = today - timedelta(days=KPI_DAYS), today
     period = Interval(_local_midnight(start, zone_name), _local_midnight(end + timedelta(days=1), zone_name))
-    facts = await read.interview_facts(request.app[RUNTIME].sessions, period)
+    facts = await read.interview_facts(request.app[RUNTIME].reports, period)
     result = compute_kpis(facts, period, as_of=min(now, period.end))
     trend = weekly_trend(facts, period)
     return _page(
@@ -452,9 +452,9 @@ async def feeds(request: web.Request, *, viewer: Viewer | None = None, new_url: 
                 message: str | None = None, status: int = 200) -> web.Response:
     viewer = viewer or _signed_in(request)
     runtime = request.app[RUNTIME]
-    _, recruiters = await read.filter_choices(runtime.sessions)
+    _, recruiters = await read.filter_choices(runtime.reports)
     return _page(
-        request, "tracker/feeds.html", viewer, status=status, feeds=await read.feeds(runtime.sessions),
+        request, "tracker/feeds.html", viewer, status=status, feeds=await read.feeds(runtime.reports),
         recruiters=recruiters, new_url=new_url, message=message, t=_Times(viewer.zone or DEFAULT_ZONE,
                                                                           request.app[TRACKER].clock()),
     )
@@ -487,7 +487,7 @@ async def revoke_feed(request: web.Request) -> web.Response:
 
 async def feed(request: web.Request) -> web.Response:
     now = request.app[TRACKER].clock()
-    found = await read.feed_for_token(request.app[RUNTIME].sessions, request.match_info["token"], now=now)
+    found = await read.feed_for_token(request.app[RUNTIME].reports, request.match_info["token"], now=now)
     if found is None:
         raise web.HTTPNotFound(text="No such calendar feed (it may have been revoked).",
                                content_type="text/plain")

@@ -41,6 +41,8 @@ class Services:
     public_url: str = "http://localhost:3978"
     on_enqueued: Callable[[], None] = lambda: None
     calendar: CalendarGateway = field(default_factory=LocalCalendar)
+    # Reports read here (bot.runtime.Runtime.reports): on SQLite, off the event loop.
+    read_sessions: async_sessionmaker[AsyncSession] | None = None
 
     def chat_link(self, token: str) -> str:
         return f"{self.public_url}/chat?t={token}"
@@ -105,7 +107,8 @@ class Services:
 
     async def pipeline(self, recruiter_id: str, *, upcoming: bool) -> list[PipelineRow]:
         return await tracker.pipeline_rows(
-            self.sessions, recruiter_id=recruiter_id, upcoming=upcoming, now=self.clock(), limit=10
+            self.read_sessions or self.sessions,
+            recruiter_id=recruiter_id, upcoming=upcoming, now=self.clock(), limit=10,
         )
 
     async def remember_conversation(

@@ -90,6 +90,29 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
+def create_read_engine(engine: AsyncEngine) -> AsyncEngine | None:
+    """For a SQLite file: a second, read-only engine whose statements run on aiosqlite's own
+    thread, for the reports (the tracker's pages, the pipeline). The main engine runs SQLite on
+    the event loop, which suits a turn's short statements; a report over thousands of interviews
+    takes tens of milliseconds, and on the loop every turn in flight would wait for it. sqlite3
+    releases the GIL while it steps a query, and in WAL mode a reader and the writer do not block
+    each other. None for PostgreSQL (its driver never blocks the loop) and in-memory SQLite (a
+    second connection would be another database)."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or (url.database or ":memory:") == ":memory:":
+        return None
+    reader = create_async_engine(url, pool_size=2, max_overflow=0, pool_timeout=60)
+
+    @event.listens_for(reader.sync_engine, "connect")
+    def _read_only(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA query_only=ON")
+        cur.execute("PRAGMA busy_timeout=30000")  # on aiosqlite's thread, not the loop
+        cur.close()
+
+    return reader
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
