@@ -267,9 +267,11 @@ async def plan_effect(
                     )
                 )
                 return plan.count
+            # Ours: the local calendar's, or ours after the calendar refused to make the event
+            # (fall_back_to_own_invitation); otherwise the calendar invites the attendees itself.
+            ours = calendar_is_ours(config, interview.calendar_event_id)
             ics: bytes | None = (
-                None if config.calendar_invites_attendees
-                else await _ics(session, view, interview, "REQUEST", now, config)
+                await _ics(session, view, interview, "REQUEST", now, config) if ours else None
             )
             changes = await session.get(InterviewChanges, interview.id)
             if changes is not None and changes.previous_start and changes.previous_end:
@@ -284,6 +286,11 @@ async def plan_effect(
                         previous=Interval(changes.previous_start, changes.previous_end),
                     )
                 )
+                return plan.count
+            if ours and config.calendar_invites_attendees:
+                # The calendar refused the event and our own invitation mail went out instead:
+                # that mail is this booking's confirmation (with the .ics); a second one would
+                # say Microsoft 365 sends the invitation, which it will not.
                 return plan.count
             await plan.mail(
                 booking_confirmed_mail(view, role, party.email, ics, key=f"{job.idempotency_key}|mail")

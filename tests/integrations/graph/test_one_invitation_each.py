@@ -212,6 +212,10 @@ async def test_when_exchange_refuses_the_event_the_attendees_get_our_own_invitat
         requests = [m for m in mail.to(address) if "REQUEST" in ics_methods(m)]
         assert len(requests) == 1, address
         assert "The calendar invitation is attached" in requests[0].text
+        # Our invitation is their confirmation: no second one saying Microsoft 365 will send it.
+        booked_mails = [m for m in mail.to(address) if m.subject.startswith(("Interview confirmed", "Calendar invitation"))]
+        assert [m.subject.split(":")[0] for m in booked_mails] == ["Calendar invitation"], address
+        assert not [m for m in mail.to(address) if "Microsoft 365" in m.text], address
         cancelled = ours(mail, address, "Interview cancelled")
         assert len(cancelled) == 1 and set(ics_methods(cancelled[0])) == {"CANCEL"}, address
         assert "comes separately" not in cancelled[0].text
