@@ -79,15 +79,18 @@ async def webchat_grant(
         return await grant_for_webchat_user(session, sender.user_id, now)
 
 
+# A Teams (or Emulator) sender is the party with their AAD object id or their Teams user id. Built
+# once (see services/scheduling.py); a null id matches no row (`= NULL` is never true).
+_IS_TEAMS_USER = or_(Party.aad_object_id == bindparam("aad"), Party.teams_user_id == bindparam("user"))
+_TEAMS_PARTIES = select(Party).where(_IS_TEAMS_USER)
+
+
+def _teams_user(sender: Sender) -> dict[str, str | None]:
+    return {"aad": sender.aad_object_id or None, "user": sender.user_id or None}
+
+
 async def _teams_parties(session: AsyncSession, sender: Sender) -> list[Party]:
-    conditions = []
-    if sender.aad_object_id:
-        conditions.append(Party.aad_object_id == sender.aad_object_id)
-    if sender.user_id:
-        conditions.append(Party.teams_user_id == sender.user_id)
-    if not conditions:
-        return []
-    return list(await session.scalars(select(Party).where(or_(*conditions))))
+    return list(await session.scalars(_TEAMS_PARTIES, _teams_user(sender)))
 
 
 # How long this instance trusts what it last stored for a sender before it looks again. Within it
@@ -163,13 +166,10 @@ def _fingerprint(reference: dict[str, Any] | None) -> str:
 
 
 # Run on a sender's first turn and whenever their reference changes: built once (see
-# services/scheduling.py). A null id matches no row (`= NULL` is never true).
-_STORED_OF_PARTY = select(Party.id, Party.conversation_reference, Party.tenant_id).where(
-    Party.id == bindparam("party_id")
-)
-_STORED_OF_TEAMS_USER = select(Party.id, Party.conversation_reference, Party.tenant_id).where(
-    or_(Party.aad_object_id == bindparam("aad"), Party.teams_user_id == bindparam("user"))
-)
+# services/scheduling.py).
+_STORED = select(Party.id, Party.conversation_reference, Party.tenant_id)
+_STORED_OF_PARTY = _STORED.where(Party.id == bindparam("party_id"))
+_STORED_OF_TEAMS_USER = _STORED.where(_IS_TEAMS_USER)
 _STORE = (
     update(Party)
     .where(Party.id == bindparam("party_id"))
@@ -211,9 +211,7 @@ async def remember_conversation(
             )
         else:
             parties = list(
-                await connection.execute(
-                    _STORED_OF_TEAMS_USER, {"aad": sender.aad_object_id, "user": sender.user_id}
-                )
+                await connection.execute(_STORED_OF_TEAMS_USER, _teams_user(sender))
             )
         for party in parties:
             refs = dict(party.conversation_reference or {})
