@@ -26,7 +26,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
-from sqlalchemy.sql.visitors import InternalTraversal, _TraverseInternalsType
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from storage.models import Job, new_id
 
@@ -74,11 +74,13 @@ class _OnKeyConflictDoNothing(ClauseElement):
     """``ON CONFLICT (idempotency_key) DO NOTHING``, the same words on SQLite and PostgreSQL.
 
     The dialects' own ``insert().on_conflict_do_nothing()`` has no cache key, so SQLAlchemy
-    compiled the outbox INSERT again on every call (about 0.5 ms of a booking's 11-row
-    executemany, measured #10); this clause has one, so the INSERT is compiled once."""
+    compiled the outbox INSERT again on every call (a booking's 11 effects took 2.3 ms, 1.1 ms
+    compiled once; measured, #10). This clause has a cache key, so the INSERT is compiled once."""
 
     __visit_name__ = "askarsan_on_key_conflict_do_nothing"
-    _traverse_internals: _TraverseInternalsType = [("column", InternalTraversal.dp_string)]  # noqa: RUF012 - SQLAlchemy reads it off the class
+    _traverse_internals: list[tuple[str, InternalTraversal]] = [  # noqa: RUF012 - read off the class
+        ("column", InternalTraversal.dp_string)
+    ]
 
     def __init__(self, column: str) -> None:
         self.column = column
