@@ -110,7 +110,6 @@ def build_runtime(
         handlers=runtime_handlers,
         integrations=integrations,
         read_engine=read_engine,
-        read_sessions=read_sessions,
     )
 
 

@@ -38,14 +38,13 @@ class Runtime:
     runner: JobRunner
     handlers: Mapping[str, Handler]
     integrations: Integrations
-    # Reports (the tracker, the pipeline): on SQLite a read-only engine off the event loop
-    # (storage.db.create_read_engine); otherwise the same sessions as everything else.
+    # The reports' read-only engine on SQLite (storage.db.create_read_engine), closed with the app.
     read_engine: AsyncEngine | None = None
-    read_sessions: async_sessionmaker[AsyncSession] | None = None
 
     @property
     def reports(self) -> async_sessionmaker[AsyncSession]:
-        return self.read_sessions or self.sessions
+        """What the tracker's pages read with (`Services.reports`)."""
+        return self.services.reports
 
 
 RUNTIME = web.AppKey("runtime", Runtime)

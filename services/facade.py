@@ -41,8 +41,13 @@ class Services:
     public_url: str = "http://localhost:3978"
     on_enqueued: Callable[[], None] = lambda: None
     calendar: CalendarGateway = field(default_factory=LocalCalendar)
-    # Reports read here (bot.runtime.Runtime.reports): on SQLite, off the event loop.
+    # The reports' own sessions (storage.db.create_read_engine: on SQLite, off the event loop).
     read_sessions: async_sessionmaker[AsyncSession] | None = None
+
+    @property
+    def reports(self) -> async_sessionmaker[AsyncSession]:
+        """What the reports (the tracker, the pipeline) read with."""
+        return self.read_sessions or self.sessions
 
     def chat_link(self, token: str) -> str:
         return f"{self.public_url}/chat?t={token}"
@@ -107,7 +112,7 @@ class Services:
 
     async def pipeline(self, recruiter_id: str, *, upcoming: bool) -> list[PipelineRow]:
         return await tracker.pipeline_rows(
-            self.read_sessions or self.sessions,
+            self.reports,
             recruiter_id=recruiter_id, upcoming=upcoming, now=self.clock(), limit=10,
         )
 

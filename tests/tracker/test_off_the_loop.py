@@ -87,4 +87,4 @@ async def test_reports_have_their_own_engine_on_sqlite_only(tracker_app, db_url:
     if db_url.startswith("postgresql"):
         assert runtime.read_engine is None and runtime.reports is runtime.sessions
     else:
-        assert runtime.read_engine is not None and runtime.reports is runtime.read_sessions
+        assert runtime.read_engine is not None and runtime.reports is not runtime.sessions
