@@ -3,12 +3,14 @@ chat page mounted, and real invitation rows in its database."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -135,3 +137,20 @@ async def wait_for(
         if loop.time() > deadline:
             raise AssertionError("timed out waiting for a condition")
         await asyncio.sleep(interval)
+
+
+async def frames_until(
+    ws: aiohttp.ClientWebSocketResponse, done: Any, timeout: float = 10.0
+) -> list[dict[str, Any]]:
+    """Read frames until `done(activities so far)` holds; returns every activity received."""
+    received: list[dict[str, Any]] = []
+    async with asyncio.timeout(timeout):
+        while not done(received):
+            message = await ws.receive()
+            assert message.type == aiohttp.WSMsgType.TEXT, message
+            if not message.data:
+                continue  # keep-alive
+            frame = json.loads(message.data)
+            assert set(frame) == {"activities", "watermark"}
+            received.extend(frame["activities"])
+    return received

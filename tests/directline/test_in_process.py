@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -44,7 +43,14 @@ from bot.directline_tokens import TokenSigner
 from bot.settings import Settings
 from storage import directline as store
 from storage.directline import DirectLineActivity
-from tests.directline.helpers import build_app, call, make_invitation, open_session, wait_for
+from tests.directline.helpers import (
+    build_app,
+    call,
+    frames_until,
+    make_invitation,
+    open_session,
+    wait_for,
+)
 
 
 @dataclass
@@ -129,17 +135,6 @@ async def greeted(server: Server, session: dict[str, Any]) -> list[dict[str, Any
     return list(await wait_for(found))
 
 
-async def frames_until(
-    ws: aiohttp.ClientWebSocketResponse, done: Any, timeout: float = 10.0
-) -> list[dict[str, Any]]:
-    received: list[dict[str, Any]] = []
-    async with asyncio.timeout(timeout):
-        while not done(received):
-            message = await ws.receive()
-            assert message.type == aiohttp.WSMsgType.TEXT, message
-            if message.data:
-                received.extend(json.loads(message.data)["activities"])
-    return received
 
 
 def seq(activity_id: str) -> int:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
-import aiohttp
 from aiohttp.test_utils import TestClient
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import ConversationReference
@@ -14,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.app import RUNTIME
 from storage.directline import DirectLineActivity
-from tests.directline.helpers import call, make_invitation, open_session, wait_for
+from tests.directline.helpers import call, frames_until, make_invitation, open_session, wait_for
 
 
 async def poll(client: TestClient, session: dict[str, Any], watermark: str = "") -> dict[str, Any]:
@@ -93,21 +91,6 @@ async def start_session(client: TestClient, **kwargs: Any) -> tuple[Any, dict[st
     return invite, session
 
 
-async def frames_until(
-    ws: aiohttp.ClientWebSocketResponse, done: Any, timeout: float = 10.0
-) -> list[dict[str, Any]]:
-    """Read frames until `done(activities so far)` holds; returns every activity received."""
-    received: list[dict[str, Any]] = []
-    async with asyncio.timeout(timeout):
-        while not done(received):
-            message = await ws.receive()
-            assert message.type == aiohttp.WSMsgType.TEXT, message
-            if not message.data:
-                continue  # keep-alive
-            frame = json.loads(message.data)
-            assert set(frame) == {"activities", "watermark"}
-            received.extend(frame["activities"])
-    return received
 
 
 async def test_the_websocket_replays_history_then_pushes_the_reply(dl_client: Any) -> None:
