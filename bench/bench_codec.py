@@ -6,12 +6,13 @@ Cases, in one process, each contender measured in every round, the order rotatin
 round (the machine is shared: medians over many interleaved rounds, not single runs):
 
 - ``parse``: a Teams message activity as /api/messages reads it (a dict from JSON) into an
-  ``Activity``: msrest's ``Activity().deserialize`` vs ``bot.activity_codec.deserialize_activity``;
+  ``Activity``: msrest's ``Activity().deserialize`` vs the codec's ``deserialize_activity``
+  (``bot/framework/sdk4171/activity_codec.py``);
 - ``body``: a reply into the JSON bytes the connector client sends (a text reply and an Adaptive
   Card reply): msrest's ``Serializer.body`` + ``json.dumps`` vs ``serialize_activity`` + ``json.dumps``;
 - ``reply``: ``conversations.reply_to_activity`` to a loopback Bot Connector running in its own
   process, one call at a time: the SDK's ``ConnectorClient`` (msrest, requests in a worker thread)
-  vs ``bot.connector_client.LeanConnectorClient`` (aiohttp). Per call: wall time, and this
+  vs ``bot.framework.sdk4171.connector_client.LeanConnectorClient`` (aiohttp). Per call: wall time, and this
   process's CPU time (all threads, so msrest's request thread counts).
 
 Reported: the median over rounds of the per-operation time of each round, and the ratio.
@@ -117,7 +118,7 @@ def _interleave(contenders: dict[str, Callable[[], Any]], rounds: int, ops: int)
 def bench_parse() -> list[dict[str, Any]]:
     from botbuilder.schema import Activity
 
-    from bot.activity_codec import deserialize_activity
+    from bot.framework.sdk4171.activity_codec import deserialize_activity
 
     body = teams_message()
     samples = _interleave(
@@ -131,7 +132,7 @@ def bench_body() -> list[dict[str, Any]]:
     from botframework.connector.aio import ConnectorClient
     from botframework.connector.auth import MicrosoftAppCredentials
 
-    from bot.activity_codec import serialize_activity
+    from bot.framework.sdk4171.activity_codec import serialize_activity
 
     serializer = ConnectorClient(MicrosoftAppCredentials.empty(), base_url="https://x.invalid/")._serialize
     rows = []
@@ -154,7 +155,7 @@ async def _bench_reply(url: str) -> list[dict[str, Any]]:
     from botframework.connector.aio import ConnectorClient
     from botframework.connector.auth import MicrosoftAppCredentials
 
-    from bot.connector_client import LeanConnectorClient, SharedSession
+    from bot.framework.sdk4171.connector_client import LeanConnectorClient, SharedSession
 
     session = SharedSession()
     sdk = ConnectorClient(MicrosoftAppCredentials.empty(), base_url=url)

@@ -24,8 +24,8 @@ from pydantic import SecretStr
 from sqlalchemy import insert
 
 from bot.app import RUNTIME, create_app
-from bot.auth import TrackerAuthConfig
 from bot.settings import Settings
+from bot.web.tracker.signin import TrackerAuthConfig
 from integrations.mail import MemoryMail
 from scheduling.interview import Stage
 from services.tracker import PipelineFilter, pipeline_page

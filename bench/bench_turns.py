@@ -18,7 +18,7 @@ order rotating from round to round):
     rows; the job runner is off, ``ASKARSAN_RUN_JOBS=false``);
 (e) ``pick-postgresql``: the same on PostgreSQL (skipped with a note when it is not reachable).
 
-Replies go to a loopback connector (``bot.loopback.FakeConnector``) in its own process, which
+Replies go to a loopback connector (``bot.dev.loopback.FakeConnector``) in its own process, which
 counts what it receives and keeps nothing, so that every turn is checked to have replied (a pick
 must answer "Booked:"). Reported: turns/s (requests / wall time over all rounds), p50 and p99 of
 the request latency, the turns/s ratios to (a) and (b), and the server process's own CPU time per
@@ -62,7 +62,7 @@ def _connector_app() -> Any:
     """The loopback connector, counting replies by kind and keeping none (no memory growth)."""
     from aiohttp import web
 
-    from bot.loopback import FakeConnector, Received
+    from bot.dev.loopback import FakeConnector, Received
 
     counts: Counter[str] = Counter()
     fake = FakeConnector()

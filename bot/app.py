@@ -14,21 +14,21 @@ from botbuilder.core import ConversationState, UserState
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import __version__
-from bot.adapter import create_adapter
-from bot.api import setup_api
-from bot.auth import TrackerAuthConfig
-from bot.chat import setup_chat
-from bot.directline import DirectLineService, install_own_connector, setup_directline
-from bot.directline_tokens import TokenSigner
-from bot.effects import make_handlers
-from bot.handler import AskarsanBot, make_turn_error_handler
-from bot.jobs import Handler, JobRunner
-from bot.proactive import Messenger
-from bot.replay import ReplayGuard
+from bot.directline.server import DirectLineService, install_own_connector, setup_directline
+from bot.directline.tokens import TokenSigner
+from bot.framework.activity_handler import AskarsanBot, make_turn_error_handler
+from bot.framework.adapter import create_adapter
+from bot.framework.middleware import ReplayGuard
+from bot.framework.proactive import Messenger
+from bot.framework.teams_reach import TeamsReach
+from bot.jobs.handlers import make_handlers
+from bot.jobs.runner import Handler, JobRunner
 from bot.settings import Settings
-from bot.teams_reach import TeamsReach
-from bot.tracker import setup_tracker
-from bot.web import STATIC, database_errors, json_error, make_templates, render
+from bot.web.api import setup_api
+from bot.web.chat import setup_chat
+from bot.web.http import STATIC, database_errors, json_error, make_templates, render
+from bot.web.tracker.routes import setup_tracker
+from bot.web.tracker.signin import TrackerAuthConfig
 from integrations.calendar import LocalCalendar
 from integrations.factory import build_integrations
 from integrations.mail import MailGateway

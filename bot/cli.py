@@ -40,7 +40,7 @@ def _serve(settings: Settings) -> None:
     print(f"  health         {settings.public_url}/healthz")
     print(f"  tracker        {settings.public_url}/tracker")
     if settings.is_local:
-        from bot.tracker import tracker_password
+        from bot.web.tracker.routes import tracker_password
 
         password = tracker_password(app)
         if password:
@@ -83,7 +83,7 @@ def _worker(settings: Settings) -> None:
             file=sys.stderr,
         )
     from bot.app import handlers_for
-    from bot.worker import WorkerOptions, run_worker
+    from bot.jobs.worker import WorkerOptions, run_worker
 
     handlers = handlers_for(settings)
     _freeze_startup_objects()
@@ -91,13 +91,13 @@ def _worker(settings: Settings) -> None:
 
 
 def _demo(settings: Settings, graph: bool) -> int:
-    from bot.demo import main as demo_main
+    from bot.dev.demo import main as demo_main
 
     return demo_main(settings.with_local_secrets(), sys.stdout, graph=graph)
 
 
 def _manifest_build(settings: Settings, out: Path, schema: Path | None) -> int:
-    from bot.teams_manifest import ManifestError, build_package, inputs_from
+    from manifest.builder import ManifestError, build_package, inputs_from
 
     try:
         inputs = inputs_from(settings.app_id, settings.public_url)

@@ -10,10 +10,10 @@ from botbuilder.core import ConversationState, UserState
 from jinja2 import Environment
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.adapter import AskarsanAdapter
-from bot.handler import AskarsanBot
-from bot.jobs import Handler, JobRunner
-from bot.proactive import Messenger
+from bot.framework.activity_handler import AskarsanBot
+from bot.framework.adapter import AskarsanAdapter
+from bot.framework.proactive import Messenger
+from bot.jobs.runner import Handler, JobRunner
 from bot.settings import Settings
 from integrations.factory import Integrations
 from integrations.mail import MailGateway

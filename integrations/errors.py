@@ -1,8 +1,8 @@
 """Failures of an outside system (Graph, SMTP, ...) as the job runner needs to see them.
 
 ``integrations/`` may not import ``bot/``, so these are the neutral names; the job handlers map
-them once: :class:`TransientError` to ``bot.jobs.RetryLater`` (``after`` is the server's
-``Retry-After`` when it gave one) and :class:`PermanentError` to ``bot.jobs.PermanentFailure``.
+them once: :class:`TransientError` to ``bot.jobs.runner.RetryLater`` (``after`` is the server's
+``Retry-After`` when it gave one) and :class:`PermanentError` to ``bot.jobs.runner.PermanentFailure``.
 Messages carry status codes and error codes, never personal data (addresses, names, subjects).
 """
 

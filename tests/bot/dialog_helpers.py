@@ -10,7 +10,7 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.handler import AskarsanBot
+from bot.framework.activity_handler import AskarsanBot
 from services.facade import Services
 
 Inspector = Callable[[Activity, str], None]

@@ -1,4 +1,4 @@
-"""bot.activity_codec gives msrest's results: the JSON msrest's connector client sends for an
+"""bot.framework.sdk4171.activity_codec gives msrest's results: the JSON msrest's connector client sends for an
 activity, and the Activity graph `Activity().deserialize` builds; for input its fast path does not
 reproduce exactly it lets msrest decide (same result, same exception)."""
 
@@ -39,8 +39,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from msrest.serialization import Model
 
-from bot import activity_codec
-from bot.activity_codec import deserialize_activity, serialize_activity
+from bot.framework.sdk4171 import activity_codec
+from bot.framework.sdk4171.activity_codec import deserialize_activity, serialize_activity
 
 # --- helpers --------------------------------------------------------------------------------
 

@@ -28,11 +28,11 @@ from msrest.exceptions import ClientRequestError, HttpOperationError, Validation
 from msrest.serialization import Deserializer, Serializer
 from msrest.universal_http.async_requests import AsyncRequestsHTTPSender
 
-from bot.adapter import create_adapter
 from bot.app import RUNTIME
-from bot.connector_client import LeanConnectorClient, SharedSession, shared_session
-from bot.jobs import PermanentFailure, RetryLater
-from bot.proactive import Messenger, retry_after
+from bot.framework.adapter import create_adapter
+from bot.framework.proactive import Messenger, retry_after
+from bot.framework.sdk4171.connector_client import LeanConnectorClient, SharedSession, shared_session
+from bot.jobs.runner import PermanentFailure, RetryLater
 from bot.settings import Settings
 from tests.bot.test_activity_codec import OUTGOING
 from tests.fakes.connector import FakeConnector

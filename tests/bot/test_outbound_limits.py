@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from bot.adapter import create_adapter
-from bot.jobs import PermanentFailure, RetryLater
-from bot.proactive import Messenger
+from bot.framework.adapter import create_adapter
+from bot.framework.proactive import Messenger
+from bot.framework.throttle import Limits, SendThrottle
+from bot.jobs.runner import PermanentFailure, RetryLater
 from bot.settings import Settings
-from bot.throttle import Limits, SendThrottle
 from tests.fakes.connector import FakeConnector
 
 

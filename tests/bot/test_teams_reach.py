@@ -12,11 +12,11 @@ import pytest
 from aiohttp import web
 from botbuilder.schema import ConversationReference
 
-from bot.adapter import create_adapter
-from bot.jobs import RetryLater
-from bot.proactive import Messenger
+from bot.framework.adapter import create_adapter
+from bot.framework.proactive import Messenger
+from bot.framework.teams_reach import TeamsReach, TeamsUser, ensure_teams_reference
+from bot.jobs.runner import RetryLater
 from bot.settings import Settings
-from bot.teams_reach import TeamsReach, TeamsUser, ensure_teams_reference
 from storage.db import create_engine, session_factory
 from storage.migrate import migrate
 from storage.models import Party

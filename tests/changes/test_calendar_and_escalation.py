@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.effects import make_handlers
-from bot.jobs import JobRunner
+from bot.jobs.handlers import make_handlers
+from bot.jobs.runner import JobRunner
 from integrations.calendar import MemoryCalendar
 from integrations.errors import TransientError
 from integrations.mail import MemoryMail

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.demo import run_demo
+from bot.dev.demo import run_demo
 from bot.settings import Settings
 
 

@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.chat import AZURE_DIRECTLINE_BASE_URL
+from bot.web.chat import AZURE_DIRECTLINE_BASE_URL
 from tests.directline.helpers import call, make_invitation
 
 SECRET = "azure-directline-secret"

@@ -31,7 +31,7 @@ from botframework.connector.models import ErrorResponseException, ResourceRespon
 from sqlalchemy import select
 
 from bot.app import RUNTIME, build_runtime
-from bot.directline import (
+from bot.directline.server import (
     CONNECTOR_PATH,
     DIRECTLINE,
     DirectLineService,
@@ -39,7 +39,7 @@ from bot.directline import (
     _InProcessConnectorClient,
     install_own_connector,
 )
-from bot.directline_tokens import TokenSigner
+from bot.directline.tokens import TokenSigner
 from bot.settings import Settings
 from storage import directline as store
 from storage.directline import DirectLineActivity

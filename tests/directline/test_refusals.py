@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 
 from bot.app import RUNTIME
-from bot.directline import DIRECTLINE
+from bot.directline.server import DIRECTLINE
 from scheduling.interview import Role
 from storage.directline import DirectLineActivity, DirectLineConversation
 from storage.models import Invitation

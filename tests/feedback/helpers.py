@@ -121,7 +121,7 @@ async def count(sessions: async_sessionmaker[AsyncSession], model: type, *where:
 
 @dataclass
 class RecordingMessenger:
-    """Stands in for `bot.proactive.Messenger`: records (reference, activity) pairs."""
+    """Stands in for `bot.framework.proactive.Messenger`: records (reference, activity) pairs."""
 
     sent: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
 

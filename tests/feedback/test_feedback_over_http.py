@@ -13,8 +13,8 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select, update
 
 from bot.app import RUNTIME
-from bot.effects import make_handlers
-from bot.jobs import JobRunner
+from bot.jobs.handlers import make_handlers
+from bot.jobs.runner import JobRunner
 from integrations.mail import MemoryMail
 from scheduling.interview import Stage
 from services.notify import NotifyConfig

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.effects import make_handlers
-from bot.jobs import JobRunner
+from bot.jobs.handlers import make_handlers
+from bot.jobs.runner import JobRunner
 from integrations.mail import MemoryMail
 from scheduling.interview import Stage
 from services.feedback import submit_feedback

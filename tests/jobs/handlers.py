@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.jobs import Handler
+from bot.jobs.runner import Handler
 from storage.jobs import ClaimedJob
 
 

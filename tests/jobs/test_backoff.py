@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.jobs import backoff
+from bot.jobs.runner import backoff
 from tests.jobs.helpers import HighestRandom
 
 BASE = timedelta(seconds=30)

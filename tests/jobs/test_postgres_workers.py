@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.jobs import JobRunner
+from bot.jobs.runner import JobRunner
 from storage.db import create_engine, session_factory
 from storage.jobs import ClaimedJob, NewJob, enqueue, enqueue_many
 from storage.migrate import migrate
@@ -113,7 +113,7 @@ async def _start_worker(url: str, log: Path) -> asyncio.subprocess.Process:
     )
     with log.open("ab") as out:
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.worker", cwd=ROOT, env=env, stdout=out, stderr=out
+            sys.executable, "-m", "bot.jobs.worker", cwd=ROOT, env=env, stdout=out, stderr=out
         )
 
 

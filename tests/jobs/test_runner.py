@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.jobs import Handler, JobRunner, PermanentFailure, RetryLater
+from bot.jobs.runner import Handler, JobRunner, PermanentFailure, RetryLater
 from storage.jobs import ClaimedJob, claim_due, failed_jobs, requeue
 from tests.jobs.conftest import Clock, Queue
 from tests.jobs.helpers import HighestRandom, add_job
@@ -186,7 +186,7 @@ async def test_logs_carry_ids_and_kinds_but_no_payload(
         raise ValueError(f"bad address {job.payload['email']}")
 
     runner = make_runner(queue, clock, {"test.ok": handler})
-    with caplog.at_level(logging.DEBUG, logger="bot.jobs"):
+    with caplog.at_level(logging.DEBUG, logger="bot.jobs.runner"):
         await runner.run_once()
     assert job_id in caplog.text and "test.ok" in caplog.text
     assert "jane.doe" not in caplog.text

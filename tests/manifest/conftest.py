@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.teams_manifest import MANIFEST_DIR, ManifestInputs, load_template
+from manifest.builder import MANIFEST_DIR, ManifestInputs, load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTALL_SCRIPT = Path(__file__).resolve().parent / "install_schema.sh"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bot.teams_manifest import (
+from manifest.builder import (
     BOT_SIGN_IN_DOMAIN,
     MANIFEST_DIR,
     ManifestError,

@@ -31,7 +31,7 @@ from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from bot import botauth
+from bot.framework.sdk4171 import auth_patches as botauth
 
 APP_ID = "00000000-0000-0000-0000-00000000a991"
 APP_TENANT = "00000000-0000-0000-0000-0000000000aa"

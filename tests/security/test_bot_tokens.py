@@ -9,7 +9,7 @@ from typing import Any
 import jwt
 import pytest
 
-from bot.botauth import AsyncOpenIdMetadata
+from bot.framework.sdk4171.auth_patches import AsyncOpenIdMetadata
 from tests.fakes.connector import FakeConnector
 from tests.security.conftest import (
     APP_ID,

@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from urllib3.util import parse_url
 
-from bot.adapter import ServiceUrlPolicy
 from bot.app import RUNTIME
-from bot.jobs import PermanentFailure
+from bot.framework.adapter import ServiceUrlPolicy
+from bot.jobs.runner import PermanentFailure
 from bot.settings import DEFAULT_TRUSTED_SERVICE_HOSTS
 from tests.fakes.connector import FakeConnector
 from tests.security.conftest import FakeMsal, channel_claims, sign

@@ -12,8 +12,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
 from bot.app import RUNTIME, create_app
-from bot.auth import TrackerAuthConfig
 from bot.settings import Settings
+from bot.web.tracker.signin import TrackerAuthConfig
 from integrations.mail import MemoryMail
 from tests.conftest import database
 from tests.tracker.helpers import PASSWORD

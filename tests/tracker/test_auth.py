@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.auth import SESSION_COOKIE, Sessions, Viewer, safe_next
+from bot.web.tracker.signin import SESSION_COOKIE, Sessions, Viewer, safe_next
 from tests.tracker.conftest import password_config
 from tests.tracker.helpers import csrf_of, sign_in
 

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from bot.auth import OidcConfig
+from bot.web.tracker.signin import OidcConfig
 from tests.tracker.conftest import password_config
 from tests.tracker.fake_oidc import FakeOidc
 from tests.tracker.helpers import RECRUITER, csrf_of, new_interview

@@ -20,7 +20,7 @@ from email.message import EmailMessage
 import pytest
 
 from bot.app import build_runtime
-from bot.loopback_graph import FakeGraph
+from bot.dev.loopback_graph import FakeGraph
 from bot.runtime import Runtime
 from bot.settings import Settings
 from integrations.factory import LOOPBACK_TOKEN

@@ -1,4 +1,4 @@
-"""The job runner as a process of its own: `python -m bot.worker`.
+"""The job runner as a process of its own: `python -m bot.jobs.worker`.
 
 Runs against `DATABASE_URL` until SIGTERM or SIGINT, then finishes the batch in hand and exits
 (a job cut short by SIGKILL is claimed again by any worker once its lease expires). Any number
@@ -6,7 +6,7 @@ of workers may run against one PostgreSQL database; on SQLite run one.
 
 Handlers come from a factory, called once with the keyword argument `sessions` (the worker's
 `async_sessionmaker`) and returning `{kind: handler}`. `run_worker` takes it as an argument;
-`python -m bot.worker` imports the one named by `ASKARSAN_JOB_HANDLERS` ("package.module:name").
+`python -m bot.jobs.worker` imports the one named by `ASKARSAN_JOB_HANDLERS` ("package.module:name").
 
 Tuning from the environment: `ASKARSAN_JOB_LEASE_SECONDS` (default 120),
 `ASKARSAN_JOB_POLL_SECONDS` (default 1), `ASKARSAN_JOB_BATCH` (default 20).
@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.jobs import Handler, JobRunner
+from bot.jobs.runner import Handler, JobRunner
 from storage.db import create_engine, session_factory
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ The SDK sends each reply through msrest: `Serializer.body` (which first rebuilds
 a deserializer, then validates and serializes it), then an async pipeline of policies that hands
 the request to `requests` in a worker thread. `LeanConnectorClient` wraps the SDK's
 `ConnectorClient` and does `conversations.reply_to_activity`, `send_to_conversation` and
-`update_activity` itself: the body from `bot.activity_codec` (msrest's JSON, compiled), one
+`update_activity` itself: the body from `bot.framework.sdk4171.activity_codec` (msrest's JSON, compiled), one
 request on a shared `aiohttp.ClientSession`. Every other attribute and operation
 (`create_conversation`, members, attachments, `config`...) is the wrapped client's.
 
@@ -86,7 +86,8 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 from urllib3.util.retry import Retry
 from yarl import URL
 
-from bot import activity_codec, botauth
+from bot.framework.sdk4171 import activity_codec
+from bot.framework.sdk4171 import auth_patches as botauth
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.web import json_error, read_json_object
+from bot.web.http import json_error, read_json_object
 from scheduling.interview import Format
 from services.facade import Services
 from services.scheduling import InterviewRequest, InvalidRequest, PartyInput

@@ -11,9 +11,9 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.jobs import Handler, PermanentFailure, RetryLater
-from bot.proactive import Messenger
-from bot.teams_reach import TeamsReach, ensure_teams_reference
+from bot.framework.proactive import Messenger
+from bot.framework.teams_reach import TeamsReach, ensure_teams_reference
+from bot.jobs.runner import Handler, PermanentFailure, RetryLater
 from integrations.calendar import (
     Attendee,
     CalendarEvent,

@@ -28,15 +28,15 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.directline import DIRECTLINE, public_domain
+from bot.directline.server import DIRECTLINE, public_domain
 from bot.runtime import RUNTIME
-from bot.web import json_error, read_json_object, render
+from bot.web.http import json_error, read_json_object, render
 from services.invitations import InvitationGrant, InvitationInvalid, resolve_invitation
 from storage import directline as store
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the source checkout, where `make install` puts node_modules
 WEBCHAT_BUNDLE = ROOT / "node_modules" / "botframework-webchat" / "dist" / "webchat.js"
 AZURE_DIRECTLINE_BASE_URL = "https://directline.botframework.com/v3/directline"
 FAILURES_PER_MINUTE = 10

@@ -23,7 +23,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from bot.app import RUNTIME, create_app
-from bot.loopback import FakeConnector, Received
+from bot.dev.loopback import FakeConnector, Received
 from bot.settings import Settings
 from scheduling.interview import Stage
 from scheduling.zones import format_local_range
@@ -197,7 +197,7 @@ async def run_demo(settings: Settings, out: TextIO, *, graph: bool = False) -> i
         }
         demo = Demo(out, workdir)
         if graph:
-            from bot.loopback_graph import FakeGraph
+            from bot.dev.loopback_graph import FakeGraph
             from integrations.factory import LOOPBACK_TOKEN
 
             demo.graph = await FakeGraph(token=LOOPBACK_TOKEN).start()

@@ -34,7 +34,9 @@ from urllib.parse import urlencode
 from aiohttp import web
 from markupsafe import Markup, escape
 
-from bot.auth import (
+from bot.runtime import RUNTIME
+from bot.web.http import render
+from bot.web.tracker.signin import (
     OidcClient,
     Sessions,
     SignInFailed,
@@ -43,8 +45,6 @@ from bot.auth import (
     pkce_pair,
     safe_next,
 )
-from bot.runtime import RUNTIME
-from bot.web import render
 from integrations.ics import feed_ics
 from integrations.mail import OutboxNameRefused, list_outbox, read_outbox
 from scheduling.errors import DomainError

@@ -16,9 +16,9 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ConversationReference
 from msrest.exceptions import HttpOperationError
 
-from bot.adapter import AskarsanAdapter, UntrustedServiceUrl
-from bot.jobs import PermanentFailure, RetryLater
-from bot.throttle import SendThrottle
+from bot.framework.adapter import AskarsanAdapter, UntrustedServiceUrl
+from bot.framework.throttle import SendThrottle
+from bot.jobs.runner import PermanentFailure, RetryLater
 
 # Waiting up to this long for a throttle window costs only this job's coroutine; longer waits
 # hand the job back to the runner.

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-MANIFEST_DIR = Path(__file__).resolve().parent.parent / "manifest"
+MANIFEST_DIR = Path(__file__).resolve().parent
 TEMPLATE_NAME = "manifest.template.json"
 PLACEHOLDER = "<filled in by askarsan manifest build>"
 

@@ -18,7 +18,7 @@ from botbuilder.schema import (
     ChannelAccount,
 )
 
-from bot.activity_codec import serialize_reference
+from bot.framework.sdk4171.activity_codec import serialize_reference
 from cards import pipeline_card
 from dialogs.actions import CardActions
 from dialogs.common import send_card, sender_of

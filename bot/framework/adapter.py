@@ -8,8 +8,8 @@ DESIGN.md §6 lists them; each workaround here names the one it fixes:
 2. Every turn builds two msrest clients (a `ConnectorClient` and a user-token client) whose
    constructors are slow. `CachingAuthentication` keeps one per service URL / audience / app id.
    msrest itself then still costs about a third of a turn's CPU (issue #10), so it is off the
-   turn path: `parse_activity` reads the incoming activity with `bot.activity_codec` (msrest's
-   result, from a compiled `_attribute_map`; msrest itself for anything unusual, so bad input is
+   turn path: `parse_activity` reads the incoming activity with `sdk4171.activity_codec`
+   (msrest's result, from a compiled `_attribute_map`; msrest itself for anything unusual, so bad input is
    still a 400), and the cached connector clients are `LeanConnectorClient`s
    (`bot/connector_client.py`) whose replies, sends and updates go out as one aiohttp request on
    a session shared by all of them and closed by `CachingAuthentication.close()`: same URL,
@@ -59,11 +59,11 @@ from botframework.connector.auth import (
 from msrest.serialization import Model
 from urllib3.util import parse_url
 
-from bot import botauth
-from bot.activity_codec import deserialize_activity
-from bot.connector_client import LeanConnectorClient, close_shared_session, shared_session
+from bot.framework.sdk4171 import auth_patches as botauth
+from bot.framework.sdk4171.activity_codec import deserialize_activity
+from bot.framework.sdk4171.connector_client import LeanConnectorClient, close_shared_session, shared_session
 from bot.settings import Settings
-from bot.web import json_error, read_json_object
+from bot.web.http import json_error, read_json_object
 
 log = logging.getLogger(__name__)
 

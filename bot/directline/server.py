@@ -31,7 +31,7 @@ adapter use our own client for our own service URL, for turns and proactive send
 In process (issue #10): in the process that serves the endpoint (`setup_directline`), that client
 does not call the endpoint over HTTP. Its `reply_to_activity`, `send_to_conversation` and
 `update_activity` turn the activity into the JSON object the request body would have been
-(msrest's body from `bot.activity_codec`, through `json`) and hand it to
+(msrest's body from `bot.framework.sdk4171.activity_codec`, through `json`) and hand it to
 `DirectLineService.store_bot_activity` -- the function the HTTP endpoint calls too, which
 validates, stores and wakes the streams -- and answer the same `ResourceResponse`. No token is
 needed there: the call does not leave the process that holds the signing key. Whatever the
@@ -64,12 +64,12 @@ from botframework.connector.auth import (
 )
 from msrest.authentication import Authentication
 
-from bot import activity_codec
-from bot.adapter import UntrustedServiceUrl
-from bot.connector_client import HotConversations, WrappedConnectorClient
-from bot.directline_tokens import DirectLineClaims, TokenInvalid, TokenSigner
+from bot.directline.tokens import DirectLineClaims, TokenInvalid, TokenSigner
+from bot.framework.adapter import UntrustedServiceUrl
+from bot.framework.sdk4171 import activity_codec
+from bot.framework.sdk4171.connector_client import HotConversations, WrappedConnectorClient
 from bot.runtime import RUNTIME, Runtime
-from bot.web import database_unavailable, json_error, read_json_object
+from bot.web.http import database_unavailable, json_error, read_json_object
 from services.invitations import grant_for_webchat_user
 from storage import directline as store
 from storage.turn_order import begin_turn

@@ -29,10 +29,10 @@ from botbuilder.schema import (
 from msrest.exceptions import HttpOperationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.activity_codec import serialize_reference
-from bot.adapter import AskarsanAdapter, UntrustedServiceUrl
-from bot.jobs import RetryLater
-from bot.proactive import retry_after
+from bot.framework.adapter import AskarsanAdapter, UntrustedServiceUrl
+from bot.framework.proactive import retry_after
+from bot.framework.sdk4171.activity_codec import serialize_reference
+from bot.jobs.runner import RetryLater
 from storage.models import Party
 
 __all__ = ["GLOBAL_TEAMS_SERVICE_URL", "TeamsReach", "TeamsUser", "ensure_teams_reference"]

@@ -1,0 +1,1 @@
+"""The tracker: the recruiters' pages over every interview, and their sign-in."""
