@@ -8,8 +8,7 @@ from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity
 
 from cards import attachment
-from services.identity import Sender
-from services.scheduling import PartyInput
+from services import PartyInput, Sender
 
 
 def sender_of(activity: Activity) -> Sender:
