@@ -20,6 +20,7 @@ from bot.framework.activity_handler import AskarsanBot, make_turn_error_handler
 from bot.framework.adapter import create_adapter
 from bot.framework.middleware import ReplayGuard
 from bot.framework.proactive import Messenger
+from bot.framework.state import SqlAlchemyStorage
 from bot.framework.teams_reach import TeamsReach
 from bot.jobs.handlers import make_handlers
 from bot.jobs.runner import Handler, JobRunner
@@ -35,7 +36,6 @@ from integrations.mail import MailGateway
 from services.facade import Services, utc_now
 from services.notify import NotifyConfig
 from services.scheduling import SchedulingConfig
-from storage.bot_state import SqlAlchemyStorage
 from storage.db import create_engine, create_read_engine, database_reachable, session_factory
 from storage.migrate import migrate
 from storage.turn_order import begin_turn
