@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test lint typecheck pytest bench demo clean
+.PHONY: install install-check run test lint typecheck pytest bench demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,10 @@ run: install
 demo: install
 	$(BIN)/askarsan demo
 
+# ruff, then the import contracts in pyproject.toml ([tool.importlinter]).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo --no-cache
 
 typecheck: install
 	$(BIN)/mypy
@@ -40,6 +42,11 @@ pytest: install
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# What a deployment does: `pip install .` into a fresh virtualenv (the runtime dependencies only,
+# downloaded: about a minute), then `askarsan manifest build` from outside the source tree.
+install-check: install
+	PYTHON=$(PYTHON) DEV_PYTHON=$(BIN)/python sh tests/packaging/fresh_install.sh
 
 bench: install
 	$(BIN)/python -m bench
