@@ -14,7 +14,10 @@ $(STAMP): pyproject.toml
 
 # Microsoft's Web Chat bundle (served at /static/vendor/webchat.js) and the Direct Line JS client
 # used by tests/directline, pinned by package-lock.json. Without npm the chat page says how to
-# install it and the directlinejs/browser tests skip (they fail under CI).
+# install it and the directlinejs/browser tests skip (they fail under CI). react and react-dom are
+# pinned to 18: Web Chat 4.18 asks for any react >= 16.8.6, but its react-redux 7 supports up to 18,
+# and npm would otherwise install react 19 and warn. package.json's allowScripts records that none
+# of the dependencies' install scripts is needed (the bundle ships built), so npm runs none of them.
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --no-audit --no-fund && touch $@; \
