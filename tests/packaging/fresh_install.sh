@@ -20,9 +20,15 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 mkdir "$WORK/elsewhere"
 
-echo "fresh_install: pip install $ROOT into a new virtualenv"
+# `pip install .` in a copy: setuptools builds in the source folder, and a build/ left there from
+# an earlier run would carry files since deleted into the wheel.
+mkdir "$WORK/src"
+tar -C "$ROOT" -cf - --exclude=./.git --exclude=./.venv --exclude=./node_modules --exclude=./build \
+    --exclude='*.egg-info' --exclude=__pycache__ --exclude=./test-artifacts . \
+    | tar -C "$WORK/src" -xf -
+echo "fresh_install: pip install . (a copy of $ROOT) into a new virtualenv"
 "$PYTHON" -m venv "$WORK/venv"
-"$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check "$ROOT"
+(cd "$WORK/src" && "$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check .)
 # nothing of the dev extras came along
 if "$WORK/venv/bin/python" -c "import jsonschema" 2>/dev/null \
     || "$WORK/venv/bin/python" -c "import pytest" 2>/dev/null; then
