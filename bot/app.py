@@ -29,6 +29,7 @@ from bot.framework.activity_handler import AskarsanBot, make_turn_error_handler,
 from bot.framework.adapter import AskarsanAdapter, create_adapter
 from bot.framework.middleware import ReplayGuard
 from bot.framework.proactive import Messenger
+from bot.framework.state import SqlAlchemyStorage
 from bot.framework.teams_reach import TeamsReach
 from bot.jobs.handlers import job_handlers
 from bot.jobs.runner import Handler, JobRunner
@@ -43,7 +44,6 @@ from integrations.calendar import CalendarGateway, LocalCalendar
 from integrations.factory import Integrations, build_integrations
 from integrations.mail import MailGateway
 from services import Doorbell, SchedulingConfig, ServiceContext, Services, utc_now
-from storage.bot_state import SqlAlchemyStorage
 from storage.db import create_engine, create_read_engine, session_factory
 from storage.migrate import migrate
 

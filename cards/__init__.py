@@ -5,10 +5,12 @@ dicts), the chat lines that go with them (``cards.messages``) and the e-mails' w
 Every card posts back with Action.Submit only (Web Chat has no Action.Execute) and every submit's
 ``data`` carries ``action`` (the verb the dialogs dispatch on) and, for an interview, its
 ``interview_id``.
+
+Cards stay dicts: wrapping one as a Bot Framework attachment is ``dialogs.common.attachment``'s job,
+and nothing here imports the SDK (an import contract in ``make lint`` holds that).
 """
 
 from cards._base import CARD_VERSION, COMMON_ZONES, SCHEMA_URL, TEAMS_MAX_CARD_BYTES
-from cards.attachment import ADAPTIVE_CARD_CONTENT_TYPE, attachment
 from cards.feedback_cards import (
     DECISIONS,
     candidate_feedback_card,
@@ -30,7 +32,6 @@ from cards.pipeline import COMMANDS, PipelineRow, help_card, notice_card, pipeli
 from cards.request import REQUEST_FIELDS, schedule_request_card
 
 __all__ = [
-    "ADAPTIVE_CARD_CONTENT_TYPE",
     "CARD_VERSION",
     "COMMANDS",
     "COMMON_ZONES",
@@ -40,7 +41,6 @@ __all__ = [
     "SCHEMA_URL",
     "TEAMS_MAX_CARD_BYTES",
     "PipelineRow",
-    "attachment",
     "booking_confirmation_card",
     "cancellation_card",
     "candidate_feedback_card",

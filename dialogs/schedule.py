@@ -8,8 +8,8 @@ from botbuilder.core import MessageFactory
 from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 from botbuilder.dialogs.prompts import PromptOptions
 
-from cards import attachment, schedule_request_card
-from dialogs.common import recruiter_input
+from cards import schedule_request_card
+from dialogs.common import attachment, recruiter_input
 from dialogs.forms import parse_interview_request
 from dialogs.prompts import CardSubmitPrompt
 from services import InvalidRequest, Services
