@@ -1,4 +1,5 @@
-"""Production sign-in: Entra ID's OpenID Connect code flow with PKCE, against a loopback provider."""
+"""Production sign-in: Entra ID's OpenID Connect code flow with PKCE (through msal), against a
+loopback provider over HTTPS."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ def oidc_config(provider: FakeOidc, **overrides: Any):
         "allowed": frozenset({"rita@agency.example"}),
         "group_id": "group-recruiters",
         "tenant_id": provider.tenant,
+        "ca_file": provider.ca_file,
     }
     values.update(overrides)
     return password_config(mode="oidc", password=None, oidc=OidcConfig(**values))
@@ -47,7 +49,9 @@ async def sign_in_with_microsoft(client, provider: FakeOidc):
     assert start.status == 303
     authorize = start.headers["Location"]
     assert "code_challenge_method=S256" in authorize and "nonce=" in authorize
-    async with aiohttp.ClientSession() as browser, browser.get(authorize, allow_redirects=False) as consent:
+    async with aiohttp.ClientSession() as browser, browser.get(
+        authorize, allow_redirects=False, ssl=provider.browser_ssl()
+    ) as consent:
         back = consent.headers["Location"]
     parts = urlsplit(back)
     return await client.get(f"{parts.path}?{parts.query}", allow_redirects=False)
