@@ -135,7 +135,8 @@ class TrackerAuthConfig:
 
 
 def _purpose_key(secret_key: bytes, purpose: str) -> bytes:
-    # The same derivation as the hand-written signer used, so cookies already set stay readable.
+    # Derived as the hand-written signer did; its cookies were not JWTs, though, so a recruiter
+    # signed in before this release signs in once more.
     return hmac.new(secret_key, f"askarsan-tracker:{purpose}".encode(), hashlib.sha256).digest()
 
 
@@ -274,7 +275,7 @@ class Sessions:
         """The visitor's session, creating an anonymous one (for the login form's CSRF token).
         `fresh`: a new anonymous session (and CSRF token) even if there is one."""
         current = self.viewer(request)
-        if current is not None and not (fresh and not current.signed_in):
+        if current is not None and (current.signed_in or not fresh):
             return current
         viewer = Viewer(csrf=secrets.token_urlsafe(24))
         self._set(response, {"csrf": viewer.csrf}, ttl=ANONYMOUS_TTL)
