@@ -23,7 +23,6 @@ import asyncio
 import csv
 import io
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
@@ -40,7 +39,8 @@ from bot.web.tracker.signin import (
     SignInFailed,
     TrackerAuthConfig,
     Viewer,
-    pkce_pair,
+    flow_for_cookie,
+    read_form,
     safe_next,
 )
 from integrations.ics import feed_ics
@@ -84,7 +84,12 @@ def setup_tracker(app: web.Application, config: TrackerAuthConfig | None = None)
     """Add the tracker's routes. `config` defaults to what the settings say (``signin.py``)."""
     config = config or TrackerAuthConfig.from_settings(app[SETTINGS])
     oidc = OidcClient(config.oidc, config.clock) if config.mode == "oidc" and config.oidc else None
-    app[TRACKER] = Tracker(Sessions(config), oidc)
+    ctx = app[SERVICES].ctx
+    sessions = Sessions(config, ctx.sessions, ctx.read_sessions)
+    app.middlewares.append(sessions.middleware())
+    if oidc is not None:
+        app.on_cleanup.append(lambda _: asyncio.to_thread(oidc.close))
+    app[TRACKER] = Tracker(sessions, oidc)
     r = app.router
     r.add_get("/tracker", pipeline)
     r.add_get("/tracker/", to_pipeline)
@@ -545,52 +550,64 @@ async def outbox_message(request: web.Request) -> web.Response:
 # Sign-in ----------------------------------------------------------------------------------------
 
 
-async def login_page(request: web.Request, *, error: str | None = None, status: int = 200) -> web.Response:
+async def login_page(request: web.Request, *, error: str | None = None, status: int = 200,
+                     fresh: bool = False, retry_after: int | None = None) -> web.Response:
+    """The sign-in form. `fresh`: a new CSRF token (after a failed attempt, the old one is spent)."""
     tracker = request.app[TRACKER]
     response = web.Response()
-    viewer = tracker.sessions.anonymous(request, response)
+    viewer = tracker.sessions.anonymous(request, response, fresh=fresh)
     if viewer.signed_in and error is None:
         return _redirect(safe_next(request.query.get("next")))
     page = _page(
         request, "tracker/login.html", None, status=status, csrf=viewer.csrf,
         mode=tracker.sessions.config.mode, next=safe_next(request.query.get("next")), error=error,
     )
+    if retry_after is not None:
+        page.headers["Retry-After"] = str(retry_after)
     for cookie in response.cookies.values():
         page.cookies[cookie.key] = cookie
     return page
 
 
+PASSWORD_ACCOUNT = "local-password"  # noqa: S105 - a throttle key (the one account guessed at), no secret
+
+
 async def login_password(request: web.Request) -> web.Response:
     tracker = request.app[TRACKER]
-    form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    form = await read_form(request)
     tracker.sessions.check_csrf(request, form)
     if tracker.sessions.config.mode != "password":
         raise web.HTTPForbidden(
             text="Sign in with Microsoft: password sign-in is off.", content_type="text/plain"
         )
+    throttled = tracker.sessions.throttled(request, PASSWORD_ACCOUNT)
+    if throttled is not None:
+        return await login_page(request, error=throttled.message, status=429, fresh=True,
+                                retry_after=throttled.retry_after)
     if not tracker.sessions.password_ok(form.get("password", "")):
-        return await login_page(request, error="That password is not right.", status=401)
+        tracker.sessions.failed(request, PASSWORD_ACCOUNT)
+        return await login_page(request, error="That password is not right.", status=401, fresh=True)
     response = _redirect(safe_next(form.get("next")), status=303)
-    tracker.sessions.sign_in(response, Viewer(csrf="", user="Recruiter (local)"))
+    await tracker.sessions.sign_in(response, Viewer(csrf="", user="Recruiter (local)"))
     return response
 
 
 async def login_oidc(request: web.Request) -> web.Response:
     tracker = request.app[TRACKER]
-    form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    form = await read_form(request)
     tracker.sessions.check_csrf(request, form)
     if tracker.oidc is None:
         raise web.HTTPForbidden(text="Microsoft sign-in is not configured.", content_type="text/plain")
-    verifier, challenge = pkce_pair()
-    state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    throttled = tracker.sessions.throttled(request)
+    if throttled is not None:
+        return await login_page(request, error=throttled.message, status=429,
+                                retry_after=throttled.retry_after)
     try:
-        url = await tracker.oidc.authorization_url(state=state, nonce=nonce, challenge=challenge)
+        flow = await asyncio.to_thread(tracker.oidc.begin)  # msal's HTTP blocks: off the loop
     except SignInFailed as error:
-        return await login_page(request, error=f"Sign-in is unavailable: {error.reason}", status=502)
-    response = _redirect(url, status=303)
-    tracker.sessions.start_flow(
-        response, {"state": state, "nonce": nonce, "verifier": verifier, "next": safe_next(form.get("next"))}
-    )
+        return await login_page(request, error=f"Sign-in is unavailable: {error.reason}", status=error.status)
+    response = _redirect(str(flow["auth_uri"]), status=303)
+    tracker.sessions.start_flow(response, flow_for_cookie(flow), safe_next(form.get("next")))
     return response
 
 
@@ -598,31 +615,38 @@ async def oidc_callback(request: web.Request) -> web.Response:
     tracker = request.app[TRACKER]
     if tracker.oidc is None:
         raise web.HTTPNotFound()
-    flow = tracker.sessions.flow(request)
     q = request.query
     if q.get("error"):
         return await login_page(
             request, error=f"Microsoft sign-in failed: {q.get('error_description') or q['error']}", status=401
         )
-    if flow is None or not q.get("state") or not secrets.compare_digest(str(flow.get("state")), q["state"]):
+    throttled = tracker.sessions.throttled(request)
+    if throttled is not None:
+        return await login_page(request, error=throttled.message, status=429,
+                                retry_after=throttled.retry_after)
+    started = tracker.sessions.flow(request)
+    if started is None or not q.get("state"):
+        tracker.sessions.failed(request)
         return await login_page(
             request, error="That sign-in has expired or was not started here.", status=401
         )
+    flow, next_path = started
     try:
-        id_token = await tracker.oidc.redeem(q.get("code", ""), str(flow["verifier"]))
-        claims = await tracker.oidc.validate(id_token, nonce=str(flow["nonce"]))
+        claims = await asyncio.to_thread(tracker.oidc.finish, flow, dict(q))
     except SignInFailed as error:
+        tracker.sessions.failed(request)
         return await login_page(request, error=f"Sign-in refused: {error.reason}", status=error.status)
     if not tracker.oidc.is_recruiter(claims):
+        tracker.sessions.failed(request)
         return await login_page(
             request, error="You signed in, but you are not on the tracker's list of recruiters.", status=403
         )
     email = str(claims.get("email") or claims.get("preferred_username") or "") or None
     oid = str(claims.get("oid") or claims["sub"])
     known = await _reports(request).recruiter_for(object_id=oid, email=email)
-    response = _redirect(safe_next(str(flow.get("next"))), status=303)
+    response = _redirect(next_path, status=303)
     tracker.sessions.end_flow(response)
-    tracker.sessions.sign_in(
+    await tracker.sessions.sign_in(
         response,
         Viewer(csrf="", user=str(claims.get("name") or email or "Recruiter"), email=email, object_id=oid,
                party_id=known[0] if known else None, zone=known[1] if known else None),
@@ -631,10 +655,10 @@ async def oidc_callback(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
-    form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
-    request.app[TRACKER].sessions.check_csrf(request, form)
+    tracker = request.app[TRACKER]
+    tracker.sessions.check_csrf(request, await read_form(request))
     response = _redirect("/tracker/login", status=303)
-    request.app[TRACKER].sessions.sign_out(response)
+    await tracker.sessions.sign_out(request, response)
     return response
 
 
