@@ -21,7 +21,7 @@ from typing import Any
 
 from bench.common import fmt, machine_line
 
-BENCHMARKS = ("turns", "startup", "slots", "jobs", "tracker", "codec")
+BENCHMARKS = ("turns", "startup", "slots", "jobs", "tracker", "codec", "instructions")
 RESULTS = Path(__file__).resolve().parent / "results.md"
 
 

@@ -40,7 +40,7 @@ def _serve(settings: Settings) -> None:
     print(f"  health         {settings.public_url}/healthz")
     print(f"  tracker        {settings.public_url}/tracker")
     if settings.is_local:
-        from bot.web.tracker.routes import tracker_password
+        from bot.web.tracker.login import tracker_password
 
         # A secret generated for this run is printed (nobody else knows it); one given in the
         # environment is only named: whoever set it knows it, and logs need not hold it.
