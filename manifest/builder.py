@@ -5,7 +5,9 @@
 is rendered from ``manifest/manifest.template.json`` as data (load the JSON, set fields), never by
 pasting text into JSON.
 
-Every refusal is a :class:`ManifestError` whose message says what is wrong and how to fix it.
+Every refusal is a :class:`ManifestError` whose message says what is wrong and how to fix it. One
+module on purpose, though long: it is the whole of the package's checks (inputs, manifest, icons,
+zip), which Teams refuses at upload with far less helpful messages.
 
 The template and the icons are package data beside this module, so the command works from an
 installed wheel, from any directory. A build needs Pillow (the icon checks, a dependency of the

@@ -1,4 +1,7 @@
-"""The interview lifecycle: a pure transition function `(stage, event) -> (stage, effects)`:
+"""The interview lifecycle: a pure transition function `(stage, event) -> (stage, effects)`, with
+the events, the effects, the policy and the views the lifecycle speaks of. One module on purpose,
+though long: the state machine is read as a whole, and every transition is in `transition`.
+
 
     requested → awaiting_slots → awaiting_pick → scheduled → completed → awaiting_feedback
               → feedback_complete → decided

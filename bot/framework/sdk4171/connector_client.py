@@ -1,14 +1,17 @@
-"""A lean Bot Connector client for the calls made on every turn (``docs/architecture.md``, SDK trap 2).
+"""A lean Bot Connector client for the calls made on every turn (``docs/architecture.md``, SDK
+trap 2). One module on purpose, though long: it mirrors msrest's behaviour call for call (quoting,
+body, headers, authentication, errors, retries), and the mirror is easier to hold against msrest
+when it is read in one place.
 
 The SDK sends each reply through msrest: `Serializer.body` (which first rebuilds the activity through
 a deserializer, then validates and serializes it), then an async pipeline of policies that hands
 the request to `requests` in a worker thread. `LeanConnectorClient` wraps the SDK's
 `ConnectorClient` and does `conversations.reply_to_activity`, `send_to_conversation` and
-`update_activity` itself: the body from `bot.framework.sdk4171.activity_codec` (msrest's JSON, compiled), one
+`update_activity` itself: the body from `activity_codec` (msrest's JSON, compiled), one
 request on a shared `aiohttp.ClientSession`. Every other attribute and operation
 (`create_conversation`, members, attachments, `config`...) is the wrapped client's.
 
-What stays exactly as the SDK does it (tests/bot/test_connector_client.py sends the same calls
+What stays exactly as the SDK does it (the connector client's tests send the same calls
 through both clients to a recording server and compares):
 
 - the request: method, URL (ids quoted like `Serializer.url`, i.e. `quote(id, safe="")`, so
@@ -24,7 +27,7 @@ through both clients to a recording server and compares):
 - the answer: 200/201/202 give a `ResourceResponse` (or None for an empty body); any other status
   raises the SDK's `ErrorResponseException` (an `HttpOperationError`) built by msrest from a
   `requests.Response` with the status, headers (so `Retry-After`), reason and body, which
-  bot/proactive.py and bot/teams_reach.py read. Like msrest, a body that is not JSON (e.g. a
+  bot/framework/proactive.py and teams_reach.py read. Like msrest, a body that is not JSON (e.g. a
   `text/plain` 429) raises msrest's `DeserializationError` instead, whatever the status;
 - retries: the client's urllib3 `Retry` policy decides, as it does under `requests`: failed
   connections are retried (msrest: 3 times, backoff 0 s, 1.6 s, 3.2 s), failures after the request
