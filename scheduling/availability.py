@@ -330,9 +330,12 @@ def _joint(
     ]
     tz = zone(first.page.zone)
     step = first.page.rules.step
+    alone = not others_free and not optional_free
     for rng in _free(first, duration, now, starting_after, until):
         for slot in _cut(rng, duration, step, tz):
-            if all(free.holds(slot) for free in others_free):
+            if alone:
+                yield slot, ()
+            elif all(free.holds(slot) for free in others_free):
                 yield slot, tuple(key for key, free in optional_free if free.holds(slot))
 
 
@@ -395,12 +398,15 @@ def _free(
         ):
             windows = _windows(page, day, day_start, day_end, steady)
             if windows:
+                if windows[0].start < bookable.start or windows[-1].end > bookable.end:
+                    windows = intersect(windows, [bookable])  # the first and last days only
                 while j < len(blocks) and blocks[j].end <= day_start:
                     j += 1
                 k = j
                 while k < len(blocks) and blocks[k].start < day_end:
                     k += 1
-                yield from subtract(intersect(windows, [bookable]), blocks[j:k])
+                # subtract merges the windows too: touching ones become one range.
+                yield from subtract(windows, blocks[j:k])
         day, day_start = next_day, day_end
         offset = day_end.astimezone(tz).utcoffset() if not steady else offset
 
@@ -408,15 +414,13 @@ def _free(
 def _windows(
     page: BookingPage, day: date, day_start: datetime, day_end: datetime, steady: bool
 ) -> list[Interval]:
+    """The day's windows in UTC, sorted (touching ones not yet joined)."""
     if not steady:
         return page.windows_on(day)
-    walls = page.wall_windows(day)
-    if not walls:
-        return []
-    return merge(
+    return [
         _trusted(day_start + timedelta(minutes=w.start_minute), day_start + timedelta(minutes=w.end_minute))
-        for w in walls
-    )
+        for w in page.wall_windows(day)
+    ]
 
 
 def _blocks(host: Host, bookable: Interval) -> list[Interval]:
@@ -431,13 +435,16 @@ def _blocks(host: Host, bookable: Interval) -> list[Interval]:
     rules = host.page.rules
     before, after, gap = rules.buffer_before, rules.buffer_after, rules.gap
     lo, hi = bookable.start, bookable.end
+    if before == after:
+        # One widening for both: merge them raw together, widen the (fewer) merged blocks once.
+        joined = merge(
+            b for b in chain(host.busy, host.booked) if b.end + gap > lo and b.start - gap < hi
+        )
+        if gap == _ZERO:
+            return joined
+        return merge(_trusted(b.start - gap, b.end + gap) for b in joined)
     busy = merge(b for b in host.busy if b.end + before > lo and b.start - after < hi)
     booked = merge(b for b in host.booked if b.end + gap > lo and b.start - gap < hi)
-    if before == after == gap:
-        if gap == _ZERO:
-            return merge(chain(busy, booked))
-        joined = merge(chain(busy, booked))
-        return merge(_trusted(b.start - gap, b.end + gap) for b in joined)
     return merge(
         chain(
             (_trusted(b.start - after, b.end + before) for b in busy),
