@@ -381,6 +381,11 @@ AROUND_THE_CLOCK = page(
     max_per_day=3,
 )
 OFFICE = page(durations_minutes=(30, 60), min_notice_minutes=0, step_minutes=30)
+TOUCHING = page(
+    weekly=WeeklyHours.uniform(window("09:00", "12:00"), window("12:00", "17:00")),
+    min_notice_minutes=0,
+    step_minutes=30,
+)
 
 
 @pytest.mark.parametrize(
@@ -406,6 +411,8 @@ OFFICE = page(durations_minutes=(30, 60), min_notice_minutes=0, step_minutes=30)
         (OFFICE, slot(tue(16, 30), 60), [], [], NotOpen.OUTSIDE_HOURS),
         (OFFICE, slot(utc(2026, 3, 7, 10)), [], [], NotOpen.OUTSIDE_HOURS),
         (OFFICE, slot(tue(16, 45), 30), [], [], NotOpen.OUTSIDE_HOURS),
+        (TOUCHING, slot(utc(2026, 3, 4, 11, 30)), [], [], None),
+        (TOUCHING, slot(utc(2026, 3, 4, 11, 30)), [slot(utc(2026, 3, 4, 9), 30)], [], None),
     ],
     ids=[
         "starting now",
@@ -428,6 +435,8 @@ OFFICE = page(durations_minutes=(30, 60), min_notice_minutes=0, step_minutes=30)
         "runs past closing time",
         "Saturday",
         "off grid and past closing time: hours first",
+        "touching windows read as one (Wednesday)",
+        "touching windows read as one on a day with busy time (Wednesday)",
     ],
 )
 def test_a_pick_is_checked_again_at_commit_by_the_same_rules_as_the_list(

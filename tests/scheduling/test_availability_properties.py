@@ -48,9 +48,16 @@ STEPS = st.sampled_from([15, 30, 60])
 
 @st.composite
 def windows(draw: st.DrawFn) -> tuple[Window, ...]:
-    bounds = sorted(draw(st.sets(st.integers(0, 96), max_size=6)))
-    pairs = list(zip(bounds[::2], bounds[1::2], strict=False))
-    return tuple(Window(_wall(a * 15), _wall(b * 15)) for a, b in pairs if a < b)
+    """Up to three windows on quarter hours, in order; some touch, some end at 24:00."""
+    result: list[Window] = []
+    cursor = draw(st.integers(0, 95))  # in quarter hours
+    for _ in range(draw(st.integers(0, 3))):
+        end = min(96, cursor + draw(st.integers(1, 40)))
+        result.append(Window(_wall(cursor * 15), _wall(end * 15)))
+        cursor = end + draw(st.sampled_from([0, 0, 1, 4, 12]))
+        if cursor >= 96:
+            break
+    return tuple(result)
 
 
 def _wall(minute: int) -> time:
