@@ -435,16 +435,17 @@ def _blocks(host: Host, bookable: Interval) -> list[Interval]:
     rules = host.page.rules
     before, after, gap = rules.buffer_before, rules.buffer_after, rules.gap
     lo, hi = bookable.start, bookable.end
+    # Bounds moved instead of each block widened: comparisons only in the per-block filter.
     if before == after:
         # One widening for both: merge them raw together, widen the (fewer) merged blocks once.
-        joined = merge(
-            b for b in chain(host.busy, host.booked) if b.end + gap > lo and b.start - gap < hi
-        )
+        after_lo, before_hi = lo - gap, hi + gap
+        joined = merge(b for b in chain(host.busy, host.booked) if b.end > after_lo and b.start < before_hi)
         if gap == _ZERO:
             return joined
         return merge(_trusted(b.start - gap, b.end + gap) for b in joined)
-    busy = merge(b for b in host.busy if b.end + before > lo and b.start - after < hi)
-    booked = merge(b for b in host.booked if b.end + gap > lo and b.start - gap < hi)
+    busy_lo, busy_hi, booked_lo, booked_hi = lo - before, hi + after, lo - gap, hi + gap
+    busy = merge(b for b in host.busy if b.end > busy_lo and b.start < busy_hi)
+    booked = merge(b for b in host.booked if b.end > booked_lo and b.start < booked_hi)
     return merge(
         chain(
             (_trusted(b.start - after, b.end + before) for b in busy),
