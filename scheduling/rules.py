@@ -14,6 +14,10 @@ Boundaries: a slot must start strictly after ``now``, at least ``min_notice`` af
 ``min_notice`` is fine) and at most ``horizon`` after it (exactly ``horizon`` is fine); the whole
 slot must lie within one working-hours window of its local day in the rules' zone (ending exactly
 at closing time is fine).
+
+Working hours are one window per weekday (``working_hours``), or, for a client with a booking
+page, the page's own hours (``hours``: several windows a day, date overrides, 24:00 ends; see
+:meth:`scheduling.pages.BookingPage.booking_rules`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from scheduling.errors import InvalidRules, UnknownTimeZone
@@ -41,6 +46,7 @@ from scheduling.zones import (
 
 __all__ = [
     "BookingRules",
+    "LocalHours",
     "RefusalReason",
     "RefusedSlot",
     "SlotCheck",
@@ -59,12 +65,32 @@ def _default_working_hours() -> Mapping[int, tuple[time, time]]:
     return {day: _NINE_TO_SIX for day in range(5)}
 
 
+class LocalHours(Protocol):
+    """Working hours richer than one window per weekday: a booking page's.
+
+    Implemented by :class:`scheduling.pages.BookingPage`; it must be hashable (rules are).
+    """
+
+    @property
+    def zone(self) -> str: ...
+
+    def windows_on(self, day: date) -> list[Interval]:
+        """The hours of the local date ``day`` as UTC intervals, sorted and disjoint."""
+        ...
+
+    def describe_hours(self) -> str:
+        """The hours in a line, e.g. "Mon–Fri 09:00–12:00 and 13:00–17:00"."""
+        ...
+
+
 @dataclass(frozen=True)
 class BookingRules:
     """A client's availability rules, as Microsoft Bookings has them.
 
     ``working_hours`` maps a weekday (0 = Monday) to a start and end wall time in ``zone``; a
-    weekday absent from ``working_hours`` is not a working day.
+    weekday absent from ``working_hours`` is not a working day. ``hours``, when given, is where
+    the hours come from instead (a booking page, in the same zone); ``working_hours`` is then
+    left at its default or empty, and reads empty.
     """
 
     zone: str
@@ -74,6 +100,7 @@ class BookingRules:
     min_notice: timedelta = timedelta(hours=24)
     horizon: timedelta = timedelta(days=60)
     working_hours: Mapping[int, tuple[time, time]] = field(default_factory=_default_working_hours)
+    hours: LocalHours | None = None
 
     def __post_init__(self) -> None:
         zone(self.zone)  # raises UnknownTimeZone
@@ -91,6 +118,9 @@ class BookingRules:
                 f"The booking horizon ({_hours_or_days(self.horizon)}) must be longer than the "
                 f"minimum notice ({_hours(self.min_notice)}), or no time could ever be booked."
             )
+        if self.hours is not None:
+            self._use_hours(self.hours)
+            return
         hours: dict[int, tuple[time, time]] = {}
         for day, window in sorted(self.working_hours.items()):
             if not isinstance(day, int) or isinstance(day, bool) or not 0 <= day <= 6:
@@ -107,6 +137,15 @@ class BookingRules:
         # Read-only, so a frozen BookingRules really cannot change under a caller.
         object.__setattr__(self, "working_hours", MappingProxyType(hours))
 
+    def _use_hours(self, hours: LocalHours) -> None:
+        if zone(hours.zone).key != zone(self.zone).key:
+            raise InvalidRules(
+                f"The working hours are in {hours.zone}, the rules in {self.zone}: they must agree."
+            )
+        if self.working_hours and dict(self.working_hours) != _default_working_hours():
+            raise InvalidRules("Give either working hours or a booking page's hours, not both.")
+        object.__setattr__(self, "working_hours", MappingProxyType({}))
+
     def __hash__(self) -> int:
         # The generated hash would fail on the working-hours mapping; hash its items instead.
         return hash(
@@ -118,6 +157,7 @@ class BookingRules:
                 self.min_notice,
                 self.horizon,
                 tuple(sorted(self.working_hours.items())),
+                self.hours,
             )
         )
 
@@ -139,8 +179,14 @@ class BookingRules:
         else:
             lines.append("No minimum notice")
         lines.append(f"Up to {_hours_or_days(self.horizon)} ahead")
-        lines.append(f"Working hours {_describe_hours(self.working_hours)} {self.zone.strip()}")
+        lines.append(f"Working hours {self.describe_hours()} {self.zone.strip()}")
         return lines
+
+    def describe_hours(self) -> str:
+        """The working hours in a line, e.g. "Mon–Fri 09:00–18:00"."""
+        if self.hours is not None:
+            return self.hours.describe_hours()
+        return _describe_hours(self.working_hours)
 
 
 def _window(day: int, window: object) -> tuple[time, time]:
@@ -250,23 +296,25 @@ class _Availability:
         self.tz: ZoneInfo = zone(rules.zone)
         self.busy = merge(busy)
 
-    def window(self, local_day: date) -> Interval | None:
-        """The working-hours window of ``local_day`` in UTC, or None on a day off.
+    def windows(self, local_day: date) -> list[Interval]:
+        """The working-hours windows of ``local_day`` in UTC (none on a day off).
 
-        The bounds are converted leniently: an opening time inside a DST gap is read with the
-        offset before the change (02:30 on a spring-forward night opens at 03:30), one inside a
-        fold is the first occurrence.
+        From ``working_hours`` the bounds are converted leniently: an opening time inside a DST
+        gap is read with the offset before the change (02:30 on a spring-forward night opens at
+        03:30), one inside a fold is the first occurrence. ``hours`` converts its own.
         """
+        if self.rules.hours is not None:
+            return self.rules.hours.windows_on(local_day)
         hours = self.rules.working_hours.get(local_day.weekday())
         if hours is None:
-            return None
+            return []
         start = datetime.combine(local_day, hours[0], tzinfo=self.tz).astimezone(UTC)
         end = datetime.combine(local_day, hours[1], tzinfo=self.tz).astimezone(UTC)
-        return Interval(start, end) if start < end else None
+        return [Interval(start, end)] if start < end else []
 
     def in_working_hours(self, slot: Interval) -> bool:
-        window = self.window(slot.start.astimezone(self.tz).date())
-        return window is not None and window.start <= slot.start and slot.end <= window.end
+        windows = self.windows(slot.start.astimezone(self.tz).date())
+        return any(w.start <= slot.start and slot.end <= w.end for w in windows)
 
     def booking_clash(self, slot: Interval) -> Interval | None:
         return first_overlap(self.rules.blocked(slot), self.busy)
@@ -347,7 +395,7 @@ def _problem(
         if zone(request.zone).key != zone(rules.zone).key:
             where = f"{format_local_range(slot, request.zone)} is {where}, which"
         return RefusalReason.OUTSIDE_WORKING_HOURS, (
-            f"{where} is outside working hours ({_describe_hours(rules.working_hours)} "
+            f"{where} is outside working hours ({rules.describe_hours()} "
             f"{rules.zone}) — pick a time when the whole {_minutes(rules.duration)} "
             "fit within them."
         )
@@ -449,9 +497,7 @@ def free_slots(
     day = bookable.start.astimezone(tz).date() - timedelta(days=1)
     last_day = bookable.end.astimezone(tz).date()
     while day <= last_day:
-        window = availability.window(day)
-        if window is not None:
-            windows.append(window)
+        windows.extend(availability.windows(day))
         day += timedelta(days=1)
 
     # Busy B conflicts with slot S when S widened by its buffers overlaps B, i.e. when S overlaps
