@@ -147,7 +147,9 @@ async def _turns(port: int, bodies: list[bytes], expect: str) -> None:
 
 
 def _control(pid: int, env: dict[str, str], *args: str) -> None:
-    subprocess.run(["callgrind_control", *args, str(pid)], env=env, check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        ["callgrind_control", *args, str(pid)], env=env, check=True, capture_output=True, timeout=600
+    )
 
 
 def _total(path: Path) -> int:
