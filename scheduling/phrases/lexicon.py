@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from scheduling.phrases.terms import (
+    AnyDay,
     Clock,
     DayOfMonth,
     MonthDay,
@@ -42,7 +43,9 @@ from scheduling.phrases.terms import (
 
 __all__ = ["LEXICONS", "Lexicon", "Relation", "fold"]
 
-Relation = Literal["except", "range", "list", "punct", "adj"]
+# How a token joins the one before it: "except" (it is excluded), "range" ("to", "–"), "list"
+# ("or", "and"), "stop" (a sentence ends), "punct" (a comma), "adj" (nothing between them).
+Relation = Literal["except", "range", "list", "stop", "punct", "adj"]
 Builder = Callable[[re.Match[str]], list[Token] | None]
 
 _SUBSTITUTES = {
@@ -153,8 +156,8 @@ def _clock_es(p: str) -> str:
 def _clock_fr(p: str) -> str:
     return (
         rf"(?:(?P<{p}w>midi|minuit)(?:\s+et\s+(?P<{p}wfr>demie?|quart))?"
-        rf"|(?P<{p}h>\d{{1,2}})(?:\s*(?P<{p}u>h|heures?)\b(?:\s*(?P<{p}m>[0-5]\d)(?!\d))?"
-        rf"|\s*(?P<{p}hm>h)(?P<{p}m3>[0-5]\d)(?!\d)"
+        rf"|(?P<{p}h>\d{{1,2}})(?:\s*(?P<{p}fu>h|heures?)\b(?:\s*(?P<{p}m>[0-5]\d)(?!\d))?"
+        rf"|\s*(?P<{p}fh>h)(?P<{p}m3>[0-5]\d)(?!\d)"
         rf"|[:.](?P<{p}m2>[0-5]\d)(?!\d))?(?!\d)"
         rf"(?:\s+et\s+(?P<{p}fr>demie?|quart)|\s+moins\s+(?:le\s+)?(?P<{p}le>quart))?"
         rf"(?:\s+(?:du|de\s+l'|de\s+la|dans\s+l')\s*(?P<{p}dp>matin|apres-midi|soir|nuit))?)"
@@ -196,7 +199,11 @@ def _read_clock(m: re.Match[str], p: str) -> tuple[Clock, bool] | None:
         hour, minute = hour - 1, 60 - _FRACTIONS[less]
     meridiem = _group(m, f"{p}ap")
     marker = None if meridiem is None else ("am" if meridiem == "a" else "pm")
-    padded = len(hour_text) == 2 and hour_text.startswith("0")
+    # "07:30" is a 24-hour time; so is every French "2h30" and "14 heures" (French writes the
+    # afternoon as 14h, never as 2h).
+    padded = (len(hour_text) == 2 and hour_text.startswith("0")) or bool(
+        _group(m, f"{p}fu") or _group(m, f"{p}fh")
+    )
     read = clock(hour, minute, marker, padded)
     if read is None:
         return None
@@ -205,7 +212,7 @@ def _read_clock(m: re.Match[str], p: str) -> tuple[Clock, bool] | None:
         read = with_part(read, _PART_OF[part])
     strong = any(
         _group(m, f"{p}{name}")
-        for name in ("m", "m2", "m3", "hm", "hp", "ap", "oc", "u", "fr", "le", "dp", "nt", "las")
+        for name in ("m", "m2", "m3", "fu", "fh", "hp", "ap", "oc", "u", "fr", "le", "dp", "nt", "las")
     )
     return read, strong
 
@@ -242,6 +249,7 @@ class Lexicon:
     range_gap: re.Pattern[str]
     between_before: re.Pattern[str]
     between_gap: re.Pattern[str]
+    filler: re.Pattern[str]
 
     def scan(self, folded: str) -> tuple[list[Token], list[tuple[int, int]]]:
         """The tokens this lexicon reads in ``folded`` text and the spans they claim.
@@ -267,6 +275,17 @@ class Lexicon:
                     claimed.append((min(t.start for t in built), max(t.end for t in built)))
         return tokens, claimed
 
+    def negations(self, folded: str, claimed: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The negations no rule has read ("apart from", "pas"): they carry no date, and are kept
+        from the recognizer, which reads "next week apart from Wednesday" as "from Wednesday on"
+        or as "Wednesday next week"."""
+        found = []
+        for match in self.except_words.finditer(folded):
+            start, end = match.span()
+            if not any(start < e and s < end for s, e in claimed):
+                found.append((start, end))
+        return found
+
     def fallback_weekdays(self, folded: str, claimed: list[tuple[int, int]]) -> list[Token]:
         """Weekday names in text nobody has read (the recognizer misses "lun-mié")."""
         found = []
@@ -283,20 +302,36 @@ class Lexicon:
                 return index
         raise ValueError(word)  # pragma: no cover - the pattern only matches these names
 
-    def relation(self, before: str, gap: str) -> Relation:
-        """How two neighbouring tokens relate, from the text between them (and before the first)."""
-        if self.except_words.search(gap):
-            return "except"
+    def relation(self, before: str, gap: str) -> tuple[Relation, bool]:
+        """How a token joins the previous one, from the text between them (``gap``) and before
+        the previous one (``before``, for "between ... and"); and whether the gap negates the
+        previous one instead.
+
+        A negation right before a token excludes it ("next week except Friday", "Tuesday, not
+        Wednesday"); one followed by other words negates what came before ("Monday doesn't work
+        for me, but Wednesday", "el martes no puedo, pero el miércoles").
+        """
+        negations = list(self.except_words.finditer(gap))
+        if negations:
+            if self.filler.fullmatch(gap[negations[-1].end() :]):
+                return "except", False
+            return "stop", True
         stripped = gap.strip()
         if self.range_gap.fullmatch(stripped):
-            return "range"
+            return "range", False
         if self.between_gap.fullmatch(stripped) and self.between_before.search(before):
-            return "range"
-        if self.list_words.search(gap) or re.search(r"[.!?](?:\s|$)", gap):
-            return "list"
+            return "range", False
+        if re.search(r"[.!?](?:\s|$)", gap):
+            return "stop", False
+        if self.list_words.search(gap):
+            return "list", False
         if re.search(r"[,;/&+]", gap):
-            return "punct"
-        return "adj"
+            return "punct", False
+        return "adj", False
+
+    def negates(self, text: str) -> bool:
+        """Whether ``text`` (before the first token or after the last) holds a negation."""
+        return bool(self.except_words.search(text))
 
 
 def _time(kind: Literal["at", "after", "before"], p: str = "a", strong_only: bool = False) -> Builder:
@@ -346,6 +381,14 @@ def _this_part(m: re.Match[str]) -> list[Token]:
         Token(m.start(), m.end(), day=Today()),
         Token(m.start(), m.end(), time=TimeSpec.part(name, qualifier)),
     ]
+
+
+def _any_day(m: re.Match[str]) -> list[Token]:
+    return [Token(m.start(), m.end(), day=AnyDay())]
+
+
+def _today(m: re.Match[str]) -> list[Token]:
+    return [Token(m.start(), m.end(), day=Today())]
 
 
 def _all_day(m: re.Match[str]) -> list[Token]:
@@ -423,10 +466,13 @@ def _lexicon(language: str, month_first: bool) -> Lexicon:
              _day_of_month),
             (r"\b(?:this\s+(?:(?P<q>early|late)\s+)?(?P<part>morning|afternoon|evening)|tonight)\b",
              _this_part),
+            (r"\b(?:later\s+today|today\s+later|later\s+on\s+today)\b", _today),
+            (r"\bany\s+(?:other\s+)?(?:day|weekday|working\s+day)s?\b", _any_day),
+            (r"\b(?:at\s+the\s+)?end\s+of\s+the\s+day\b", _day_part("late")),
             (rf"\bbetween\s+{a}\s*(?:and|-)\s*{b}{guard}", _between),
             (rf"(?:\bfrom\s+|{start}){a}\s*(?:-|\bto\b|\btill\b|\btil\b|\buntil\b|\bthrough\b|\bthru\b)"
              rf"\s*{b}{guard}", _between),
-            (rf"\b(?:(?:any\s*time\s+)?after|from|since|later\s+than|not\s+before|at\s+or\s+after"
+            (rf"\b(?:(?:any\s*time\s+)?after|from|since|(?<!no\s)later\s+than|not\s+before|at\s+or\s+after"
              rf"|starting(?:\s+(?:at|from))?)\s+(?:about\s+|around\s+)?{a}{guard}", _time("after")),
             (rf"{start}{a}\s*(?:onwards?|or\s+later|and\s+later|or\s+after)\b", _time("after")),
             (rf"\b(?:before|until|till|til|by|no\s+later\s+than|up\s+to|earlier\s+than|prior\s+to"
@@ -445,10 +491,11 @@ def _lexicon(language: str, month_first: bool) -> Lexicon:
             r"\b(?:except|excepting|but\s+not|apart\s+from|other\s+than|excluding|not|cannot|unable"
             r"|unavailable|busy|no\s+good)\b|n't\b"
         )
-        list_words = r"\b(?:or|and|also|either|plus|otherwise|alternatively)\b"
+        list_words = r"\b(?:or|and|also|plus|otherwise|alternatively)\b"
         range_gap = r"(?:-|to|through|thru|till|until)(?:\s+the)?"
         between_before = r"\bbetween(?:\s+the)?\s*$"
         between_gap = r"and(?:\s+the)?"
+        filler = r"the|on|at|in|any|other|a|an|for|of|day|days|either"
     elif language == "es":
         dp = r"(?:(?:por|en|durante|de|a)\s+)?"
         rules = [
@@ -461,6 +508,7 @@ def _lexicon(language: str, month_first: bool) -> Lexicon:
             (rf"\b(?:{weekday_words})\.?\s+(?P<d>[12]?\d|3[01])(?!\w)(?!\s*(?:de\s+)?(?:{months})\b)"
              rf"{no_hour_after}", _day_of_month_only),
             (r"\besta\s+(?P<part>manana|tarde|noche)\b", _this_part),
+            (r"\bcualquier\s+(?:otro\s+)?dia\b", _any_day),
             (rf"\bentre\s+{a}\s+y\s+{b}{guard}", _between),
             (rf"(?:\b(?:de|desde)\s+){a}\s+(?:a|hasta)\s+{b}{guard}", _between),
             (rf"{start}{a}\s*-\s*{b}{guard}", _between),
@@ -481,6 +529,7 @@ def _lexicon(language: str, month_first: bool) -> Lexicon:
             (r"\b(?:a\s+)?(?P<q>primera|ultima)\s+hora\s+de\s+la\s+(?P<part>manana|tarde)\b", _part),
             (rf"\b{dp}(?:la|las)\s+(?P<part>mananas?|tardes?|noches?)\b", _part),
             (r"\bcualquier\s+(?P<part>manana|tarde|noche)\b", _part),
+            (r"\btemprano\b", _early_morning),
             (r"(?<!mas\s)(?<!muy\s)\b(?P<part>tardes?)\b", _part),
             (r"\b(?:todo\s+el\s+dia|a\s+cualquier\s+hora|cualquier\s+hora)\b", _all_day),
         ]
@@ -489,6 +538,7 @@ def _lexicon(language: str, month_first: bool) -> Lexicon:
         range_gap = r"(?:-|a|al|hasta(?:\s+el)?|a\s+el)"
         between_before = r"\bentre(?:\s+el)?\s*$"
         between_gap = r"y(?:\s+el)?"
+        filler = r"el|la|los|las|de|del|en|a|al|cualquier|otro|otra|dia|dias|tampoco"
     else:
         rules = [
             *numeric,
@@ -501,6 +551,10 @@ def _lexicon(language: str, month_first: bool) -> Lexicon:
              rf"{no_hour_after}", _day_of_month_only),
             (r"\b(?:ce\s+(?P<part>matin|soir)|cet\s+(?P<part2>apres-midi|aprem)"
              r"|cette\s+(?P<part3>nuit|matinee|soiree|apres-midi))(?![\w-])", _this_part),
+            (r"\bn'importe\s+quel\s+jour\b|\btous\s+les\s+jours\b", _any_day),
+            (r"\b(?P<q>debut|fin|milieu)\s+de\s+journee\b", _day_part(None)),
+            # "après midi" for "après-midi": a common spelling, not "after 12:00".
+            (r"\b(?:cet\s+)?apres\s+midi\b", _afternoon),
             (rf"\bentre\s+{a}\s+et\s+{b}{guard}", _between),
             (rf"\b(?:de|depuis)\s+{a}\s+(?:a|jusqu'a)\s+{b}{guard}", _between),
             (rf"{start}{a}\s*-\s*{b}{guard}", _between),
@@ -515,19 +569,21 @@ def _lexicon(language: str, month_first: bool) -> Lexicon:
             (rf"\ba\s+{a}{guard}", _time("at", strong_only=True)),
             (rf"(?<!pendant\s)(?<!durant\s)(?<!dans\s)(?<!pour\s)(?<!en\s){start}{a}{guard}",
              _time("at", strong_only=True)),
-            (r"\btot\s+le\s+(?P<part>matin)\b", _tot),
+            (r"\btot\s+le\s+(?P<part>matin)\b", _early_morning),
             (r"\b(?:(?P<q>debut|fin|milieu)\s+(?:de\s+|d')(?:l'|la\s+)?)?(?P<part>matinee|matin"
              r"|apres-midi|aprem|soiree|soir|nuit)(?![\w-])", _part),
             (r"\b(?:toute\s+la\s+journee|n'importe\s+quand|a\s+n'importe\s+quelle\s+heure"
              r"|toute\s+heure)\b", _all_day),
         ]
         except_words = (
-            r"\b(?:sauf|excepte|hormis|a\s+part|pas|non|en\s+dehors\s+de|indisponibles?|occupee?s?)\b"
+            r"\b(?:sauf|excepte|hormis|a\s+part|pas|non|en\s+dehors\s+de|indisponibles?|occupee?s?"
+            r"|(?:suis|est|sommes|serai)\s+pris(?:e|es)?)\b"
         )
         list_words = r"\b(?:ou|et|aussi|sinon|soit)\b"
         range_gap = r"(?:-|a|au|jusqu'au|jusqu'a)"
         between_before = r"\bentre(?:\s+le)?\s*$"
         between_gap = r"et(?:\s+le)?"
+        filler = r"le|la|les|l'|de|du|des|d'|en|a|au|aux|n'importe|quel|quelle|autre|jour|jours|plus"
     weekday_fallback = rf"\b(?:{weekday_words})\b\.?"
     return Lexicon(
         language=language,
@@ -540,11 +596,30 @@ def _lexicon(language: str, month_first: bool) -> Lexicon:
         range_gap=_compile(range_gap),
         between_before=_compile(between_before),
         between_gap=_compile(between_gap),
+        filler=_compile(rf"(?:\s|\b(?:{filler})\b)*"),
     )
 
 
-def _tot(m: re.Match[str]) -> list[Token]:
+def _afternoon(m: re.Match[str]) -> list[Token]:
+    spec = TimeSpec.part("afternoon")
+    if m.group(0).startswith("cet"):
+        return [Token(m.start(), m.end(), day=Today()), Token(m.start(), m.end(), time=spec)]
+    return [Token(m.start(), m.end(), time=spec)]
+
+
+def _early_morning(m: re.Match[str]) -> list[Token]:
+    """"tôt le matin", "temprano"."""
     return [Token(m.start(), m.end(), time=TimeSpec.part("morning", "early"))]
+
+
+def _day_part(qualifier: str | None) -> Builder:
+    """"end of the day", "fin de journée": a part of the person's day (08:00-20:00)."""
+
+    def build(m: re.Match[str]) -> list[Token]:
+        said = qualifier or _QUALIFIERS[m.group("q")]
+        return [Token(m.start(), m.end(), time=TimeSpec.part("day", said))]
+
+    return build
 
 
 def _day_of_month_only(m: re.Match[str]) -> list[Token] | None:

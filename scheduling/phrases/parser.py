@@ -17,7 +17,7 @@ How a sentence is read (docs/time-phrases.md has the whole story, with examples)
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
@@ -31,6 +31,7 @@ from scheduling.phrases.terms import (
     DAY_START,
     MIDNIGHT,
     WEEKDAY_NAMES,
+    AnyDay,
     Clock,
     DayOfMonth,
     MonthDay,
@@ -135,23 +136,57 @@ def parse_times(
 def _tokens(text: str, language: str, lexicon: Lexicon, reading: _Reading) -> list[Token]:
     folded = fold(text)
     tokens, claimed = lexicon.scan(folded)
-    masked = list(plain(text))
-    for start, end in claimed:
-        masked[start:end] = " " * (end - start)
+    negations = lexicon.negations(folded, claimed)
+    rest, origin = _without(plain(text), claimed, negations)
     local_now = reading.now.astimezone(reading.tz).replace(tzinfo=None)
     taken: list[tuple[int, int]] = []
-    for mention in recognizer.mentions("".join(masked), language, local_now):
-        if any(mention.start < e and s < mention.end for s, e in taken):
+    for mention in recognizer.mentions(rest, language, local_now):
+        start, end = origin[mention.start], origin[mention.end - 1] + 1
+        if any(start < e and s < end for s, e in taken):
             continue  # the recognizer reports "mon-wed" and "wed after..." over the same words
-        found, problem = tokens_of(mention, text)
+        found, problem = tokens_of(replace(mention, start=start, end=end), text)
         if problem:
             reading.problems.append(problem)
         if found or problem:
             tokens.extend(found)
-            taken.append((mention.start, mention.end))
-    tokens.extend(lexicon.fallback_weekdays(folded, claimed + taken))
+            taken.append((start, end))
+    tokens.extend(lexicon.fallback_weekdays(folded, claimed + negations + taken))
     tokens.sort(key=lambda t: (t.start, t.day is None, t.end))
     return tokens
+
+
+def _without(
+    text: str, claimed: Sequence[tuple[int, int]], negations: Sequence[tuple[int, int]]
+) -> tuple[str, list[int]]:
+    """``text`` with what the lexicon read cut out, for the recognizer, and where each of its
+    characters came from. A cut leaves one space (a comma for a negation, so that "next week apart
+    from Wednesday" does not become "Wednesday next week"); blanking instead would leave runs of
+    spaces, on which the recognizer's release finds entities with no resolution."""
+    cuts = sorted([(s, e, ", ") for s, e in negations] + [(s, e, " ") for s, e in claimed])
+    out: list[str] = []
+    origin: list[int] = []
+    position = 0
+    for start, end, joint in cuts:
+        if start < position:
+            continue
+        out.append(text[position:start])
+        origin.extend(range(position, start))
+        out.append(joint)
+        origin.extend([start] * len(joint))
+        position = end
+    out.append(text[position:])
+    origin.extend(range(position, len(text)))
+    # One space between words and none at the start: the release's "before Friday" has no
+    # resolution when it follows a space at the start of the text.
+    joined = "".join(out)
+    squeezed: list[str] = []
+    kept: list[int] = []
+    for ch, where in zip(joined, origin, strict=True):
+        if ch == " " and (not squeezed or squeezed[-1] == " "):
+            continue
+        squeezed.append(ch)
+        kept.append(where)
+    return "".join(squeezed), kept
 
 
 Category = Literal["day", "time"]
@@ -193,23 +228,28 @@ def _category(token: Token) -> Category:
 
 
 def _groups(tokens: Sequence[Token], folded: str, lexicon: Lexicon) -> list[_Group]:
+    relations = [_relation(tokens, i, folded, lexicon) for i in range(len(tokens))]
     groups: list[_Group] = []
-    previous_end = 0
     for index, token in enumerate(tokens):
         category = _category(token)
         if index == 0:
             # "I can't do Tuesday", "pas mardi": a negation before the first term.
-            groups.append(_Group(category, bool(lexicon.except_words.search(folded[: token.start])), None))
-            groups[-1].phrases.append([token])
-            previous_end = token.end
+            groups.append(_Group(category, lexicon.negates(folded[: token.start]), None, [[token]]))
             continue
-        before_previous = folded[_end_before(tokens, index - 1) : tokens[index - 1].start]
-        gap = folded[previous_end : token.start] if token.start > previous_end else ""
-        relation = lexicon.relation(before_previous, gap)
+        relation, negates_previous = relations[index]
         current = groups[-1]
+        if negates_previous:
+            _negate_last_clause(groups)
         if relation == "except":
             groups.append(_Group(category, True, relation, [[token]]))
-        elif category == current.category:
+        elif _refines_days_before(token, relation, groups):
+            groups[-2].phrases[-1].append(token)  # "Tuesday morning next week"
+        elif (
+            category == current.category
+            and relation != "stop"
+            and not (current.negative and relation == "punct")  # "not Friday, any other day"
+            and not _opens_clause(tokens, relations, index, groups)
+        ):
             if relation in ("list", "punct"):
                 current.phrases.append([token])
             elif relation == "range" and category == "day":
@@ -220,12 +260,58 @@ def _groups(tokens: Sequence[Token], folded: str, lexicon: Lexicon) -> list[_Gro
                 current.phrases[-1].append(token)
         else:
             # "except Friday afternoon": a term right after an excluded one is excluded with it.
-            negative = current.negative and relation in ("adj", "punct")
+            negative = current.negative and relation == "adj"
             groups.append(_Group(category, negative, relation, [[token]]))
-        previous_end = max(previous_end, token.end)
-    if groups and lexicon.except_words.search(folded[previous_end:]):
-        groups[-1].negative = True  # "Tuesday doesn't work", "mardi non"
+    if tokens and lexicon.negates(folded[max(t.end for t in tokens) :]):
+        _negate_last_clause(groups)  # "Tuesday doesn't work", "mardi non"
     return groups
+
+
+def _relation(tokens: Sequence[Token], index: int, folded: str, lexicon: Lexicon) -> tuple[Relation, bool]:
+    if index == 0:
+        return "adj", False
+    previous_end = max(t.end for t in tokens[:index])
+    before_previous = folded[_end_before(tokens, index - 1) : tokens[index - 1].start]
+    gap = folded[previous_end : tokens[index].start] if tokens[index].start > previous_end else ""
+    return lexicon.relation(before_previous, gap)
+
+
+def _refines_days_before(token: Token, relation: Relation, groups: list[_Group]) -> bool:
+    """"Tuesday morning next week", "any weekday evening next week": a week or month right after
+    a day and its hours narrows that day down."""
+    if token.day is None or not token.day.span or relation != "adj" or len(groups) < 2:
+        return False
+    current, before = groups[-1], groups[-2]
+    return (
+        current.category == "time"
+        and current.link == "adj"
+        and before.category == "day"
+        and before.negative == current.negative
+    )
+
+
+def _negate_last_clause(groups: list[_Group]) -> None:
+    """"Monday morning doesn't work": the last group, and the one it pairs with, are excluded."""
+    last = groups[-1]
+    last.negative = True
+    if len(groups) > 1 and last.link in ("adj", "punct") and groups[-2].category != last.category:
+        groups[-2].negative = True
+
+
+def _opens_clause(
+    tokens: Sequence[Token], relations: Sequence[tuple[Relation, bool]], index: int, groups: list[_Group]
+) -> bool:
+    """"Tuesday after 2pm or any time Thursday": after "or", a term followed by one of the other
+    category starts a clause of its own rather than joining the list of the clause before."""
+    if relations[index][0] != "list" or index + 1 >= len(tokens) or len(groups) < 2:
+        return False
+    current, before = groups[-1], groups[-2]
+    return (
+        _category(tokens[index + 1]) != _category(tokens[index])
+        and relations[index + 1][0] in ("adj", "punct")
+        and before.category != current.category
+        and current.link in ("adj", "punct")
+    )
 
 
 def _end_before(tokens: Sequence[Token], index: int) -> int:
@@ -233,26 +319,32 @@ def _end_before(tokens: Sequence[Token], index: int) -> int:
 
 
 def _clauses(groups: list[_Group]) -> list[_Clause]:
+    """Each group with the group of the other category next to it: "Tuesday or Thursday" +
+    "morning". Exclusions in between are passed over ("next week apart from Wednesday, after
+    1pm"); "or" and the end of a sentence part them."""
     clauses: list[_Clause] = []
-    i = 0
-    while i < len(groups):
-        group = groups[i]
-        following = groups[i + 1] if i + 1 < len(groups) else None
-        if (
-            following is not None
-            and following.category != group.category
-            and following.negative == group.negative
-            and following.link in ("adj", "punct", "range")
-        ):
-            days, times = (group, following) if group.category == "day" else (following, group)
-            clauses.append(_Clause(days, times, group.negative))
-            i += 2
+    used: set[int] = set()
+    for i, group in enumerate(groups):
+        if i in used:
             continue
-        if group.category == "day":
+        used.add(i)
+        j = i + 1
+        while not group.negative and j < len(groups) and groups[j].negative:
+            j += 1
+        partner = groups[j] if j < len(groups) and j not in used else None
+        if (
+            partner is not None
+            and partner.category != group.category
+            and partner.negative == group.negative
+            and partner.link in ("adj", "punct", "range")
+        ):
+            used.add(j)
+            days, times = (group, partner) if group.category == "day" else (partner, group)
+            clauses.append(_Clause(days, times, group.negative))
+        elif group.category == "day":
             clauses.append(_Clause(group, None, group.negative))
         else:
             clauses.append(_Clause(None, group, group.negative))
-        i += 1
     return clauses
 
 
@@ -332,6 +424,8 @@ _SPECIFIC = (On, Today, MonthDay, DayOfMonth)
 def _dates(phrase: Sequence[Token], today: date) -> list[date]:
     """The dates one phrase names; its terms refine each other ("Tuesday" + "next week")."""
     days = [t.day for t in phrase if t.day is not None]
+    if len(days) > 1:
+        days = [d for d in days if not isinstance(d, AnyDay)] or days[:1]
     spans = [d for d in days if d.span]
     selectors = [d for d in days if not d.span]
     if spans:

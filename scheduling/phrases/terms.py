@@ -36,6 +36,8 @@ PARTS: dict[str, tuple[int, int]] = {
 LONGEST_SPAN_DAYS = 62
 # How far "after Tuesday" stretches.
 OPEN_SPAN_DAYS = 7
+# A date without a year that passed this recently is that one (and in the past), not next year's.
+RECENT_DAYS = 60
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTH_NAMES = (
@@ -238,8 +240,9 @@ class DayOfMonth:
 
 @dataclass(frozen=True, slots=True)
 class MonthDay:
-    """"9 December" without a year: the nearest such date (so "1 December" said on the 3rd is in
-    the past, and "5 January" said on 28 December is next year's)."""
+    """"9 December" without a year: the next such date, unless it passed less than
+    :data:`RECENT_DAYS` ago — then it is that one, and refused as past ("1 December" said on the
+    3rd is a slip, not next year's); "5 January" said on 28 December is next year's."""
 
     month: int
     day: int
@@ -252,11 +255,14 @@ class MonthDay:
             for year in (today.year - 1, today.year, today.year + 1)
             if _valid(year, self.month, self.day)
         ]
-        if not options:
-            month = MONTH_NAMES[self.month - 1] if 1 <= self.month <= 12 else f"month {self.month}"
-            years = f"{today.year} or {today.year + 1}"
-            raise Refusal(f"{self.day} {month} does not exist in {years}.")
-        return [min(options, key=lambda d: (abs((d - today).days), d < today))]
+        recent = [d for d in options if d < today and (today - d).days <= RECENT_DAYS]
+        if recent:
+            return recent[-1:]
+        upcoming = [d for d in options if d >= today]
+        if upcoming:
+            return upcoming[:1]
+        month = MONTH_NAMES[self.month - 1] if 1 <= self.month <= 12 else f"month {self.month}"
+        raise Refusal(f"{self.day} {month} does not exist in {today.year} or {today.year + 1}.")
 
     def first_from(self, start: date) -> date:
         for year in (start.year, start.year + 1, start.year + 2, start.year + 3, start.year + 4):
@@ -327,7 +333,11 @@ class Span:
     last_included: bool = True
 
     span = True
-    working_days = False
+
+    @property
+    def working_days(self) -> bool:
+        """"Before Friday", "after the 9th": their working days; "Mon–Sun" as said."""
+        return self.first is None or self.last is None
 
     def dates(self, today: date) -> list[date]:
         start = _first_date(self.first, today) if self.first is not None else today
@@ -352,7 +362,22 @@ class Span:
         return d in self.dates(today)
 
 
-Day = On | Today | Weekday | DayOfMonth | MonthDay | Week | Month | Span
+@dataclass(frozen=True, slots=True)
+class AnyDay:
+    """"Any day", "cualquier día": beside other days it adds nothing ("any day next week"); alone,
+    the working days of the coming week, today included ("any day except Friday")."""
+
+    span = True
+    working_days = True
+
+    def dates(self, today: date) -> list[date]:
+        return [today + timedelta(days=i) for i in range(OPEN_SPAN_DAYS)]
+
+    def matches(self, d: date, today: date) -> bool:
+        return True
+
+
+Day = On | Today | Weekday | DayOfMonth | MonthDay | Week | Month | Span | AnyDay
 
 
 def _first_date(day: Day, today: date) -> date:
