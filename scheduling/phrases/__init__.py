@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from scheduling.phrases import recognizer
+from scheduling.phrases.lexicon import lexicon
 from scheduling.phrases.parser import (
     DEFAULT_DURATION,
     MAX_LENGTH,
@@ -48,7 +49,8 @@ SUPPORTED_LANGUAGES = recognizer.SUPPORTED_LANGUAGES
 
 
 def warm_up(locales: Iterable[str] = SUPPORTED_LANGUAGES) -> list[str]:
-    """Build the recognizer models for ``locales`` ("fr-FR" or "fr") now, once per process.
+    """Build the recognizer models (and our lexicons) for ``locales`` ("fr-FR" or "fr") now, once
+    per process.
 
     Blocking and CPU-bound (about 0.25 s for English and Spanish, 2.6 s for French): call it at
     start-up, off the event loop (``loop.run_in_executor``), never inside a turn. Locales whose
@@ -59,4 +61,7 @@ def warm_up(locales: Iterable[str] = SUPPORTED_LANGUAGES) -> list[str]:
         language = language_of(locale)
         if language is not None and language not in languages:
             languages.append(language)
+    for language in languages:
+        lexicon(language, month_first=False)
+        lexicon(language, month_first=True)
     return recognizer.warm_up(languages)

@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from scheduling.phrases.terms import (
@@ -41,7 +42,7 @@ from scheduling.phrases.terms import (
     with_part,
 )
 
-__all__ = ["LEXICONS", "Lexicon", "Relation", "fold"]
+__all__ = ["LANGUAGES", "Lexicon", "Relation", "fold", "lexicon", "plain"]
 
 # How a token joins the one before it: "except" (it is excluded), "range" ("to", "–"), "list"
 # ("or", "and"), "stop" (a sentence ends), "punct" (a comma), "adj" (nothing between them).
@@ -627,9 +628,13 @@ def _day_of_month_only(m: re.Match[str]) -> list[Token] | None:
     return _day_of_month(m)
 
 
-# One lexicon per language and order of numeric dates (month first only for en-US).
-LEXICONS: dict[tuple[str, bool], Lexicon] = {
-    (language, month_first): _lexicon(language, month_first)
-    for language in ("en", "es", "fr")
-    for month_first in (False, True)
-}
+LANGUAGES = ("en", "es", "fr")
+
+
+@cache
+def lexicon(language: str, month_first: bool = False) -> Lexicon:
+    """The lexicon of ``language``, numeric dates month first (en-US) or day first; compiled on
+    first use (about 12 ms each), as the recognizer's models are."""
+    if language not in LANGUAGES:
+        raise ValueError(f"no lexicon for {language!r}")
+    return _lexicon(language, month_first)

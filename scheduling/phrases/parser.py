@@ -24,7 +24,7 @@ from typing import Literal
 from scheduling.errors import DomainError
 from scheduling.intervals import Interval
 from scheduling.phrases import recognizer
-from scheduling.phrases.lexicon import LEXICONS, Lexicon, Relation, fold, plain
+from scheduling.phrases.lexicon import Lexicon, Relation, fold, lexicon, plain
 from scheduling.phrases.terms import (
     ALL_DAY,
     DAY_END,
@@ -126,17 +126,17 @@ def parse_times(
         now=now.astimezone(UTC),
         duration=duration,
     )
-    tokens = _tokens(text, language, LEXICONS[(language, month_first)], reading)
-    return reading.windows(tokens, LEXICONS[(language, month_first)])
+    words = lexicon(language, month_first)
+    return reading.windows(_tokens(text, language, words, reading), words)
 
 
 # ------------------------------------------------------------------------------------- reading
 
 
-def _tokens(text: str, language: str, lexicon: Lexicon, reading: _Reading) -> list[Token]:
+def _tokens(text: str, language: str, words: Lexicon, reading: _Reading) -> list[Token]:
     folded = fold(text)
-    tokens, claimed = lexicon.scan(folded)
-    negations = lexicon.negations(folded, claimed)
+    tokens, claimed = words.scan(folded)
+    negations = words.negations(folded, claimed)
     rest, origin = _without(plain(text), claimed, negations)
     local_now = reading.now.astimezone(reading.tz).replace(tzinfo=None)
     taken: list[tuple[int, int]] = []
@@ -150,7 +150,7 @@ def _tokens(text: str, language: str, lexicon: Lexicon, reading: _Reading) -> li
         if found or problem:
             tokens.extend(found)
             taken.append((start, end))
-    tokens.extend(lexicon.fallback_weekdays(folded, claimed + negations + taken))
+    tokens.extend(words.fallback_weekdays(folded, claimed + negations + taken))
     tokens.sort(key=lambda t: (t.start, t.day is None, t.end))
     return tokens
 
