@@ -87,6 +87,18 @@ def test_the_recognizer_alone_misses_what_the_parser_reads() -> None:
         assert len(parse_times(text, zone="Europe/London", now=NOW, locale="en").windows) == expected
 
 
+def test_an_entity_at_the_very_end_of_the_text_is_not_lost() -> None:
+    """The release's extractor indexes past the end of the text when a date-and-time entity ends
+    on its last character, and its model then returns nothing for the sentence: the wrapper pads
+    the text, and offsets still point into the text given."""
+    from recognizers_date_time import recognize_datetime
+
+    reference = datetime(2026, 12, 3, 10, 0)
+    assert recognize_datetime("mon-wed after 14:00", "en-us", reference=reference) == []
+    first = recognizer.mentions("mon-wed after 14:00", "en", reference)[0]
+    assert (first.start, first.end, first.timexes) == (0, 7, ("(XXXX-WXX-1,XXXX-WXX-3,P2D)",))
+
+
 _WORDS = [
     "Tuesday", "tomorrow", "next", "week", "after", "before", "2pm", "10:30", "14h", "morning",
     "afternoon", "the", "9th", "or", "and", "except", "not", "-", "–", "to", "from", "at", "12",

@@ -355,6 +355,9 @@ def _scenes() -> list[_Scene]:
     p("this afternoon", problem="less than 90 minutes", duration=90, outside=("2026-12-28 16:30",))
     p("Monday at 10", W("2027-01-04 10:00", "11:00"))
     p("New Year's Eve at 3pm", W("2026-12-31 15:00", "16:00"))
+    p("any time before Thursday", W("2026-12-28 16:00", "20:00"), W("2026-12-29 08:00", "20:00"),
+      W("2026-12-30 08:00", "20:00"), outside=("2026-12-31 12:00",))
+    p("Tuesday, during the day", W("2026-12-29 08:00", "20:00"), outside=("2026-12-28 17:00",))
 
     # --------------------------------- English, London, Thu 26 Mar (clocks go forward Sun 29 Mar)
     p = scene("en-GB", LONDON, "2026-03-26 09:00")
@@ -514,6 +517,7 @@ def _scenes() -> list[_Scene]:
       outside=("2026-12-07 12:00",))
     p("¿podemos quedar el día 10 sobre las 13:30?", W("2026-12-10 13:30", "14:30"))
     p("el viernes a la una", W("2026-12-04 13:00", "14:00"))
+    p("el martes en horario de oficina", W("2026-12-08 08:00", "20:00"), outside=("2026-12-03 12:00",))
     p("el martes a las dos y media", W("2026-12-08 14:30", "15:30"))
 
     # ------------------------------------------- Spanish, Mexico City (no DST), martes 30 de junio
@@ -628,6 +632,7 @@ def _scenes() -> list[_Scene]:
     p("je suis libre toute la journée de vendredi", W("2026-12-04 08:00", "20:00"))
     p("le 10 ou le 11 après 15h", W("2026-12-10 15:00", "20:00"), W("2026-12-11 15:00", "20:00"))
     p("tôt le matin lundi", W("2026-12-07 08:00", "10:00"))
+    p("mardi pendant la journée", W("2026-12-08 08:00", "20:00"), outside=("2026-12-03 12:00",))
     p("je suis pris jeudi, mais vendredi à 11h ça me va", W("2026-12-04 11:00", "12:00"),
       outside=("2026-12-10 11:30",))
     p("Pourrions-nous faire ça le 14 vers 16h30 ?", W("2026-12-14 16:30", "17:30"))
