@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test lint typecheck pytest bench demo clean
+.PHONY: install install-check run test lint typecheck pytest bench demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,10 @@ $(STAMP): pyproject.toml
 
 # Microsoft's Web Chat bundle (served at /static/vendor/webchat.js) and the Direct Line JS client
 # used by tests/directline, pinned by package-lock.json. Without npm the chat page says how to
-# install it and the directlinejs/browser tests skip (they fail under CI).
+# install it and the directlinejs/browser tests skip (they fail under CI). react and react-dom are
+# pinned to 18: Web Chat 4.18 asks for any react >= 16.8.6, but its react-redux 7 supports up to 18,
+# and npm would otherwise install react 19 and warn. package.json's allowScripts records that none
+# of the dependencies' install scripts is needed (the bundle ships built), so npm runs none of them.
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --no-audit --no-fund && touch $@; \
@@ -30,8 +33,10 @@ run: install
 demo: install
 	$(BIN)/askarsan demo
 
+# ruff, then the import contracts in pyproject.toml ([tool.importlinter]).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo --no-cache
 
 typecheck: install
 	$(BIN)/mypy
@@ -40,6 +45,11 @@ pytest: install
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# What a deployment does: `pip install .` into a fresh virtualenv (the runtime dependencies only,
+# downloaded: about a minute), then `askarsan manifest build` from outside the source tree.
+install-check: install
+	PYTHON=$(PYTHON) DEV_PYTHON=$(BIN)/python sh tests/packaging/fresh_install.sh
 
 bench: install
 	$(BIN)/python -m bench

@@ -28,7 +28,7 @@ from bot.settings import Settings
 from bot.web.tracker.signin import TrackerAuthConfig
 from integrations.mail import MemoryMail
 from scheduling.interview import Stage
-from services.tracker import PipelineFilter, pipeline_page
+from services.reports import PipelineFilter, pipeline_page
 from storage.models import Interview, Job, Party
 
 INTERVIEWS = 10_000

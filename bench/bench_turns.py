@@ -254,10 +254,8 @@ async def prepare_picks(database_url: str, n: int) -> list[Pick]:
     from sqlalchemy import select
 
     from scheduling.rules import SlotRequest
-    from services.facade import Services
-    from services.identity import Sender
+    from services import InterviewRequest, PartyInput, Sender, ServiceContext, Services
     from services.invitations import hash_token
-    from services.scheduling import InterviewRequest, PartyInput
     from storage.db import create_engine, session_factory
     from storage.migrate import migrate
     from storage.models import Invitation
@@ -266,12 +264,12 @@ async def prepare_picks(database_url: str, n: int) -> list[Pick]:
     try:
         await migrate(engine)
         sessions = session_factory(engine)
-        services = Services(sessions)
+        services = Services(ServiceContext(sessions))
         tag = uuid.uuid4().hex[:6]
         today = datetime.now(UTC).date()
 
         async def one(k: int) -> Pick:
-            result = await services.request_interview(
+            result = await services.scheduling.request_interview(
                 InterviewRequest(
                     recruiter=PartyInput("Rita Bench", "rita@agency.example", "Europe/London"),
                     client=PartyInput(f"Client {k}", f"client-{tag}-{k}@client.example", "Europe/London"),
@@ -286,18 +284,18 @@ async def prepare_picks(database_url: str, n: int) -> list[Pick]:
                     )
                     for token in (result.client_token, result.candidate_token)
                 }
-            client = await services.actor_for(
+            client = await services.people.actor_for(
                 Sender("directline", f"inv-{ids[result.client_token]}", None, None),
                 result.interview_id,
             )
             assert client is not None
             hour = 9 + k % 8
-            await services.offer_slots(
+            await services.scheduling.offer_slots(
                 client,
                 result.interview_id,
                 [SlotRequest(_slot_day(today, k), dtime(hour, 0), "Europe/London")],
             )
-            view = await services.view(result.interview_id)
+            view = await services.scheduling.view(result.interview_id)
             assert view is not None and view.slots, "the offered slot was refused"
             return Pick(f"inv-{ids[result.candidate_token]}", result.interview_id, view.slots[0].id)
 
@@ -312,7 +310,7 @@ async def prepare_picks(database_url: str, n: int) -> list[Pick]:
 
 async def prepare_recruiters(database_url: str, teams_user_ids: list[str]) -> None:
     """The Teams users who will ask for help, known as recruiters (as the agency's are)."""
-    from services.scheduling import PartyInput, upsert_party
+    from services.requests import PartyInput, upsert_party
     from storage.db import create_engine, session_factory
     from storage.migrate import migrate
 

@@ -1,115 +1,166 @@
-"""The aiohttp application factory: `create_app(settings)`; nothing is created at import time."""
+"""The one composition root: every part of askARSAN is built here, once, in order, and handed to
+what needs it. Nothing is created at import time and nothing is patched onto an object after it
+is built (``docs/architecture.md``, "Rooms").
+
+``build_runtime(settings)`` builds the parts (the server and ``askarsan worker`` use the same);
+``create_app(settings)`` builds the aiohttp application on top: the bot endpoint, the Direct Line
+channel, the pages, the JSON API and the tracker, and runs the job runner with the app.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 from botbuilder.core import ConversationState, UserState
+from jinja2 import Environment
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot import __version__
-from bot.directline.server import DirectLineService, install_own_connector, setup_directline
+from bot.directline.connector import OwnConnector
+from bot.directline.server import DirectLineChat, setup_directline
+from bot.directline.service import DirectLineService
 from bot.directline.tokens import TokenSigner
-from bot.framework.activity_handler import AskarsanBot, make_turn_error_handler
-from bot.framework.adapter import create_adapter
+from bot.framework.activity_handler import AskarsanBot, make_turn_error_handler, setup_bot_endpoint
+from bot.framework.adapter import AskarsanAdapter, create_adapter
 from bot.framework.middleware import ReplayGuard
 from bot.framework.proactive import Messenger
+from bot.framework.state import SqlAlchemyStorage
 from bot.framework.teams_reach import TeamsReach
-from bot.jobs.handlers import make_handlers
+from bot.jobs.handlers import job_handlers
 from bot.jobs.runner import Handler, JobRunner
 from bot.settings import Settings
 from bot.web.api import setup_api
-from bot.web.chat import setup_chat
-from bot.web.http import STATIC, database_errors, json_error, make_templates, render
+from bot.web.chat import AzureDirectLine, ChatChannel, setup_chat
+from bot.web.http import SERVICES, SETTINGS, TEMPLATES, database_errors, make_templates
+from bot.web.pages import setup_pages
 from bot.web.tracker.routes import setup_tracker
 from bot.web.tracker.signin import TrackerAuthConfig
-from integrations.calendar import LocalCalendar
-from integrations.factory import build_integrations
+from integrations.calendar import CalendarGateway, LocalCalendar
+from integrations.factory import Integrations, build_integrations
 from integrations.mail import MailGateway
-from services.facade import Services, utc_now
-from services.notify import NotifyConfig
-from services.scheduling import SchedulingConfig
-from storage.bot_state import SqlAlchemyStorage
-from storage.db import create_engine, create_read_engine, database_reachable, session_factory
+from services import Doorbell, SchedulingConfig, ServiceContext, Services, utc_now
+from storage.db import create_engine, create_read_engine, session_factory
 from storage.migrate import migrate
-from storage.turn_order import begin_turn
 
-log = logging.getLogger(__name__)
+__all__ = ["RUNTIME", "Runtime", "build_runtime", "create_app"]
 
 
-from bot.runtime import RUNTIME, Runtime  # noqa: E402 - re-exported for callers
+@dataclass
+class Runtime:
+    """Everything the composition root built, owned by one app or worker and closed with it."""
+
+    settings: Settings
+    engine: AsyncEngine
+    # The reports' read-only engine on a SQLite file (storage.db.create_read_engine), else None.
+    read_engine: AsyncEngine | None
+    services: Services
+    integrations: Integrations
+    mail: MailGateway
+    adapter: AskarsanAdapter
+    conversation_state: ConversationState
+    user_state: UserState
+    bot: AskarsanBot
+    messenger: Messenger
+    directline: DirectLineService
+    connector: OwnConnector
+    handlers: Mapping[str, Handler]
+    runner: JobRunner
+    templates: Environment
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return self.services.ctx.sessions
+
+    @property
+    def reports(self) -> async_sessionmaker[AsyncSession]:
+        return self.services.ctx.read_sessions
+
+    async def close(self) -> None:
+        await self.integrations.close()
+        await self.adapter.auth.close()  # its connectors, our own Direct Line one included
+        await self.engine.dispose()
+        if self.read_engine is not None:
+            await self.read_engine.dispose()
+
+
+RUNTIME = web.AppKey("runtime", Runtime)
 
 
 def build_runtime(
     settings: Settings,
+    *,
     mail: MailGateway | None = None,
+    calendar: CalendarGateway | None = None,
     engine: AsyncEngine | None = None,
     clock: Callable[[], datetime] = utc_now,
+    serving: bool = False,
+    directline_poll_seconds: float = 2.0,
+    directline_token_ttl: int | None = None,
 ) -> Runtime:
+    """Build every part, in order. `mail` and `calendar` replace the gateways the settings choose
+    (the in-memory fakes of the tests). `serving`: this process serves the Direct Line endpoint
+    (the server), so our own connector stores the bot's activities in process; a worker posts
+    them to the server over HTTP."""
+    if settings.secret_key is None:
+        raise ValueError("ASKARSAN_SECRET_KEY is required (Settings.with_local_secrets makes one locally)")
     engine = engine or create_engine(settings.database_url)
     sessions = session_factory(engine)
     read_engine = create_read_engine(engine)
-    read_sessions = session_factory(read_engine) if read_engine is not None else None
-    storage = SqlAlchemyStorage(sessions)
-    conversation_state = ConversationState(storage)
-    user_state = UserState(storage)
-    adapter = create_adapter(settings)
-    adapter.use(ReplayGuard(sessions, clock))
-    adapter.on_turn_error = make_turn_error_handler(conversation_state)
-    scheduling_config = SchedulingConfig()
     integrations = build_integrations(settings)
-    services = Services(
-        sessions, clock=clock, config=scheduling_config, public_url=settings.public_url,
-        calendar=integrations.calendar, read_sessions=read_sessions,
-    )
-    bot = AskarsanBot(conversation_state, user_state, services)
-    messenger = Messenger(adapter, settings.app_id)
-    mail = mail or integrations.mail
-    runner_box: list[JobRunner] = []
-    handlers = make_handlers(
-        sessions,
-        messenger,
-        mail,
-        NotifyConfig(
-            settings.public_url, settings.mail_from, scheduling_config,
-            # Any calendar but the local one makes the event with the client and the candidate as
-            # attendees (bot/effects.py), so it sends the invitations: no `.ics` of ours as well.
-            calendar_invites_attendees=not isinstance(integrations.calendar, LocalCalendar),
-        ),
-        clock,
-        wake=lambda: runner_box[0].wake(),
-        calendar=integrations.calendar,
-        reach=TeamsReach(
+    calendar = calendar or integrations.calendar
+    adapter = create_adapter(settings)
+    ctx = ServiceContext(
+        sessions=sessions,
+        reports=session_factory(read_engine) if read_engine is not None else None,
+        clock=clock,
+        config=SchedulingConfig(),
+        calendar=calendar,
+        teams=TeamsReach(
             adapter, app_id=settings.app_id, agency_tenant_id=settings.app_tenant_id,
             service_url=settings.teams_service_url,
         ),
+        doorbell=Doorbell(),
+        public_url=settings.public_url,
+        mail_from=settings.mail_from,
+        # Any calendar but the local one makes the event with the client and the candidate as
+        # attendees, so it sends the invitations: no `.ics` of ours as well.
+        calendar_invites_attendees=not isinstance(calendar, LocalCalendar),
     )
-    runner = JobRunner(sessions, handlers, clock=clock, lease=timedelta(minutes=2))
-    runtime_handlers = handlers
-    runner_box.append(runner)
-    services.on_enqueued = runner.wake
-    return Runtime(
+    services = Services(ctx, outbox=settings.outbox_dir if settings.mail_backend == "outbox" else None)
+    storage = SqlAlchemyStorage(sessions)
+    conversation_state, user_state = ConversationState(storage), UserState(storage)
+    adapter.use(ReplayGuard(sessions, clock))
+    adapter.on_turn_error = make_turn_error_handler(conversation_state)
+    bot = AskarsanBot(conversation_state, user_state, services)
+    directline = DirectLineService(
         settings=settings,
-        engine=engine,
         sessions=sessions,
         adapter=adapter,
-        bot=bot,
-        conversation_state=conversation_state,
-        user_state=user_state,
-        templates=make_templates(),
-        services=services,
-        messenger=messenger,
-        mail=mail,
-        runner=runner,
-        handlers=runtime_handlers,
-        integrations=integrations,
-        read_engine=read_engine,
+        on_turn=bot.on_turn,
+        signer=TokenSigner(settings.secret_key.get_secret_value()),
+        token_ttl=directline_token_ttl or settings.directline_token_ttl,
+        poll_seconds=directline_poll_seconds,
+        service_url_override=settings.directline_service_url,
+    )
+    connector = OwnConnector(directline, serving=serving, body_limit=settings.max_body_bytes)
+    adapter.auth.route(connector)
+    messenger = Messenger(adapter, settings.app_id)
+    mail = mail or integrations.mail
+    handlers = job_handlers(services, messenger, mail)
+    runner = JobRunner(
+        sessions, handlers, clock=clock, lease=timedelta(seconds=settings.job_lease_seconds),
+        batch=settings.job_batch, doorbell=ctx.doorbell,
+    )
+    return Runtime(
+        settings=settings, engine=engine, read_engine=read_engine, services=services,
+        integrations=integrations, mail=mail, adapter=adapter, conversation_state=conversation_state,
+        user_state=user_state, bot=bot, messenger=messenger, directline=directline,
+        connector=connector, handlers=handlers, runner=runner, templates=make_templates(),
     )
 
 
@@ -118,16 +169,27 @@ def create_app(
     *,
     run_migrations: bool = True,
     mail: MailGateway | None = None,
+    calendar: CalendarGateway | None = None,
     directline: Mapping[str, Any] | None = None,
     chat: Mapping[str, Any] | None = None,
     tracker: TrackerAuthConfig | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> web.Application:
+    """The server. `directline` (``poll_seconds``, ``token_ttl``) and `chat` (``directline_secret``,
+    ``directline_base_url``, ``limiter``, ``bundle``) override what the settings say, for tests."""
     settings.check()
     settings = settings.with_local_secrets()
+    options = directline or {}
+    runtime = build_runtime(
+        settings, mail=mail, calendar=calendar, clock=clock, serving=True,
+        directline_poll_seconds=float(options.get("poll_seconds", 2.0)),
+        directline_token_ttl=options.get("token_ttl"),
+    )
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[database_errors])
-    runtime = build_runtime(settings, mail, clock=clock)
     app[RUNTIME] = runtime
+    app[SERVICES] = runtime.services
+    app[SETTINGS] = settings
+    app[TEMPLATES] = runtime.templates
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         if run_migrations:
@@ -136,7 +198,9 @@ def create_app(
             settings.outbox_dir.mkdir(parents=True, exist_ok=True)
         stop = asyncio.Event()
         jobs = (
-            asyncio.create_task(runtime.runner.run_forever(stop), name="askarsan-jobs")
+            asyncio.create_task(
+                runtime.runner.run_forever(stop, settings.job_poll_seconds), name="askarsan-jobs"
+            )
             if settings.run_jobs
             else None
         )
@@ -145,104 +209,29 @@ def create_app(
         if jobs is not None:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(jobs, timeout=10)
-        await runtime.integrations.close()
-        await runtime.adapter.auth.close()
-        await runtime.engine.dispose()
-        if runtime.read_engine is not None:
-            await runtime.read_engine.dispose()
+        await runtime.close()
 
     app.cleanup_ctx.append(lifecycle)
-    app.router.add_post("/api/messages", messages)
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/", landing)
-    if settings.is_local:
-        app.router.add_post("/demo", start_demo)
-    app.router.add_static("/static", STATIC, append_version=False)
+    setup_bot_endpoint(app, runtime.adapter, runtime.bot)
+    setup_pages(app)
     assert settings.api_key is not None  # with_local_secrets() / check() guarantee it
-    setup_api(app, runtime.services, settings.api_key.get_secret_value())
-    setup_directline(app, **(directline or {}))
-    setup_chat(app, **(chat or {}))
+    setup_api(app, settings.api_key.get_secret_value())
+    setup_directline(app, runtime.directline, runtime.services)
+    setup_chat(app, _chat_channel(settings, runtime, chat or {}), **_chat_options(chat or {}))
     setup_tracker(app, tracker)
     return app
 
 
-def handlers_for(settings: Settings) -> Callable[..., Mapping[str, Handler]]:
-    """The handlers factory of `askarsan worker`: the same handlers the server runs in-process,
-    with the same way into web chat conversations (our own Direct Line connector)."""
-
-    def factory(*, sessions: async_sessionmaker[AsyncSession]) -> Mapping[str, Handler]:
-        engine = sessions.kw["bind"]
-        runtime = build_runtime(settings, engine=engine)
-        if settings.secret_key is not None:
-            install_own_connector(
-                DirectLineService(runtime, TokenSigner(settings.secret_key.get_secret_value()))
-            )
-        return runtime.handlers
-
-    return factory
+def _chat_channel(settings: Settings, runtime: Runtime, chat: Mapping[str, Any]) -> ChatChannel:
+    """Azure Direct Line when a secret is set, else the built-in channel."""
+    secret = chat.get("directline_secret")
+    if secret is None and settings.directline_secret is not None:
+        secret = settings.directline_secret.get_secret_value()
+    if secret:
+        base_url = str(chat.get("directline_base_url") or settings.directline_base_url)
+        return AzureDirectLine(str(secret), base_url)
+    return DirectLineChat(runtime.directline)
 
 
-async def messages(request: web.Request) -> web.Response:
-    runtime = request.app[RUNTIME]
-    begin_turn()  # the database serves the oldest waiting turn first (storage/turn_order.py)
-    return await runtime.adapter.process(request, runtime.bot)
-
-
-async def healthz(request: web.Request) -> web.Response:
-    runtime = request.app[RUNTIME]
-    db_ok = await database_reachable(runtime.engine)
-    body = {
-        "status": "ok" if db_ok else "degraded",
-        "version": __version__,
-        "env": runtime.settings.env,
-        "database": "reachable" if db_ok else "unreachable",
-    }
-    return web.json_response(body, status=200 if db_ok else 503)
-
-
-async def landing(request: web.Request) -> web.Response:
-    runtime = request.app[RUNTIME]
-    return render(
-        runtime.templates,
-        "landing.html",
-        local=runtime.settings.is_local,
-        outbox=str(runtime.settings.outbox_dir),
-    )
-
-
-async def start_demo(request: web.Request) -> web.Response:
-    """`local` only: a demo interview with demo parties, and the two chat links to play it."""
-    from urllib.parse import urlsplit
-
-    from services.scheduling import InterviewRequest, PartyInput
-
-    runtime = request.app[RUNTIME]
-    origin = request.headers.get("Origin")
-    if origin and urlsplit(origin).netloc != request.host:
-        raise json_error(web.HTTPForbidden, "a demo can only be started from askARSAN's own page")
-    result = await runtime.services.request_interview(
-        InterviewRequest(
-            recruiter=PartyInput("Rita Recruiter", "rita@agency.example", "Europe/London"),
-            client=PartyInput(
-                "Harry Manager", "harry@northwind.example", "Europe/London",
-                organisation="Northwind Ltd",
-            ),
-            candidate=PartyInput("Asha Rao", "asha@example.org", "Asia/Kolkata"),
-            role_title="Senior Data Engineer",
-        )
-    )
-    return render(
-        runtime.templates,
-        "demo_started.html",
-        recruiter="Rita Recruiter",
-        role="Senior Data Engineer",
-        client="Harry Manager",
-        client_zone="Europe/London",
-        candidate="Asha Rao",
-        candidate_zone="Asia/Kolkata",
-        client_link=runtime.services.chat_link(result.client_token),
-        candidate_link=runtime.services.chat_link(result.candidate_token),
-    )
-
-
-__all__ = ["RUNTIME", "Runtime", "create_app", "json_error"]
+def _chat_options(chat: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in chat.items() if k in ("limiter", "bundle")}

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import gc
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -56,7 +55,7 @@ def _serve(settings: Settings) -> None:
 def _freeze_startup_objects() -> None:
     """Keep what start-up built (modules, the app, SQLAlchemy's mappers: about 190,000 objects)
     out of the cyclic collector's full passes, which otherwise walk all of it and stalled every
-    turn in flight for about 0.1 s each time one ran (bench/results.md, #10)."""
+    turn in flight for about 0.1 s each time one ran (bench/results.md)."""
     gc.collect()
     gc.freeze()
 
@@ -83,12 +82,20 @@ def _worker(settings: Settings) -> None:
             "into web chat conversations served by another process; set the same key as the server.",
             file=sys.stderr,
         )
-    from bot.app import handlers_for
-    from bot.jobs.worker import WorkerOptions, run_worker
+    from bot.app import build_runtime
+    from bot.jobs.worker import serve_jobs
 
-    handlers = handlers_for(settings)
-    _freeze_startup_objects()
-    run_worker(settings.database_url, handlers, WorkerOptions.from_env(os.environ))
+    async def run() -> None:
+        # The same parts as the server, but this process serves no Direct Line endpoint: the
+        # bot's messages into web chat go to the server's connector over HTTP.
+        runtime = build_runtime(settings.with_local_secrets())
+        try:
+            _freeze_startup_objects()
+            await serve_jobs(runtime.runner, settings.job_poll_seconds)
+        finally:
+            await runtime.close()
+
+    asyncio.run(run())
 
 
 def _demo(settings: Settings, graph: bool) -> int:
@@ -112,10 +119,9 @@ def _manifest_build(settings: Settings, out: Path, schema: Path | None) -> int:
 
 def _candidate_data(settings: Settings, args: argparse.Namespace, erase: bool) -> int:
     import json
-    from datetime import UTC, datetime
 
-    from services.privacy import CandidateNotFound, erase_candidate, export_candidate
-    from storage.db import create_engine, session_factory
+    from bot.app import build_runtime
+    from services import CandidateNotFound
     from storage.migrate import migrate
 
     if not args.email and not args.party_id:
@@ -126,16 +132,12 @@ def _candidate_data(settings: Settings, args: argparse.Namespace, erase: bool) -
         return 2
 
     async def run() -> int:
-        engine = create_engine(settings.database_url)
+        runtime = build_runtime(settings.with_local_secrets())
         try:
-            await migrate(engine)
-            sessions = session_factory(engine)
-            now = datetime.now(UTC)
+            await migrate(runtime.engine)
+            privacy = runtime.services.privacy
             if erase:
-                outbox = settings.outbox_dir if settings.mail_backend == "outbox" else None
-                report = await erase_candidate(
-                    sessions, email=args.email, party_id=args.party_id, now=now, outbox=outbox
-                )
+                report = await privacy.erase(email=args.email, party_id=args.party_id)
                 print(
                     f"erased {len(report.party_ids)} candidate(s); {report.interviews_kept} "
                     f"interview(s) kept anonymised; {report.invitations_revoked} link(s) revoked; "
@@ -144,9 +146,7 @@ def _candidate_data(settings: Settings, args: argparse.Namespace, erase: bool) -
                     f"emptied; {report.outbox_mails_deleted} outbox mail(s) deleted"
                 )
             else:
-                data = await export_candidate(
-                    sessions, email=args.email, party_id=args.party_id, now=now
-                )
+                data = await privacy.export(email=args.email, party_id=args.party_id)
                 text = json.dumps(data, indent=2, ensure_ascii=False)
                 if args.out:
                     args.out.write_text(text + "\n", encoding="utf-8")
@@ -158,7 +158,7 @@ def _candidate_data(settings: Settings, args: argparse.Namespace, erase: bool) -
             print(str(error) or "no candidate with that e-mail address or id", file=sys.stderr)
             return 1
         finally:
-            await engine.dispose()
+            await runtime.close()
 
     return asyncio.run(run())
 

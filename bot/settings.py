@@ -15,7 +15,8 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Service URLs the Bot Connector uses (public cloud, Teams' regional hosts, Government clouds).
-# The bot's token is only ever sent to one of these (DESIGN.md §6: `is_trusted_service` trusts all).
+# The bot's token is only ever sent to one of these (`is_trusted_service` trusts all;
+# docs/architecture.md, "SDK traps").
 DEFAULT_TRUSTED_SERVICE_HOSTS = (
     "smba.trafficmanager.net",
     "*.botframework.com",
@@ -74,7 +75,7 @@ class Settings(BaseSettings):
     # the Emulator). Teams and Azure Bot Service channels send Bot Connector tokens, unaffected.
     emulator_tokens: bool | None = Field(None, alias="ASKARSAN_EMULATOR_TOKENS")
 
-    # Microsoft 365 (issue 7): calendars and mail through Graph, or SMTP.
+    # Microsoft 365: calendars and mail through Graph, or SMTP.
     calendar_backend: Literal["local", "graph"] = Field("local", alias="CALENDAR")
     mail_backend: Literal["outbox", "smtp", "graph"] = Field("outbox", alias="MAIL")
     graph_credential: Literal["client_secret", "certificate", "managed_identity", "loopback"] = Field(
@@ -95,7 +96,7 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(True, alias="SMTP_STARTTLS")
     teams_service_url: str = Field("https://smba.trafficmanager.net/teams/", alias="TEAMS_SERVICE_URL")
 
-    # The tracker (issue 8): a local password, or Microsoft Entra ID sign-in in production.
+    # The tracker: a local password, or Microsoft Entra ID sign-in in production.
     tracker_password: SecretStr | None = Field(None, alias="ASKARSAN_TRACKER_PASSWORD")
     oidc_client_id: str = Field("", alias="ASKARSAN_OIDC_CLIENT_ID")
     oidc_client_secret: SecretStr | None = Field(None, alias="ASKARSAN_OIDC_CLIENT_SECRET")
@@ -114,6 +115,11 @@ class Settings(BaseSettings):
     directline_service_url: str = Field("", alias="DIRECTLINE_SERVICE_URL")
     max_body_bytes: int = Field(256 * 1024, alias="ASKARSAN_MAX_BODY_BYTES", ge=1024)
     run_jobs: bool = Field(True, validation_alias=AliasChoices("ASKARSAN_RUN_JOBS"))
+    # The job runner (in `serve`, or `askarsan worker`): how long a claimed job is leased before
+    # another worker may take it over, how often the queue is polled, how many jobs a pass claims.
+    job_lease_seconds: float = Field(120, alias="ASKARSAN_JOB_LEASE_SECONDS", ge=1)
+    job_poll_seconds: float = Field(1.0, alias="ASKARSAN_JOB_POLL_SECONDS", ge=0.01)
+    job_batch: int = Field(20, alias="ASKARSAN_JOB_BATCH", ge=1)
 
     _split = field_validator(
         "trusted_service_hosts", "allowed_tenants", "tracker_recruiters", mode="before"

@@ -1,17 +1,23 @@
-"""Adaptive Card builders: pure functions from domain objects to Adaptive Card 1.5 dicts.
+"""What people read: Adaptive Card builders (pure functions from domain objects to Adaptive Card 1.5
+dicts), the chat lines that go with them (``cards.messages``) and the e-mails' wording
+(``cards.mails``, templates in ``cards/mail_templates``).
 
 Every card posts back with Action.Submit only (Web Chat has no Action.Execute) and every submit's
 ``data`` carries ``action`` (the verb the dialogs dispatch on) and, for an interview, its
 ``interview_id``.
+
+Cards stay dicts: wrapping one as a Bot Framework attachment is ``dialogs.common.attachment``'s job,
+and nothing here imports the SDK (an import contract in ``make lint`` holds that).
 """
 
 from cards._base import CARD_VERSION, COMMON_ZONES, SCHEMA_URL, TEAMS_MAX_CARD_BYTES
-from cards.attachment import ADAPTIVE_CARD_CONTENT_TYPE, attachment
 from cards.feedback_cards import (
     DECISIONS,
     candidate_feedback_card,
     client_feedback_card,
+    feedback_prompt_card,
     feedback_summary_card,
+    no_show_card,
 )
 from cards.interview_cards import (
     RECRUITER_NOTES,
@@ -22,11 +28,10 @@ from cards.interview_cards import (
     recruiter_update_card,
     reminder_card,
 )
-from cards.pipeline import COMMANDS, PipelineRow, help_card, pipeline_card, welcome_card
+from cards.pipeline import COMMANDS, PipelineRow, help_card, notice_card, pipeline_card, welcome_card
 from cards.request import REQUEST_FIELDS, schedule_request_card
 
 __all__ = [
-    "ADAPTIVE_CARD_CONTENT_TYPE",
     "CARD_VERSION",
     "COMMANDS",
     "COMMON_ZONES",
@@ -36,13 +41,15 @@ __all__ = [
     "SCHEMA_URL",
     "TEAMS_MAX_CARD_BYTES",
     "PipelineRow",
-    "attachment",
     "booking_confirmation_card",
     "cancellation_card",
     "candidate_feedback_card",
     "client_feedback_card",
+    "feedback_prompt_card",
     "feedback_summary_card",
     "help_card",
+    "no_show_card",
+    "notice_card",
     "offer_slots_card",
     "pick_slot_card",
     "pipeline_card",

@@ -1,5 +1,6 @@
-"""Cards for changes to an interview (DESIGN.md §2.1 steps 7–8): the reschedule form, the notice that
-an interview is being moved, and the recruiter's alert when someone does not answer."""
+"""Cards for changes to an interview (``docs/architecture.md``, "Changes"): the reschedule form,
+the notice that an interview is being moved, and the recruiter's alert when someone does not
+answer."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Cards of the feedback journey (DESIGN.md §2.2): ask each side, then summarise for the recruiter.
+"""Cards of the feedback journey: ask each side, then summarise for the recruiter
+(``docs/architecture.md``, "After the interview").
 
 The input ids and choice values are the ones ``scheduling.feedback.parse_*_feedback`` reads.
 """
@@ -23,6 +24,7 @@ from cards._base import (
     text,
     verb,
 )
+from cards.interview_cards import recruiter_update_card
 from scheduling.feedback import (
     MAX_TEXT_LENGTH,
     CandidateFeedback,
@@ -33,14 +35,16 @@ from scheduling.feedback import (
     Recommendation,
     Suggestion,
 )
-from scheduling.interview import InterviewView
+from scheduling.interview import InterviewView, Role
 from scheduling.zones import format_local_range
 
 __all__ = [
     "DECISIONS",
     "candidate_feedback_card",
     "client_feedback_card",
+    "feedback_prompt_card",
     "feedback_summary_card",
+    "no_show_card",
 ]
 
 RATINGS = (("1", "1 – poor"), ("2", "2"), ("3", "3 – fine"), ("4", "4"), ("5", "5 – excellent"))
@@ -61,7 +65,7 @@ NEXT_STEP_LABELS = {
     NextStep.CLOSE: "Close: the candidate has withdrawn",
     NextStep.WAIT: "Wait for feedback",
 }
-# The recruiter's one-click decisions (DESIGN.md §2.2 step 5), value → button title.
+# The recruiter's one-click decisions, value → button title.
 DECISIONS: Mapping[str, str] = {
     "another_round": "Another round",
     "offer": "Offer",
@@ -241,3 +245,38 @@ def _mutual_interest(client: ClientFeedback | None, candidate: CandidateFeedback
     if candidate.interest is Interest.MAYBE:
         return "Partly: the client is keen, the candidate is unsure"
     return "Yes: both want to go on"
+
+
+def feedback_prompt_card(
+    view: InterviewView,
+    role: Role,
+    *,
+    values: Mapping[str, str] | None = None,
+    problems: Mapping[str, str] | None = None,
+) -> Card:
+    """The client's or the candidate's feedback card, with a button to say the other side did not
+    come (a no-show skips feedback)."""
+    if role is Role.CLIENT:
+        result = client_feedback_card(view, values=values, problems=problems)
+    else:
+        result = candidate_feedback_card(view, values=values, problems=problems)
+    absent = Role.CANDIDATE if role is Role.CLIENT else Role.CLIENT
+    result.setdefault("actions", []).append(
+        submit(
+            f"{view.party(absent).name} did not come",
+            verb("report_no_show", view.id, who=absent.value),
+            associatedInputs="none",
+        )
+    )
+    return result
+
+
+def no_show_card(view: InterviewView, detail: str) -> Card:
+    """The recruiter's note of a no-show, with the decisions that follow one: rebook (another
+    round), reject or put on hold."""
+    result = recruiter_update_card(view, "no_show", detail)
+    result["actions"] = [
+        submit(DECISIONS[d], verb("decide", view.id, decision=d))
+        for d in ("another_round", "reject", "on_hold")
+    ]
+    return result

@@ -1,4 +1,4 @@
-"""Cards of the scheduling journey (DESIGN.md §2.1): offer, pick, confirm, remind, cancel, report.
+"""Cards of the scheduling journey: offer, pick, confirm, remind, cancel, report.
 
 Every time is shown in the zone of the person reading the card, with that zone written out
 (``scheduling.zones.format_local_range``).

@@ -1,4 +1,4 @@
-"""The recruiter's pipeline in Teams (DESIGN.md §2.3), and the help and welcome cards."""
+"""The recruiter's pipeline in Teams (the tracker's, as a card), and the help and welcome cards."""
 
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ from cards._base import (
 )
 from scheduling.interview import STAGE_LABELS, Stage
 
-__all__ = ["COMMANDS", "PIPELINE_ROWS_SHOWN", "PipelineRow", "help_card", "pipeline_card", "welcome_card"]
+__all__ = [
+    "COMMANDS", "PIPELINE_ROWS_SHOWN", "PipelineRow",
+    "help_card", "notice_card", "pipeline_card", "welcome_card",
+]
 
 PIPELINE_ROWS_SHOWN = 10
 
@@ -116,3 +119,8 @@ def welcome_card() -> Card:
         ],
         fallback="Welcome to askARSAN. Commands: schedule, pipeline, upcoming, help.",
     )
+
+
+def notice_card(message: str) -> Card:
+    """A card that only says something (the answer to a button that is no longer active)."""
+    return card([text(message)], fallback=message)

@@ -1,4 +1,4 @@
-"""The recruiter's "schedule an interview" form (DESIGN.md §2.1 step 1)."""
+"""The recruiter's "schedule an interview" form."""
 
 from __future__ import annotations
 

@@ -20,16 +20,14 @@ from dialogs.forms import parse_slot_rows
 from integrations.calendar import CalendarUnavailable
 from scheduling.interview import Role, Stage
 from scheduling.zones import format_local_range
-from services.facade import Services
-from services.invitations import InvitationGrant
-from services.scheduling import Actor, InvalidRequest, NotAllowed, NotFound, SlotTaken
+from services import Actor, InvalidRequest, InvitationGrant, NotAllowed, NotFound, Services, SlotTaken
 
 NOT_YOURS = (
     "This card isn't for you, or its link has expired, so nothing was changed. "
     "If you think that's wrong, ask your recruiter for a new link."
 )
 
-Handler = Callable[[TurnContext, Actor, str, Mapping[str, Any]], Awaitable[None]]
+Action = Callable[[TurnContext, Actor, str, Mapping[str, Any]], Awaitable[None]]
 
 
 class CardActions:
@@ -38,7 +36,7 @@ class CardActions:
         self._feedback = FeedbackActions(services)
         self._changes = ChangeActions(services)
         # The expected role of the sender; None: any party of the interview (the service checks).
-        self._handlers: dict[str, tuple[Role | None, Handler]] = {
+        self._actions: dict[str, tuple[Role | None, Action]] = {
             "offer_slots": (Role.CLIENT, self._offer_slots),
             "suggest_slots": (Role.CLIENT, self._suggest_slots),
             # The candidate, or the recruiter picking for them (the service checks which).
@@ -57,21 +55,21 @@ class CardActions:
 
     @property
     def verbs(self) -> frozenset[str]:
-        return frozenset(self._handlers)
+        return frozenset(self._actions)
 
     async def handle(self, turn_context: TurnContext, value: Mapping[str, Any]) -> None:
         verb = str(value.get("action"))
-        role, handler = self._handlers[verb]
+        role, action = self._actions[verb]
         interview_id = value.get("interview_id")
         if not isinstance(interview_id, str) or not 0 < len(interview_id) <= 64:
             await turn_context.send_activity("That card is missing its interview. Nothing was changed.")
             return
-        actor = await self._services.actor_for(sender_of(turn_context.activity), interview_id)
+        actor = await self._services.people.actor_for(sender_of(turn_context.activity), interview_id)
         if actor is None or (role is not None and actor.role is not role):
             await turn_context.send_activity(NOT_YOURS)
             return
         try:
-            await handler(turn_context, actor, interview_id, value)
+            await action(turn_context, actor, interview_id, value)
         except (NotAllowed, NotFound) as error:
             await turn_context.send_activity(f"{error.message} Nothing was changed.")
         except InvalidRequest as error:
@@ -80,12 +78,12 @@ class CardActions:
     async def _offer_slots(
         self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
     ) -> None:
-        view = await self._services.view(interview_id)
-        rules = await self._services.rules(interview_id)
+        view = await self._services.scheduling.view(interview_id)
+        rules = await self._services.scheduling.rules(interview_id)
         if view is None or rules is None:
             raise NotFound("I can't find that interview.")
         requests = parse_slot_rows(value, view.client.zone)
-        result = await self._services.offer_slots(actor, interview_id, requests)
+        result = await self._services.scheduling.offer_slots(actor, interview_id, requests)
         if result.accepted:
             kept = "\n".join(f"- {format_local_range(s, view.client.zone)}" for s in result.accepted)
             await turn_context.send_activity(
@@ -95,7 +93,7 @@ class CardActions:
                 )
             )
         if result.refused:
-            view = await self._services.view(interview_id) or view
+            view = await self._services.scheduling.view(interview_id) or view
             await send_card(
                 turn_context,
                 offer_slots_card(view, rules, kept=result.accepted, refused=result.refused),
@@ -106,13 +104,13 @@ class CardActions:
         self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
     ) -> None:
         try:
-            suggested = await self._services.suggest_slots(actor, interview_id)
+            suggested = await self._services.scheduling.suggest_slots(actor, interview_id)
         except CalendarUnavailable as error:
             # Fail closed: nothing is suggested that was never checked; the card stays usable.
             await turn_context.send_activity(error.message)
             return
-        view = await self._services.view(interview_id)
-        rules = await self._services.rules(interview_id)
+        view = await self._services.scheduling.view(interview_id)
+        rules = await self._services.scheduling.rules(interview_id)
         if view is None or rules is None:
             raise NotFound("I can't find that interview.")
         if not suggested:
@@ -135,9 +133,9 @@ class CardActions:
             await turn_context.send_activity("That button has no time attached. Nothing was changed.")
             return
         try:
-            result = await self._services.pick_slot(actor, interview_id, slot_id)
+            result = await self._services.scheduling.pick_slot(actor, interview_id, slot_id)
         except SlotTaken:
-            view = await self._services.view(interview_id)
+            view = await self._services.scheduling.view(interview_id)
             if view is not None:
                 await send_card(
                     turn_context,
@@ -163,8 +161,8 @@ class CardActions:
         self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
     ) -> None:
         text = value.get("windows")
-        await self._services.propose_other_times(actor, interview_id, str(text or ""))
-        view = await self._services.view(interview_id)
+        await self._services.scheduling.propose_other_times(actor, interview_id, str(text or ""))
+        view = await self._services.scheduling.view(interview_id)
         client = view.client.name if view else "the client"
         await turn_context.send_activity(
             f"Thanks. I've asked {client} for new times that suit you and will be back with them."
@@ -172,7 +170,7 @@ class CardActions:
 
     async def next_step(self, turn_context: TurnContext, grant: InvitationGrant) -> None:
         """What a person who opened their invitation link should see now."""
-        view = await self._services.view(grant.interview_id)
+        view = await self._services.scheduling.view(grant.interview_id)
         if view is None:
             await turn_context.send_activity("I can't find that interview any more.")
             return
@@ -180,7 +178,7 @@ class CardActions:
             return
         name = view.party(grant.role).name
         if grant.role is Role.CLIENT and view.stage in (Stage.AWAITING_SLOTS, Stage.AWAITING_PICK):
-            rules = await self._services.rules(view.id)
+            rules = await self._services.scheduling.rules(view.id)
             if rules is not None:
                 lead = (
                     f"Hello {name}! {view.candidate.name} would like to interview for "

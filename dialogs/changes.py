@@ -16,15 +16,12 @@ from botbuilder.core import TurnContext
 from cards.change_cards import reschedule_form_card
 from dialogs.common import send_card
 from scheduling.interview import Role
-from services.changes import ChangeUseCases
-from services.facade import Services
-from services.scheduling import Actor, NotFound
+from services import Actor, NotFound, Services
 
 
 class ChangeActions:
     def __init__(self, services: Services) -> None:
         self._services = services
-        self._changes = ChangeUseCases(services)
 
     async def reschedule(
         self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
@@ -33,14 +30,14 @@ class ChangeActions:
         if value.get("confirm") != "yes" or (not reason and actor.role is not Role.RECRUITER):
             # The Reschedule button on a confirmation or reminder: ask why first (the reason is
             # what the new times must fit), so an accidental click changes nothing.
-            view = await self._services.view(interview_id)
+            view = await self._services.scheduling.view(interview_id)
             if view is None:
                 raise NotFound("I can't find that interview.")
             message = "Please say why, so that the new times fit." if value.get("confirm") else None
             await send_card(turn_context, reschedule_form_card(view, actor.role, message=message))
             return
-        await self._changes.reschedule(actor, interview_id, reason)
-        view = await self._services.view(interview_id)
+        await self._services.changes.reschedule(actor, interview_id, reason)
+        view = await self._services.scheduling.view(interview_id)
         client = view.client.name if view else "the client"
         if actor.role is Role.CLIENT:
             await turn_context.send_activity(
@@ -58,11 +55,11 @@ class ChangeActions:
     async def cancel(
         self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
     ) -> None:
-        await self._changes.cancel(actor, interview_id, str(value.get("reason") or ""))
+        await self._services.changes.cancel(actor, interview_id, str(value.get("reason") or ""))
         if actor.role is Role.RECRUITER:
             await turn_context.send_activity("Cancelled. The client and the candidate have been told.")
             return
-        view = await self._services.view(interview_id)
+        view = await self._services.scheduling.view(interview_id)
         recruiter = view.recruiter.name if view else "your recruiter"
         await turn_context.send_activity(
             f"The interview is cancelled and everyone has been told. {recruiter} will be in touch."
@@ -71,7 +68,7 @@ class ChangeActions:
     async def nudge(
         self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
     ) -> None:
-        await self._changes.nudge(actor, interview_id)
+        await self._services.changes.nudge(actor, interview_id)
         await turn_context.send_activity(
             "Nudged: they have the card again, and I'll remind them and tell you if they still don't answer."
         )

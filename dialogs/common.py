@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.schema import Activity
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.schema import Activity, Attachment
 
-from cards import attachment
-from services.identity import Sender
-from services.scheduling import PartyInput
+from services import PartyInput, Sender
 
 
 def sender_of(activity: Activity) -> Sender:
@@ -34,6 +32,11 @@ def recruiter_input(activity: Activity) -> PartyInput:
         aad_object_id=who.aad_object_id if who else None,
         teams_user_id=who.id if who else None,
     )
+
+
+def attachment(card: dict[str, Any]) -> Attachment:
+    """A card from cards/ (a plain Adaptive Card dict) as the Bot Framework attachment that carries it."""
+    return CardFactory.adaptive_card(card)
 
 
 async def send_card(turn_context: TurnContext, card: dict[str, Any], text: str | None = None) -> None:

@@ -13,14 +13,11 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 
+from cards import feedback_prompt_card
 from dialogs.common import send_card
 from scheduling.feedback import MAX_TEXT_LENGTH, InvalidFeedback
 from scheduling.interview import DECISION_LABELS, Decision, Role, Stage
-from services.facade import Services
-from services.feedback import FeedbackUseCases
-from services.invitations import InvitationGrant
-from services.notify import feedback_prompt_card
-from services.scheduling import Actor, NotFound
+from services import Actor, InvitationGrant, NotFound, Services
 
 CLIENT_FIELDS = ("rating", "impressions", "qualification", "concerns", "recommendation")
 CANDIDATE_FIELDS = ("rating", "impressions", "interest", "concerns")
@@ -39,7 +36,6 @@ def typed_values(value: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str,
 class FeedbackActions:
     def __init__(self, services: Services) -> None:
         self._services = services
-        self._feedback = FeedbackUseCases(services)
 
     async def client_feedback(
         self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
@@ -60,9 +56,9 @@ class FeedbackActions:
         fields: tuple[str, ...],
     ) -> None:
         try:
-            result = await self._feedback.submit(actor, interview_id, value)
+            result = await self._services.feedback.submit(actor, interview_id, value)
         except InvalidFeedback as error:
-            view = await self._services.view(interview_id)
+            view = await self._services.scheduling.view(interview_id)
             if view is None:
                 raise NotFound("I can't find that interview.") from None
             await send_card(
@@ -74,7 +70,7 @@ class FeedbackActions:
                 + " ".join(error.problems.values()),
             )
             return
-        view = await self._services.view(interview_id)
+        view = await self._services.scheduling.view(interview_id)
         recruiter = view.recruiter.name if view else "your recruiter"
         if result.summary_compiled:
             await turn_context.send_activity(
@@ -96,8 +92,8 @@ class FeedbackActions:
         self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
     ) -> None:
         who = str(value.get("who") or "")
-        changed = await self._feedback.report_no_show(actor, interview_id, who)
-        view = await self._services.view(interview_id)
+        changed = await self._services.feedback.report_no_show(actor, interview_id, who)
+        view = await self._services.scheduling.view(interview_id)
         absent = view.party(Role(who)).name if view else who
         if not changed:
             await turn_context.send_activity(f"I already have that {absent} did not come.")
@@ -115,14 +111,14 @@ class FeedbackActions:
     async def decide(
         self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
     ) -> None:
-        result = await self._feedback.decide(actor, interview_id, str(value.get("decision") or ""))
+        result = await self._services.feedback.decide(actor, interview_id, str(value.get("decision") or ""))
         label = DECISION_LABELS[result.decision]
-        view = await self._services.view(interview_id)
+        view = await self._services.scheduling.view(interview_id)
         who = view.candidate.name if view else "the candidate"
         if result.already:
             await turn_context.send_activity(f"Already recorded: {label} for {who}.")
         elif result.decision is Decision.ANOTHER_ROUND and result.next_interview_id:
-            following = await self._services.view(result.next_interview_id)
+            following = await self._services.scheduling.view(result.next_interview_id)
             client = view.client.name if view else "the client"
             rnd = following.round if following else 2
             await turn_context.send_activity(
@@ -136,13 +132,13 @@ class FeedbackActions:
         interview is not past its booked time (the scheduling steps answer then)."""
         if grant.role not in (Role.CLIENT, Role.CANDIDATE):
             return False
-        view = await self._services.view(grant.interview_id)
+        view = await self._services.scheduling.view(grant.interview_id)
         if view is None:
             return False
         name = view.party(grant.role).name
         if view.stage is Stage.AWAITING_FEEDBACK:
             actor = Actor(grant.role, grant.party_id, grant.interview_id)
-            own = await self._feedback.own_answers(actor, grant.interview_id)
+            own = await self._services.feedback.own_answers(actor, grant.interview_id)
             lead = (
                 f"Hello {name}! Here are your answers; change anything and send them again."
                 if own

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 
 from scheduling.interview import Format
 from scheduling.rules import SlotRequest
-from services.scheduling import InterviewRequest, InvalidRequest, PartyInput
+from services import InterviewRequest, InvalidRequest, PartyInput
 
 MAX_SLOT_ROWS = 20
 _FORMATS = {f.value: f for f in Format}

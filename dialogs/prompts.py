@@ -1,6 +1,7 @@
 """A prompt that waits for an Adaptive Card submit.
 
-`TextPrompt` rejects an Action.Submit that carries only a `value` (DESIGN.md §6), and Web Chat
+`TextPrompt` rejects an Action.Submit that carries only a `value` (``docs/architecture.md``, SDK
+trap 7), and Web Chat
 sends every submit that way, so card input is prompted for with this instead.
 """
 

@@ -8,12 +8,11 @@ from botbuilder.core import MessageFactory
 from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 from botbuilder.dialogs.prompts import PromptOptions
 
-from cards import attachment, schedule_request_card
-from dialogs.common import recruiter_input
+from cards import schedule_request_card
+from dialogs.common import attachment, recruiter_input
 from dialogs.forms import parse_interview_request
 from dialogs.prompts import CardSubmitPrompt
-from services.facade import Services
-from services.scheduling import InvalidRequest
+from services import InvalidRequest, Services
 
 FORM = "schedule_form"
 STEPS = "schedule_steps"
@@ -52,7 +51,7 @@ class ScheduleInterviewDialog(ComponentDialog):  # type: ignore[misc]
             return await step.end_dialog()
         try:
             request = parse_interview_request(values, recruiter_input(step.context.activity))
-            result = await self._services.request_interview(request)
+            result = await self._services.scheduling.request_interview(request)
         except InvalidRequest as error:
             await step.context.send_activity(
                 MessageFactory.text(f"Almost there. {error.message}. Nothing was created yet.")

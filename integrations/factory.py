@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from integrations.graph import GraphConnection
 
 # msgraph-sdk and azure-identity are imported only when Graph is configured: with the local
-# calendar and the outbox or SMTP they cost start-up about 0.3 s for nothing (bench startup, #10).
+# calendar and the outbox or SMTP they cost start-up about 0.3 s for nothing (bench startup).
 
 __all__ = [
     "LOOPBACK_TOKEN",

@@ -6,6 +6,11 @@ is rendered from ``manifest/manifest.template.json`` as data (load the JSON, set
 pasting text into JSON.
 
 Every refusal is a :class:`ManifestError` whose message says what is wrong and how to fix it.
+
+The template and the icons are package data beside this module, so the command works from an
+installed wheel, from any directory. A build needs Pillow (the icon checks, a dependency of the
+package); only validating against Teams' JSON schema (``schema_path=``, ``--schema``) needs
+jsonschema, the ``manifest-schema`` extra, and says so when it is missing.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from PIL import Image, UnidentifiedImageError
 
 MANIFEST_DIR = Path(__file__).resolve().parent
 TEMPLATE_NAME = "manifest.template.json"
@@ -244,8 +251,6 @@ def check_icons(color: Path, outline: Path) -> None:
     The colour icon must be a 192x192 PNG; the outline icon a 32x32 PNG with a white mark on a
     transparent background (partly transparent white edges are fine).
     """
-    from PIL import Image, UnidentifiedImageError
-
     def open_png(path: Path, what: str) -> Image.Image:
         if not path.is_file():
             raise ManifestError(f"The {what} icon is missing: {path}")
@@ -315,10 +320,19 @@ def validate_manifest(manifest: dict[str, Any], schema_path: Path) -> list[str]:
     looked up by file name next to ``schema_path``. A reference that cannot be found that way is a
     :class:`ManifestError` rather than a download.
     """
-    import jsonschema
-    import referencing
-    import referencing.exceptions
-    from referencing.jsonschema import DRAFT4
+    try:
+        import jsonschema
+        import referencing
+        import referencing.exceptions
+        from referencing.jsonschema import DRAFT4
+    except ImportError as exc:
+        raise ManifestError(
+            "Validating against a JSON schema needs the jsonschema package, which a plain install "
+            f"of askarsan leaves out ({exc}). Install the extra with "
+            "pip install 'askarsan[manifest-schema]' (or pip install 'jsonschema>=4.23,<5'), "
+            "or build without --schema (the fields and icons are still checked; Teams checks "
+            "the manifest against its schema when the package is uploaded)."
+        ) from exc
 
     try:
         schema = json.loads(schema_path.read_text(encoding="utf-8"))

@@ -1,4 +1,4 @@
-"""Feedback after an interview (DESIGN.md §2.2): parsing card submits and suggesting a next step.
+"""Feedback after an interview: parsing card submits and suggesting a next step.
 
 Card submits arrive as a flat mapping of strings (Adaptive Card inputs); ratings may be "4" rather
 than 4. Unknown keys (action names, ids) are ignored. Every problem is collected, so one answer

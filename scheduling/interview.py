@@ -1,6 +1,4 @@
-"""The interview lifecycle: a pure transition function `(stage, event) -> (stage, effects)`.
-
-DESIGN.md §3:
+"""The interview lifecycle: a pure transition function `(stage, event) -> (stage, effects)`:
 
     requested → awaiting_slots → awaiting_pick → scheduled → completed → awaiting_feedback
               → feedback_complete → decided
@@ -121,23 +119,23 @@ class Effect:
 
 @dataclass(frozen=True)
 class Policy:
-    """Timings the lifecycle needs; configurable, with the defaults DESIGN.md proposes."""
+    """Timings the lifecycle needs; configurable, with the agency's defaults."""
 
     reminders_before: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
     feedback_delay: timedelta = timedelta(minutes=15)
     # Feedback reminders to whoever has not answered: each gap is counted from the previous
-    # prompt, so the interval grows (DESIGN.md §2.2 step 3). Their count is the maximum.
+    # prompt, so the interval grows. Their count is the maximum.
     feedback_reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=48))
     # After the last reminder: the recruiter is alerted, then the window closes and the summary
     # is compiled with whatever is in.
     feedback_escalation: timedelta = timedelta(hours=12)
     feedback_window: timedelta = timedelta(hours=24)
-    # Reschedule and cancel (DESIGN.md §2.1 step 7): a client or candidate may move a booked
+    # Reschedule and cancel: a client or candidate may move a booked
     # interview until `reschedule_cutoff` before its start, at most `max_reschedules` times each;
     # beyond that the recruiter decides (the recruiter is bound by neither).
     reschedule_cutoff: timedelta = timedelta(hours=12)
     max_reschedules: int = 2
-    # Escalation (DESIGN.md §2.1 step 8): a client who offers no slots, or a candidate who does
+    # Escalation: a client who offers no slots, or a candidate who does
     # not pick, is reminded after each gap (counted from the previous one, so the interval grows;
     # their count is the maximum), then the recruiter is alerted `pending_escalation` later.
     pending_reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=48))

@@ -1,4 +1,4 @@
-"""The tracker's KPIs (DESIGN.md §2.3), computed from flat facts about each interview.
+"""The tracker's KPIs, computed from flat facts about each interview.
 
 Definitions, for the interviews *requested* within the period (the cohort):
 

@@ -1,4 +1,4 @@
-"""Changes to an interview (DESIGN.md §2.1 steps 7–8): reschedule, cancel, and the recruiter's nudge
+"""Changes to an interview (`docs/architecture.md`, "Changes"): reschedule, cancel, and the recruiter's nudge
 when someone does not answer.
 
 Like `services.scheduling`, each use case is one transaction on the locked interview: the
@@ -20,9 +20,8 @@ are arranged would have them turn up at a time that no longer holds.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
-from types import MappingProxyType
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -31,10 +30,8 @@ from scheduling.interview import (
     STAGE_LABELS,
     Cancelled,
     EffectKind,
-    Event,
     InvalidTransition,
     Nudged,
-    Policy,
     RescheduleRequested,
     Role,
     Stage,
@@ -42,16 +39,8 @@ from scheduling.interview import (
     waiting_on,
 )
 from scheduling.zones import format_local
-from services.facade import Services
-from services.outbox import record_effects
-from services.scheduling import (
-    Actor,
-    InvalidRequest,
-    NotAllowed,
-    SchedulingConfig,
-    _locked,
-    audit,
-)
+from services.context import SchedulingConfig, ServiceContext
+from services.core import Actor, InvalidRequest, NotAllowed, apply_event, audit, lock_interview
 from storage.jobs import DONE, PENDING, enqueue
 from storage.models import Booking, Interview, InterviewChanges, Job, Party, Slot
 
@@ -101,7 +90,7 @@ async def reschedule_interview(
     text = _reason(reason)
     limit_hit = False
     async with sessions() as session, session.begin():
-        interview = await _locked(session, interview_id, actor, actor.role)
+        interview = await lock_interview(session, interview_id, actor, actor.role)
         stage = Stage(interview.stage)
         if stage is not Stage.SCHEDULED or interview.starts_at is None or interview.ends_at is None:
             raise NotAllowed(_not_now(stage, "reschedule"))
@@ -155,7 +144,7 @@ async def reschedule_interview(
             audit(session, interview.id, now, actor.role, actor.party_id, "rescheduled",
                   {"reason": text, "previous_start": previous_start.isoformat(),
                    "count": used + 1})
-            stage = await _apply_with(
+            stage = await apply_event(
                 session, interview, RescheduleRequested(actor.role), now, policy,
                 {
                     "reason": text, "sequence": str(cancel_sequence), "event_id": event_id,
@@ -188,7 +177,7 @@ async def cancel_interview(
     config = config or SchedulingConfig()
     text = _reason(reason)
     async with sessions() as session, session.begin():
-        interview = await _locked(session, interview_id, actor, actor.role)
+        interview = await lock_interview(session, interview_id, actor, actor.role)
         stage = Stage(interview.stage)
         if stage is Stage.CANCELLED:
             raise NotAllowed("This interview was already cancelled.")
@@ -211,7 +200,7 @@ async def cancel_interview(
         interview.ics_sequence += 1
         audit(session, interview.id, now, actor.role, actor.party_id, "cancelled",
               {"reason": text, "was_booked": booked, "stage": stage.value})
-        new_stage = await _apply_with(
+        new_stage = await apply_event(
             session, interview, Cancelled(actor.role, booked, notify_canceller=True), now,
             config.policy,
             {"reason": text, "sequence": str(interview.ics_sequence),
@@ -234,7 +223,7 @@ async def nudge(
     reminder schedule restarts from now (the earlier reminders become no-ops)."""
     config = config or SchedulingConfig()
     async with sessions() as session, session.begin():
-        interview = await _locked(session, interview_id, actor, Role.RECRUITER)
+        interview = await lock_interview(session, interview_id, actor, Role.RECRUITER)
         stage = Stage(interview.stage)
         if waiting_on(stage) is None:
             raise NotAllowed(
@@ -245,7 +234,7 @@ async def nudge(
         interview.stage_changed_at = now
         audit(session, interview.id, now, actor.role, actor.party_id, "nudged",
               {"waiting_on": str(waiting_on(stage))})
-        return ChangeResult(await _apply_with(session, interview, Nudged(), now, config.policy, {}))
+        return ChangeResult(await apply_event(session, interview, Nudged(), now, config.policy, {}))
 
 
 def pending_still_due(interview: Interview, data: Mapping[str, str]) -> bool:
@@ -306,58 +295,37 @@ async def _release_booking(session: AsyncSession, interview: Interview, now: dat
     )
 
 
-async def _apply_with(
-    session: AsyncSession,
-    interview: Interview,
-    event: Event,
-    now: datetime,
-    policy: Policy,
-    context: Mapping[str, str],
-) -> Stage:
-    """`services.scheduling._apply`, with `context` (the reason, the iCalendar SEQUENCE, the event
-    id) added to every effect's data so that the planners need not guess them later."""
-    result = transition(Stage(interview.stage), event, now, policy)
-    if result.stage.value != interview.stage:
-        interview.stage = result.stage.value
-        interview.stage_changed_at = now
-    interview.version += 1
-    await session.flush()
-    effects = [
-        replace(effect, data=MappingProxyType({**context, **effect.data})) for effect in result.effects
-    ]
-    await record_effects(session, interview.id, interview.version, effects, now)
-    return result.stage
+class Changes:
+    """The change use cases bound to the app's context (``Services.changes``)."""
 
-
-@dataclass
-class ChangeUseCases:
-    """The use cases above bound to the app's database, clock and policy (what dialogs get)."""
-
-    services: Services
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
 
     async def reschedule(self, actor: Actor, interview_id: str, reason: str) -> ChangeResult:
-        s = self.services
+        ctx = self._ctx
         try:
-            return await reschedule_interview(s.sessions, actor, interview_id, reason, s.clock(), s.config)
+            return await reschedule_interview(
+                ctx.sessions, actor, interview_id, reason, ctx.now(), ctx.config
+            )
         finally:
-            s.on_enqueued()  # a refusal over the maximum still alerts the recruiter
+            ctx.doorbell.ring()  # a refusal over the maximum still alerts the recruiter
 
     async def cancel(self, actor: Actor, interview_id: str, reason: str) -> ChangeResult:
-        s = self.services
-        result = await cancel_interview(s.sessions, actor, interview_id, reason, s.clock(), s.config)
-        s.on_enqueued()
+        ctx = self._ctx
+        result = await cancel_interview(ctx.sessions, actor, interview_id, reason, ctx.now(), ctx.config)
+        ctx.doorbell.ring()
         return result
 
     async def nudge(self, actor: Actor, interview_id: str) -> ChangeResult:
-        s = self.services
-        result = await nudge(s.sessions, actor, interview_id, s.clock(), s.config)
-        s.on_enqueued()
+        ctx = self._ctx
+        result = await nudge(ctx.sessions, actor, interview_id, ctx.now(), ctx.config)
+        ctx.doorbell.ring()
         return result
 
 
 __all__ = [
     "ChangeResult",
-    "ChangeUseCases",
+    "Changes",
     "PastCutoff",
     "TooManyReschedules",
     "cancel_interview",

@@ -1,4 +1,5 @@
-"""After the interview (DESIGN.md §2.2): mark it held, collect feedback, summarise, decide.
+"""After the interview: mark it held, collect feedback, summarise, decide (`docs/architecture.md`,
+"After the interview").
 
 Each use case is one transaction on the locked interview, like `services.scheduling`: the
 lifecycle decides the next stage and its effects, the effects go to the outbox in the same
@@ -45,18 +46,9 @@ from scheduling.interview import (
     Role,
     Stage,
 )
-from services.facade import Services
-from services.scheduling import (
-    Actor,
-    InvalidRequest,
-    NotAllowed,
-    NotFound,
-    SchedulingConfig,
-    _apply,
-    _locked,
-    audit,
-    open_interview,
-)
+from services.context import SchedulingConfig, ServiceContext
+from services.core import Actor, InvalidRequest, NotAllowed, NotFound, apply_event, audit, lock_interview
+from services.requests import open_interview
 from storage.models import Feedback, Interview, InterviewOutcome
 
 FEEDBACK_ROLES = (Role.CLIENT, Role.CANDIDATE)
@@ -195,7 +187,7 @@ async def mark_interview_ended(
         if now < interview.ends_at:
             return False
         audit(session, interview.id, now, None, None, "interview_ended", {})
-        await _apply(session, interview, InterviewEnded(), now, config.policy)
+        await apply_event(session, interview, InterviewEnded(), now, config.policy)
         return True
 
 
@@ -220,7 +212,7 @@ async def submit_feedback(
         parse_client_feedback(values) if actor.role is Role.CLIENT else parse_candidate_feedback(values)
     )
     async with sessions() as session, session.begin():
-        interview = await _locked(session, interview_id, actor, actor.role)
+        interview = await lock_interview(session, interview_id, actor, actor.role)
         stage = Stage(interview.stage)
         if stage in (Stage.FEEDBACK_COMPLETE, Stage.DECIDED):
             raise FeedbackClosed(
@@ -253,7 +245,7 @@ async def submit_feedback(
         if both_in:
             outcome = await _outcome(session, interview.id)
             outcome.summary_at = now
-        new_stage = await _apply(
+        new_stage = await apply_event(
             session, interview, FeedbackSubmitted(actor.role, parsed.rating, both_in, edited),
             now, config.policy,
         )
@@ -295,7 +287,7 @@ async def close_feedback_window(
         outcome = await _outcome(session, interview.id)
         outcome.summary_at, outcome.window_closed = now, True
         audit(session, interview.id, now, None, None, "feedback_window_closed", {})
-        await _apply(session, interview, FeedbackWindowClosed(), now, config.policy)
+        await apply_event(session, interview, FeedbackWindowClosed(), now, config.policy)
         return True
 
 
@@ -327,13 +319,13 @@ async def report_no_show(
     if who not in FEEDBACK_ROLES:
         raise InvalidRequest({"who": "say who did not come: the client or the candidate"})
     async with sessions() as session, session.begin():
-        interview = await _locked(session, interview_id, actor, actor.role)
+        interview = await lock_interview(session, interview_id, actor, actor.role)
         if Stage(interview.stage) is Stage.NO_SHOW:
             outcome = await session.get(InterviewOutcome, interview.id)
             if outcome is not None and outcome.no_show == who.value:
                 return False
         try:
-            await _apply(
+            await apply_event(
                 session, interview, NoShowReported(actor.role, who, interview.starts_at), now,
                 config.policy,
             )
@@ -368,7 +360,7 @@ async def decide(
             {"decision": "choose another round, offer, reject or on hold"}
         ) from None
     async with sessions() as session, session.begin():
-        interview = await _locked(session, interview_id, actor, Role.RECRUITER)
+        interview = await lock_interview(session, interview_id, actor, Role.RECRUITER)
         outcome = await _outcome(session, interview.id)
         if Stage(interview.stage) is Stage.DECIDED and outcome.decision is not None:
             if outcome.decision == chosen.value:
@@ -379,7 +371,7 @@ async def decide(
         if chosen is Decision.OFFER and Stage(interview.stage) is Stage.NO_SHOW:
             raise NotAllowed("Someone did not come to this interview, so an offer can't follow from it.")
         try:
-            await _apply(session, interview, Decided(chosen), now, config.policy)
+            await apply_event(session, interview, Decided(chosen), now, config.policy)
         except InvalidTransition:
             raise NotAllowed(
                 "A decision can be made once the feedback summary is in (or after a no-show); "
@@ -433,35 +425,35 @@ async def feedback_summary(
         return await feedback_pair(session, interview_id)
 
 
-@dataclass
 class FeedbackUseCases:
-    """The use cases above bound to the app's database, clock and policy (what dialogs get)."""
+    """The use cases after the interview bound to the app's context (``Services.feedback``)."""
 
-    services: Services
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
 
     async def submit(self, actor: Actor, interview_id: str, values: Mapping[str, object]) -> SubmitResult:
-        s = self.services
-        result = await submit_feedback(s.sessions, actor, interview_id, values, s.clock(), s.config)
-        s.on_enqueued()
+        ctx = self._ctx
+        result = await submit_feedback(ctx.sessions, actor, interview_id, values, ctx.now(), ctx.config)
+        ctx.doorbell.ring()
         return result
 
     async def own_answers(self, actor: Actor, interview_id: str) -> dict[str, str] | None:
-        return await own_feedback(self.services.sessions, actor, interview_id)
+        return await own_feedback(self._ctx.sessions, actor, interview_id)
 
     async def report_no_show(self, actor: Actor, interview_id: str, absent: str) -> bool:
-        s = self.services
-        changed = await report_no_show(s.sessions, actor, interview_id, absent, s.clock(), s.config)
-        s.on_enqueued()
+        ctx = self._ctx
+        changed = await report_no_show(ctx.sessions, actor, interview_id, absent, ctx.now(), ctx.config)
+        ctx.doorbell.ring()
         return changed
 
     async def decide(self, actor: Actor, interview_id: str, decision: str) -> DecisionResult:
-        s = self.services
-        result = await decide(s.sessions, actor, interview_id, decision, s.clock(), s.config)
-        s.on_enqueued()
+        ctx = self._ctx
+        result = await decide(ctx.sessions, actor, interview_id, decision, ctx.now(), ctx.config)
+        ctx.doorbell.ring()
         return result
 
     async def summary(self, actor: Actor, interview_id: str) -> FeedbackPair:
-        return await feedback_summary(self.services.sessions, actor, interview_id)
+        return await feedback_summary(self._ctx.sessions, actor, interview_id)
 
 
 __all__ = [

@@ -19,9 +19,11 @@ from typing import Any
 from sqlalchemy import String, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from integrations.directory import TeamsDirectory, TeamsUser
 from scheduling.interview import Role
-from services.invitations import InvitationGrant, grant_for_webchat_user
-from services.scheduling import Actor
+from services.context import ServiceContext
+from services.core import Actor
+from services.invitations import InvitationGrant, grant_for_webchat_user, resolve_invitation
 from storage.models import Interview, Party
 
 WEBCHAT_CHANNELS = frozenset({"directline", "webchat"})
@@ -258,3 +260,72 @@ async def bind_emulator_user(
         party.teams_user_id = sender.user_id
     reference_cache(sessions).clear()
     return grant
+
+
+async def ensure_teams_reference(
+    sessions: async_sessionmaker[AsyncSession], teams: TeamsDirectory, party_id: str
+) -> dict[str, Any] | None:
+    """The party's Teams conversation reference, creating the conversation if we have none yet.
+
+    Recruiters are agency staff, so in the agency's tenant; anyone else only when their tenant is
+    known to be the agency's. Returns None when Teams cannot reach them (use e-mail instead). The
+    connector call happens outside any transaction; the reference is stored afterwards, unless a
+    message from the person stored one meanwhile.
+    """
+    async with sessions() as session:
+        party = await session.get(Party, party_id)
+        if party is None or party.erased_at is not None:
+            return None
+        existing = (party.conversation_reference or {}).get("teams")
+        if existing:
+            return dict(existing)
+        user_id = party.teams_user_id or party.aad_object_id
+        tenant = party.tenant_id or (teams.agency_tenant_id if party.kind == "recruiter" else None)
+        if not user_id or not tenant:
+            return None
+        user = TeamsUser(user_id, tenant)
+    reference = await teams.open(user)
+    if reference is None:
+        return None
+    async with sessions() as session, session.begin():
+        party = await session.get_one(Party, party_id)
+        refs = dict(party.conversation_reference or {})
+        if refs.get("teams"):
+            return dict(refs["teams"])
+        refs["teams"] = reference
+        party.conversation_reference = refs
+        party.tenant_id = party.tenant_id or tenant
+    return reference
+
+
+# The way in ------------------------------------------------------------------------------------
+
+
+class People:
+    """Who is talking and how to reach them, bound to the app's context (``Services.people``)."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    async def actor_for(self, sender: Sender, interview_id: str | None) -> Actor | None:
+        return await actor_for(self._ctx.sessions, sender, interview_id, self._ctx.now())
+
+    async def webchat_grant(self, sender: Sender) -> InvitationGrant | None:
+        return await webchat_grant(self._ctx.sessions, sender, self._ctx.now())
+
+    async def bind_emulator_user(self, sender: Sender, token: str) -> InvitationGrant:
+        return await bind_emulator_user(self._ctx.sessions, sender, token, self._ctx.now())
+
+    async def invitation(self, token: str) -> InvitationGrant:
+        """What an invitation link grants (raises `InvitationInvalid` with the reason)."""
+        async with self._ctx.sessions() as session:
+            return await resolve_invitation(session, token, self._ctx.now())
+
+    async def recruiter_id_for(self, sender: Sender) -> str | None:
+        return await recruiter_id_for(self._ctx.sessions, sender)
+
+    async def remember_conversation(self, sender: Sender, reference: dict[str, Any]) -> None:
+        await remember_conversation(self._ctx.sessions, sender, reference, self._ctx.now())
+
+    async def ensure_teams_reference(self, party_id: str) -> dict[str, Any] | None:
+        return await ensure_teams_reference(self._ctx.sessions, self._ctx.teams, party_id)

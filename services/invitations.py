@@ -1,5 +1,6 @@
 """Invitation links: 256 random bits, stored as a SHA-256, scoped to one interview and one party,
-expiring and revocable (DESIGN.md §5). A GET of a link only shows a page; changes are POSTs.
+expiring and revocable (``docs/architecture.md``, "Rules that hold everywhere"). A GET of a link
+only shows a page; changes are POSTs.
 
 A web chat session opened from an invitation is bound to it: the chat user id is
 `inv-<invitation id>` (set by the server, never by the browser), and the bot resolves the party
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -121,12 +123,12 @@ async def grant_for_webchat_user(
         return None
 
 
-async def revoke_invitations(
-    session: AsyncSession, interview_id: str, now: datetime, role: Role | None = None
-) -> None:
-    statement = update(Invitation).where(
-        Invitation.interview_id == interview_id, Invitation.revoked_at.is_(None)
+async def revoke_invitations(session: AsyncSession, party_ids: Sequence[str], now: datetime) -> int:
+    """Revoke every live invitation of these parties (a candidate's erasure): their links and the
+    web chats bound to them stop working at once. Returns how many were revoked."""
+    result = await session.execute(
+        update(Invitation)
+        .where(Invitation.party_id.in_(list(party_ids)), Invitation.revoked_at.is_(None))
+        .values(revoked_at=now)
     )
-    if role is not None:
-        statement = statement.where(Invitation.role == role.value)
-    await session.execute(statement.values(revoked_at=now))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""A candidate's personal data: export it, and erase it on request (DESIGN.md §5).
+"""A candidate's personal data: export it, and erase it on request.
 
 Erasure removes what identifies the person and keeps what the KPIs need: the interview rows stay
 (stage, dates, round, ratings and choices), anonymised. In one transaction:
@@ -15,7 +15,7 @@ Erasure removes what identifies the person and keeps what the KPIs need: the int
 Mails in the local outbox folder (``MAIL=outbox``) that were sent to the candidate or name them are
 deleted after the database is erased; mails already sent through SMTP or Graph are outside our
 reach.
-Logs only ever carry ids (DESIGN.md §5).
+Logs only ever carry ids.
 """
 
 from __future__ import annotations
@@ -26,14 +26,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import column, delete, inspect, or_, select, table, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from integrations.mail import forget_outbox
 from scheduling.interview import Role
+from services.context import ServiceContext
+from services.effects.deliveries import SEND_ACTIVITY, SEND_MAIL
 from services.feedback import feedback_rows
-from services.invitations import WEBCHAT_USER_PREFIX
-from services.notify import SEND_ACTIVITY, SEND_MAIL
+from services.invitations import WEBCHAT_USER_PREFIX, revoke_invitations
+from storage.directline import DirectLineActivity, DirectLineConversation
 from storage.jobs import DONE, PENDING, RUNNING
 from storage.models import (
     AuditEvent,
@@ -49,12 +51,6 @@ from storage.models import (
 ERASED_NAME = "Erased candidate"
 WEBCHAT_STATE_CHANNELS = ("directline", "webchat")
 FREE_TEXT = ("impressions", "concerns")
-
-# The built-in Direct Line channel's tables (storage/directline.py), named here rather than
-# imported so that erasure does not depend on that module; each is skipped if it does not exist.
-_DL_CONVERSATIONS = table("directline_conversations", column("id"), column("invitation_id"))
-_DL_ACTIVITIES = table("directline_activities", column("conversation_id"))
-
 
 class CandidateNotFound(LookupError):
     """No candidate with that e-mail address or id."""
@@ -103,7 +99,8 @@ async def export_candidate(
     and their invitation links' metadata (never the tokens, which are stored hashed only).
 
     The client's assessment of the candidate is not included: it is the client's confidential
-    feedback to the agency (DESIGN.md §2.2 step 2); the recruiter decides whether to disclose it.
+    feedback to the agency (each side answers without seeing the other's); the recruiter decides
+    whether to disclose it.
     """
     async with sessions() as session:
         parties = await _candidates(session, email, party_id)
@@ -173,11 +170,6 @@ async def export_candidate(
         return {"exported_at": now.isoformat(), "candidates": people}
 
 
-async def _table_exists(session: AsyncSession, name: str) -> bool:
-    connection = await session.connection()
-    return bool(await connection.run_sync(lambda sync: inspect(sync).has_table(name)))
-
-
 async def erase_candidate(
     sessions: async_sessionmaker[AsyncSession],
     *,
@@ -228,11 +220,11 @@ async def _erase(
                 for name in {channel, *WEBCHAT_STATE_CHANNELS} - {None}:
                     state_keys.add(f"{name}/conversations/{conversation_id}")
         conversations_deleted = 0
-        if invitation_ids and await _table_exists(session, "directline_conversations"):
+        if invitation_ids:
             dl_ids = list(
                 await session.scalars(
-                    select(_DL_CONVERSATIONS.c.id).where(
-                        _DL_CONVERSATIONS.c.invitation_id.in_(invitation_ids)
+                    select(DirectLineConversation.id).where(
+                        DirectLineConversation.invitation_id.in_(invitation_ids)
                     )
                 )
             )
@@ -241,9 +233,11 @@ async def _erase(
                     state_keys.add(f"{name}/conversations/{conversation_id}")
             if dl_ids:
                 await session.execute(
-                    delete(_DL_ACTIVITIES).where(_DL_ACTIVITIES.c.conversation_id.in_(dl_ids))
+                    delete(DirectLineActivity).where(DirectLineActivity.conversation_id.in_(dl_ids))
                 )
-                await session.execute(delete(_DL_CONVERSATIONS).where(_DL_CONVERSATIONS.c.id.in_(dl_ids)))
+                await session.execute(
+                    delete(DirectLineConversation).where(DirectLineConversation.id.in_(dl_ids))
+                )
             conversations_deleted = len(dl_ids)
         for invitation_id in invitation_ids:
             for name in WEBCHAT_STATE_CHANNELS:
@@ -255,11 +249,7 @@ async def _erase(
             )
             state_deleted = int(result.rowcount or 0)  # type: ignore[attr-defined]
 
-        revoked = await session.execute(
-            update(Invitation)
-            .where(Invitation.party_id.in_(ids), Invitation.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
+        revoked = await revoke_invitations(session, ids, now)
 
         emptied = 0
         if interview_ids:
@@ -307,7 +297,7 @@ async def _erase(
         report = ErasureReport(
             party_ids=tuple(ids),
             interviews_kept=len(interview_ids),
-            invitations_revoked=int(revoked.rowcount or 0),  # type: ignore[attr-defined]
+            invitations_revoked=revoked,
             chat_conversations_deleted=conversations_deleted,
             state_rows_deleted=state_deleted,
             queued_messages_emptied=emptied,
@@ -315,4 +305,23 @@ async def _erase(
         return report, addresses, names
 
 
-__all__ = ["ERASED_NAME", "CandidateNotFound", "ErasureReport", "erase_candidate", "export_candidate"]
+class Privacy:
+    """Export and erasure bound to the app's context (``Services.privacy``). `outbox` is the local
+    mail folder when mail goes there (``MAIL=outbox``): erasure deletes its mails too."""
+
+    def __init__(self, ctx: ServiceContext, outbox: Path | None = None) -> None:
+        self._ctx = ctx
+        self._outbox = outbox
+
+    async def export(self, *, email: str | None = None, party_id: str | None = None) -> dict[str, Any]:
+        return await export_candidate(self._ctx.sessions, email=email, party_id=party_id, now=self._ctx.now())
+
+    async def erase(self, *, email: str | None = None, party_id: str | None = None) -> ErasureReport:
+        return await erase_candidate(
+            self._ctx.sessions, email=email, party_id=party_id, now=self._ctx.now(), outbox=self._outbox
+        )
+
+
+__all__ = [
+    "ERASED_NAME", "CandidateNotFound", "ErasureReport", "Privacy", "erase_candidate", "export_candidate",
+]

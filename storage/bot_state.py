@@ -1,11 +1,13 @@
-"""The Bot Framework `Storage` on SQLAlchemy, with the SDK's etag semantics.
+"""The bot state rows: versioned values under a key, with the Bot Framework's etag semantics.
 
-- A write whose item carries an etag that is not the stored one fails (`EtagConflict`, a
-  `KeyError` as `MemoryStorage` raises); `"*"` or no etag overwrites.
-- After a write the new etag is put back into the caller's item, so the next write in the same
-  turn does not conflict with itself.
+``bot/framework/state.py`` adapts this to the SDK's ``Storage`` (the ``e_tag`` on items, handing the
+new etag back); the SQL, the etag rules and the encoding of what is stored are here:
+
+- A write naming an etag that is not the stored one fails (`EtagConflict`, a `KeyError` as the
+  SDK's `MemoryStorage` raises); `"*"` or no etag overwrites; an empty etag is refused.
 - The optimistic check is one conditional UPDATE (`WHERE etag = :expected`), not a read then a
   write, so two server instances writing the same conversation cannot both win.
+- A batch of writes is one transaction: all of it is written or none.
 
 Values are encoded with jsonpickle (the SDK's own choice for state hashing), and decoded only
 for classes from an allow-list of modules: a tampered row cannot make us import arbitrary code.
@@ -14,12 +16,11 @@ for classes from an allow-list of modules: a tampered row cannot make us import 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import jsonpickle
-from botbuilder.core import Storage, StoreItem
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.db import engine_of
 from storage.models import BotStateRow
 
+# What bot state holds: the SDK's dialog stack and prompt activities, our dialogs' own values.
 _ALLOWED_MODULE_PREFIXES = (
     "botbuilder.",
     "botframework.",
@@ -63,6 +65,14 @@ class UnsafeStateData(ValueError):
     """A stored state row names a class outside the allow-list."""
 
 
+class Versioned(NamedTuple):
+    """A value and the etag it goes with: the stored one on a read; on a write the one it was
+    read at (``None`` or ``"*"``: write whatever is there)."""
+
+    value: Any
+    etag: str | None
+
+
 def _check_classes(node: Any) -> None:
     if isinstance(node, dict):
         for tag in _CLASS_TAGS:
@@ -89,21 +99,6 @@ def decode(text: str) -> Any:
     return jsonpickle.decode(text, keys=True)  # noqa: S301 - classes checked against the allow-list above
 
 
-def _get_etag(item: Any) -> str | None:
-    if isinstance(item, dict):
-        etag = item.get("e_tag")
-    else:
-        etag = getattr(item, "e_tag", None)
-    return None if etag is None else str(etag)
-
-
-def _set_etag(item: Any, etag: str) -> None:
-    if isinstance(item, dict):
-        item["e_tag"] = etag
-    elif isinstance(item, StoreItem) or hasattr(item, "e_tag"):
-        item.e_tag = etag
-
-
 # Every turn reads its state and most dialog turns write it: built once (see
 # services/scheduling.py).
 _COLUMNS = select(BotStateRow.key, BotStateRow.etag, BotStateRow.data)
@@ -116,15 +111,16 @@ _WRITE_IF = (
 )
 
 
-class SqlAlchemyStorage(Storage):  # type: ignore[misc]
+class BotStateStore:
+    """The ``bot_state`` table, read and written by key."""
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        super().__init__()
         self._sessions = sessions
         self._engine = engine_of(sessions)
 
-    async def read(self, keys: list[str]) -> dict[str, Any]:
+    async def read(self, keys: Sequence[str]) -> dict[str, Versioned]:
         """Every turn reads its conversation's state: one key, on a plain connection (an ORM
-        session and an expanding IN cost more than the read itself)."""
+        session and an expanding IN cost more than the read itself). Unknown keys are left out."""
         if not keys:
             return {}
         async with self._engine.connect() as connection:
@@ -132,30 +128,20 @@ class SqlAlchemyStorage(Storage):  # type: ignore[misc]
                 rows = (await connection.execute(_READ_ONE, {"read_key": keys[0]})).all()
             else:
                 rows = (await connection.execute(_READ_MANY, {"read_keys": list(keys)})).all()
-        result: dict[str, Any] = {}
-        for key, etag, data in rows:
-            value = decode(data)
-            _set_etag(value, str(etag))
-            result[key] = value
-        return result
+        return {key: Versioned(decode(data), str(etag)) for key, etag, data in rows}
 
-    async def write(self, changes: dict[str, Any]) -> None:
-        if changes is None:
-            raise ValueError("changes are required when writing")
+    async def write(self, changes: Mapping[str, Versioned]) -> dict[str, str]:
+        """Write every change or none; returns each key's new etag once the transaction committed."""
         if not changes:
-            return
+            return {}
         now = datetime.now(UTC)
+        new_etags: dict[str, str] = {}
         async with self._sessions() as session, session.begin():
-            new_etags: dict[str, str] = {}
-            for key, item in changes.items():
-                expected = _get_etag(item)
+            for key, (value, expected) in changes.items():
                 if expected == "":
                     raise ValueError("storage.write(): etag missing")
-                data = encode(_without_etag(item))
-                new_etags[key] = str(await self._write_one(session, key, expected, data, now))
-        # Only once the transaction committed: hand the new etags back to the callers' items.
-        for key, item in changes.items():
-            _set_etag(item, new_etags[key])
+                new_etags[key] = str(await self._write_one(session, key, expected, encode(value), now))
+        return new_etags
 
     async def _write_one(
         self, session: AsyncSession, key: str, expected: str | None, data: str, now: datetime
@@ -198,14 +184,9 @@ class SqlAlchemyStorage(Storage):  # type: ignore[misc]
         return int(current) + 1
 
     async def delete(self, keys: Iterable[str]) -> None:
+        """Unknown keys are ignored."""
         keys = list(keys)
         if not keys:
             return
         async with self._sessions() as session, session.begin():
             await session.execute(delete(BotStateRow).where(BotStateRow.key.in_(keys)))
-
-
-def _without_etag(item: Any) -> Any:
-    if isinstance(item, dict) and "e_tag" in item:
-        return {k: v for k, v in item.items() if k != "e_tag"}
-    return item

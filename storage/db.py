@@ -23,7 +23,7 @@ class UtcDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes in, aware UTC datetimes out.
 
     PostgreSQL stores `timestamptz`; SQLite drops offsets, so values are converted to UTC on the
-    way in and tagged UTC on the way out (DESIGN.md §5). Naive datetimes are refused.
+    way in and tagged UTC on the way out. Naive datetimes are refused.
     """
 
     impl = DateTime(timezone=True)

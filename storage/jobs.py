@@ -1,7 +1,8 @@
-"""The durable job queue: the transactional outbox and timed work (DESIGN.md §3, §4 "jobs").
+"""The durable job queue: the transactional outbox and timed work (``docs/architecture.md``,
+"The outbox").
 
 A job is a row in `jobs`, written by `enqueue` in the caller's own transaction, so that a state
-change and the effects it causes commit or roll back together (CONVENTIONS.md 11). The job runner
+change and the effects it causes commit or roll back together. The job runner
 (`bot/jobs.py`) claims due rows with `claim_due`, carries them out and records the outcome.
 
 Claims are leases: a claimed row is `running` until `locked_until`; a worker that crashed leaves
@@ -75,7 +76,7 @@ class _OnKeyConflictDoNothing(ClauseElement):
 
     The dialects' own ``insert().on_conflict_do_nothing()`` has no cache key, so SQLAlchemy
     compiled the outbox INSERT again on every call (a booking's 11 effects took 2.3 ms, 1.1 ms
-    compiled once; measured, #10). This clause has a cache key, so the INSERT is compiled once."""
+    compiled once; measured). This clause has a cache key, so the INSERT is compiled once."""
 
     __visit_name__ = "askarsan_on_key_conflict_do_nothing"
     _traverse_internals: list[tuple[str, InternalTraversal]] = [  # noqa: RUF012 - read off the class
@@ -154,7 +155,7 @@ async def enqueue(
     """Add a job in the caller's transaction; False if a job with this key already exists.
 
     The caller commits (or rolls back) together with the state change that caused the job. A
-    replayed event enqueues with the same key and changes nothing (DESIGN.md §5).
+    replayed event enqueues with the same key and changes nothing.
     """
     job = NewJob(kind, payload, due_at, idempotency_key, interview_id, role, max_attempts)
     return await enqueue_many(session, [job], now=now) == 1

@@ -24,7 +24,7 @@ class Party(Base):
     """A person askARSAN talks to: a recruiter, a client contact or a candidate.
 
     The channel identities say how to reach them: a Teams conversation reference (with the
-    tenant id read from `channelData`, DESIGN.md §6) and/or an e-mail address for the
+    tenant id read from `channelData`, docs/architecture.md SDK trap 4) and/or an e-mail address for the
     web chat link.
     """
 
@@ -210,7 +210,7 @@ class AuditEvent(Base):
 
 
 class Feedback(Base):
-    """One side's feedback on one interview (DESIGN.md §2.2): one row per interview and role,
+    """One side's feedback on one interview: one row per interview and role,
     replaced by an edit until the summary is compiled. ``answers`` holds the parsed fields other
     than the rating (choices and free text); only the recruiter ever sees them."""
 
@@ -250,7 +250,7 @@ class InterviewOutcome(Base):
 
 
 class InterviewChanges(Base):
-    """Reschedules of an interview (DESIGN.md §2.1 step 7): how often each party moved it (the
+    """Reschedules of an interview: how often each party moved it (the
     maximum is per party), and the booked time it was moved away from, which the new invitation
     shows as "previously". One row per interview, written with the reschedule."""
 
@@ -267,3 +267,23 @@ class InterviewChanges(Base):
     last_by: Mapped[str | None] = mapped_column(String(16))
     last_reason: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime]
+
+
+class FeedToken(Base):
+    """A secret iCalendar feed URL of one recruiter's interviews. Only a SHA-256 of the token is
+    stored; revoking sets `revoked_at`."""
+
+    __tablename__ = "feed_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    recruiter_id: Mapped[str] = mapped_column(ForeignKey("parties.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    revoked_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_feed_tokens_recruiter_id", "recruiter_id"),)
+
+
+# "In stage X since before T": one range scan per stage for the overdue rules.
+Index("ix_interviews_stage_changed", Interview.stage, Interview.stage_changed_at)

@@ -3,8 +3,8 @@
 aiosqlite runs every call (cursor, execute, fetchall, close, commit) on its own thread and hands
 the result back through the event loop: four thread round trips per statement, each costing a
 loop wake-up and a GIL hand-over. A card pick of about 25 statements spent most of its time in
-those hops (DESIGN.md §6, bench/results.md). On a local file in WAL mode a statement takes
-microseconds, so `InlineConnection` makes the same sqlite3 calls directly.
+those hops (``docs/architecture.md``, SDK trap 9; bench/results.md). On a local file in WAL mode
+a statement takes microseconds, so `InlineConnection` makes the same sqlite3 calls directly.
 
 What could block the loop is waiting for another process's write lock (a second `askarsan`
 process on the same file): the connection's busy timeout is 0, and a call that finds the

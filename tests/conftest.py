@@ -118,9 +118,11 @@ async def app_client(
     clients: list[TestClient] = []
 
     async def start(
-        settings: Settings | None = None, *, mail: Any = None, **overrides: Any
+        settings: Settings | None = None, *, mail: Any = None, calendar: Any = None, clock: Any = None,
+        **overrides: Any,
     ) -> TestClient:
-        app = create_app(settings or make_settings(**overrides), mail=mail)
+        extra = {"clock": clock} if clock is not None else {}
+        app = create_app(settings or make_settings(**overrides), mail=mail, calendar=calendar, **extra)
         client = TestClient(TestServer(app, host="127.0.0.1"))
         await client.start_server()
         clients.append(client)

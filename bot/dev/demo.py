@@ -279,7 +279,7 @@ async def _journey(demo: Demo) -> int:
         membersAdded=[{"id": candidate_user}],
     )
     assert demo.client is not None
-    view = await demo.client.app[RUNTIME].services.view(interview_id)
+    view = await demo.client.app[RUNTIME].services.scheduling.view(interview_id)
     if view is None or not view.slots:
         say("No slots were offered; stopping.")
         return 1
@@ -310,7 +310,7 @@ async def _journey(demo: Demo) -> int:
         },
     )
     await demo.run_jobs()
-    view = await demo.client.app[RUNTIME].services.view(interview_id)
+    view = await demo.client.app[RUNTIME].services.scheduling.view(interview_id)
     if view is None or not view.slots:
         say("No new slot was offered; stopping.")
         return 1
@@ -321,7 +321,7 @@ async def _journey(demo: Demo) -> int:
     )
     await demo.run_jobs()
 
-    view = await demo.client.app[RUNTIME].services.view(interview_id)
+    view = await demo.client.app[RUNTIME].services.scheduling.view(interview_id)
     if view is None or view.stage is not Stage.SCHEDULED or view.booked is None:
         say(f"  stage: {view.stage.value if view else 'missing'} (expected scheduled)")
         return 1
@@ -371,7 +371,7 @@ async def _journey(demo: Demo) -> int:
     await demo.run_jobs()
 
     say("\nFinal state")
-    final = await demo.client.app[RUNTIME].services.view(interview_id)
+    final = await demo.client.app[RUNTIME].services.scheduling.view(interview_id)
     say(f"  round 1 ({format_local_range(booked, 'Europe/London')}): "
         f"{final.stage.value if final else 'missing'}")
     rounds = await _interviews(demo)

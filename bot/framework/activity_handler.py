@@ -8,6 +8,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiohttp import web
 from botbuilder.core import ConversationState, MessageFactory, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
@@ -18,13 +19,14 @@ from botbuilder.schema import (
     ChannelAccount,
 )
 
+from bot.framework.adapter import AskarsanAdapter
 from bot.framework.sdk4171.activity_codec import serialize_reference
-from cards import pipeline_card
+from cards import notice_card, pipeline_card
 from dialogs.actions import CardActions
 from dialogs.common import send_card, sender_of
 from dialogs.schedule import ScheduleInterviewDialog
-from services.facade import Services
-from services.invitations import InvitationInvalid
+from services import InvitationInvalid, Services
+from storage.turn_order import begin_turn
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +77,7 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
         for member in members_added:
             if member.id == bot_id:
                 continue
-            grant = await self.services.webchat_grant(sender_of(turn_context.activity))
+            grant = await self.services.people.webchat_grant(sender_of(turn_context.activity))
             if grant is not None:
                 await self.actions.next_step(turn_context, grant)
             else:
@@ -101,7 +103,7 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
         if action == "request_interview":
             await dialog_context.begin_dialog(ScheduleInterviewDialog.ID, {"submitted": value})
             return
-        grant = await self.services.webchat_grant(sender_of(activity))
+        grant = await self.services.people.webchat_grant(sender_of(activity))
         if grant is not None:
             # Candidates and clients on web chat: whatever they type, show what to do next.
             await self.actions.next_step(turn_context, grant)
@@ -129,7 +131,7 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
         words = (turn_context.activity.text or "").split()
         token = words[-1].split("t=")[-1] if len(words) >= 2 else ""
         try:
-            grant = await self.services.bind_emulator_user(sender_of(turn_context.activity), token)
+            grant = await self.services.people.bind_emulator_user(sender_of(turn_context.activity), token)
         except InvitationInvalid as error:
             await turn_context.send_activity(f"{error.message} Nothing was changed.")
             return
@@ -144,14 +146,14 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
         await dialog_context.begin_dialog(ScheduleInterviewDialog.ID)
 
     async def _pipeline(self, turn_context: TurnContext, *, upcoming: bool = False) -> None:
-        recruiter_id = await self.services.recruiter_id_for(sender_of(turn_context.activity))
+        recruiter_id = await self.services.people.recruiter_id_for(sender_of(turn_context.activity))
         if recruiter_id is None:
             await turn_context.send_activity(
                 "The pipeline is for the agency's recruiters. Once you have asked for an interview "
                 "with **schedule**, I'll show yours here."
             )
             return
-        rows = await self.services.pipeline(recruiter_id, upcoming=upcoming)
+        rows = await self.services.reports.pipeline(recruiter_id, upcoming=upcoming)
         title = "Upcoming interviews" if upcoming else "Your pipeline"
         card = pipeline_card(rows, title=title, tracker_url=f"{self.services.public_url}/tracker")
         await send_card(turn_context, card)
@@ -161,7 +163,7 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
 
     async def _remember(self, turn_context: TurnContext) -> None:
         reference = TurnContext.get_conversation_reference(turn_context.activity)
-        await self.services.remember_conversation(
+        await self.services.people.remember_conversation(
             sender_of(turn_context.activity), serialize_reference(reference)
         )
 
@@ -174,14 +176,8 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
         # 4.17.1 leaves `action` as a plain dict; newer schemas make it a model.
         verb = str((action.get("verb") if isinstance(action, dict) else action.verb) or "")
         text = HELP_TEXT if verb == "help" else "That button is no longer active. Type **help**."
-        card = {
-            "type": "AdaptiveCard",
-            "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-            "version": "1.5",
-            "body": [{"type": "TextBlock", "text": text, "wrap": True}],
-        }
         return AdaptiveCardInvokeResponse(
-            status_code=200, type="application/vnd.microsoft.card.adaptive", value=card
+            status_code=200, type="application/vnd.microsoft.card.adaptive", value=notice_card(text)
         )
 
 
@@ -235,3 +231,13 @@ def make_turn_error_handler(
                 )
 
     return on_turn_error
+
+
+def setup_bot_endpoint(app: web.Application, adapter: AskarsanAdapter, bot: AskarsanBot) -> None:
+    """``POST /api/messages``: Teams, Azure Bot Service and the Emulator."""
+
+    async def messages(request: web.Request) -> web.Response:
+        begin_turn()  # the database serves the oldest waiting turn first (storage/turn_order.py)
+        return await adapter.process(request, bot)
+
+    app.router.add_post("/api/messages", messages)

@@ -1,13 +1,13 @@
 """The Bot Framework edge: the SDK's CloudAdapter with the traps of 4.17.1 worked around.
 
-DESIGN.md §6 lists them; each workaround here names the one it fixes:
+``docs/architecture.md`` ("SDK traps") lists them; each workaround here names the one it fixes:
 
 1. `CloudAdapter.process` answers 500 to invoke responses with a body (the body is serialized
    twice), to a missing Content-Type (KeyError), to a body that is not JSON and to a malformed
    token. `AskarsanAdapter.process` parses and authenticates first and answers 4xx with a reason.
 2. Every turn builds two msrest clients (a `ConnectorClient` and a user-token client) whose
    constructors are slow. `CachingAuthentication` keeps one per service URL / audience / app id.
-   msrest itself then still costs about a third of a turn's CPU (issue #10), so it is off the
+   msrest itself then still costs about a third of a turn's CPU (bench/results.md), so it is off the
    turn path: `parse_activity` reads the incoming activity with `sdk4171.activity_codec`
    (msrest's result, from a compiled `_attribute_map`; msrest itself for anything unusual, so bad input is
    still a 400), and the cached connector clients are `LeanConnectorClient`s
@@ -35,14 +35,13 @@ from __future__ import annotations
 import fnmatch
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from ipaddress import ip_address
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from botbuilder.core import Bot, Middleware, TurnContext
+from botbuilder.core import Bot
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
@@ -59,6 +58,7 @@ from botframework.connector.auth import (
 from msrest.serialization import Model
 from urllib3.util import parse_url
 
+from bot.framework.middleware import TeamsTenantMiddleware
 from bot.framework.sdk4171 import auth_patches as botauth
 from bot.framework.sdk4171.activity_codec import deserialize_activity
 from bot.framework.sdk4171.connector_client import LeanConnectorClient, close_shared_session, shared_session
@@ -120,15 +120,26 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+class ConnectorRoute(Protocol):
+    """A connector of our own for some service URLs (``CachingAuthentication.route``)."""
+
+    def owns(self, service_url: str) -> bool: ...
+
+    def client_for(self, service_url: str) -> Any: ...
+
+    async def close(self) -> None: ...
+
+
 class _CachingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
     def __init__(self, owner: CachingAuthentication, inner: ConnectorFactory, app_id: str) -> None:
         self._owner = owner
         self._inner = inner
         self._app_id = app_id
 
-    async def create(
-        self, service_url: str, audience: str | None = None
-    ) -> LeanConnectorClient | ConnectorClient:
+    async def create(self, service_url: str, audience: str | None = None) -> Any:
+        own = self._owner.own_client(service_url)
+        if own is not None:
+            return own
         self._owner.policy.check(service_url)
         key = (self._app_id, service_url, audience or "")
         client = self._owner.connectors.get(key)
@@ -157,6 +168,19 @@ class CachingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
         self.emulator_tokens = emulator_tokens
         self.connectors: dict[tuple[str, str, str], ConnectorClient] = {}
         self._user_token_clients: dict[str, UserTokenClient] = {}
+        self._routes: list[ConnectorRoute] = []
+
+    def route(self, connector: ConnectorRoute) -> None:
+        """Hand out `connector`'s own client for the service URLs it owns (the built-in Direct
+        Line channel's endpoint): those are trusted for that connector, which never carries the
+        bot's token, whatever the allow-list of Bot Connector hosts says."""
+        self._routes.append(connector)
+
+    def own_client(self, service_url: str) -> Any | None:
+        for connector in self._routes:
+            if connector.owns(service_url):
+                return connector.client_for(service_url)
+        return None
 
     async def authenticate_request(
         self, activity: Activity, auth_header: str
@@ -201,6 +225,8 @@ class CachingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
         return await self.inner.authenticate_channel_request(auth_header)
 
     async def close(self) -> None:
+        for route in self._routes:
+            await route.close()
         for client in self.connectors.values():
             await client.__aexit__(None, None, None)  # msrest closes its HTTP session here
         self.connectors.clear()
@@ -212,43 +238,6 @@ def _app_id(identity: ClaimsIdentity | None) -> str:
         return ""
     claims = identity.claims or {}
     return str(claims.get("appid") or claims.get("azp") or claims.get("aud") or "")
-
-
-class TeamsTenantMiddleware(Middleware):  # type: ignore[misc]
-    """Restore the Teams tenant id the schema drops, and serve only the configured tenants."""
-
-    def __init__(self, allowed_tenants: list[str]) -> None:
-        self._allowed = {t.lower() for t in allowed_tenants}
-
-    async def on_turn(
-        self, context: TurnContext, logic: Callable[[], Awaitable[None]]
-    ) -> None:
-        activity = context.activity
-        tenant = teams_tenant_id(activity)
-        if tenant and activity.conversation is not None and not activity.conversation.tenant_id:
-            activity.conversation.tenant_id = tenant
-        if self._allowed and activity.channel_id == "msteams":
-            if not tenant or tenant.lower() not in self._allowed:
-                log.warning(
-                    "dropped an activity from a tenant we do not serve",
-                    extra={"activity_id": activity.id, "tenant_id": tenant},
-                )
-                return
-        await logic()
-
-
-def teams_tenant_id(activity: Activity) -> str | None:
-    # channelData is whatever JSON the sender put there: read it defensively.
-    data = activity.channel_data
-    tenant: Any = None
-    if isinstance(data, dict):
-        info = data.get("tenant")
-        tenant = info.get("id") if isinstance(info, dict) else None
-    elif data is not None:
-        tenant = getattr(getattr(data, "tenant", None), "id", None)
-    if not tenant and activity.conversation is not None:
-        tenant = activity.conversation.tenant_id
-    return tenant if isinstance(tenant, str) and tenant else None
 
 
 class AskarsanAdapter(CloudAdapter):  # type: ignore[misc]

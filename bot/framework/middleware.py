@@ -1,12 +1,16 @@
-"""The middleware that acts on each card submit once, however often the channel delivers it."""
+"""The adapter's middleware: a card submit is acted on once however often the channel delivers it
+(`ReplayGuard`), and the Teams tenant is restored on the activity and checked against the tenants
+we serve (`TeamsTenantMiddleware`)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from botbuilder.core import Middleware, TurnContext
+from botbuilder.schema import Activity
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import replay
@@ -53,3 +57,40 @@ def submit_key(activity: object) -> str | None:
     if not activity_id or not conversation_id:
         return None
     return f"{getattr(activity, 'channel_id', '')}|{conversation_id}|{activity_id}"
+
+
+class TeamsTenantMiddleware(Middleware):  # type: ignore[misc]
+    """Restore the Teams tenant id the schema drops, and serve only the configured tenants."""
+
+    def __init__(self, allowed_tenants: list[str]) -> None:
+        self._allowed = {t.lower() for t in allowed_tenants}
+
+    async def on_turn(
+        self, context: TurnContext, logic: Callable[[], Awaitable[None]]
+    ) -> None:
+        activity = context.activity
+        tenant = teams_tenant_id(activity)
+        if tenant and activity.conversation is not None and not activity.conversation.tenant_id:
+            activity.conversation.tenant_id = tenant
+        if self._allowed and activity.channel_id == "msteams":
+            if not tenant or tenant.lower() not in self._allowed:
+                log.warning(
+                    "dropped an activity from a tenant we do not serve",
+                    extra={"activity_id": activity.id, "tenant_id": tenant},
+                )
+                return
+        await logic()
+
+
+def teams_tenant_id(activity: Activity) -> str | None:
+    # channelData is whatever JSON the sender put there: read it defensively.
+    data = activity.channel_data
+    tenant: Any = None
+    if isinstance(data, dict):
+        info = data.get("tenant")
+        tenant = info.get("id") if isinstance(info, dict) else None
+    elif data is not None:
+        tenant = getattr(getattr(data, "tenant", None), "id", None)
+    if not tenant and activity.conversation is not None:
+        tenant = activity.conversation.tenant_id
+    return tenant if isinstance(tenant, str) and tenant else None

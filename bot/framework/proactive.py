@@ -2,8 +2,9 @@
 
 A stored conversation reference is continued with the adapter; the connector client it uses is
 the cached, allow-listed one (`bot/adapter.py`), so a tampered reference cannot send the bot's
-token elsewhere. Throttling answers (429/503 with Retry-After) become `RetryLater` for the job
-runner, so other conversations are not held up.
+token elsewhere. Throttling answers (429/503 with Retry-After) are a ``TransientError`` with that
+delay (the job runner tries again after it, so other conversations are not held up); a refusal
+that a retry cannot mend (an untrusted host, 401/403/404) is a ``PermanentError``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from msrest.exceptions import HttpOperationError
 
 from bot.framework.adapter import AskarsanAdapter, UntrustedServiceUrl
 from bot.framework.throttle import SendThrottle
-from bot.jobs.runner import PermanentFailure, RetryLater
+from integrations.errors import PermanentError, TransientError
 
 # Waiting up to this long for a throttle window costs only this job's coroutine; longer waits
 # hand the job back to the runner.
@@ -48,11 +49,11 @@ class Messenger:
         tenant = ref.conversation.tenant_id if ref.conversation else None
         wait = self._throttle.reserve(conversation, tenant)
         if wait > MAX_INLINE_WAIT:
-            raise RetryLater(timedelta(seconds=wait), "throttled")
+            raise TransientError("throttled", after=timedelta(seconds=wait))
         if wait > 0:
             await asyncio.sleep(wait)
             if self._throttle.reserve(conversation, tenant) > 0:
-                raise RetryLater(timedelta(seconds=MAX_INLINE_WAIT), "throttled")
+                raise TransientError("throttled", after=timedelta(seconds=MAX_INLINE_WAIT))
 
         async def callback(turn_context: TurnContext) -> None:
             await turn_context.send_activity(outgoing)
@@ -60,12 +61,13 @@ class Messenger:
         try:
             await self._adapter.continue_conversation(ref, callback, self._app_id or None)
         except UntrustedServiceUrl as error:
-            raise PermanentFailure(str(error)) from error
+            raise PermanentError(str(error)) from error
         except HttpOperationError as error:
             response = error.response
             status = getattr(response, "status_code", None)
             if status in (429, 503):
-                raise RetryLater(retry_after(getattr(response, "headers", None)), str(status)) from error
+                after = retry_after(getattr(response, "headers", None))
+                raise TransientError(str(status), after=after) from error
             if status in (401, 403, 404):
-                raise PermanentFailure(f"the channel refused the message ({status})") from error
+                raise PermanentError(f"the channel refused the message ({status})") from error
             raise

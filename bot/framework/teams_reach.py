@@ -9,14 +9,15 @@ required"). The conversation reference that comes back is stored like any other 
 
 When it cannot work — a person in another organisation, the app not installed for the user (the
 connector answers 403 or 404), a service URL outside the allow-list — :meth:`TeamsReach.open` returns
-None and the caller falls back to e-mail with a web chat link (DESIGN.md §1). Throttling (429/503)
-is ``RetryLater`` for the job runner.
+None and the caller falls back to e-mail with a web chat link. Throttling (429/503) is a
+``TransientError`` with the connector's Retry-After. ``TeamsReach`` is the edge's implementation of
+the directory port the use cases see (``integrations/directory.py``); storing the reference that
+comes back is theirs (``services.identity.ensure_teams_reference``).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from botbuilder.core import TurnContext
@@ -27,15 +28,14 @@ from botbuilder.schema import (
     ConversationReference,
 )
 from msrest.exceptions import HttpOperationError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.framework.adapter import AskarsanAdapter, UntrustedServiceUrl
 from bot.framework.proactive import retry_after
 from bot.framework.sdk4171.activity_codec import serialize_reference
-from bot.jobs.runner import RetryLater
-from storage.models import Party
+from integrations.directory import TeamsUser
+from integrations.errors import TransientError
 
-__all__ = ["GLOBAL_TEAMS_SERVICE_URL", "TeamsReach", "TeamsUser", "ensure_teams_reference"]
+__all__ = ["GLOBAL_TEAMS_SERVICE_URL", "TeamsReach"]
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +51,6 @@ class _TeamsConversationParameters(ConversationParameters):  # type: ignore[misc
         **ConversationParameters._attribute_map,
         "tenant_id": {"key": "tenantId", "type": "str"},
     }
-
-
-@dataclass(frozen=True)
-class TeamsUser:
-    """Who to reach: their Teams user id (``29:...``) or Entra object id, and their tenant."""
-
-    user_id: str
-    tenant_id: str
-    service_url: str | None = None  # their region's service URL, when a reference already told us
 
 
 class TeamsReach:
@@ -115,7 +106,7 @@ class TeamsReach:
             status = getattr(error.response, "status_code", None)
             if status in (429, 503):
                 after = retry_after(getattr(error.response, "headers", None))
-                raise RetryLater(after, str(status)) from error
+                raise TransientError(str(status), after=after) from error
             if status in (400, 403, 404):
                 # 403: the app is not installed for the user (or blocked); 404: no such user here.
                 log.info("teams reach: the connector refused a new conversation (%s)", status)
@@ -134,39 +125,3 @@ class TeamsReach:
         )
         serialized: dict[str, Any] = serialize_reference(reference)
         return serialized
-
-
-async def ensure_teams_reference(
-    sessions: async_sessionmaker[AsyncSession], reach: TeamsReach, party_id: str
-) -> dict[str, Any] | None:
-    """The party's Teams conversation reference, creating the conversation if we have none yet.
-
-    Recruiters are agency staff, so in the agency's tenant; anyone else only when their tenant is
-    known to be the agency's. Returns None when Teams cannot reach them (use e-mail instead). The
-    connector call happens outside any transaction; the reference is stored afterwards, unless a
-    message from the person stored one meanwhile.
-    """
-    async with sessions() as session:
-        party = await session.get(Party, party_id)
-        if party is None or party.erased_at is not None:
-            return None
-        existing = (party.conversation_reference or {}).get("teams")
-        if existing:
-            return dict(existing)
-        user_id = party.teams_user_id or party.aad_object_id
-        tenant = party.tenant_id or (reach.agency_tenant_id if party.kind == "recruiter" else None)
-        if not user_id or not tenant:
-            return None
-        user = TeamsUser(user_id, tenant)
-    reference = await reach.open(user)
-    if reference is None:
-        return None
-    async with sessions() as session, session.begin():
-        party = await session.get_one(Party, party_id)
-        refs = dict(party.conversation_reference or {})
-        if refs.get("teams"):
-            return dict(refs["teams"])
-        refs["teams"] = reference
-        party.conversation_reference = refs
-        party.tenant_id = party.tenant_id or tenant
-    return reference

@@ -5,10 +5,11 @@ that raises `RetryLater` is tried again after the delay it names (a 429/503 with
 `PermanentFailure` parks the job at once (e.g. the interview no longer exists); any other error
 is retried with exponential backoff and full jitter until the job's `max_attempts`, then parked
 with the error visible to recruiters. Handlers must be idempotent: a job whose worker crashed is
-carried out again once its lease has expired (at-least-once delivery; DESIGN.md §5).
+carried out again once its lease has expired (at-least-once delivery; ``docs/architecture.md``,
+"The outbox").
 
-The same runner runs in the web process (`wake()` nudges it right after an enqueue) or in a
-separate worker process (`bot/worker.py`).
+The same runner runs in the web process (the use cases ring its `Doorbell` right after they
+enqueue, so it does not wait for the poll) or in a separate worker process (`bot/jobs/worker.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.context import Doorbell
 from storage import jobs as queue
 from storage.jobs import ClaimedJob
 
@@ -76,6 +78,7 @@ class JobRunner:
         rng: random.Random | None = None,
         concurrency: int | None = None,
         handler_timeout: timedelta | None = None,
+        doorbell: Doorbell | None = None,
     ) -> None:
         if batch < 1:
             raise ValueError("batch must be at least 1")
@@ -92,11 +95,9 @@ class JobRunner:
         self._limit = asyncio.Semaphore(concurrency or batch)
         # A handler that outlives its lease may be running twice already; stop it and retry.
         self._handler_timeout = (handler_timeout or lease).total_seconds()
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        """Run the next pass now instead of at the end of the poll interval (same event loop)."""
-        self._wake.set()
+        # Rung by the use cases of this process when they enqueue: the next pass starts at once
+        # instead of at the end of the poll interval.
+        self.doorbell = doorbell or Doorbell()
 
     async def run_once(self) -> int:
         """One pass: claim a batch of due jobs, carry them out, record outcomes. Returns how many
@@ -125,21 +126,13 @@ class JobRunner:
             await self._sleep(stop, poll_interval)
 
     async def _sleep(self, stop: asyncio.Event, poll_interval: float) -> None:
-        if self._wake.is_set():
-            self._wake.clear()
-            return
         stopped = asyncio.ensure_future(stop.wait())
-        woken = asyncio.ensure_future(self._wake.wait())
+        rung = asyncio.ensure_future(self.doorbell.wait(poll_interval))
         try:
-            await asyncio.wait_for(
-                asyncio.wait({stopped, woken}, return_when=asyncio.FIRST_COMPLETED), poll_interval
-            )
-        except TimeoutError:
-            pass
+            await asyncio.wait({stopped, rung}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopped.cancel()
-            woken.cancel()
-            self._wake.clear()
+            rung.cancel()
 
     async def _run(self, job: ClaimedJob) -> None:
         async with self._limit:
@@ -176,6 +169,11 @@ class JobRunner:
         else:
             if not await queue.complete(self._sessions, job, self._clock()):
                 log.warning("job %s (%s): done, but its lease had been taken over", job.id, job.kind)
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The job kinds this runner has handlers for."""
+        return frozenset(self._handlers)
 
     def _log_failure(self, job: ClaimedJob, error: BaseException) -> None:
         # Ids and the error's type only: payloads and messages may carry personal data (§5).

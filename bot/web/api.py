@@ -8,17 +8,14 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.web.http import json_error, read_json_object
+from bot.web.http import SERVICES, json_error, read_json_object
 from scheduling.interview import Format
-from services.facade import Services
-from services.scheduling import InterviewRequest, InvalidRequest, PartyInput
+from services import InterviewRequest, InvalidRequest, PartyInput
 
-SERVICES = web.AppKey("services", Services)
 API_KEY = web.AppKey("api_key", str)
 
 
-def setup_api(app: web.Application, services: Services, api_key: str) -> None:
-    app[SERVICES] = services
+def setup_api(app: web.Application, api_key: str) -> None:
     app[API_KEY] = api_key
     app.router.add_post("/api/v1/interviews", create_interview)
     app.router.add_get("/api/v1/interviews/{interview_id}", get_interview)
@@ -97,7 +94,7 @@ async def create_interview(request: web.Request) -> web.Response:
     body = await read_json_object(request)
     services = request.app[SERVICES]
     try:
-        result = await services.request_interview(parse_request(body))
+        result = await services.scheduling.request_interview(parse_request(body))
     except InvalidRequest as error:
         raise json_error(
             web.HTTPUnprocessableEntity, error.message, problems=error.problems
@@ -117,7 +114,7 @@ async def create_interview(request: web.Request) -> web.Response:
 async def get_interview(request: web.Request) -> web.Response:
     _authorise(request)
     interview_id = request.match_info["interview_id"]
-    view = await request.app[SERVICES].view(interview_id) if len(interview_id) <= 64 else None
+    view = await request.app[SERVICES].scheduling.view(interview_id) if len(interview_id) <= 64 else None
     if view is None:
         raise json_error(web.HTTPNotFound, "no interview with that id")
     return web.json_response(

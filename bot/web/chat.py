@@ -4,10 +4,11 @@
     POST /chat/session                {"invitation": token} -> a Direct Line token for Web Chat
     GET  /static/vendor/webchat.js    Microsoft's Web Chat bundle from node_modules (not committed)
 
-Locally the token is one of our own Direct Line endpoint's (bot/directline.py), for the
-invitation's conversation (reopening the link resumes it). With `DIRECTLINE_SECRET` set
-(production) the server exchanges the secret with Azure Direct Line for a per-invitation token
-whose user id is the invitation's web chat user, and the page talks to Azure.
+Where Web Chat's session comes from is a `ChatChannel`, chosen by the composition root: the
+built-in Direct Line endpoint (``bot/directline``: a token for the invitation's conversation;
+reopening the link resumes it), or, with `DIRECTLINE_SECRET` set, Azure Direct Line
+(`AzureDirectLine`: the server exchanges the secret for a per-invitation token whose user id is
+the invitation's web chat user, and the page talks to Azure).
 
 Failed exchanges are rate-limited per client address (in-process, per instance): after
 `FAILURES_PER_MINUTE` failures in a minute every exchange from that address gets 429 until the
@@ -17,22 +18,17 @@ window moves on.
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from aiohttp import web
 
-from bot.directline.server import DIRECTLINE, public_domain
-from bot.runtime import RUNTIME
-from bot.web.http import json_error, read_json_object, render
-from services.invitations import InvitationGrant, InvitationInvalid, resolve_invitation
-from storage import directline as store
+from bot.web.http import SERVICES, TEMPLATES, json_error, read_json_object, render
+from services import InvitationGrant, InvitationInvalid
 
 log = logging.getLogger(__name__)
 
@@ -111,10 +107,42 @@ async def azure_generate_token(
     return body
 
 
+class ChatChannel(Protocol):
+    """Where Web Chat's session for an invitation comes from."""
+
+    async def open(self, request: web.Request, grant: InvitationGrant) -> dict[str, Any]:
+        """``{"token", "conversationId", "domain", "userId", "expires_in"}`` for Web Chat; a 4xx/5xx
+        (`json_error`) when no session can be had."""
+        ...
+
+
+@dataclass(frozen=True)
+class AzureDirectLine:
+    """Azure Direct Line: the secret is exchanged for a token bound to the invitation's user."""
+
+    secret: str
+    base_url: str = AZURE_DIRECTLINE_BASE_URL
+
+    async def open(self, request: web.Request, grant: InvitationGrant) -> dict[str, Any]:
+        try:
+            answer = await azure_generate_token(self.base_url, self.secret, grant.webchat_user_id)
+        except AzureDirectLineError as error:
+            log.warning("Azure Direct Line token exchange failed: %s", error)
+            raise json_error(
+                web.HTTPBadGateway, "The chat service is not reachable right now. Please try again shortly."
+            ) from None
+        return {
+            "token": answer["token"],
+            "conversationId": answer["conversationId"],
+            "domain": self.base_url.rstrip("/"),
+            "userId": grant.webchat_user_id,
+            "expires_in": int(answer.get("expires_in") or 1800),
+        }
+
+
 @dataclass
 class ChatConfig:
-    directline_secret: str = ""
-    directline_base_url: str = AZURE_DIRECTLINE_BASE_URL
+    channel: ChatChannel
     limiter: FailureLimiter = field(default_factory=FailureLimiter)
     bundle: Path = WEBCHAT_BUNDLE
 
@@ -129,13 +157,11 @@ def _client_address(request: web.Request) -> str:
 
 
 async def chat_page(request: web.Request) -> web.Response:
-    runtime = request.app[RUNTIME]
     config = request.app[CHAT]
-    bundle_ready = config.bundle.is_file()
     response = render(
-        runtime.templates,
+        request.app[TEMPLATES],
         "chat.html",
-        bundle_ready=bundle_ready,
+        bundle_ready=config.bundle.is_file(),
         has_token=bool(request.query.get("t")),
     )
     response.headers.update(PAGE_HEADERS)
@@ -155,47 +181,7 @@ async def webchat_bundle(request: web.Request) -> web.StreamResponse:
     )
 
 
-async def _local_session(request: web.Request, grant: InvitationGrant) -> dict[str, Any]:
-    service = request.app[DIRECTLINE]
-    async with service.runtime.sessions() as session:
-        conversation = await store.conversation_for_invitation(
-            session,
-            invitation_id=grant.invitation_id,
-            user_id=grant.webchat_user_id,
-            new_id=secrets.token_urlsafe(18),
-            now=datetime.now(UTC),
-        )
-    token = service.conversation_token(conversation.id, grant.invitation_id, grant.webchat_user_id)
-    return {
-        "token": token,
-        "conversationId": conversation.id,
-        "domain": public_domain(request),
-        "userId": grant.webchat_user_id,
-        "expires_in": service.token_ttl,
-    }
-
-
-async def _azure_session(config: ChatConfig, grant: InvitationGrant) -> dict[str, Any]:
-    try:
-        answer = await azure_generate_token(
-            config.directline_base_url, config.directline_secret, grant.webchat_user_id
-        )
-    except AzureDirectLineError as error:
-        log.warning("Azure Direct Line token exchange failed: %s", error)
-        raise json_error(
-            web.HTTPBadGateway, "The chat service is not reachable right now. Please try again shortly."
-        ) from None
-    return {
-        "token": answer["token"],
-        "conversationId": answer["conversationId"],
-        "domain": config.directline_base_url.rstrip("/"),
-        "userId": grant.webchat_user_id,
-        "expires_in": int(answer.get("expires_in") or 1800),
-    }
-
-
 async def create_session(request: web.Request) -> web.Response:
-    runtime = request.app[RUNTIME]
     config = request.app[CHAT]
     client = _client_address(request)
     wait = config.limiter.retry_after(client)
@@ -215,49 +201,32 @@ async def create_session(request: web.Request) -> web.Response:
         config.limiter.record(client)
         raise json_error(web.HTTPBadRequest, "the body must be {\"invitation\": \"<token from the link>\"}")
     try:
-        async with runtime.sessions() as session:
-            grant = await resolve_invitation(session, token, datetime.now(UTC))
+        grant = await request.app[SERVICES].people.invitation(token)
     except InvitationInvalid as error:
         config.limiter.record(client)
         raise json_error(web.HTTPForbidden, str(error)) from None
-    if config.directline_secret:
-        answer = await _azure_session(config, grant)
-    else:
-        answer = await _local_session(request, grant)
-    response = web.json_response(answer)
+    response = web.json_response(await config.channel.open(request, grant))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def setup_chat(
     app: web.Application,
+    channel: ChatChannel,
     *,
-    directline_secret: str | None = None,
-    directline_base_url: str | None = None,
     limiter: FailureLimiter | None = None,
     bundle: Path | None = None,
 ) -> None:
-    """Mount the chat page. Locally it needs `setup_directline(app)` first."""
-    settings = app[RUNTIME].settings
-    secret = directline_secret
-    if secret is None:
-        configured: Any = getattr(settings, "directline_secret", None)
-        if hasattr(configured, "get_secret_value"):
-            configured = configured.get_secret_value()
-        secret = str(configured or "")
-    config = ChatConfig(
-        directline_secret=secret,
-        directline_base_url=directline_base_url
-        or str(getattr(settings, "directline_base_url", "") or AZURE_DIRECTLINE_BASE_URL),
-        limiter=limiter or FailureLimiter(),
-        bundle=bundle or WEBCHAT_BUNDLE,
+    """Mount the chat page, its session exchange and the Web Chat bundle."""
+    app[CHAT] = ChatConfig(
+        channel=channel, limiter=limiter or FailureLimiter(), bundle=bundle or WEBCHAT_BUNDLE
     )
-    if not config.directline_secret and DIRECTLINE not in app:
-        raise RuntimeError("call setup_directline(app) before setup_chat(app), or set DIRECTLINE_SECRET")
-    app[CHAT] = config
     app.router.add_get("/chat", chat_page)
     app.router.add_post("/chat/session", create_session)
     app.router.add_get("/static/vendor/webchat.js", webchat_bundle)
 
 
-__all__ = ["CHAT", "ChatConfig", "FailureLimiter", "azure_generate_token", "setup_chat"]
+__all__ = [
+    "CHAT", "AzureDirectLine", "ChatChannel", "ChatConfig", "FailureLimiter", "azure_generate_token",
+    "setup_chat",
+]

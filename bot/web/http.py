@@ -1,4 +1,6 @@
-"""Small HTTP helpers shared by every page and API: templates, JSON errors."""
+"""What every page and API shares: the app keys the composition root fills (the services, the
+settings, the templates), rendering, JSON errors, the JSON body reader, and the 503 while the
+database is unreachable."""
 
 from __future__ import annotations
 
@@ -10,14 +12,21 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot import __version__
+from bot.settings import Settings
+from services import Services
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
+
+# Filled by the composition root (bot/app.py) before any route runs.
+SERVICES = web.AppKey("services", Services)
+SETTINGS = web.AppKey("settings", Settings)
+TEMPLATES = web.AppKey("templates", Environment)
 
 
 def make_templates() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=select_autoescape(["html"]),
         enable_async=False,
     )

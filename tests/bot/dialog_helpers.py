@@ -1,5 +1,5 @@
 """The bot behind the SDK's TestAdapter, and plain (not async) inspectors: TestFlow.assert_reply
-silently ignores failures raised by an async inspector (DESIGN.md §6)."""
+silently ignores failures raised by an async inspector (docs/architecture.md, "SDK traps")."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from botbuilder.schema import Activity
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.framework.activity_handler import AskarsanBot
-from services.facade import Services
+from services import ServiceContext, Services
 
 Inspector = Callable[[Activity, str], None]
 
 
 def make_adapter(sessions: async_sessionmaker[AsyncSession]) -> TestAdapter:
     storage = MemoryStorage()
-    bot = AskarsanBot(ConversationState(storage), UserState(storage), Services(sessions))
+    bot = AskarsanBot(ConversationState(storage), UserState(storage), Services(ServiceContext(sessions)))
 
     async def logic(context: TurnContext) -> None:
         await bot.on_turn(context)

@@ -32,8 +32,8 @@ from bot.app import RUNTIME
 from bot.framework.adapter import create_adapter
 from bot.framework.proactive import Messenger, retry_after
 from bot.framework.sdk4171.connector_client import LeanConnectorClient, SharedSession, shared_session
-from bot.jobs.runner import PermanentFailure, RetryLater
 from bot.settings import Settings
+from integrations.errors import PermanentError, TransientError
 from tests.bot.test_activity_codec import OUTGOING
 from tests.fakes.connector import FakeConnector
 from tests.security import conftest as security
@@ -593,11 +593,11 @@ async def test_throttling_and_refusals_reach_proactive_sending_as_before(
     try:
         connector.script.append((429, {"error": {"code": "TooManyRequests", "message": "slow"}},
                                  {"Retry-After": "7"}))
-        with pytest.raises(RetryLater) as throttled:
+        with pytest.raises(TransientError) as throttled:
             await messenger.send(reference(connector), {"type": "message", "text": "hi"})
         assert throttled.value.after == timedelta(seconds=7)
         connector.script.append((403, {"error": {"code": "Forbidden", "message": "not installed"}}, {}))
-        with pytest.raises(PermanentFailure, match="403"):
+        with pytest.raises(PermanentError, match="403"):
             await messenger.send(reference(connector), {"type": "message", "text": "hi"})
         await messenger.send(reference(connector), {"type": "message", "text": "hi"})
         assert connector.texts("a:1XyZ=") == ["hi"]

@@ -223,7 +223,7 @@ async def test_the_landing_page_starts_a_demo_interview_with_two_personal_links(
         from services.invitations import resolve_invitation
 
         grants = [
-            await resolve_invitation(session, link.split("t=")[1], services.clock())
+            await resolve_invitation(session, link.split("t=")[1], services.ctx.now())
             for link in links
         ]
     assert [g.role.value for g in grants] == ["client", "candidate"]

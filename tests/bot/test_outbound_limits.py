@@ -10,8 +10,8 @@ import pytest
 from bot.framework.adapter import create_adapter
 from bot.framework.proactive import Messenger
 from bot.framework.throttle import Limits, SendThrottle
-from bot.jobs.runner import PermanentFailure, RetryLater
 from bot.settings import Settings
+from integrations.errors import PermanentError, TransientError
 from tests.fakes.connector import FakeConnector
 
 
@@ -64,10 +64,10 @@ def reference(connector: FakeConnector, conversation: str = "conv-1") -> dict[st
     }
 
 
-async def test_a_429_with_retry_after_becomes_retry_later(connector: FakeConnector) -> None:
+async def test_a_429_with_retry_after_is_a_transient_error_with_that_delay(connector: FakeConnector) -> None:
     messenger = Messenger(create_adapter(Settings(_env_file=None)), "")  # type: ignore[call-arg]
     connector.throttle_next, connector.retry_after = 1, "7"
-    with pytest.raises(RetryLater) as caught:
+    with pytest.raises(TransientError) as caught:
         await messenger.send(reference(connector), {"type": "message", "text": "hi"})
     assert caught.value.after == timedelta(seconds=7)
     await messenger.send(reference(connector), {"type": "message", "text": "hi"})
@@ -81,7 +81,7 @@ async def test_a_long_throttle_wait_hands_the_job_back(connector: FakeConnector)
         throttle.reserve("conv-1")
         clock.now += 0.2
     messenger = Messenger(create_adapter(Settings(_env_file=None)), "", throttle)  # type: ignore[call-arg]
-    with pytest.raises(RetryLater):
+    with pytest.raises(TransientError):
         await messenger.send(reference(connector), {"type": "message", "text": "hi"})
     assert connector.received == []
 
@@ -89,5 +89,5 @@ async def test_a_long_throttle_wait_hands_the_job_back(connector: FakeConnector)
 async def test_a_reference_to_an_untrusted_host_is_never_contacted(connector: FakeConnector) -> None:
     messenger = Messenger(create_adapter(Settings(_env_file=None)), "")  # type: ignore[call-arg]
     tampered = {**reference(connector), "serviceUrl": "https://evil.example.net/"}
-    with pytest.raises(PermanentFailure):
+    with pytest.raises(PermanentError):
         await messenger.send(tampered, {"type": "message", "text": "hi"})

@@ -70,9 +70,10 @@ async def invitation_user(client: TestClient, token: str) -> str:
 
 async def a_request(services: Any, recruiter: Any = None) -> Any:
     """Rita asks for an interview between Harry (London) and Asha (Kolkata) for Data Engineer."""
-    from services.scheduling import InterviewRequest, PartyInput
+    from services import PartyInput
+    from services.scheduling import InterviewRequest
 
-    return await services.request_interview(
+    return await services.scheduling.request_interview(
         InterviewRequest(
             recruiter=recruiter or PartyInput("Rita", "rita@agency.example", "UTC"),
             client=PartyInput("Harry", "hm@client.example", "Europe/London"),
@@ -230,7 +231,7 @@ async def test_a_submit_from_someone_else_changes_nothing(app_client: Any, conne
     ):
         await post(client, activity(connector, f"c-{user}", user, channelId=channel, value=offer))
         assert "isn't for you" in connector.texts(f"c-{user}")[-1]
-    assert (await services.view(result.interview_id)).stage is Stage.AWAITING_SLOTS  # type: ignore[union-attr]
+    assert (await services.scheduling.view(result.interview_id)).stage is Stage.AWAITING_SLOTS  # type: ignore[union-attr]
 
 
 async def test_the_recruiter_sees_their_pipeline_and_upcoming_interviews_as_cards(
@@ -303,9 +304,11 @@ async def test_suggest_from_my_calendar_fills_free_times_and_fails_closed_withou
     await post(client, activity(connector, "cc", client_user, id="s-1", channelId="directline", value=suggest))
     assert "add the slots by hand" in connector.texts("cc")[-1] and cards(connector, "cc") == []
 
-    # With a calendar: the client's busy morning is avoided, the free times are filled in.
+    # With a calendar (the same database, served with it): the client's busy morning is avoided,
+    # the free times are filled in.
     calendar = MemoryCalendar()
-    services.calendar = calendar
+    client = await app_client(mail=MemoryMail(), calendar=calendar, ASKARSAN_RUN_JOBS="false")
+    services = client.app[RUNTIME].services
     day = dt.fromisoformat(next_wednesday_10()[0]).replace(tzinfo=UTC)
     calendar.add_busy("hm@client.example", Interval(day.replace(hour=0), day.replace(hour=12)))
     calendar.add_busy("hm@client.example", Interval(day - timedelta(days=30), day))  # nothing before
@@ -323,7 +326,7 @@ async def test_suggest_from_my_calendar_fills_free_times_and_fails_closed_withou
     assert values["slot_1_time"] == "12:00"  # the first free start after the busy morning (UTC = London in winter)
     assert "Free in your calendar" in json.dumps(card)
     # Nothing was offered yet: the client checks and sends.
-    assert (await services.view(result.interview_id)).stage.value == "awaiting_slots"  # type: ignore[union-attr]
+    assert (await services.scheduling.view(result.interview_id)).stage.value == "awaiting_slots"  # type: ignore[union-attr]
 
 
 async def test_a_recruiter_in_the_agency_tenant_without_a_chat_yet_is_reached_in_teams(
@@ -333,7 +336,8 @@ async def test_a_recruiter_in_the_agency_tenant_without_a_chat_yet_is_reached_in
 
     from scheduling.interview import Role
     from scheduling.rules import SlotRequest
-    from services.scheduling import Actor, PartyInput
+    from services import PartyInput
+    from services.scheduling import Actor
 
     client = await app_client(
         mail=MemoryMail(), ASKARSAN_RUN_JOBS="false", MicrosoftAppTenantId="tenant-agency",
@@ -344,10 +348,10 @@ async def test_a_recruiter_in_the_agency_tenant_without_a_chat_yet_is_reached_in
     await run_jobs(client)
     assert [m for m in connector.received if m.path == "/v3/conversations"] == []  # not needed yet
     # The client offers slots: the recruiter's update goes to Teams, where no chat exists yet.
-    view = await services.view(result.interview_id)
+    view = await services.scheduling.view(result.interview_id)
     assert view is not None
     day, start = next_wednesday_10()
-    await services.offer_slots(
+    await services.scheduling.offer_slots(
         Actor(Role.CLIENT, view.client.id), result.interview_id,
         [SlotRequest(date.fromisoformat(day), time.fromisoformat(start), "Europe/London")],
     )

@@ -14,9 +14,11 @@ from botbuilder.schema import ConversationReference
 
 from bot.framework.adapter import create_adapter
 from bot.framework.proactive import Messenger
-from bot.framework.teams_reach import TeamsReach, TeamsUser, ensure_teams_reference
-from bot.jobs.runner import RetryLater
+from bot.framework.teams_reach import TeamsReach
 from bot.settings import Settings
+from integrations.directory import TeamsUser
+from integrations.errors import TransientError
+from services.identity import ensure_teams_reference
 from storage.db import create_engine, session_factory
 from storage.migrate import migrate
 from storage.models import Party
@@ -110,7 +112,7 @@ async def test_someone_in_another_tenant_is_not_even_tried(reach: TeamsReach, co
 async def test_teams_throttling_is_retried_later(reach: TeamsReach, connector: RefusingConnector) -> None:
     connector.throttle_next = 1
     connector.retry_after = "7"
-    with pytest.raises(RetryLater) as caught:
+    with pytest.raises(TransientError) as caught:
         await reach.open(RITA)
     assert caught.value.after.total_seconds() == 7
 

@@ -13,7 +13,7 @@ from sqlalchemy import event, select
 
 from bot.app import RUNTIME
 from services.identity import ReferenceCache, reference_cache
-from services.scheduling import PartyInput, upsert_party
+from services.requests import PartyInput, upsert_party
 from storage.models import Party
 from tests.fakes.connector import FakeConnector
 

@@ -12,7 +12,8 @@ import pytest
 
 from bot.app import RUNTIME
 from scheduling.interview import Stage
-from services.scheduling import InterviewRequest, PartyInput
+from services import PartyInput
+from services.scheduling import InterviewRequest
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +32,7 @@ async def test_a_client_offers_on_the_page_and_the_candidate_books_in_their_zone
 ) -> None:
     client = await dl_client()
     services = client.app[RUNTIME].services
-    request = await services.request_interview(
+    request = await services.scheduling.request_interview(
         InterviewRequest(
             recruiter=PartyInput("Rita Recruiter", "rita@agency.example", "Europe/London"),
             client=PartyInput("Harry Manager", "harry@northwind.example", "Europe/London",
@@ -69,7 +70,7 @@ async def test_a_client_offers_on_the_page_and_the_candidate_books_in_their_zone
     await page2.wait_for_timeout(300)
     await page2.screenshot(path=str(artifacts / "journey-candidate-booked.png"), full_page=True)
 
-    view = await services.view(request.interview_id)
+    view = await services.scheduling.view(request.interview_id)
     assert view is not None and view.stage is Stage.SCHEDULED
     assert view.booked is not None and view.booked.start.astimezone(UTC).hour in (10, 9)  # London
     # The client's page gets its confirmation too.

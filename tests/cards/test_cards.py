@@ -482,16 +482,18 @@ def test_zone_pickers_offer_real_zones_including_the_ones_we_test() -> None:
     assert inputs["client_zone"]["style"] == "filtered" and inputs["client_zone"]["isRequired"]
 
 
-def test_attachment_wraps_the_card_for_the_bot_framework() -> None:
+def test_the_dialogs_wrap_a_card_as_a_bot_framework_attachment() -> None:
+    from dialogs.common import attachment
+
     card = cards.help_card()
-    attachment = cards.attachment(card)
-    assert attachment.content_type == "application/vnd.microsoft.card.adaptive"
-    assert attachment.content is card
+    wrapped = attachment(card)
+    assert wrapped.content_type == "application/vnd.microsoft.card.adaptive"
+    assert wrapped.content is card
 
 
-def test_only_the_attachment_module_imports_botbuilder() -> None:
+def test_no_card_module_imports_botbuilder() -> None:
     from pathlib import Path
 
     package = Path(cards.__file__).parent
     importers = sorted(p.name for p in package.glob("*.py") if "botbuilder" in p.read_text())
-    assert importers == ["attachment.py"]
+    assert importers == []

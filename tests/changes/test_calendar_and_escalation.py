@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.jobs.handlers import make_handlers
+from bot.jobs.handlers import job_handlers
 from bot.jobs.runner import JobRunner
 from integrations.calendar import MemoryCalendar
 from integrations.errors import TransientError
 from integrations.mail import MemoryMail
 from scheduling.interview import Policy, Role, Stage
+from services import ServiceContext, Services
 from services.changes import cancel_interview, nudge, reschedule_interview
-from services.notify import NotifyConfig
-from services.scheduling import SchedulingConfig, request_interview
+from services.scheduling import request_interview
 from storage.models import Interview, Job, Party
 from tests.changes.test_change_service import rebook
 from tests.feedback.helpers import NOW, Clock, RecordingMessenger, a_request, booked, card_of, submits
@@ -29,11 +29,8 @@ RECRUITER = "rita@agency.example"
 
 def runner_for(sessions: Sessions, calendar: MemoryCalendar, clock: Clock,
                messenger: RecordingMessenger | None = None) -> JobRunner:
-    handlers = make_handlers(
-        sessions, messenger or RecordingMessenger(), MemoryMail(),
-        NotifyConfig("http://localhost:3978", "askarsan@localhost", SchedulingConfig()), clock,
-        calendar=calendar,
-    )
+    services = Services(ServiceContext(sessions, clock=clock, calendar=calendar))
+    handlers = job_handlers(services, messenger or RecordingMessenger(), MemoryMail())
     return JobRunner(sessions, handlers, clock=clock, lease=timedelta(minutes=2))
 
 

@@ -104,7 +104,9 @@ def test_a_candidate_is_exported_then_erased_and_the_interview_stays(tmp_path: P
     import asyncio
     import json
 
-    from services.scheduling import InterviewRequest, PartyInput, request_interview
+    from services import PartyInput
+    from services.requests import request_interview
+    from services.scheduling import InterviewRequest
     from storage.db import create_engine, session_factory
     from storage.migrate import migrate
 

@@ -31,15 +31,8 @@ from botframework.connector.models import ErrorResponseException, ResourceRespon
 from sqlalchemy import select
 
 from bot.app import RUNTIME, build_runtime
-from bot.directline.server import (
-    CONNECTOR_PATH,
-    DIRECTLINE,
-    DirectLineService,
-    _ConnectorCredentials,
-    _InProcessConnectorClient,
-    install_own_connector,
-)
-from bot.directline.tokens import TokenSigner
+from bot.directline.connector import OwnConnector, _ConnectorCredentials, _InProcessConnectorClient
+from bot.directline.service import CONNECTOR_PATH, DIRECTLINE, DirectLineService
 from bot.settings import Settings
 from storage import directline as store
 from storage.directline import DirectLineActivity
@@ -63,6 +56,10 @@ class Server:
     @property
     def service(self) -> DirectLineService:
         return self.client.app[DIRECTLINE]
+
+    @property
+    def connector(self) -> OwnConnector:
+        return self.client.app[RUNTIME].connector
 
 
 def _free_port() -> int:
@@ -168,7 +165,7 @@ async def test_a_turns_replies_reach_the_list_and_the_stream_in_order_without_ht
         listed = await all_activities(server, session)
         live += await frames_until(ws, lambda got: len(history) + len(live) + len(got) >= len(listed))
 
-    assert isinstance(server.service.client_for(_service_url(server)), _InProcessConnectorClient)
+    assert isinstance(server.connector.client_for(_service_url(server)), _InProcessConnectorClient)
     assert server.connector_requests == []  # the greeting and every reply: in process
 
     # The stream pushed exactly what the list holds, in the same order, with the same JSON.
@@ -240,7 +237,7 @@ async def test_in_process_stores_the_same_json_and_answers_as_the_http_endpoint(
     cid = session["conversationId"]
     greeting = (await greeted(server, session))[-1]
     url = _service_url(server)
-    in_process = server.service.client_for(url)
+    in_process = server.connector.client_for(url)
     # The worker's client: msrest over HTTP, signed with the connector key.
     over_http = ConnectorClient(_ConnectorCredentials(server.service.signer), base_url=url)
     results: dict[str, list[Any]] = {}
@@ -291,9 +288,9 @@ async def test_what_the_endpoint_refuses_is_refused_the_same_in_process(
     cid = session["conversationId"]
     await greeted(server, session)
     url = _service_url(server)
-    in_process = server.service.client_for(url)
+    in_process = server.connector.client_for(url)
     over_http = ConnectorClient(_ConnectorCredentials(server.service.signer), base_url=url)
-    huge = "x" * (server.service.body_limit + 1)
+    huge = "x" * (server.connector.body_limit + 1)
     cases: list[tuple[str, Callable[[Any], Any]]] = [
         ("unknown conversation", lambda c: c.conversations.send_to_conversation("nope", rich_reply("nope"))),
         ("unknown activity", lambda c: c.conversations.update_activity(cid, f"{cid}|9999999", rich_reply(cid))),
@@ -344,12 +341,10 @@ async def test_a_proactive_send_from_another_process_still_arrives_over_http(
     )
     await asyncio.gather(*server.service._tails.values())
 
-    # What `askarsan worker` builds (bot.app.handlers_for): its own runtime and adapter, and a
-    # Direct Line service that does not serve the endpoint.
+    # What `askarsan worker` builds (bot.app.build_runtime, not serving): its own runtime and
+    # adapter, and our own connector posting to the server's endpoint over HTTP.
     settings = server.settings
-    assert settings.secret_key is not None
     worker = build_runtime(settings, engine=server.client.app[RUNTIME].engine)
-    install_own_connector(DirectLineService(worker, TokenSigner(settings.secret_key.get_secret_value())))
     sent: dict[str, str] = {}
 
     async def remind(turn_context: TurnContext) -> None:

@@ -13,12 +13,9 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select, update
 
 from bot.app import RUNTIME
-from bot.jobs.handlers import make_handlers
-from bot.jobs.runner import JobRunner
 from integrations.mail import MemoryMail
 from scheduling.interview import Stage
-from services.notify import NotifyConfig
-from services.scheduling import PartyInput
+from services import PartyInput
 from storage.models import Feedback, Interview, Party
 from tests.bot.test_scheduling_over_http import invitation_user
 from tests.fakes.connector import FakeConnector
@@ -37,20 +34,12 @@ CARD = "application/vnd.microsoft.card.adaptive"
 
 
 class Journey:
-    def __init__(self, client: TestClient, connector: FakeConnector) -> None:
+    def __init__(self, client: TestClient, connector: FakeConnector, clock: Clock) -> None:
         self.client, self.connector = client, connector
         runtime = client.app[RUNTIME]
         self.runtime = runtime
-        self.clock = Clock(NOW)
-        runtime.services.clock = self.clock
-        handlers = make_handlers(
-            runtime.sessions,
-            runtime.messenger,
-            runtime.mail,
-            NotifyConfig(runtime.settings.public_url, runtime.settings.mail_from, runtime.services.config),
-            self.clock,
-        )
-        self.runner = JobRunner(runtime.sessions, handlers, clock=self.clock, lease=timedelta(minutes=2))
+        self.clock = clock  # the app's own clock (create_app(clock=...))
+        self.runner = runtime.runner
 
     async def run_jobs(self, when: Any = None) -> None:
         if when is not None:
@@ -94,8 +83,9 @@ class Journey:
 
 
 async def start(app_client: Any, connector: FakeConnector) -> tuple[Journey, Any]:
-    client = await app_client(mail=MemoryMail(), ASKARSAN_RUN_JOBS="false")
-    journey = Journey(client, connector)
+    clock = Clock(NOW)
+    client = await app_client(mail=MemoryMail(), clock=clock, ASKARSAN_RUN_JOBS="false")
+    journey = Journey(client, connector, clock)
     sessions = journey.runtime.sessions
     parties = await booked(
         sessions,

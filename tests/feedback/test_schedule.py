@@ -9,13 +9,12 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.jobs.handlers import make_handlers
+from bot.jobs.handlers import job_handlers
 from bot.jobs.runner import JobRunner
 from integrations.mail import MemoryMail
 from scheduling.interview import Stage
+from services import ServiceContext, Services
 from services.feedback import submit_feedback
-from services.notify import NotifyConfig
-from services.scheduling import SchedulingConfig
 from storage.models import Party
 from tests.feedback.helpers import (
     CANDIDATE_ANSWER,
@@ -41,13 +40,13 @@ class Harness:
         self.clock = Clock(NOW)
         self.messenger = RecordingMessenger()
         self.mail = MemoryMail()
-        handlers = make_handlers(
-            sessions,
-            self.messenger,  # type: ignore[arg-type]
-            self.mail,
-            NotifyConfig("https://askarsan.example", "askarsan@agency.example", SchedulingConfig()),
-            self.clock,
+        services = Services(
+            ServiceContext(
+                sessions, clock=self.clock, public_url="https://askarsan.example",
+                mail_from="askarsan@agency.example",
+            )
         )
+        handlers = job_handlers(services, self.messenger, self.mail)
         self.runner = JobRunner(sessions, handlers, clock=self.clock, lease=timedelta(minutes=2))
 
     async def at(self, when: Any) -> None:

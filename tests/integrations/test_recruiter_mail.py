@@ -27,7 +27,7 @@ async def test_a_recruiter_outside_teams_gets_the_update_by_mail(
     in_teams: bool, make_settings: Callable[..., Settings], connector: FakeConnector
 ) -> None:
     mail = MemoryMail(sender="askarsan@agency.example")
-    runtime = build_runtime(make_settings(), mail, clock=Clock(NOW))
+    runtime = build_runtime(make_settings(), mail=mail, clock=Clock(NOW))
     await migrate(runtime.engine)
     try:
         sessions = runtime.sessions

@@ -105,7 +105,6 @@ async def _start_worker(url: str, log: Path) -> asyncio.subprocess.Process:
         {
             "DATABASE_URL": url,
             "ASKARSAN_ENV": "local",
-            "ASKARSAN_JOB_HANDLERS": "tests.jobs.handlers:make_handlers",
             "ASKARSAN_JOB_LEASE_SECONDS": "2",
             "ASKARSAN_JOB_POLL_SECONDS": "0.1",
             "PYTHONPATH": str(ROOT),
@@ -113,7 +112,7 @@ async def _start_worker(url: str, log: Path) -> asyncio.subprocess.Process:
     )
     with log.open("ab") as out:
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.jobs.worker", cwd=ROOT, env=env, stdout=out, stderr=out
+            sys.executable, "-m", "tests.jobs.worker_process", cwd=ROOT, env=env, stdout=out, stderr=out
         )
 
 

@@ -200,7 +200,7 @@ async def test_the_loop_survives_a_failing_pass_and_stops_when_told(queue: Queue
 
         async def run_once(self) -> int:
             self.passes += 1
-            self.wake()  # no waiting between passes in this test
+            self.doorbell.ring()  # no waiting between passes in this test
             if self.passes == 1:
                 raise OSError("database restarting")
             if self.passes == 3:
@@ -224,7 +224,7 @@ async def test_wake_runs_a_new_job_without_waiting_for_the_poll(queue: Queue, cl
     try:
         await asyncio.sleep(0)
         await add_job(queue, clock, "k")
-        runner.wake()
+        runner.doorbell.ring()
         await asyncio.wait_for(done.wait(), timeout=10)
     finally:
         stop.set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import zipfile
 from pathlib import Path
 
@@ -192,6 +193,19 @@ def test_build_refuses_a_manifest_the_schema_rejects(
             manifest_copy,
             schema_path=teams_schema,
         )
+    assert not out.exists()
+
+
+def test_validating_without_jsonschema_says_what_to_install_and_writes_nothing(
+    tmp_path: Path, good_inputs: ManifestInputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a plain install (no extras) has no jsonschema
+    monkeypatch.setitem(sys.modules, "jsonschema", None)
+    schema = tmp_path / "s.schema.json"
+    schema.write_text(json.dumps({"$schema": "http://json-schema.org/draft-04/schema#"}))
+    out = tmp_path / "out.zip"
+    with pytest.raises(ManifestError, match=r"pip install 'askarsan\[manifest-schema\]'"):
+        build_package(good_inputs, out, schema_path=schema)
     assert not out.exists()
 
 

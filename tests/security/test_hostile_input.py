@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from bot.app import RUNTIME
 from integrations.mail import MemoryMail
-from services.scheduling import InterviewRequest, PartyInput
+from services import PartyInput
+from services.scheduling import InterviewRequest
 from tests.fakes.connector import FakeConnector
 from tests.security.helpers import activity, counts, post
 
@@ -65,7 +66,7 @@ async def world(app_client: Any, connector: FakeConnector) -> AsyncIterator[dict
         await original(context, error)
 
     runtime.adapter.on_turn_error = spy
-    result = await runtime.services.request_interview(
+    result = await runtime.services.scheduling.request_interview(
         InterviewRequest(
             recruiter=PartyInput("Rita", "rita@agency.example", "UTC"),
             client=PartyInput("Harry", "hm@client.example", "Europe/London"),

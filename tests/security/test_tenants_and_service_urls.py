@@ -15,8 +15,8 @@ from urllib3.util import parse_url
 
 from bot.app import RUNTIME
 from bot.framework.adapter import ServiceUrlPolicy
-from bot.jobs.runner import PermanentFailure
 from bot.settings import DEFAULT_TRUSTED_SERVICE_HOSTS
+from integrations.errors import PermanentError
 from tests.fakes.connector import FakeConnector
 from tests.security.conftest import FakeMsal, channel_claims, sign
 from tests.security.helpers import activity, counts, post
@@ -105,7 +105,7 @@ async def test_a_tampered_conversation_reference_never_gets_the_bots_token(
                 "serviceUrl": url, "channelId": "msteams", "conversation": {"id": "conv-t"},
                 "bot": {"id": "28:bot"}, "user": {"id": "29:user"},
             }
-            with pytest.raises(PermanentFailure):
+            with pytest.raises(PermanentError):
                 await messenger.send(reference, {"type": "message", "text": "hi"})
         assert attacker.received == []
         assert fake_msal.calls == []  # no token was even minted for them

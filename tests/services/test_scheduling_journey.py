@@ -13,18 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduling.interview import Role, Stage
 from scheduling.rules import RefusalReason, SlotRequest
+from services import PartyInput
 from services.invitations import hash_token, resolve_invitation
+from services.requests import request_interview
 from services.scheduling import (
     Actor,
     InterviewRequest,
     InvalidRequest,
     NotAllowed,
-    PartyInput,
     SlotTaken,
     offer_slots,
     pick_slot,
     propose_other_times,
-    request_interview,
 )
 from storage.db import create_engine, session_factory
 from storage.migrate import migrate

@@ -1,4 +1,7 @@
-"""One contract for bot state: MemoryStorage (the SDK's reference), and ours on SQLite and PostgreSQL."""
+"""One contract for bot state: MemoryStorage (the SDK's reference), and ours on SQLite and PostgreSQL.
+
+Ours is the SDK adapter (bot/framework/state.py) over the rows of storage/bot_state.py; the tests
+after the contract check what only ours does, down to the rows on their own."""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ import pytest
 from botbuilder.core import MemoryStorage, Storage, StoreItem
 from botbuilder.dialogs import DialogInstance, DialogState
 
-from storage.bot_state import EtagConflict, SqlAlchemyStorage, UnsafeStateData
+from bot.framework.state import SqlAlchemyStorage
+from storage.bot_state import BotStateStore, EtagConflict, UnsafeStateData, Versioned
 from storage.db import create_engine, session_factory
 from storage.migrate import migrate
 from tests.conftest import DATABASES, database
@@ -35,13 +39,17 @@ async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
 
 
 @pytest.fixture(params=DATABASES)
-async def sql_storage(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[SqlAlchemyStorage]:
+async def sql_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Any]:
     async with database(request.param, tmp_path) as url:
-        store, engine = await _sql_storage(url)
-        yield store
+        engine = create_engine(url)
+        await migrate(engine)
+        yield engine
         await engine.dispose()
+
+
+@pytest.fixture
+def sql_storage(sql_engine: Any) -> SqlAlchemyStorage:
+    return SqlAlchemyStorage(session_factory(sql_engine))
 
 
 async def test_reading_unknown_keys_gives_nothing(storage: Storage) -> None:
@@ -171,16 +179,28 @@ async def test_a_failed_batch_writes_nothing(sql_storage: SqlAlchemyStorage) -> 
     ids=["foreign-object", "reduce-builtins-eval", "reduce-popen"],
 )
 async def test_a_row_naming_a_foreign_class_is_not_decoded(
-    sql_storage: SqlAlchemyStorage, data: str
+    sql_engine: Any, sql_storage: SqlAlchemyStorage, data: str
 ) -> None:
     from sqlalchemy import update
 
     from storage.models import BotStateRow
 
     await sql_storage.write({"k": {"v": 1}})
-    async with sql_storage._sessions() as session, session.begin():
+    async with session_factory(sql_engine)() as session, session.begin():
         await session.execute(
             update(BotStateRow).values(data=data)
         )
     with pytest.raises(UnsafeStateData):
         await sql_storage.read(["k"])
+
+
+async def test_the_rows_keep_versions_without_the_sdk(sql_engine: Any) -> None:
+    rows = BotStateStore(session_factory(sql_engine))
+    first = await rows.write({"k": Versioned({"step": 1}, None)})
+    assert await rows.read(["k", "unknown"]) == {"k": Versioned({"step": 1}, first["k"])}
+    second = await rows.write({"k": Versioned({"step": 2}, first["k"])})
+    assert second["k"] != first["k"]
+    with pytest.raises(EtagConflict):
+        await rows.write({"k": Versioned({"step": 3}, first["k"])})
+    assert (await rows.read(["k"]))["k"] == Versioned({"step": 2}, second["k"])
+

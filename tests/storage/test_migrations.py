@@ -10,8 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-import storage.directline
-import storage.tracker  # noqa: F401
+import storage.directline  # noqa: F401 - registers the Direct Line tables on Base.metadata
 from storage.db import create_engine
 from storage.migrate import migrate
 from storage.models import Base

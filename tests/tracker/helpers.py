@@ -11,14 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduling.interview import Role
 from scheduling.rules import SlotRequest
-from services.scheduling import (
-    Actor,
-    InterviewRequest,
-    PartyInput,
-    offer_slots,
-    pick_slot,
-    request_interview,
-)
+from services import PartyInput
+from services.requests import request_interview
+from services.scheduling import Actor, InterviewRequest, offer_slots, pick_slot
 from storage.models import Interview, Job, Slot
 
 PASSWORD = "correct horse battery staple"

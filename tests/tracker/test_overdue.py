@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from scheduling.interview import Stage
-from services.tracker import OverduePolicy, next_action, overdue_clause, pipeline_rows
+from services.reports.pipeline import OverduePolicy, next_action, overdue_clause, pipeline_rows
 from storage.models import Interview
 from tests.tracker.conftest import sessions_of
 from tests.tracker.helpers import book, fail_a_job, new_interview, weekday_after

@@ -1,7 +1,7 @@
 """Fixes to the Bot Framework SDK's authentication code (botframework-connector 4.17.1).
 
 `install()` patches the SDK once, at start-up (`bot.framework.adapter.create_adapter` calls it); calling it
-again does nothing. Each patch names the trap it fixes (DESIGN.md §6):
+again does nothing. Each patch names the trap it fixes (``docs/architecture.md``, "SDK traps"):
 
 1. `_OpenIdMetadata` (jwt_token_extractor.py) fetches the OpenID metadata document and the JWKS
    with the synchronous `requests.get`, without a timeout, from inside `async` code: while it waits

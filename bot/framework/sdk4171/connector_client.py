@@ -1,4 +1,4 @@
-"""A lean Bot Connector client for the calls made on every turn (issue #10).
+"""A lean Bot Connector client for the calls made on every turn (``docs/architecture.md``, SDK trap 2).
 
 The SDK sends each reply through msrest: `Serializer.body` (which first rebuilds the activity through
 a deserializer, then validates and serializes it), then an async pipeline of policies that hands

@@ -1,4 +1,4 @@
-"""The tracker: recruiters' pages over every interview (DESIGN.md §2.3).
+"""The tracker: recruiters' pages over every interview (``docs/architecture.md``, "The tracker").
 
 Routes (all under /tracker need a signed-in recruiter; GETs never change anything):
 
@@ -24,8 +24,7 @@ import csv
 import io
 import re
 import secrets
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -34,8 +33,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 from markupsafe import Markup, escape
 
-from bot.runtime import RUNTIME
-from bot.web.http import render
+from bot.web.http import SERVICES, SETTINGS, TEMPLATES, render
 from bot.web.tracker.signin import (
     OidcClient,
     Sessions,
@@ -52,9 +50,7 @@ from scheduling.intervals import Interval
 from scheduling.interview import FORMAT_LABELS, STAGE_LABELS, Format, Stage
 from scheduling.kpi import compute_kpis, weekly_trend
 from scheduling.zones import format_local, zone
-from services import tracker as read
-from services.facade import utc_now
-from storage.jobs import requeue
+from services import reports
 
 DEFAULT_ZONE = "Europe/London"
 KPI_DAYS = 90
@@ -79,17 +75,14 @@ SECURITY_HEADERS = {
 class Tracker:
     sessions: Sessions
     oidc: OidcClient | None
-    policy: read.OverduePolicy = field(default_factory=read.OverduePolicy)
-    clock: Callable[[], datetime] = utc_now
 
 
 TRACKER = web.AppKey("tracker", Tracker)
 
 
 def setup_tracker(app: web.Application, config: TrackerAuthConfig | None = None) -> None:
-    """Add the tracker's routes. `config` defaults to what the settings say (see bot/auth.py)."""
-    runtime = app[RUNTIME]
-    config = config or TrackerAuthConfig.from_settings(runtime.settings)
+    """Add the tracker's routes. `config` defaults to what the settings say (``signin.py``)."""
+    config = config or TrackerAuthConfig.from_settings(app[SETTINGS])
     oidc = OidcClient(config.oidc, config.clock) if config.mode == "oidc" and config.oidc else None
     app[TRACKER] = Tracker(Sessions(config), oidc)
     r = app.router
@@ -134,16 +127,20 @@ def _redirect(location: str, status: int = 302) -> web.Response:
 
 def _page(request: web.Request, template: str, viewer: Viewer | None, status: int = 200,
           **context: Any) -> web.Response:
-    runtime = request.app[RUNTIME]
     response = render(
-        runtime.templates, template, status=status, viewer=viewer, local=runtime.settings.is_local,
-        stage_labels=STAGE_LABELS, **context,
+        request.app[TEMPLATES], template, status=status, viewer=viewer,
+        local=request.app[SETTINGS].is_local, stage_labels=STAGE_LABELS, **context,
     )
     response.headers.update(SECURITY_HEADERS)
     return response
 
 
-Handler = Callable[[web.Request, Viewer], Awaitable[web.StreamResponse]]
+def _reports(request: web.Request) -> reports.Reports:
+    return request.app[SERVICES].reports
+
+
+def _now(request: web.Request) -> datetime:
+    return request.app[SERVICES].ctx.now()
 
 
 def _signed_in(request: web.Request) -> Viewer:
@@ -192,7 +189,7 @@ def _local_midnight(d: date, zone_name: str) -> datetime:
     return datetime.combine(d, time(0), tzinfo=zone(zone_name)).astimezone(UTC)
 
 
-def _filter(request: web.Request, zone_name: str, errors: list[str]) -> read.PipelineFilter:
+def _filter(request: web.Request, zone_name: str, errors: list[str]) -> reports.PipelineFilter:
     q = request.query
     stage: Stage | None = None
     if q.get("stage"):
@@ -204,14 +201,14 @@ def _filter(request: web.Request, zone_name: str, errors: list[str]) -> read.Pip
     if start and end and end < start:
         errors.append("the date range ends before it starts")
     sort = q.get("sort", "attention")
-    if sort not in read.SORTS:
+    if sort not in reports.SORTS:
         errors.append(f"sort: {sort!r} is not a way to sort")
         sort = "attention"
     try:
         page = max(int(q.get("page", "1")), 1)
     except ValueError:
         page = 1
-    return read.PipelineFilter(
+    return reports.PipelineFilter(
         client_id=q.get("client") or None,
         recruiter_id=q.get("recruiter") or None,
         stage=stage,
@@ -251,7 +248,7 @@ class _Times:
         return f"{local:%a %d %b %Y %H:%M} {local.tzname() or ''}".rstrip()
 
     def since(self, value: datetime) -> str:
-        return read.humanize(self.now - value)
+        return reports.humanize(self.now - value)
 
 
 # Pipeline ---------------------------------------------------------------------------------------
@@ -259,21 +256,20 @@ class _Times:
 
 async def pipeline(request: web.Request) -> web.Response:
     viewer = _signed_in(request)
-    tracker = request.app[TRACKER]
-    sessions = request.app[RUNTIME].reports
+    read = _reports(request)
     zone_name, zone_error = _zone_of(request, viewer)
     errors = [zone_error] if zone_error else []
     f = _filter(request, zone_name, errors)
     if errors:
-        f = read.PipelineFilter(page=1)
-    now = tracker.clock()
-    page = await read.pipeline_page(sessions, f, now=now, policy=tracker.policy)
-    clients, recruiters = await read.filter_choices(sessions)
-    failed = await read.failed_job_count(sessions)
+        f = reports.PipelineFilter(page=1)
+    now = _now(request)
+    page = await read.pipeline_page(f)
+    clients, recruiters = await read.filter_choices()
+    failed = await read.failed_job_count()
     return _page(
         request, "tracker/pipeline.html", viewer, status=400 if errors else 200,
         page=page, f=f, q=request.query, errors=errors, clients=clients, recruiters=recruiters,
-        stages=list(Stage), sorts=read.SORTS, zones=_zones(zone_name), zone_name=zone_name,
+        stages=list(Stage), sorts=reports.SORTS, zones=_zones(zone_name), zone_name=zone_name,
         t=_Times(zone_name, now), failed=failed,
         page_link=lambda n: "/tracker?" + _query(request, page=n),
         export_link="/tracker/export.csv?" + _query(request, page=None),
@@ -304,14 +300,13 @@ CSV_HEADER = (
 
 async def export_csv(request: web.Request) -> web.Response:
     viewer = _signed_in(request)
-    tracker = request.app[TRACKER]
     zone_name, zone_error = _zone_of(request, viewer)
     errors = [zone_error] if zone_error else []
     f = _filter(request, zone_name, errors)
     if errors:
         raise web.HTTPBadRequest(text="; ".join(errors), content_type="text/plain")
-    now = tracker.clock()
-    rows = await read.pipeline_export(request.app[RUNTIME].reports, f, now=now, policy=tracker.policy)
+    now = _now(request)
+    rows = await _reports(request).pipeline_export(f)
     tz = zone(zone_name)
 
     def iso(value: datetime | None) -> str:
@@ -347,12 +342,9 @@ async def export_csv(request: web.Request) -> web.Response:
 
 async def interview(request: web.Request) -> web.Response:
     viewer = _signed_in(request)
-    tracker = request.app[TRACKER]
     zone_name, zone_error = _zone_of(request, viewer)
-    now = tracker.clock()
-    detail = await read.interview_detail(
-        request.app[RUNTIME].reports, request.match_info["id"], now=now, policy=tracker.policy
-    )
+    now = _now(request)
+    detail = await _reports(request).interview(request.match_info["id"])
     if detail is None:
         return _page(request, "tracker/message.html", viewer, status=404, title="Not found",
                      message="There is no interview with that id.")
@@ -367,12 +359,7 @@ async def interview(request: web.Request) -> web.Response:
 
 async def retry_job(request: web.Request) -> web.Response:
     await _posted(request)
-    runtime, tracker = request.app[RUNTIME], request.app[TRACKER]
-    job_id = request.match_info["id"]
-    interview_id = await read.job_interview(runtime.sessions, job_id)
-    done = await requeue(runtime.sessions, job_id, tracker.clock())
-    if done:
-        runtime.runner.wake()
+    done, interview_id = await _reports(request).retry_job(request.match_info["id"])
     back = f"/tracker/interviews/{interview_id}" if interview_id else "/tracker"
     return _redirect(f"{back}?retried={'1' if done else '0'}", status=303)
 
@@ -411,7 +398,7 @@ def trend_bars(trend: list[tuple[date, int, timedelta | None]]) -> list[Bar]:
                 height=round(height, 1),
                 count=count,
                 label=f"{monday:%d %b}",
-                median=read.humanize(median) if median is not None else "—",
+                median=reports.humanize(median) if median is not None else "—",
             )
         )
     return bars
@@ -419,10 +406,9 @@ def trend_bars(trend: list[tuple[date, int, timedelta | None]]) -> list[Bar]:
 
 async def kpis(request: web.Request) -> web.Response:
     viewer = _signed_in(request)
-    tracker = request.app[TRACKER]
     zone_name, zone_error = _zone_of(request, viewer)
     errors = [zone_error] if zone_error else []
-    now = tracker.clock()
+    now = _now(request)
     today = now.astimezone(zone(zone_name)).date()
     start = _day(request.query.get("from", ""), "from", errors) or today - timedelta(days=KPI_DAYS)
     end = _day(request.query.get("to", ""), "to", errors) or today
@@ -430,7 +416,7 @@ async def kpis(request: web.Request) -> web.Response:
         errors.append("the period ends before it starts")
         start, end = today - timedelta(days=KPI_DAYS), today
     period = Interval(_local_midnight(start, zone_name), _local_midnight(end + timedelta(days=1), zone_name))
-    facts = await read.interview_facts(request.app[RUNTIME].reports, period)
+    facts = await _reports(request).kpi_facts(period)
     result = compute_kpis(facts, period, as_of=min(now, period.end))
     trend = weekly_trend(facts, period)
     return _page(
@@ -442,7 +428,7 @@ async def kpis(request: web.Request) -> web.Response:
 
 
 def _maybe(value: timedelta | None) -> str:
-    return "—" if value is None else read.humanize(value)
+    return "—" if value is None else reports.humanize(value)
 
 
 # Feeds ------------------------------------------------------------------------------------------
@@ -451,34 +437,30 @@ def _maybe(value: timedelta | None) -> str:
 async def feeds(request: web.Request, *, viewer: Viewer | None = None, new_url: str | None = None,
                 message: str | None = None, status: int = 200) -> web.Response:
     viewer = viewer or _signed_in(request)
-    runtime = request.app[RUNTIME]
-    _, recruiters = await read.filter_choices(runtime.reports)
+    read = _reports(request)
+    _, recruiters = await read.filter_choices()
     return _page(
-        request, "tracker/feeds.html", viewer, status=status, feeds=await read.feeds(runtime.reports),
-        recruiters=recruiters, new_url=new_url, message=message, t=_Times(viewer.zone or DEFAULT_ZONE,
-                                                                          request.app[TRACKER].clock()),
+        request, "tracker/feeds.html", viewer, status=status, feeds=await read.feeds(),
+        recruiters=recruiters, new_url=new_url, message=message,
+        t=_Times(viewer.zone or DEFAULT_ZONE, _now(request)),
     )
 
 
 async def create_feed(request: web.Request) -> web.Response:
     viewer, form = await _posted(request)
-    runtime = request.app[RUNTIME]
     try:
-        token = await read.create_feed(
-            runtime.sessions, form.get("recruiter", ""), created_by=viewer.email or viewer.user,
-            now=request.app[TRACKER].clock(),
+        token = await _reports(request).create_feed(
+            form.get("recruiter", ""), created_by=viewer.email or viewer.user
         )
-    except read.UnknownRecruiter:
+    except reports.UnknownRecruiter:
         return await feeds(request, viewer=viewer, message="Choose a recruiter for the feed.", status=400)
-    url = f"{runtime.settings.public_url}/feeds/{token}.ics"
+    url = f"{request.app[SETTINGS].public_url}/feeds/{token}.ics"
     return await feeds(request, viewer=viewer, new_url=url)
 
 
 async def revoke_feed(request: web.Request) -> web.Response:
     viewer, _ = await _posted(request)
-    done = await read.revoke_feed(
-        request.app[RUNTIME].sessions, request.match_info["id"], now=request.app[TRACKER].clock()
-    )
+    done = await _reports(request).revoke_feed(request.match_info["id"])
     return await feeds(
         request, viewer=viewer, message="The feed was revoked: its URL no longer works." if done
         else "That feed was already revoked.",
@@ -486,8 +468,8 @@ async def revoke_feed(request: web.Request) -> web.Response:
 
 
 async def feed(request: web.Request) -> web.Response:
-    now = request.app[TRACKER].clock()
-    found = await read.feed_for_token(request.app[RUNTIME].reports, request.match_info["token"], now=now)
+    now = _now(request)
+    found = await _reports(request).feed(request.match_info["token"])
     if found is None:
         raise web.HTTPNotFound(text="No such calendar feed (it may have been revoked).",
                                content_type="text/plain")
@@ -504,11 +486,11 @@ async def feed(request: web.Request) -> web.Response:
 
 async def outbox(request: web.Request) -> web.Response:
     viewer = _signed_in(request)
-    folder = request.app[RUNTIME].settings.outbox_dir
+    folder = request.app[SETTINGS].outbox_dir
     entries = await asyncio.to_thread(list_outbox, folder)
     zone_name, _ = _zone_of(request, viewer)
     return _page(request, "tracker/outbox.html", viewer, entries=entries[:500], total=len(entries),
-                 folder=str(folder), t=_Times(zone_name, request.app[TRACKER].clock()))
+                 folder=str(folder), t=_Times(zone_name, _now(request)))
 
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
@@ -540,7 +522,7 @@ def _part(message: EmailMessage, subtype: str) -> str | None:
 
 async def outbox_message(request: web.Request) -> web.Response:
     viewer = _signed_in(request)
-    folder = request.app[RUNTIME].settings.outbox_dir
+    folder = request.app[SETTINGS].outbox_dir
     name = request.match_info["name"]
     try:
         message = await asyncio.to_thread(read_outbox, folder, name)
@@ -637,7 +619,7 @@ async def oidc_callback(request: web.Request) -> web.Response:
         )
     email = str(claims.get("email") or claims.get("preferred_username") or "") or None
     oid = str(claims.get("oid") or claims["sub"])
-    known = await read.recruiter_for(request.app[RUNTIME].sessions, object_id=oid, email=email)
+    known = await _reports(request).recruiter_for(object_id=oid, email=email)
     response = _redirect(safe_next(str(flow.get("next"))), status=303)
     tracker.sessions.end_flow(response)
     tracker.sessions.sign_in(

@@ -7,10 +7,11 @@ import base64
 import pytest
 from icalendar import Calendar
 
+from cards.mails import booking_confirmed_mail
 from integrations.errors import PermanentError, TransientError
 from integrations.graph import GraphConnection, GraphMail
 from integrations.ics import invitation_ics
-from integrations.mail import MailMessage, booking_confirmed_mail
+from integrations.mail import MailMessage
 from scheduling.interview import Role
 from tests.integrations._views import NOW, make_view
 from tests.integrations.fake_graph import FakeGraph

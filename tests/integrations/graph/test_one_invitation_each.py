@@ -19,9 +19,8 @@ from email.message import EmailMessage
 
 import pytest
 
-from bot.app import build_runtime
+from bot.app import Runtime, build_runtime
 from bot.dev.loopback_graph import FakeGraph
-from bot.runtime import Runtime
 from bot.settings import Settings
 from integrations.factory import LOOPBACK_TOKEN
 from integrations.mail import MailMessage, MemoryMail, to_email_message
@@ -51,7 +50,7 @@ async def fake_graph() -> AsyncIterator[FakeGraph]:
 
 async def start(settings: Settings, clock: Clock) -> tuple[Runtime, MemoryMail]:
     mail = MemoryMail(sender=SENDER)
-    runtime = build_runtime(settings, mail, clock=clock)
+    runtime = build_runtime(settings, mail=mail, clock=clock)
     await migrate(runtime.engine)
     return runtime, mail
 

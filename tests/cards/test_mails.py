@@ -7,10 +7,8 @@ from datetime import UTC, datetime
 import jinja2
 import pytest
 
-from integrations.ics import invitation_ics
-from integrations.mail import (
+from cards.mails import (
     TEMPLATES_DIR,
-    MailMessage,
     booking_confirmed_mail,
     cancelled_mail,
     feedback_request_mail,
@@ -18,8 +16,9 @@ from integrations.mail import (
     reminder_mail,
     render_mail,
     rescheduled_mail,
-    to_email_message,
 )
+from integrations.ics import invitation_ics
+from integrations.mail import MailMessage, to_email_message
 from scheduling.intervals import Interval
 from scheduling.interview import Format, Role, Stage
 from tests.integrations._views import JOIN_URL, NOW, make_view

@@ -1,0 +1,245 @@
+"""The calendar effects: the interview's event made and withdrawn through the calendar gateway,
+and our own ``.ics`` when there is no event (the local calendar) or the calendar refused one.
+
+A calendar write reads what it needs in one transaction, calls the gateway outside any (a slow
+Graph call must not hold the interview's row lock), and stores the outcome in a second one. The
+create carries a ``transactionId``, so a retried create returns the same event
+(``docs/architecture.md``, "Calendars").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from integrations.calendar import Attendee, CalendarEvent, LocalCalendar, event_transaction_id
+from integrations.errors import PermanentError
+from integrations.ics import invitation_ics
+from scheduling.interview import EffectKind, Format, InterviewView, Role, Stage
+from services.context import ServiceContext
+from services.effects.deliveries import Gone, NotYet
+from services.views import load_view
+from storage.jobs import ClaimedJob, NewJob, enqueue_many
+from storage.models import Interview, Party
+
+__all__ = [
+    "OWN_INVITATION",
+    "calendar_is_ours",
+    "calendar_transaction_id",
+    "cancel_calendar_event",
+    "create_calendar_event",
+    "fall_back_to_own_invitation",
+    "invitation_file",
+    "wait_for_event",
+]
+
+OWN_INVITATION = "ics:"  # an event id with this prefix: the calendar entry is our own .ics
+
+# Confirmations that show the Teams join link give the event this many quick tries to exist.
+EVENT_WAIT_ATTEMPTS = 3
+
+
+def calendar_is_ours(ctx: ServiceContext, event_id: str | None) -> bool:
+    """Whether the attendees' calendar entry is our `.ics` (so a cancellation carries our CANCEL),
+    not an event the calendar made and invited them to itself: always with the local calendar;
+    with Graph only after the event could not be made (`fall_back_to_own_invitation`)."""
+    return not ctx.calendar_invites_attendees or (event_id or "").startswith(OWN_INVITATION)
+
+
+def calendar_transaction_id(interview: Interview) -> str:
+    """The create's ``transactionId``: the same on every retry, a new one for each booked time of
+    a rescheduled interview (a reschedule cancels the old event and makes a new one)."""
+    if interview.reschedule_count == 0:
+        return event_transaction_id(interview.id, interview.round)
+    return event_transaction_id(f"{interview.id}/rescheduled/{interview.reschedule_count}", interview.round)
+
+
+async def invitation_file(
+    ctx: ServiceContext,
+    session: AsyncSession,
+    view: InterviewView,
+    interview: Interview,
+    method: str,
+    now: datetime,
+    *,
+    sequence: int | None = None,
+) -> bytes:
+    """Our own iCalendar invitation (REQUEST) or cancellation (CANCEL) of the interview."""
+    client = await session.get_one(Party, interview.client_id)
+    candidate = await session.get_one(Party, interview.candidate_id)
+    attendees = [(p.display_name, p.email) for p in (client, candidate) if p.email]
+    return invitation_ics(
+        view,
+        method="REQUEST" if method == "REQUEST" else "CANCEL",
+        sequence=interview.ics_sequence if sequence is None else sequence,
+        organizer_email=ctx.mail_from,
+        attendees=attendees,
+        now=now,
+    )
+
+
+async def wait_for_event(ctx: ServiceContext, job: ClaimedJob) -> None:
+    """A confirmation should carry the Teams join link: let the event be created first (a few
+    quick tries; after that it goes out without the link rather than not at all)."""
+    if isinstance(ctx.calendar, LocalCalendar) or job.attempts > EVENT_WAIT_ATTEMPTS:
+        return
+    async with ctx.sessions() as session:
+        interview = await session.get(Interview, job.interview_id)
+    if (
+        interview is not None
+        and interview.stage == Stage.SCHEDULED.value
+        and interview.format == Format.TEAMS.value
+        and interview.calendar_event_id is None
+    ):
+        raise NotYet(timedelta(0), "waiting for the calendar event")
+
+
+async def fall_back_to_own_invitation(
+    ctx: ServiceContext, interview_id: str, slot_start: datetime, now: datetime
+) -> bool:
+    """The calendar refused to make the interview's event for good (the job is parked for the
+    tracker): the client and the candidate get our own `.ics` invitation in a mail of its own
+    (their confirmation said the invitation comes separately), so nobody is left without a
+    calendar entry. The interview then counts the `.ics` as its event, so a retry of the parked
+    job makes no second one, and a later cancel or reschedule sends our CANCEL. Nothing happens if
+    the interview was moved or cancelled meanwhile, or has an event by now. Returns whether the
+    invitations were queued."""
+    async with ctx.sessions() as session, session.begin():
+        interview = await session.scalar(
+            select(Interview).where(Interview.id == interview_id).with_for_update()
+        )
+        if (
+            interview is None or interview.stage != Stage.SCHEDULED.value
+            or interview.starts_at != slot_start or interview.calendar_event_id
+        ):
+            return False
+        interview.calendar_event_id = f"{OWN_INVITATION}{interview.id}"
+        data = {"slot_start": slot_start.isoformat(), "note": "own_invitation"}
+        await enqueue_many(
+            session,
+            [
+                NewJob(
+                    kind=EffectKind.SEND_INVITATION_EMAIL.value,
+                    payload={"data": data, "version": interview.version},
+                    due_at=now,
+                    idempotency_key=f"{interview.id}:{interview.version}:own_invitation:{role.value}",
+                    interview_id=interview.id,
+                    role=role.value,
+                )
+                for role in (Role.CLIENT, Role.CANDIDATE)
+            ],
+            now=now,
+        )
+        return True
+
+
+@dataclass(frozen=True)
+class _EventPlan:
+    """What a calendar write needs, read in one transaction and used outside any."""
+
+    view: InterviewView
+    organizer: str | None
+    attendees: tuple[Attendee, ...]
+    transaction_id: str
+
+
+def _organizer_fallback(ctx: ServiceContext) -> str | None:
+    """Who organises the event when the recruiter has no address (known only from Teams): the
+    agency's sending mailbox, for a calendar that makes events."""
+    return None if isinstance(ctx.calendar, LocalCalendar) else parseaddr(ctx.mail_from)[1]
+
+
+async def _event_plan(ctx: ServiceContext, interview_id: str) -> _EventPlan | None:
+    async with ctx.sessions() as session, session.begin():
+        interview = await session.get(Interview, interview_id)
+        view = await load_view(session, interview_id) if interview is not None else None
+        if interview is None or view is None:
+            raise Gone("the interview no longer exists")
+        if view.stage is not Stage.SCHEDULED or view.booked is None or interview.calendar_event_id:
+            return None  # moved, cancelled, or created already
+        ids = (interview.recruiter_id, interview.client_id, interview.candidate_id)
+        parties = {p.id: p for p in await session.scalars(select(Party).where(Party.id.in_(ids)))}
+        attendees: list[Attendee] = []
+        for party_id in (interview.client_id, interview.candidate_id):
+            if email := parties[party_id].email:
+                attendees.append((parties[party_id].display_name, email))
+        return _EventPlan(
+            view, parties[interview.recruiter_id].email or _organizer_fallback(ctx), tuple(attendees),
+            calendar_transaction_id(interview),
+        )
+
+
+async def create_calendar_event(ctx: ServiceContext, job: ClaimedJob) -> int:
+    if job.interview_id is None:
+        raise Gone("an effect without an interview")
+    plan = await _event_plan(ctx, job.interview_id)
+    if plan is None:
+        return 0
+    calendar = ctx.calendar
+    event: CalendarEvent
+    if not plan.organizer:
+        if not isinstance(calendar, LocalCalendar):
+            raise PermanentError("the recruiter has no e-mail address to organise the event")
+        # The embedded default calendar is the `.ics` invitation itself.
+        event = CalendarEvent(f"{OWN_INVITATION}{plan.view.id}")
+    else:
+        organizer = plan.organizer
+        try:
+            event = await calendar.create_event(
+                plan.view, organizer=organizer, attendees=plan.attendees,
+                transaction_id=plan.transaction_id,
+            )
+        except PermanentError:
+            # Parked for the tracker, but not at the attendees' expense: our own invitation.
+            booked = plan.view.booked
+            if booked is not None and await fall_back_to_own_invitation(
+                ctx, plan.view.id, booked.start, ctx.now()
+            ):
+                ctx.doorbell.ring()
+            raise
+    async with ctx.sessions() as session, session.begin():
+        interview = await session.scalar(
+            select(Interview).where(Interview.id == job.interview_id).with_for_update()
+        )
+        booked = plan.view.booked
+        if (
+            interview is not None and interview.stage == Stage.SCHEDULED.value
+            and booked is not None and interview.starts_at == booked.start
+        ):
+            interview.calendar_event_id = interview.calendar_event_id or event.id
+            interview.join_url = interview.join_url or event.join_url
+            return 0
+    # Moved or cancelled while the event was being made: withdraw it again.
+    if plan.organizer:
+        await calendar.cancel_event(event.id, organizer=plan.organizer)
+    return 0
+
+
+async def cancel_calendar_event(ctx: ServiceContext, job: ClaimedJob) -> int:
+    data = job.payload.get("data") or {}
+    async with ctx.sessions() as session, session.begin():
+        interview = await session.get(Interview, job.interview_id)
+        if interview is None:
+            raise Gone("the interview no longer exists")
+        event_id = data.get("event_id") or (
+            # A cancel written before the event was stored: the create stored it since.
+            interview.calendar_event_id if interview.stage == Stage.CANCELLED.value else None
+        )
+        recruiter = await session.get(Party, interview.recruiter_id)
+        organizer = (recruiter.email if recruiter is not None else None) or _organizer_fallback(ctx)
+    if not event_id:
+        return 0  # no event was ever made (the create found the time released and withdrew)
+    if event_id.startswith(OWN_INVITATION):
+        return 0  # the entry is our own .ics: the cancellation mail carries its CANCEL
+    if not organizer:
+        if isinstance(ctx.calendar, LocalCalendar):
+            return 0  # the METHOD:CANCEL mail is the local calendar's cancel
+        raise PermanentError("the recruiter has no e-mail address to organise the event")
+    reason = data.get("reason") or None
+    await ctx.calendar.cancel_event(event_id, organizer=organizer, comment=reason)
+    return 0
+

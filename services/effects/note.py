@@ -1,0 +1,103 @@
+"""What a notification planner is handed: its effect, re-read in the planner's own transaction.
+
+Every notification (a card to a party, a mail with their link, a note for the recruiter) is
+planned the same way: in one transaction, read the interview as it is now (it may have moved on
+since the effect was written: a planner then plans nothing), the recipient, and the effect's data;
+add the delivery jobs. `notification(planner)` does that around each planner of the table
+(``services/effects/__init__.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduling.interview import InterviewView, Role
+from services.context import ServiceContext
+from services.effects.deliveries import Deliveries, Gone
+from services.identity import ensure_teams_reference
+from services.invitations import create_invitation
+from services.views import load_view
+from storage.jobs import ClaimedJob
+from storage.models import Interview, Party
+
+__all__ = ["Note", "Planner", "notification"]
+
+# A planner of the effect table: carries out one effect job; returns how many jobs it added.
+Planner = Callable[[ServiceContext, ClaimedJob], Awaitable[int]]
+
+
+@dataclass
+class Note:
+    ctx: ServiceContext
+    job: ClaimedJob
+    session: AsyncSession
+    now: datetime
+    data: dict[str, str]
+    view: InterviewView
+    interview: Interview
+    role: Role | None
+    party: Party | None
+    out: Deliveries
+
+    @property
+    def key(self) -> str:
+        return self.job.idempotency_key
+
+    def recipient(self) -> tuple[Party, Role]:
+        if self.party is None or self.role is None:
+            raise Gone(f"{self.job.kind} without a recipient")
+        return self.party, self.role
+
+    async def link(self) -> str:
+        """A fresh personal chat link for the recipient: tokens are stored hashed only, so a raw
+        token exists nowhere but in the message that carries it."""
+        party, role = self.recipient()
+        token = await create_invitation(
+            self.session, interview_id=self.view.id, party_id=party.id, role=role, now=self.now,
+            ttl=self.ctx.config.invite_ttl,
+        )
+        return self.ctx.chat_link(token)
+
+
+def notification(plan: Callable[[Note], Awaitable[None]]) -> Planner:
+    """A table entry for `plan`: the transaction, the re-read and the deliveries around it."""
+
+    async def planner(ctx: ServiceContext, job: ClaimedJob) -> int:
+        if job.interview_id is None:
+            raise Gone("an effect without an interview")
+        role = Role(job.role) if job.role else None
+        if role in (Role.RECRUITER, Role.CLIENT):
+            # In-tenant recruiters and clients whom the bot has not talked to yet: open the 1:1
+            # Teams chat first (None: not reachable there; e-mail and web chat are the fallback).
+            party_id = await _party_id(ctx, job.interview_id, role)
+            if party_id is not None:
+                await ensure_teams_reference(ctx.sessions, ctx.teams, party_id)
+        now = ctx.now()
+        async with ctx.sessions() as session, session.begin():
+            view = await load_view(session, job.interview_id)
+            interview = await session.get(Interview, job.interview_id)
+            if view is None or interview is None:
+                raise Gone("the interview no longer exists")
+            party = await session.get_one(Party, view.party(role).id) if role else None
+            note = Note(
+                ctx, job, session, now, dict(job.payload.get("data") or {}), view, interview, role,
+                party, Deliveries(session, job, now, ctx.public_url),
+            )
+            await plan(note)
+            return note.out.count
+
+    planner.__name__ = plan.__name__
+    planner.__doc__ = plan.__doc__
+    return planner
+
+
+async def _party_id(ctx: ServiceContext, interview_id: str, role: Role) -> str | None:
+    async with ctx.sessions() as session:
+        interview = await session.get(Interview, interview_id)
+    if interview is None:
+        return None
+    return interview.recruiter_id if role is Role.RECRUITER else interview.client_id

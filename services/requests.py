@@ -1,0 +1,198 @@
+"""Requests: a recruiter (in Teams, on the tracker) or an ATS (the JSON API) asks for an interview;
+the parties are found or created, the interview opens with both parties' invitations, and the
+lifecycle's first effects (ask the client for slots) go to the outbox. `open_interview` is the one
+way to start a round (a new request, or another round after a decision).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from scheduling.errors import DomainError
+from scheduling.interview import Format, Requested, Role, Stage
+from scheduling.zones import zone
+from services.context import SchedulingConfig
+from services.core import InvalidRequest, apply_event, audit
+from services.invitations import create_invitation
+from storage.models import Interview, Party
+
+__all__ = [
+    "ALLOWED_DURATIONS",
+    "InterviewRequest",
+    "PartyInput",
+    "RequestResult",
+    "open_interview",
+    "request_interview",
+    "upsert_party",
+    "validate_request",
+]
+
+
+@dataclass(frozen=True)
+class PartyInput:
+    name: str
+    email: str | None
+    zone: str
+    organisation: str | None = None
+    aad_object_id: str | None = None
+    teams_user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class InterviewRequest:
+    recruiter: PartyInput
+    client: PartyInput
+    candidate: PartyInput
+    role_title: str
+    duration_minutes: int = 60
+    format: Format = Format.TEAMS
+    location: str | None = None
+    deadline: datetime | None = None
+    buffer_minutes: int = 0
+    min_notice_hours: int = 24
+    horizon_days: int = 60
+
+
+@dataclass(frozen=True)
+class RequestResult:
+    interview_id: str
+    client_token: str
+    candidate_token: str
+
+
+ALLOWED_DURATIONS = range(15, 241)
+
+
+# Request ---------------------------------------------------------------------------------------
+
+
+def validate_request(request: InterviewRequest) -> None:
+    problems: dict[str, str] = {}
+    if not request.recruiter.name.strip():
+        problems["recruiter"] = "the recruiter's name is required"
+    for prefix, party in (("client", request.client), ("candidate", request.candidate)):
+        if not party.name.strip():
+            problems[f"{prefix}_name"] = f"the {prefix}'s name is required"
+        if not party.email or "@" not in party.email or len(party.email) > 320:
+            problems[f"{prefix}_email"] = f"the {prefix}'s e-mail address is missing or not valid"
+        try:
+            zone(party.zone)
+        except DomainError as error:
+            problems[f"{prefix}_zone"] = error.message
+    if not request.role_title.strip() or len(request.role_title) > 200:
+        problems["role_title"] = "the role title is required (at most 200 characters)"
+    if request.duration_minutes not in ALLOWED_DURATIONS:
+        problems["duration_minutes"] = "the duration must be between 15 and 240 minutes"
+    if request.location is not None and len(request.location) > 500:
+        problems["location"] = "the location is too long (at most 500 characters)"
+    if request.format is Format.ON_SITE and not (request.location or "").strip():
+        problems["location"] = "an on-site interview needs a location"
+    if not 0 <= request.buffer_minutes <= 120:
+        problems["buffer_minutes"] = "the buffer must be between 0 and 120 minutes"
+    if not 0 <= request.min_notice_hours <= 24 * 14:
+        problems["min_notice_hours"] = "the minimum notice must be between 0 and 336 hours"
+    if not 1 <= request.horizon_days <= 365:
+        problems["horizon_days"] = "the booking horizon must be between 1 and 365 days"
+    if problems:
+        raise InvalidRequest(problems)
+
+
+async def request_interview(
+    sessions: async_sessionmaker[AsyncSession],
+    request: InterviewRequest,
+    now: datetime,
+    config: SchedulingConfig | None = None,
+) -> RequestResult:
+    validate_request(request)
+    config = config or SchedulingConfig()
+    async with sessions() as session, session.begin():
+        recruiter = await upsert_party(session, "recruiter", request.recruiter, now)
+        client = await upsert_party(session, "client", request.client, now)
+        candidate = await upsert_party(session, "candidate", request.candidate, now)
+        rules = {
+            "buffer_minutes": request.buffer_minutes,
+            "min_notice_hours": request.min_notice_hours,
+            "horizon_days": request.horizon_days,
+        }
+        interview, client_token, candidate_token = await open_interview(
+            session,
+            Interview(
+                role_title=request.role_title.strip(),
+                format=request.format.value,
+                location=(request.location or "").strip() or None,
+                recruiter_id=recruiter.id,
+                client_id=client.id,
+                candidate_id=candidate.id,
+                duration_minutes=request.duration_minutes,
+                rules=rules,
+                deadline=request.deadline,
+                round=1,
+            ),
+            now,
+            config,
+        )
+        return RequestResult(interview.id, client_token, candidate_token)
+
+
+async def open_interview(
+    session: AsyncSession,
+    interview: Interview,
+    now: datetime,
+    config: SchedulingConfig,
+    audit_detail: dict[str, object] | None = None,
+) -> tuple[Interview, str, str]:
+    """Start the scheduling loop for a new interview row (a request, or another round): its
+    stage and counters, both parties' invitations, the audit entry and the `Requested` effects.
+    Returns the interview and the client's and candidate's invitation tokens."""
+    interview.stage = Stage.REQUESTED.value
+    interview.ics_sequence = 0
+    interview.reschedule_count = 0
+    interview.requested_at = now
+    interview.stage_changed_at = now
+    interview.version = 1
+    session.add(interview)
+    await session.flush()
+    client_token = await create_invitation(
+        session, interview_id=interview.id, party_id=interview.client_id, role=Role.CLIENT,
+        now=now, ttl=config.invite_ttl,
+    )
+    candidate_token = await create_invitation(
+        session, interview_id=interview.id, party_id=interview.candidate_id, role=Role.CANDIDATE,
+        now=now, ttl=config.invite_ttl,
+    )
+    audit(session, interview.id, now, Role.RECRUITER, interview.recruiter_id, "requested",
+          audit_detail or {})
+    await apply_event(session, interview, Requested(), now, config.policy)
+    return interview, client_token, candidate_token
+
+
+async def upsert_party(session: AsyncSession, kind: str, data: PartyInput, now: datetime) -> Party:
+    """The party with this e-mail (or AAD object id) and kind, created or brought up to date."""
+    party: Party | None = None
+    if data.aad_object_id:
+        party = await session.scalar(
+            select(Party).where(Party.kind == kind, Party.aad_object_id == data.aad_object_id)
+        )
+    if party is None and data.teams_user_id:
+        party = await session.scalar(
+            select(Party).where(Party.kind == kind, Party.teams_user_id == data.teams_user_id)
+        )
+    if party is None and data.email:
+        party = await session.scalar(
+            select(Party).where(Party.kind == kind, Party.email == data.email.strip().lower())
+        )
+    if party is None:
+        party = Party(kind=kind, created_at=now, display_name=data.name.strip(), timezone=data.zone)
+        session.add(party)
+    party.display_name = data.name.strip() or party.display_name
+    party.email = (data.email or "").strip().lower() or party.email
+    party.timezone = data.zone or party.timezone
+    party.organisation = data.organisation or party.organisation
+    party.aad_object_id = data.aad_object_id or party.aad_object_id
+    party.teams_user_id = data.teams_user_id or party.teams_user_id
+    await session.flush()
+    return party
