@@ -486,7 +486,8 @@ def _lexicon(language: str, month_first: bool) -> Lexicon:
             (rf"(?:(?<=@)|{start}){a}{guard}", _time("at", strong_only=True)),
             (r"\b(?:(?P<q>early|late|mid)[\s-]?)?(?P<part>mornings?|afternoons?|evenings?|nights?"
              r"|lunch\s*times?|lunch)\b", _part),
-            (r"\b(?:all\s+day|any\s*time|whole\s+day|full\s+day|at\s+any\s+hour)\b", _all_day),
+            (r"\b(?:all\s+day|any\s*time|whole\s+day|full\s+day|at\s+any\s+hour|during\s+the\s+day"
+             r"|in\s+the\s+daytime|daytime|(?:during\s+)?(?:business|office|working)\s+hours)\b", _all_day),
         ]
         except_words = (
             r"\b(?:except|excepting|but\s+not|apart\s+from|other\s+than|excluding|not|cannot|unable"
@@ -532,7 +533,8 @@ def _lexicon(language: str, month_first: bool) -> Lexicon:
             (r"\bcualquier\s+(?P<part>manana|tarde|noche)\b", _part),
             (r"\btemprano\b", _early_morning),
             (r"(?<!mas\s)(?<!muy\s)\b(?P<part>tardes?)\b", _part),
-            (r"\b(?:todo\s+el\s+dia|a\s+cualquier\s+hora|cualquier\s+hora)\b", _all_day),
+            (r"\b(?:todo\s+el\s+dia|a\s+cualquier\s+hora|cualquier\s+hora|durante\s+el\s+dia"
+             r"|en\s+horario\s+(?:de\s+oficina|laboral))\b", _all_day),
         ]
         except_words = r"\b(?:excepto|salvo|menos|no|excluyendo|quitando|aparte\s+de|ocupad[oa]s?)\b"
         list_words = r"\b(?:o|u|y|e|tambien|ni)\b"
@@ -574,7 +576,8 @@ def _lexicon(language: str, month_first: bool) -> Lexicon:
             (r"\b(?:(?P<q>debut|fin|milieu)\s+(?:de\s+|d')(?:l'|la\s+)?)?(?P<part>matinee|matin"
              r"|apres-midi|aprem|soiree|soir|nuit)(?![\w-])", _part),
             (r"\b(?:toute\s+la\s+journee|n'importe\s+quand|a\s+n'importe\s+quelle\s+heure"
-             r"|toute\s+heure)\b", _all_day),
+             r"|toute\s+heure|pendant\s+la\s+journee|dans\s+la\s+journee|en\s+journee"
+             r"|(?:pendant\s+les\s+)?heures\s+de\s+bureau)\b", _all_day),
         ]
         except_words = (
             r"\b(?:sauf|excepte|hormis|a\s+part|pas|non|en\s+dehors\s+de|indisponibles?|occupee?s?"
