@@ -2,7 +2,7 @@
 
 The recognizer (:mod:`.recognizer`) finds the days: weekdays, "tomorrow", "next week", dates with
 month names, ranges of them. What it gets wrong in its Python release is read here instead, before
-it runs, and blanked out of the text it is given (docs/time-phrases.md has the list):
+it runs, and cut out of the text it is given (docs/time-phrases.md has the list):
 
 - hours and the words around them: "after 2pm", "before 11", "10–12", "from 10 to 12",
   "a partir de las 14:00", "jusqu'à 11h", "morning", "por la tarde", "en fin d'après-midi" — the
@@ -12,7 +12,9 @@ it runs, and blanked out of the text it is given (docs/time-phrases.md has the l
   "el día 9" as today, "le 9 à 10h30" as 9:00–10:30 and "vendredi 4" as Friday 4 am);
 - numeric dates, day first ("9/12" is 9 December; month first only for en-US): the recognizer
   reads French "9/12" as 12 September;
-- weeks it resolves wrongly: "the week after next", "la semana que viene", "ce week-end".
+- weeks it resolves wrongly: "the week after next", "la semana que viene", "ce week-end";
+- negations ("apart from", "sauf"), kept from it: it reads "apart from Wednesday" as "from
+  Wednesday on".
 
 Matching runs on :func:`fold`-ed text: lower case, accents off, one kind of dash and apostrophe,
 each character replaced by exactly one so that offsets stay those of the original text.

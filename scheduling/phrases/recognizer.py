@@ -6,7 +6,7 @@ and Spanish, 2.6 s for French, measured in ``bench/bench_phrases.py``) and are b
 process and language: lazily on first use, or ahead of time by :func:`warm_up`, which a server
 calls at start-up off its event loop. Building and parsing are pure computation (no I/O).
 
-Three traits of release 1.0.2a2 are handled here (docs/time-phrases.md lists them with examples):
+Traits of release 1.0.2a2 handled here (docs/time-phrases.md lists them all, with examples):
 
 - an entity that ends on the text's last character makes the extractor index past the end, and
   the model swallows that error and returns nothing for the whole sentence ("Tuesday after 2pm"):
