@@ -42,10 +42,18 @@ __all__ = [
     "UnsupportedLanguage",
     "language_of",
     "parse_times",
+    "ready",
     "warm_up",
 ]
 
 SUPPORTED_LANGUAGES = recognizer.SUPPORTED_LANGUAGES
+
+
+def ready(locale: str) -> bool:
+    """Whether times in ``locale`` can be read now without building anything (``warm_up`` ran for
+    its language): a turn that finds False offers buttons rather than block the event loop."""
+    language = language_of(locale)
+    return language is not None and recognizer.is_built(language)
 
 
 def warm_up(locales: Iterable[str] = SUPPORTED_LANGUAGES) -> list[str]:

@@ -42,6 +42,7 @@ from scheduling.phrases.terms import (
     Today,
     Token,
     Weekday,
+    day_label,
 )
 from scheduling.phrases.timex import tokens_of
 from scheduling.zones import (
@@ -454,7 +455,7 @@ def _dates(phrase: Sequence[Token], today: date) -> list[date]:
             if weekdays and not any(w.matches(d, today) for w in weekdays):
                 # "Tuesday the 9th" when the 9th is a Wednesday: ask rather than guess which one.
                 named = " or ".join(WEEKDAY_NAMES[w.weekday] for w in weekdays)
-                raise Refusal(f"{_label(d)} is a {WEEKDAY_NAMES[d.weekday()]}, not a {named}.")
+                raise Refusal(f"{day_label(d)} is a {WEEKDAY_NAMES[d.weekday()]}, not a {named}.")
             result.append(d)
     return _unique(result)
 
@@ -467,10 +468,6 @@ def _unique(dates: Iterable[date]) -> list[date]:
             seen.add(d)
             result.append(d)
     return result
-
-
-def _label(d: date) -> str:
-    return f"{WEEKDAY_NAMES[d.weekday()][:3]} {d.day} {d:%b} {d.year}"
 
 
 # ------------------------------------------------------------------------------------- windows

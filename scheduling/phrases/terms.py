@@ -152,7 +152,8 @@ ALL_DAY = TimeSpec.part("day")
 # ----------------------------------------------------------------------------------------- days
 
 
-def _label(d: date) -> str:
+def day_label(d: date) -> str:
+    """"Wed 9 Dec 2026", as problems name a day (``scheduling.zones`` shows times the same way)."""
     return f"{WEEKDAY_NAMES[d.weekday()][:3]} {d.day} {MONTH_NAMES[d.month - 1][:3]} {d.year}"
 
 
@@ -350,10 +351,10 @@ class Span:
             if not self.last_included:
                 end -= timedelta(days=1)
         if end < start:
-            raise Refusal(f"That range ends ({_label(end)}) before it starts ({_label(start)}).")
+            raise Refusal(f"That range ends ({day_label(end)}) before it starts ({day_label(start)}).")
         if (end - start).days >= LONGEST_SPAN_DAYS:
             raise Refusal(
-                f"That range runs from {_label(start)} to {_label(end)}: give at most "
+                f"That range runs from {day_label(start)} to {day_label(end)}: give at most "
                 f"{LONGEST_SPAN_DAYS} days."
             )
         return [start + timedelta(days=i) for i in range((end - start).days + 1)]

@@ -335,6 +335,10 @@ def _scenes() -> list[_Scene]:
     p("in 3 days", W("2026-12-06 08:00", "20:00"))
     p("Tuesday at two thirty", W("2026-12-08 14:30", "15:30"))
     p("Tuesday morning next week", W("2026-12-08 08:00", "12:00"), outside=("2026-12-15 10:00",))
+    p("from the 28th to the 4th in the afternoon", *(W(f"2026-12-{d:02} 12:00", "17:00") for d in range(28, 32)),
+      *(W(f"2027-01-{d:02} 12:00", "17:00") for d in range(1, 5)), outside=("2026-12-27 13:00", "2027-01-05 13:00"))
+    p("from 12 December to 9 December", problem="at most 62 days", outside=("2026-12-12 12:00", "2026-12-20 12:00"))
+    p("2026-12-12 to 2026-12-09", problem="ends (Wed 9 Dec 2026) before it starts", outside=("2026-12-10 12:00",))
     p("Tuesday or Wednesday, but not before 11", W("2026-12-08 11:00", "20:00"), W("2026-12-09 11:00", "20:00"))
     p("Friday morning doesn't work, Friday afternoon does", W("2026-12-04 12:00", "17:00"),
       outside=("2026-12-04 10:00",))
