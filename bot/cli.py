@@ -32,6 +32,7 @@ def _serve(settings: Settings) -> None:
 
     from bot.app import create_app
 
+    given = settings
     settings = settings.with_local_secrets()
     app = create_app(settings)
     print(f"askARSAN {settings.env} on {settings.public_url}")
@@ -40,13 +41,19 @@ def _serve(settings: Settings) -> None:
     print(f"  health         {settings.public_url}/healthz")
     print(f"  tracker        {settings.public_url}/tracker")
     if settings.is_local:
-        from bot.web.tracker.routes import tracker_password
+        from bot.web.tracker.login import tracker_password
 
+        # A secret generated for this run is printed (nobody else knows it); one given in the
+        # environment is only named: whoever set it knows it, and logs need not hold it.
         password = tracker_password(app)
-        if password:
+        if password and given.tracker_password is None:
             print(f"                 local password {password}  (generated for this run)")
-        if settings.api_key is not None:
+        elif password:
+            print("                 local password from ASKARSAN_TRACKER_PASSWORD")
+        if given.api_key is None and settings.api_key is not None:
             print(f"  JSON API key   {settings.api_key.get_secret_value()}  (generated for this run)")
+        elif given.api_key is not None:
+            print("  JSON API key   from ASKARSAN_API_KEY")
     sys.stdout.flush()
     _freeze_startup_objects()
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)

@@ -28,10 +28,20 @@ DEFAULT_TRUSTED_SERVICE_HOSTS = (
 )
 
 
+# The shortest secrets production accepts (checked at start, see Settings.check()).
+MIN_SECRET_KEY = 32
+MIN_API_KEY = 32
+MIN_TRACKER_PASSWORD = 12
+
+
 def _split_list(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
+
+
+def _characters(count: int) -> str:
+    return "1 character" if count == 1 else f"{count} characters"
 
 
 class SettingsError(Exception):
@@ -162,17 +172,49 @@ class Settings(BaseSettings):
                 problems.append(
                     "MicrosoftAppTenantId is empty: a SingleTenant or managed identity bot needs it"
                 )
-            if self.secret_key is None or len(self.secret_key.get_secret_value()) < 32:
-                problems.append("ASKARSAN_SECRET_KEY must be set to at least 32 random characters")
-            if self.api_key is None:
-                problems.append("ASKARSAN_API_KEY must be set for the JSON API")
+            problems.extend(self._weak_secrets())
             if not self.public_url.startswith("https://"):
                 problems.append("PUBLIC_URL must be an https:// URL in production")
+            if self.oidc_client_id and self.oidc_metadata_url and not (
+                self.oidc_metadata_url.startswith("https://")
+                and self.oidc_metadata_url.endswith("/.well-known/openid-configuration")
+            ):
+                problems.append(
+                    "ASKARSAN_OIDC_METADATA_URL must be the provider's https:// discovery document, "
+                    "ending in /.well-known/openid-configuration"
+                )
         from integrations.factory import integration_problems  # lazy: it imports azure-core
 
         problems.extend(integration_problems(self))
         if problems:
             raise SettingsError("askARSAN cannot start:\n  - " + "\n  - ".join(problems))
+
+    def _weak_secrets(self) -> list[str]:
+        """Secrets too short to hold against guessing, each named with why (never with its value).
+
+        The signing key and the API key are compared by machines, so they must be long random
+        strings; the tracker password is typed by people and guarded by the sign-in throttle."""
+        problems = []
+        for name, value, least, why in (
+            ("ASKARSAN_SECRET_KEY", self.secret_key, MIN_SECRET_KEY, "it signs links, tokens and sessions"),
+            ("ASKARSAN_API_KEY", self.api_key, MIN_API_KEY, "it is the whole credential of the JSON API"),
+        ):
+            length = len(value.get_secret_value()) if value is not None else 0
+            if length < least:
+                given = "is not set" if value is None else f"is too short ({_characters(length)})"
+                problems.append(
+                    f"{name} {given}: set at least {least} random characters ({why}), e.g. the output "
+                    "of `python -c \"import secrets; print(secrets.token_urlsafe(32))\"`"
+                )
+        if self.tracker_password is not None:
+            length = len(self.tracker_password.get_secret_value())
+            if length < MIN_TRACKER_PASSWORD:
+                problems.append(
+                    f"ASKARSAN_TRACKER_PASSWORD is too short ({_characters(length)}): use at least "
+                    f"{MIN_TRACKER_PASSWORD} (it opens every interview on the tracker), or sign "
+                    "recruiters in with Entra ID (ASKARSAN_OIDC_CLIENT_ID)"
+                )
+        return problems
 
     def with_local_secrets(self) -> Settings:
         """In `local`, generate the secrets that were not given (printed once by the CLI)."""

@@ -287,3 +287,25 @@ class FeedToken(Base):
 
 # "In stage X since before T": one range scan per stage for the overdue rules.
 Index("ix_interviews_stage_changed", Interview.stage, Interview.stage_changed_at)
+
+
+class TrackerSession(Base):
+    """A recruiter signed in to the tracker. The session cookie carries a random id; only its
+    SHA-256 is stored, so reading this table yields no usable cookie. Signing out sets
+    `revoked_at`; a revoked session, or one past `expires_at`, is no session whatever the cookie
+    says. Who signed in is kept here (not in the cookie) so that it ends with the session."""
+
+    __tablename__ = "tracker_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    party_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id", ondelete="SET NULL"))
+    zone: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    # Sign-in deletes the sessions that have expired: a range scan on this index.
+    __table_args__ = (Index("ix_tracker_sessions_expires_at", "expires_at"),)

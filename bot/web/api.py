@@ -26,7 +26,10 @@ def _authorise(request: web.Request) -> None:
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key:
         raise json_error(web.HTTPUnauthorized, "send the API key as 'Authorization: Bearer <key>'")
-    if not hmac.compare_digest(key.encode(), request.app[API_KEY].encode()):
+    # aiohttp hands on header bytes that are not UTF-8 as surrogate escapes; "surrogatepass"
+    # encodes every code point, so no header (and no key) can make this raise.
+    sent = key.encode("utf-8", "surrogatepass")
+    if not hmac.compare_digest(sent, request.app[API_KEY].encode("utf-8", "surrogatepass")):
         raise json_error(web.HTTPUnauthorized, "the API key is not valid")
 
 

@@ -10,16 +10,14 @@ reopening the link resumes it), or, with `DIRECTLINE_SECRET` set, Azure Direct L
 (`AzureDirectLine`: the server exchanges the secret for a per-invitation token whose user id is
 the invitation's web chat user, and the page talks to Azure).
 
-Failed exchanges are rate-limited per client address (in-process, per instance): after
-`FAILURES_PER_MINUTE` failures in a minute every exchange from that address gets 429 until the
+Failed exchanges are rate-limited per client address (``FailureLimiter``, in-process, per
+instance): after 10 failures in a minute every exchange from that address gets 429 until the
 window moves on.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -27,7 +25,15 @@ from typing import Any, Protocol
 import aiohttp
 from aiohttp import web
 
-from bot.web.http import SERVICES, TEMPLATES, json_error, read_json_object, render
+from bot.web.http import (
+    SERVICES,
+    TEMPLATES,
+    FailureLimiter,
+    client_address,
+    json_error,
+    read_json_object,
+    render,
+)
 from services import InvitationGrant, InvitationInvalid
 
 log = logging.getLogger(__name__)
@@ -35,8 +41,6 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]  # the source checkout, where `make install` puts node_modules
 WEBCHAT_BUNDLE = ROOT / "node_modules" / "botframework-webchat" / "dist" / "webchat.js"
 AZURE_DIRECTLINE_BASE_URL = "https://directline.botframework.com/v3/directline"
-FAILURES_PER_MINUTE = 10
-WINDOW_SECONDS = 60.0
 SESSION_BODY_LIMIT = 4096
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
@@ -44,40 +48,6 @@ PAGE_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
     "X-Content-Type-Options": "nosniff",
 }
-
-
-class FailureLimiter:
-    """Failed attempts per client address over a sliding window."""
-
-    def __init__(self, limit: int = FAILURES_PER_MINUTE, window: float = WINDOW_SECONDS) -> None:
-        self.limit = limit
-        self.window = window
-        self._failures: dict[str, deque[float]] = {}
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        entries = self._failures.get(key)
-        if entries is None:
-            return deque()
-        while entries and entries[0] <= now - self.window:
-            entries.popleft()
-        if not entries:
-            del self._failures[key]
-        return entries
-
-    def retry_after(self, key: str, now: float | None = None) -> int | None:
-        """Seconds to wait when `key` is over the limit, else None."""
-        current = time.monotonic() if now is None else now
-        entries = self._recent(key, current)
-        if len(entries) < self.limit:
-            return None
-        return max(1, int(entries[0] + self.window - current) + 1)
-
-    def record(self, key: str, now: float | None = None) -> None:
-        current = time.monotonic() if now is None else now
-        if len(self._failures) > 50_000:  # a flood from many addresses: forget the oldest half
-            for stale in list(self._failures)[: len(self._failures) // 2]:
-                del self._failures[stale]
-        self._failures.setdefault(key, deque()).append(current)
 
 
 class AzureDirectLineError(Exception):
@@ -150,12 +120,6 @@ class ChatConfig:
 CHAT = web.AppKey("chat", ChatConfig)
 
 
-def _client_address(request: web.Request) -> str:
-    # The peer address, not X-Forwarded-For: a client could name any address there. Behind a
-    # reverse proxy, configure it to pass the real address (aiohttp-remotes) before trusting it.
-    return request.remote or "unknown"
-
-
 async def chat_page(request: web.Request) -> web.Response:
     config = request.app[CHAT]
     response = render(
@@ -183,7 +147,7 @@ async def webchat_bundle(request: web.Request) -> web.StreamResponse:
 
 async def create_session(request: web.Request) -> web.Response:
     config = request.app[CHAT]
-    client = _client_address(request)
+    client = client_address(request)
     wait = config.limiter.retry_after(client)
     if wait is not None:
         raise web.HTTPTooManyRequests(

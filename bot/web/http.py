@@ -5,6 +5,8 @@ database is unreachable."""
 from __future__ import annotations
 
 import json
+import time
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -141,3 +143,43 @@ async def database_errors(request: web.Request, handler: Any) -> web.StreamRespo
             content_type="application/json",
             headers={"Retry-After": "5"},
         ) from None
+
+
+def client_address(request: web.Request) -> str:
+    # The peer address, not X-Forwarded-For: a client could name any address there. Behind a
+    # reverse proxy, configure it to pass the real address (aiohttp-remotes) before trusting it.
+    return request.remote or "unknown"
+
+
+class FailureLimiter:
+    """Failed attempts per client address over a sliding window."""
+
+    def __init__(self, limit: int = 10, window: float = 60.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._failures: dict[str, deque[float]] = {}
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        entries = self._failures.get(key)
+        if entries is None:
+            return deque()
+        while entries and entries[0] <= now - self.window:
+            entries.popleft()
+        if not entries:
+            del self._failures[key]
+        return entries
+
+    def retry_after(self, key: str, now: float | None = None) -> int | None:
+        """Seconds to wait when `key` is over the limit, else None."""
+        current = time.monotonic() if now is None else now
+        entries = self._recent(key, current)
+        if len(entries) < self.limit:
+            return None
+        return max(1, int(entries[0] + self.window - current) + 1)
+
+    def record(self, key: str, now: float | None = None) -> None:
+        current = time.monotonic() if now is None else now
+        if len(self._failures) > 50_000:  # a flood from many addresses: forget the oldest half
+            for stale in list(self._failures)[: len(self._failures) // 2]:
+                del self._failures[stale]
+        self._failures.setdefault(key, deque()).append(current)

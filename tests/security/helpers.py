@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import re
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -48,3 +51,34 @@ async def counts(client: TestClient) -> dict[str, int]:
             name: int(await session.scalar(select(func.count()).select_from(model)) or 0)
             for name, model in tables.items()
         }
+
+
+async def raw_request(
+    client: TestClient, method: str, target: str, headers: list[tuple[bytes, bytes]], body: bytes = b""
+) -> tuple[int | None, bytes]:
+    """One HTTP/1.1 request over a plain socket, its header bytes exactly as given (aiohttp's own
+    client refuses to send most of them). Returns (status, raw answer); status None means the
+    server closed the connection without answering."""
+    host, port = client.server.host, client.server.port
+    reader, writer = await asyncio.open_connection(host, port)
+    lines = [f"{method} {target} HTTP/1.1".encode(), f"Host: {host}:{port}".encode(), b"Connection: close"]
+    if body or method == "POST":
+        lines.append(f"Content-Length: {len(body)}".encode())
+    lines += [name + b": " + value for name, value in headers]
+    try:
+        writer.write(b"\r\n".join(lines) + b"\r\n\r\n" + body)
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), timeout=30)
+    finally:
+        writer.close()
+        with contextlib.suppress(ConnectionError):
+            await writer.wait_closed()
+    status_line = answer.split(b"\r\n", 1)[0].split()
+    status = int(status_line[1]) if len(status_line) >= 2 and status_line[1].isdigit() else None
+    return status, answer
+
+
+def csrf_in(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "the page has no CSRF field"
+    return match.group(1)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime, time, timedelta
 
+import aiohttp
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -38,6 +41,26 @@ async def sign_in(client: TestClient, password: str = PASSWORD) -> str:
     pipeline = await client.get("/tracker")
     assert pipeline.status == 200
     return csrf_of(await pipeline.text())
+
+
+@asynccontextmanager
+async def browser_at(address: str) -> AsyncIterator[aiohttp.ClientSession]:
+    """A browser whose requests come from `address` (any 127.x.y.z reaches the loopback server),
+    keeping cookies as a browser does."""
+    connector = aiohttp.TCPConnector(local_addr=(address, 0))
+    async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+        yield browser
+
+
+async def try_password(browser: aiohttp.ClientSession, client: TestClient, password: str) -> tuple[int, str, str]:
+    """One sign-in attempt through the login form: (status, page, Retry-After or "")."""
+    page = await browser.get(client.make_url("/tracker/login"))
+    answer = await browser.post(
+        client.make_url("/tracker/login"),
+        data={"password": password, "csrf": csrf_of(await page.text()), "next": "/tracker"},
+        allow_redirects=False,
+    )
+    return answer.status, await answer.text(), answer.headers.get("Retry-After", "")
 
 
 async def new_interview(

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import hashlib
+import time
 
-from bot.web.tracker.signin import SESSION_COOKIE, Sessions, Viewer, safe_next
-from tests.tracker.conftest import password_config
-from tests.tracker.helpers import csrf_of, sign_in
+import jwt
+import pytest
+from sqlalchemy import select
+
+from bot.web.tracker.signin import SESSION_COOKIE, safe_next
+from storage.models import TrackerSession
+from tests.tracker.conftest import password_config, sessions_of
+from tests.tracker.helpers import PASSWORD, browser_at, csrf_of, sign_in, try_password
 
 PAGES = ["/tracker", "/tracker/kpis", "/tracker/feeds", "/tracker/outbox", "/tracker/export.csv",
          "/tracker/interviews/x", "/tracker/outbox/x.eml"]
@@ -66,13 +72,23 @@ async def test_every_post_without_the_csrf_token_is_refused(tracker_app, path):
         assert "security token" in await response.text()
 
 
+class Clock:
+    """The tracker's clock, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
 async def test_an_expired_session_is_sent_back_to_sign_in(tracker_app):
-    config = password_config()
-    client = await tracker_app(config=config)
-    expired = Sessions(config).dumps_session_for_tests(
-        Viewer(csrf="c", user="Recruiter"), expires_at=config.clock() - 1
-    )
-    client.session.cookie_jar.update_cookies({SESSION_COOKIE: expired})
+    clock = Clock()
+    client = await tracker_app(config=password_config(clock=clock, session_ttl=3600))
+    await sign_in(client)
+    clock.now += 3599
+    assert (await client.get("/tracker", allow_redirects=False)).status == 200
+    clock.now += 1
     response = await client.get("/tracker", allow_redirects=False)
     assert response.status == 302 and response.headers["Location"].startswith("/tracker/login")
 
@@ -80,15 +96,19 @@ async def test_an_expired_session_is_sent_back_to_sign_in(tracker_app):
 async def test_a_tampered_session_is_not_a_session(tracker_app):
     config = password_config()
     client = await tracker_app(config=config)
-    good = Sessions(config).dumps_session_for_tests(Viewer(csrf="c", user="R"), expires_at=config.clock() + 60)
-    body, signature = good.split(".")
-    forged = Sessions(password_config(secret_key=b"another key")).dumps_session_for_tests(
-        Viewer(csrf="c", user="R"), expires_at=config.clock() + 60
-    )
-    for value in (body + "." + signature[:-2] + "AA", forged, "garbage", ""):
+    await sign_in(client)
+    good = client.session.cookie_jar.filter_cookies(client.make_url("/tracker"))[SESSION_COOKIE].value
+    head, body, signature = good.split(".")
+    claims = jwt.decode(good, options={"verify_signature": False})
+    forged = jwt.encode(claims, b"another key" * 4, algorithm="HS256")  # the same session, another key
+    unsigned = jwt.encode(claims, None, algorithm="none")
+    for value in (f"{head}.{body}.{signature[:-2]}AA", forged, unsigned, "garbage", ""):
         client.session.cookie_jar.clear()
         client.session.cookie_jar.update_cookies({SESSION_COOKIE: value})
-        assert (await client.get("/tracker", allow_redirects=False)).status == 302
+        assert (await client.get("/tracker", allow_redirects=False)).status == 302, value
+    client.session.cookie_jar.clear()
+    client.session.cookie_jar.update_cookies({SESSION_COOKIE: good})
+    assert (await client.get("/tracker", allow_redirects=False)).status == 200
 
 
 async def test_sign_out_ends_the_session(tracker_app):
@@ -97,6 +117,98 @@ async def test_sign_out_ends_the_session(tracker_app):
     response = await client.post("/tracker/logout", data={"csrf": csrf}, allow_redirects=False)
     assert response.status == 303
     assert (await client.get("/tracker", allow_redirects=False)).status == 302
+
+
+async def test_a_cookie_copied_before_sign_out_no_longer_works_after_it(tracker_app):
+    client = await tracker_app()
+    csrf = await sign_in(client)
+    copied = client.session.cookie_jar.filter_cookies(client.make_url("/tracker"))[SESSION_COOKIE].value
+    assert (await client.post("/tracker/logout", data={"csrf": csrf}, allow_redirects=False)).status == 303
+    client.session.cookie_jar.update_cookies({SESSION_COOKIE: copied})  # the thief's copy
+    response = await client.get("/tracker", allow_redirects=False)
+    assert response.status == 302 and response.headers["Location"].startswith("/tracker/login")
+    refused = await client.post("/tracker/feeds", data={"csrf": csrf, "recruiter": "x"}, allow_redirects=False)
+    assert refused.status == 403 and "session has expired" in await refused.text()
+
+
+async def test_sign_in_leaves_no_secret_in_the_database(tracker_app):
+    """Only the session id's SHA-256 is stored: a copy of the table opens no session."""
+    client = await tracker_app()
+    await sign_in(client)
+    cookie = client.session.cookie_jar.filter_cookies(client.make_url("/tracker"))[SESSION_COOKIE].value
+    session_id = jwt.decode(cookie, options={"verify_signature": False})["sid"]
+    async with sessions_of(client)() as db:
+        rows = (await db.execute(select(TrackerSession))).scalars().all()
+    assert len(rows) == 1 and rows[0].revoked_at is None
+    assert rows[0].id_hash == hashlib.sha256(session_id.encode()).hexdigest()
+    assert session_id not in repr([vars(row) for row in rows])
+
+
+async def test_failed_sign_ins_from_one_address_are_throttled_then_let_through_after_the_wait(tracker_app):
+    clock = Clock()
+    config = password_config(clock=clock)
+    limit, _ = config.failures_per_address
+    client = await tracker_app(config=config)
+    async with browser_at("127.0.0.2") as guesser, browser_at("127.0.0.3") as recruiter:
+        for attempt in range(limit):
+            status, page, _ = await try_password(guesser, client, f"guess {attempt}")
+            assert status == 401 and "That password is not right." in page
+        status, page, retry_after = await try_password(guesser, client, PASSWORD)  # even the right one
+        assert status == 429 and "Too many failed sign-ins from your address" in page
+        assert (await try_password(recruiter, client, PASSWORD))[0] == 303  # another address is not held up
+        clock.now += int(retry_after) - 2
+        assert (await try_password(guesser, client, PASSWORD))[0] == 429  # not yet
+        clock.now += 2
+        assert (await try_password(guesser, client, PASSWORD))[0] == 303  # Retry-After told the truth
+
+
+async def test_failed_sign_ins_spread_over_many_addresses_are_throttled_per_account(tracker_app):
+    clock = Clock()
+    config = password_config(clock=clock)
+    per_address, _ = config.failures_per_address
+    per_account, _ = config.failures_per_account
+    client = await tracker_app(config=config)
+    failed = 0
+    for host in range(10, 250):
+        async with browser_at(f"127.0.0.{host}") as guesser:
+            for _ in range(min(per_address - 1, per_account - failed)):
+                assert (await try_password(guesser, client, "guess"))[0] == 401
+                failed += 1
+        if failed == per_account:
+            break
+    async with browser_at("127.0.1.1") as newcomer:
+        status, page, retry_after = await try_password(newcomer, client, PASSWORD)
+        assert status == 429 and "Too many failed sign-ins to this account" in page
+        clock.now += int(retry_after) - 2
+        assert (await try_password(newcomer, client, PASSWORD))[0] == 429
+        clock.now += 2
+        assert (await try_password(newcomer, client, PASSWORD))[0] == 303
+
+
+async def test_after_a_failed_sign_in_the_form_carries_a_new_csrf_token_and_the_old_one_is_spent(tracker_app):
+    client = await tracker_app()
+    first = csrf_of(await (await client.get("/tracker/login")).text())
+    wrong = await client.post("/tracker/login", data={"password": "guess", "csrf": first}, allow_redirects=False)
+    assert wrong.status == 401
+    second = csrf_of(await wrong.text())
+    assert second != first
+    again = await client.post("/tracker/login", data={"password": "guess", "csrf": first}, allow_redirects=False)
+    assert again.status == 403 and "security token" in await again.text()
+
+
+@pytest.mark.parametrize(
+    "next_path", ["/tracker\r\nSet-Cookie: planted=1", "/tracker\nLocation: https://evil.example", "/tracker\x00"],
+    ids=["crlf-header", "lf-location", "nul"],
+)
+async def test_a_next_with_control_characters_is_not_followed_after_sign_in(tracker_app, next_path):
+    client = await tracker_app()
+    page = await client.get("/tracker/login")
+    response = await client.post(
+        "/tracker/login", data={"password": PASSWORD, "csrf": csrf_of(await page.text()), "next": next_path},
+        allow_redirects=False,
+    )
+    assert response.status == 303 and response.headers["Location"] == "/tracker"
+    assert "planted" not in response.cookies
 
 
 async def test_production_without_entra_id_keeps_the_tracker_closed(tracker_app):
@@ -109,8 +221,11 @@ async def test_production_without_entra_id_keeps_the_tracker_closed(tracker_app)
     ("given", "expected"),
     [("/tracker/kpis?x=1", "/tracker/kpis?x=1"), ("https://evil.example/tracker", "/tracker"),
      ("//evil.example", "/tracker"), ("/other", "/tracker"), (None, "/tracker"),
-     ("/tracker\\@evil", "/tracker")],
-    ids=["inside", "absolute", "scheme-relative", "outside", "none", "backslash"],
+     ("/tracker\\@evil", "/tracker"), ("/tracker\r\nSet-Cookie: x=1", "/tracker"), ("/tracker\n", "/tracker"),
+     ("/tracker/kpis\x7f", "/tracker"), ("/tracker\x85", "/tracker"), ("/tracker/k pis", "/tracker"),
+     ("/tracker/caf\u00e9", "/tracker")],
+    ids=["inside", "absolute", "scheme-relative", "outside", "none", "backslash", "crlf", "lf", "del", "c1-next-line",
+         "space", "not-ascii"],
 )
 def test_after_sign_in_only_tracker_paths_are_followed(given, expected):
     assert safe_next(given) == expected

@@ -22,69 +22,52 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import re
-import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from email.message import EmailMessage
-from typing import Any
-from urllib.parse import urlencode
+from datetime import date, datetime, timedelta
 
 from aiohttp import web
-from markupsafe import Markup, escape
 
-from bot.web.http import SERVICES, SETTINGS, TEMPLATES, render
-from bot.web.tracker.signin import (
-    OidcClient,
-    Sessions,
-    SignInFailed,
-    TrackerAuthConfig,
-    Viewer,
-    pkce_pair,
-    safe_next,
+from bot.web.http import SERVICES, SETTINGS
+from bot.web.tracker import feeds as feed_pages
+from bot.web.tracker import login
+from bot.web.tracker.common import (
+    KPI_DAYS,
+    SECURITY_HEADERS,
+    TRACKER,
+    Times,
+    Tracker,
+    day,
+    local_midnight,
+    now_of,
+    page,
+    pipeline_filter,
+    posted,
+    query,
+    redirect,
+    reports_of,
+    signed_in,
+    zone_of,
+    zones_with,
 )
-from integrations.ics import feed_ics
-from integrations.mail import OutboxNameRefused, list_outbox, read_outbox
-from scheduling.errors import DomainError
+from bot.web.tracker.entra import OidcClient
+from bot.web.tracker.signin import Sessions, TrackerAuthConfig
 from scheduling.intervals import Interval
 from scheduling.interview import FORMAT_LABELS, STAGE_LABELS, Format, Stage
 from scheduling.kpi import compute_kpis, weekly_trend
-from scheduling.zones import format_local, zone
+from scheduling.zones import zone
 from services import reports
-
-DEFAULT_ZONE = "Europe/London"
-KPI_DAYS = 90
-ZONES = (
-    "Europe/London", "Europe/Dublin", "Europe/Paris", "Europe/Berlin", "America/New_York",
-    "America/Chicago", "America/Los_Angeles", "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo",
-    "Australia/Adelaide", "Australia/Sydney", "UTC",
-)
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        "frame-ancestors 'none'; form-action 'self' https:; base-uri 'none'"
-    ),
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
-
-
-@dataclass
-class Tracker:
-    sessions: Sessions
-    oidc: OidcClient | None
-
-
-TRACKER = web.AppKey("tracker", Tracker)
 
 
 def setup_tracker(app: web.Application, config: TrackerAuthConfig | None = None) -> None:
     """Add the tracker's routes. `config` defaults to what the settings say (``signin.py``)."""
     config = config or TrackerAuthConfig.from_settings(app[SETTINGS])
     oidc = OidcClient(config.oidc, config.clock) if config.mode == "oidc" and config.oidc else None
-    app[TRACKER] = Tracker(Sessions(config), oidc)
+    ctx = app[SERVICES].ctx
+    sessions = Sessions(config, ctx.sessions, ctx.read_sessions)
+    app.middlewares.append(sessions.middleware())
+    if oidc is not None:
+        app.on_cleanup.append(lambda _: asyncio.to_thread(oidc.close))
+    app[TRACKER] = Tracker(sessions, oidc)
     r = app.router
     r.add_get("/tracker", pipeline)
     r.add_get("/tracker/", to_pipeline)
@@ -92,193 +75,47 @@ def setup_tracker(app: web.Application, config: TrackerAuthConfig | None = None)
     r.add_get("/tracker/interviews/{id}", interview)
     r.add_post("/tracker/jobs/{id}/retry", retry_job)
     r.add_get("/tracker/kpis", kpis)
-    r.add_get("/tracker/feeds", feeds)
-    r.add_post("/tracker/feeds", create_feed)
-    r.add_post("/tracker/feeds/{id}/revoke", revoke_feed)
-    r.add_get("/tracker/outbox", outbox)
-    r.add_get("/tracker/outbox/{name}", outbox_message)
-    r.add_get("/tracker/login", login_page)
-    r.add_post("/tracker/login", login_password)
-    r.add_post("/tracker/login/oidc", login_oidc)
-    r.add_get("/tracker/auth/callback", oidc_callback)
-    r.add_post("/tracker/logout", logout)
-    r.add_get("/feeds/{token}.ics", feed)
+    r.add_get("/tracker/feeds", feed_pages.feeds)
+    r.add_post("/tracker/feeds", feed_pages.create_feed)
+    r.add_post("/tracker/feeds/{id}/revoke", feed_pages.revoke_feed)
+    r.add_get("/tracker/outbox", feed_pages.outbox)
+    r.add_get("/tracker/outbox/{name}", feed_pages.outbox_message)
+    r.add_get("/tracker/login", login.login_page)
+    r.add_post("/tracker/login", login.login_password)
+    r.add_post("/tracker/login/oidc", login.login_oidc)
+    r.add_get("/tracker/auth/callback", login.oidc_callback)
+    r.add_post("/tracker/logout", login.logout)
+    r.add_get("/feeds/{token}.ics", feed_pages.feed)
 
 
 async def to_pipeline(request: web.Request) -> web.Response:
-    return _redirect("/tracker")
-
-
-def tracker_password(app: web.Application) -> str | None:
-    """The local sign-in password (for the CLI to print), or None when another way is used."""
-    config = app[TRACKER].sessions.config
-    if config.mode == "password" and config.password is not None:
-        return config.password.get_secret_value()
-    return None
-
-
-# Plumbing ---------------------------------------------------------------------------------------
-
-
-def _redirect(location: str, status: int = 302) -> web.Response:
-    response = web.Response(status=status, headers={"Location": location, **SECURITY_HEADERS})
-    return response
-
-
-def _page(request: web.Request, template: str, viewer: Viewer | None, status: int = 200,
-          **context: Any) -> web.Response:
-    response = render(
-        request.app[TEMPLATES], template, status=status, viewer=viewer,
-        local=request.app[SETTINGS].is_local, stage_labels=STAGE_LABELS, **context,
-    )
-    response.headers.update(SECURITY_HEADERS)
-    return response
-
-
-def _reports(request: web.Request) -> reports.Reports:
-    return request.app[SERVICES].reports
-
-
-def _now(request: web.Request) -> datetime:
-    return request.app[SERVICES].ctx.now()
-
-
-def _signed_in(request: web.Request) -> Viewer:
-    """The recruiter looking, or a redirect to the login page (coming back here afterwards)."""
-    viewer = request.app[TRACKER].sessions.viewer(request)
-    if viewer is None or not viewer.signed_in:
-        raise web.HTTPFound(
-            "/tracker/login?" + urlencode({"next": request.path_qs}), headers=SECURITY_HEADERS
-        )
-    return viewer
-
-
-async def _posted(request: web.Request) -> tuple[Viewer, dict[str, str]]:
-    """A POST's form after the CSRF check, from a signed-in recruiter."""
-    form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
-    viewer = request.app[TRACKER].sessions.check_csrf(request, form)
-    if not viewer.signed_in:
-        raise web.HTTPFound("/tracker/login", headers=SECURITY_HEADERS)
-    return viewer, form
-
-
-def _zone_of(request: web.Request, viewer: Viewer) -> tuple[str, str | None]:
-    """The zone to show times in: ?tz=, else the recruiter's own, else Europe/London."""
-    wanted = request.query.get("tz", "").strip()
-    if wanted:
-        try:
-            zone(wanted)
-            return wanted, None
-        except DomainError as error:
-            return viewer.zone or DEFAULT_ZONE, error.message
-    return viewer.zone or DEFAULT_ZONE, None
-
-
-def _day(value: str, name: str, errors: list[str]) -> date | None:
-    if not value.strip():
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        errors.append(f"{name}: {value!r} is not a date (use YYYY-MM-DD)")
-        return None
-
-
-def _local_midnight(d: date, zone_name: str) -> datetime:
-    # Lenient on purpose: a filter boundary in a DST gap is simply shifted, never refused.
-    return datetime.combine(d, time(0), tzinfo=zone(zone_name)).astimezone(UTC)
-
-
-def _filter(request: web.Request, zone_name: str, errors: list[str]) -> reports.PipelineFilter:
-    q = request.query
-    stage: Stage | None = None
-    if q.get("stage"):
-        try:
-            stage = Stage(q["stage"])
-        except ValueError:
-            errors.append(f"stage: {q['stage']!r} is not a stage")
-    start, end = _day(q.get("from", ""), "from", errors), _day(q.get("to", ""), "to", errors)
-    if start and end and end < start:
-        errors.append("the date range ends before it starts")
-    sort = q.get("sort", "attention")
-    if sort not in reports.SORTS:
-        errors.append(f"sort: {sort!r} is not a way to sort")
-        sort = "attention"
-    try:
-        page = max(int(q.get("page", "1")), 1)
-    except ValueError:
-        page = 1
-    return reports.PipelineFilter(
-        client_id=q.get("client") or None,
-        recruiter_id=q.get("recruiter") or None,
-        stage=stage,
-        starts_from=_local_midnight(start, zone_name) if start else None,
-        starts_before=_local_midnight(end + timedelta(days=1), zone_name) if end else None,
-        overdue_only=q.get("overdue") == "1",
-        sort=sort,
-        page=min(page, 100_000),
-    )
-
-
-def _query(request: web.Request, **changes: str | int | None) -> str:
-    """The current query string with some keys changed (None removes one)."""
-    params = {k: v for k, v in request.query.items() if v != ""}
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = str(value)
-    return urlencode(params)
-
-
-class _Times:
-    """Formatting helpers handed to the templates, bound to the viewer's zone and now."""
-
-    def __init__(self, zone_name: str, now: datetime) -> None:
-        self.zone = zone_name
-        self.now = now
-
-    def at(self, value: datetime | None) -> str:
-        return format_local(value, self.zone) if value is not None else "—"
-
-    def short(self, value: datetime | None) -> str:
-        if value is None:
-            return "—"
-        local = value.astimezone(zone(self.zone))
-        return f"{local:%a %d %b %Y %H:%M} {local.tzname() or ''}".rstrip()
-
-    def since(self, value: datetime) -> str:
-        return reports.humanize(self.now - value)
+    return redirect("/tracker")
 
 
 # Pipeline ---------------------------------------------------------------------------------------
 
 
 async def pipeline(request: web.Request) -> web.Response:
-    viewer = _signed_in(request)
-    read = _reports(request)
-    zone_name, zone_error = _zone_of(request, viewer)
+    viewer = signed_in(request)
+    read = reports_of(request)
+    zone_name, zone_error = zone_of(request, viewer)
     errors = [zone_error] if zone_error else []
-    f = _filter(request, zone_name, errors)
+    f = pipeline_filter(request, zone_name, errors)
     if errors:
         f = reports.PipelineFilter(page=1)
-    now = _now(request)
-    page = await read.pipeline_page(f)
+    now = now_of(request)
+    listing = await read.pipeline_page(f)
     clients, recruiters = await read.filter_choices()
     failed = await read.failed_job_count()
-    return _page(
+    return page(
         request, "tracker/pipeline.html", viewer, status=400 if errors else 200,
-        page=page, f=f, q=request.query, errors=errors, clients=clients, recruiters=recruiters,
-        stages=list(Stage), sorts=reports.SORTS, zones=_zones(zone_name), zone_name=zone_name,
-        t=_Times(zone_name, now), failed=failed,
-        page_link=lambda n: "/tracker?" + _query(request, page=n),
-        export_link="/tracker/export.csv?" + _query(request, page=None),
-        zone_query=_query(request, page=None, tz=zone_name),
+        page=listing, f=f, q=request.query, errors=errors, clients=clients, recruiters=recruiters,
+        stages=list(Stage), sorts=reports.SORTS, zones=zones_with(zone_name), zone_name=zone_name,
+        t=Times(zone_name, now), failed=failed,
+        page_link=lambda n: "/tracker?" + query(request, page=n),
+        export_link="/tracker/export.csv?" + query(request, page=None),
+        zone_query=query(request, page=None, tz=zone_name),
     )
-
-
-def _zones(current: str) -> list[str]:
-    return list(ZONES) if current in ZONES else [current, *ZONES]
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -299,14 +136,14 @@ CSV_HEADER = (
 
 
 async def export_csv(request: web.Request) -> web.Response:
-    viewer = _signed_in(request)
-    zone_name, zone_error = _zone_of(request, viewer)
+    viewer = signed_in(request)
+    zone_name, zone_error = zone_of(request, viewer)
     errors = [zone_error] if zone_error else []
-    f = _filter(request, zone_name, errors)
+    f = pipeline_filter(request, zone_name, errors)
     if errors:
         raise web.HTTPBadRequest(text="; ".join(errors), content_type="text/plain")
-    now = _now(request)
-    rows = await _reports(request).pipeline_export(f)
+    now = now_of(request)
+    rows = await reports_of(request).pipeline_export(f)
     tz = zone(zone_name)
 
     def iso(value: datetime | None) -> str:
@@ -341,27 +178,27 @@ async def export_csv(request: web.Request) -> web.Response:
 
 
 async def interview(request: web.Request) -> web.Response:
-    viewer = _signed_in(request)
-    zone_name, zone_error = _zone_of(request, viewer)
-    now = _now(request)
-    detail = await _reports(request).interview(request.match_info["id"])
+    viewer = signed_in(request)
+    zone_name, zone_error = zone_of(request, viewer)
+    now = now_of(request)
+    detail = await reports_of(request).interview(request.match_info["id"])
     if detail is None:
-        return _page(request, "tracker/message.html", viewer, status=404, title="Not found",
+        return page(request, "tracker/message.html", viewer, status=404, title="Not found",
                      message="There is no interview with that id.")
-    return _page(
+    return page(
         request, "tracker/interview.html", viewer, d=detail,
         format_label=FORMAT_LABELS.get(Format(detail.format), detail.format) if detail.format in
-        {f.value for f in Format} else detail.format, t=_Times(zone_name, now),
-        zones=_zones(zone_name), zone_name=zone_name, errors=[zone_error] if zone_error else [],
+        {f.value for f in Format} else detail.format, t=Times(zone_name, now),
+        zones=zones_with(zone_name), zone_name=zone_name, errors=[zone_error] if zone_error else [],
         retried=request.query.get("retried"),
     )
 
 
 async def retry_job(request: web.Request) -> web.Response:
-    await _posted(request)
-    done, interview_id = await _reports(request).retry_job(request.match_info["id"])
+    await posted(request)
+    done, interview_id = await reports_of(request).retry_job(request.match_info["id"])
     back = f"/tracker/interviews/{interview_id}" if interview_id else "/tracker"
-    return _redirect(f"{back}?retried={'1' if done else '0'}", status=303)
+    return redirect(f"{back}?retried={'1' if done else '0'}", status=303)
 
 
 # KPIs -------------------------------------------------------------------------------------------
@@ -405,24 +242,24 @@ def trend_bars(trend: list[tuple[date, int, timedelta | None]]) -> list[Bar]:
 
 
 async def kpis(request: web.Request) -> web.Response:
-    viewer = _signed_in(request)
-    zone_name, zone_error = _zone_of(request, viewer)
+    viewer = signed_in(request)
+    zone_name, zone_error = zone_of(request, viewer)
     errors = [zone_error] if zone_error else []
-    now = _now(request)
+    now = now_of(request)
     today = now.astimezone(zone(zone_name)).date()
-    start = _day(request.query.get("from", ""), "from", errors) or today - timedelta(days=KPI_DAYS)
-    end = _day(request.query.get("to", ""), "to", errors) or today
+    start = day(request.query.get("from", ""), "from", errors) or today - timedelta(days=KPI_DAYS)
+    end = day(request.query.get("to", ""), "to", errors) or today
     if end < start:
         errors.append("the period ends before it starts")
         start, end = today - timedelta(days=KPI_DAYS), today
-    period = Interval(_local_midnight(start, zone_name), _local_midnight(end + timedelta(days=1), zone_name))
-    facts = await _reports(request).kpi_facts(period)
+    period = Interval(local_midnight(start, zone_name), local_midnight(end + timedelta(days=1), zone_name))
+    facts = await reports_of(request).kpi_facts(period)
     result = compute_kpis(facts, period, as_of=min(now, period.end))
     trend = weekly_trend(facts, period)
-    return _page(
+    return page(
         request, "tracker/kpis.html", viewer, status=400 if errors else 200, k=result,
         bars=trend_bars(trend), chart=(CHART_W, CHART_H, CHART_PAD), start=start, end=end,
-        errors=errors, zones=_zones(zone_name), zone_name=zone_name, humanize=_maybe,
+        errors=errors, zones=zones_with(zone_name), zone_name=zone_name, humanize=_maybe,
         pct=lambda v: "—" if v is None else f"{v:.0%}",
     )
 
@@ -431,211 +268,3 @@ def _maybe(value: timedelta | None) -> str:
     return "—" if value is None else reports.humanize(value)
 
 
-# Feeds ------------------------------------------------------------------------------------------
-
-
-async def feeds(request: web.Request, *, viewer: Viewer | None = None, new_url: str | None = None,
-                message: str | None = None, status: int = 200) -> web.Response:
-    viewer = viewer or _signed_in(request)
-    read = _reports(request)
-    _, recruiters = await read.filter_choices()
-    return _page(
-        request, "tracker/feeds.html", viewer, status=status, feeds=await read.feeds(),
-        recruiters=recruiters, new_url=new_url, message=message,
-        t=_Times(viewer.zone or DEFAULT_ZONE, _now(request)),
-    )
-
-
-async def create_feed(request: web.Request) -> web.Response:
-    viewer, form = await _posted(request)
-    try:
-        token = await _reports(request).create_feed(
-            form.get("recruiter", ""), created_by=viewer.email or viewer.user
-        )
-    except reports.UnknownRecruiter:
-        return await feeds(request, viewer=viewer, message="Choose a recruiter for the feed.", status=400)
-    url = f"{request.app[SETTINGS].public_url}/feeds/{token}.ics"
-    return await feeds(request, viewer=viewer, new_url=url)
-
-
-async def revoke_feed(request: web.Request) -> web.Response:
-    viewer, _ = await _posted(request)
-    done = await _reports(request).revoke_feed(request.match_info["id"])
-    return await feeds(
-        request, viewer=viewer, message="The feed was revoked: its URL no longer works." if done
-        else "That feed was already revoked.",
-    )
-
-
-async def feed(request: web.Request) -> web.Response:
-    now = _now(request)
-    found = await _reports(request).feed(request.match_info["token"])
-    if found is None:
-        raise web.HTTPNotFound(text="No such calendar feed (it may have been revoked).",
-                               content_type="text/plain")
-    body = feed_ics(found.events, name=f"askARSAN interviews — {found.recruiter_name}", now=now)
-    return web.Response(
-        body=body, content_type="text/calendar", charset="utf-8",
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
-                 "X-Content-Type-Options": "nosniff"},
-    )
-
-
-# Outbox -----------------------------------------------------------------------------------------
-
-
-async def outbox(request: web.Request) -> web.Response:
-    viewer = _signed_in(request)
-    folder = request.app[SETTINGS].outbox_dir
-    entries = await asyncio.to_thread(list_outbox, folder)
-    zone_name, _ = _zone_of(request, viewer)
-    return _page(request, "tracker/outbox.html", viewer, entries=entries[:500], total=len(entries),
-                 folder=str(folder), t=_Times(zone_name, _now(request)))
-
-
-_URL = re.compile(r"https?://[^\s<>\"']+")
-
-
-def linkify(text: str) -> Markup:
-    """Plain text, escaped, with its http(s) links made clickable (opened without a referrer)."""
-    out: list[str] = []
-    last = 0
-    for match in _URL.finditer(text):
-        url = match.group(0).rstrip(".,;:!?)")
-        end = match.start() + len(url)
-        out.append(str(escape(text[last:match.start()])))
-        out.append(f'<a href="{escape(url)}" rel="noopener noreferrer" target="_blank">{escape(url)}</a>')
-        last = end
-    out.append(str(escape(text[last:])))
-    return Markup("".join(out))  # noqa: S704 - every piece above is escaped
-
-
-def _part(message: EmailMessage, subtype: str) -> str | None:
-    part = message.get_body(preferencelist=(subtype,))
-    if part is None:
-        return None
-    try:
-        return str(part.get_content())
-    except (LookupError, ValueError):
-        return None
-
-
-async def outbox_message(request: web.Request) -> web.Response:
-    viewer = _signed_in(request)
-    folder = request.app[SETTINGS].outbox_dir
-    name = request.match_info["name"]
-    try:
-        message = await asyncio.to_thread(read_outbox, folder, name)
-    except (OutboxNameRefused, FileNotFoundError):
-        return _page(request, "tracker/message.html", viewer, status=404, title="Not found",
-                     message="There is no such message in the outbox.")
-    text = _part(message, "plain")
-    attachments = [
-        (part.get_filename() or "(unnamed)", part.get_content_type())
-        for part in message.iter_attachments()
-    ]
-    return _page(
-        request, "tracker/mail.html", viewer, mail_name=name, subject=str(message.get("Subject", "")),
-        sender=str(message.get("From", "")), to=str(message.get("To", "")),
-        date=str(message.get("Date", "")), text=linkify(text) if text is not None else None,
-        html=_part(message, "html"), attachments=attachments,
-    )
-
-
-# Sign-in ----------------------------------------------------------------------------------------
-
-
-async def login_page(request: web.Request, *, error: str | None = None, status: int = 200) -> web.Response:
-    tracker = request.app[TRACKER]
-    response = web.Response()
-    viewer = tracker.sessions.anonymous(request, response)
-    if viewer.signed_in and error is None:
-        return _redirect(safe_next(request.query.get("next")))
-    page = _page(
-        request, "tracker/login.html", None, status=status, csrf=viewer.csrf,
-        mode=tracker.sessions.config.mode, next=safe_next(request.query.get("next")), error=error,
-    )
-    for cookie in response.cookies.values():
-        page.cookies[cookie.key] = cookie
-    return page
-
-
-async def login_password(request: web.Request) -> web.Response:
-    tracker = request.app[TRACKER]
-    form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
-    tracker.sessions.check_csrf(request, form)
-    if tracker.sessions.config.mode != "password":
-        raise web.HTTPForbidden(
-            text="Sign in with Microsoft: password sign-in is off.", content_type="text/plain"
-        )
-    if not tracker.sessions.password_ok(form.get("password", "")):
-        return await login_page(request, error="That password is not right.", status=401)
-    response = _redirect(safe_next(form.get("next")), status=303)
-    tracker.sessions.sign_in(response, Viewer(csrf="", user="Recruiter (local)"))
-    return response
-
-
-async def login_oidc(request: web.Request) -> web.Response:
-    tracker = request.app[TRACKER]
-    form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
-    tracker.sessions.check_csrf(request, form)
-    if tracker.oidc is None:
-        raise web.HTTPForbidden(text="Microsoft sign-in is not configured.", content_type="text/plain")
-    verifier, challenge = pkce_pair()
-    state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-    try:
-        url = await tracker.oidc.authorization_url(state=state, nonce=nonce, challenge=challenge)
-    except SignInFailed as error:
-        return await login_page(request, error=f"Sign-in is unavailable: {error.reason}", status=502)
-    response = _redirect(url, status=303)
-    tracker.sessions.start_flow(
-        response, {"state": state, "nonce": nonce, "verifier": verifier, "next": safe_next(form.get("next"))}
-    )
-    return response
-
-
-async def oidc_callback(request: web.Request) -> web.Response:
-    tracker = request.app[TRACKER]
-    if tracker.oidc is None:
-        raise web.HTTPNotFound()
-    flow = tracker.sessions.flow(request)
-    q = request.query
-    if q.get("error"):
-        return await login_page(
-            request, error=f"Microsoft sign-in failed: {q.get('error_description') or q['error']}", status=401
-        )
-    if flow is None or not q.get("state") or not secrets.compare_digest(str(flow.get("state")), q["state"]):
-        return await login_page(
-            request, error="That sign-in has expired or was not started here.", status=401
-        )
-    try:
-        id_token = await tracker.oidc.redeem(q.get("code", ""), str(flow["verifier"]))
-        claims = await tracker.oidc.validate(id_token, nonce=str(flow["nonce"]))
-    except SignInFailed as error:
-        return await login_page(request, error=f"Sign-in refused: {error.reason}", status=error.status)
-    if not tracker.oidc.is_recruiter(claims):
-        return await login_page(
-            request, error="You signed in, but you are not on the tracker's list of recruiters.", status=403
-        )
-    email = str(claims.get("email") or claims.get("preferred_username") or "") or None
-    oid = str(claims.get("oid") or claims["sub"])
-    known = await _reports(request).recruiter_for(object_id=oid, email=email)
-    response = _redirect(safe_next(str(flow.get("next"))), status=303)
-    tracker.sessions.end_flow(response)
-    tracker.sessions.sign_in(
-        response,
-        Viewer(csrf="", user=str(claims.get("name") or email or "Recruiter"), email=email, object_id=oid,
-               party_id=known[0] if known else None, zone=known[1] if known else None),
-    )
-    return response
-
-
-async def logout(request: web.Request) -> web.Response:
-    form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
-    request.app[TRACKER].sessions.check_csrf(request, form)
-    response = _redirect("/tracker/login", status=303)
-    request.app[TRACKER].sessions.sign_out(response)
-    return response
-
-
-__all__ = ["TRACKER", "csv_cell", "linkify", "setup_tracker", "tracker_password", "trend_bars"]

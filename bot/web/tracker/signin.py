@@ -1,39 +1,53 @@
-"""Recruiter sign-in for the tracker: signed-cookie sessions, CSRF tokens, and two ways in.
+"""Recruiter sign-in for the tracker: server-side sessions, CSRF tokens, and two ways in.
 
 - `local`: a password (``ASKARSAN_TRACKER_PASSWORD``, generated at start when not set and printed
   by the CLI).
-- production: Microsoft Entra ID over OpenID Connect — the authorization code flow with PKCE
-  (RFC 7636, S256) against the tenant's metadata URL; the id_token's signature is checked against
-  the provider's JWKS, and its issuer, audience, expiry and nonce are checked too. Who counts as a
-  recruiter comes from settings: a list of e-mail addresses / object ids, or a group id that must
-  appear in the token's ``groups`` claim.
+- production: Microsoft Entra ID over OpenID Connect, through msal's authorization code flow
+  (msal makes and checks the state, the PKCE pair and the nonce, and redeems the code). msal
+  speaks blocking HTTP, so every call into it runs on a worker thread. msal 1.38+ decodes the
+  id_token without validating it and leaves that to the application: its signature is checked
+  here with PyJWT against the provider's published keys (`PyJWKClient`), and its issuer,
+  audience, expiry and tenant too. Who counts as a recruiter comes from settings: a list of
+  e-mail addresses / object ids, or a group id that must appear in the token's ``groups`` claim.
 
-A session is ``base64url(json) "." base64url(HMAC-SHA256)`` in an HttpOnly, SameSite=Lax cookie,
-keyed by a key derived from ``ASKARSAN_SECRET_KEY``; it carries its expiry and a CSRF token that
-every POST form must send back (a visitor who is not signed in gets an anonymous session so that
-the login form is protected too). Nothing about sessions is kept on the server.
+Cookies (HttpOnly, SameSite=Lax, path /tracker) are JWTs signed by PyJWT (HS256), each kind under
+its own key derived from ``ASKARSAN_SECRET_KEY``:
+
+- the session cookie. Before sign-in it is an anonymous session that carries only a CSRF token (an
+  hour, nothing on the server), so that the login form is protected too. Signing in replaces it
+  with a random session id and a fresh CSRF token; the id's SHA-256 names a `tracker_sessions` row
+  holding who signed in and until when (storage/tracker_sessions.py). Signing out revokes the row,
+  so a copy of the cookie taken before stops working; an expired or revoked row is no session,
+  whatever the cookie says.
+- the OIDC flow cookie: msal's flow (state, nonce, PKCE verifier) and where to go after; 10 minutes.
+
+Every POST form sends its CSRF token back. Failed sign-ins are counted per client address and,
+for the one shared password, per account; over either limit the answer is 429 with Retry-After,
+before the password is looked at (so a lucky guess during the wait learns nothing).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import logging
 import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
-import aiohttp
 import jwt
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
+from bot.web.http import FailureLimiter, client_address
+from storage.tracker_sessions import SessionHolder, live_session, open_session, revoke_session
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +56,12 @@ FLOW_COOKIE = "askarsan_tracker_oidc"
 COOKIE_PATH = "/tracker"
 CSRF_FIELD = "csrf"
 ENTRA_METADATA = "https://login.microsoftonline.com/{tenant}/v2.0/.well-known/openid-configuration"
+DISCOVERY_SUFFIX = "/.well-known/openid-configuration"
+MAX_COOKIE_CHARS = 4096
+ANONYMOUS_TTL = 3600
+FLOW_TTL = 600
+PROVIDER_TIMEOUT = 10
+DISCOVERED = ("issuer", "jwks_uri")  # what the id_token's checks need from the discovery document
 
 
 @dataclass(frozen=True)
@@ -53,12 +73,17 @@ class OidcConfig:
     allowed: frozenset[str] = frozenset()  # e-mail addresses (lower case) and object ids
     group_id: str | None = None
     tenant_id: str | None = None  # the `tid` the token must carry, when set
-    scopes: str = "openid profile email"
+    # msal always asks for openid, profile and offline_access itself (and refuses them here).
+    scopes: tuple[str, ...] = ("email",)
+    ca_file: str | None = None  # the CA bundle trusted for the provider's TLS; None: the system's
 
 
 @dataclass(frozen=True)
 class TrackerAuthConfig:
-    """How recruiters sign in. `mode` "closed" refuses everyone (production without Entra ID)."""
+    """How recruiters sign in. `mode` "closed" refuses everyone (production without Entra ID).
+
+    `failures_per_address` / `failures_per_account`: at most N failed sign-ins in W seconds.
+    """
 
     secret_key: bytes
     mode: Literal["password", "oidc", "closed"]
@@ -68,35 +93,31 @@ class TrackerAuthConfig:
     session_ttl: int = 8 * 3600
     default_zone: str = "Europe/London"
     clock: Callable[[], float] = field(default=time.time)
+    failures_per_address: tuple[int, float] = (10, 600.0)
+    failures_per_account: tuple[int, float] = (30, 600.0)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TrackerAuthConfig:
-        """Read the tracker's settings; those not in `Settings` yet are read with defaults.
-
-        ``ASKARSAN_TRACKER_PASSWORD`` (local), and for Entra ID ``ASKARSAN_OIDC_CLIENT_ID``,
-        ``ASKARSAN_OIDC_CLIENT_SECRET``, ``ASKARSAN_OIDC_METADATA_URL`` (default: the tenant's
-        v2.0 metadata), ``ASKARSAN_TRACKER_RECRUITERS`` (e-mails / object ids, comma separated)
-        and ``ASKARSAN_TRACKER_GROUP_ID``.
-        """
+        """Read the tracker's settings: ``ASKARSAN_TRACKER_PASSWORD`` (local), and for Entra ID
+        ``ASKARSAN_OIDC_CLIENT_ID``, ``ASKARSAN_OIDC_CLIENT_SECRET``, ``ASKARSAN_OIDC_METADATA_URL``
+        (default: the tenant's v2.0 metadata), ``ASKARSAN_TRACKER_RECRUITERS`` (e-mails / object
+        ids, comma separated) and ``ASKARSAN_TRACKER_GROUP_ID``."""
         assert settings.secret_key is not None  # check() / with_local_secrets() guarantee it
         secret = settings.secret_key.get_secret_value().encode()
         secure = settings.public_url.startswith("https://")
-        client_id = str(getattr(settings, "oidc_client_id", "") or "")
-        if client_id:
+        if settings.oidc_client_id:
             tenant = settings.app_tenant_id or "organizations"
-            allowed = getattr(settings, "tracker_recruiters", None) or []
             oidc = OidcConfig(
-                metadata_url=str(getattr(settings, "oidc_metadata_url", "") or "")
-                or ENTRA_METADATA.format(tenant=tenant),
-                client_id=client_id,
-                client_secret=getattr(settings, "oidc_client_secret", None),
+                metadata_url=settings.oidc_metadata_url or ENTRA_METADATA.format(tenant=tenant),
+                client_id=settings.oidc_client_id,
+                client_secret=settings.oidc_client_secret,
                 redirect_uri=f"{settings.public_url}/tracker/auth/callback",
-                allowed=frozenset(a.strip().lower() for a in allowed if a.strip()),
-                group_id=getattr(settings, "tracker_group_id", None) or None,
+                allowed=frozenset(a.strip().lower() for a in settings.tracker_recruiters if a.strip()),
+                group_id=settings.tracker_group_id or None,
                 tenant_id=settings.app_tenant_id or None,
             )
             return cls(secret, "oidc", oidc=oidc, secure_cookies=secure)
-        password = getattr(settings, "tracker_password", None)
+        password = settings.tracker_password
         if settings.is_local:
             if password is None:
                 password = SecretStr(secrets.token_urlsafe(12))
@@ -106,45 +127,46 @@ class TrackerAuthConfig:
         return cls(secret, "closed", secure_cookies=secure)
 
 
-# Signed values ---------------------------------------------------------------------------------
+# Signed cookies ---------------------------------------------------------------------------------
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+def _purpose_key(secret_key: bytes, purpose: str) -> bytes:
+    # Derived as the hand-written signer did; its cookies were not JWTs, though, so a recruiter
+    # signed in before this release signs in once more.
+    return hmac.new(secret_key, f"askarsan-tracker:{purpose}".encode(), hashlib.sha256).digest()
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+class _CookieSigner:
+    """A JWT (HS256) with an expiry, under a key of its own purpose (session vs OIDC flow)."""
 
+    def __init__(self, secret_key: bytes, purpose: str, clock: Callable[[], float]) -> None:
+        self._key = _purpose_key(secret_key, purpose)
+        self._clock = clock
 
-class Signer:
-    """HMAC-SHA256 signed JSON with an expiry; `purpose` separates keys (session vs OIDC flow)."""
+    def dumps(self, payload: Mapping[str, Any], *, ttl: int) -> str:
+        now = int(self._clock())
+        return jwt.encode({**payload, "iat": now, "exp": now + ttl}, self._key, algorithm="HS256")
 
-    def __init__(self, secret_key: bytes, purpose: str) -> None:
-        self._key = hmac.new(secret_key, f"askarsan-tracker:{purpose}".encode(), hashlib.sha256).digest()
-
-    def dumps(self, payload: Mapping[str, Any], *, expires_at: float) -> str:
-        body = _b64(json.dumps({**payload, "exp": int(expires_at)}, separators=(",", ":")).encode())
-        return f"{body}.{_b64(hmac.new(self._key, body.encode(), hashlib.sha256).digest())}"
-
-    def loads(self, value: str | None, *, now: float) -> dict[str, Any] | None:
-        """The payload, or None if the value is missing, tampered with or expired."""
-        if not value or value.count(".") != 1 or len(value) > 4096:
-            return None
-        body, signature = value.split(".")
-        expected = _b64(hmac.new(self._key, body.encode(), hashlib.sha256).digest())
-        if not hmac.compare_digest(signature, expected):
+    def loads(self, value: str | None) -> dict[str, Any] | None:
+        """The payload, or None if the value is missing, malformed, tampered with or expired."""
+        # A Cookie header may carry any bytes: only a short ASCII value can be ours.
+        if not value or len(value) > MAX_COOKIE_CHARS or not value.isascii():
             return None
         try:
-            payload = json.loads(_unb64(body))
-        except ValueError:
+            payload: dict[str, Any] = jwt.decode(
+                value, self._key, algorithms=["HS256"],
+                # Expiry is checked below against the injected clock, never skipped.
+                options={"require": ["exp", "iat"], "verify_exp": False, "verify_iat": False},
+            )
+        except jwt.PyJWTError:
             return None
-        if not isinstance(payload, dict) or not isinstance(payload.get("exp"), int) or payload["exp"] <= now:
+        expires = payload["exp"]
+        if type(expires) is not int or expires <= self._clock():
             return None
         return payload
 
 
-# Sessions --------------------------------------------------------------------------------------
+# Sessions ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -157,65 +179,127 @@ class Viewer:
     object_id: str | None = None
     party_id: str | None = None  # the recruiter's party, when our records know them
     zone: str | None = None
+    session_id: str | None = field(default=None, repr=False)  # the server-side session's id
 
     @property
     def signed_in(self) -> bool:
         return self.user is not None
 
 
+VIEWER = web.RequestKey("tracker_viewer", Viewer)
+
+
+def _utc(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
+
+
+def _wait_text(seconds: int) -> str:
+    return f"{seconds} seconds" if seconds < 120 else f"{(seconds + 59) // 60} minutes"
+
+
+@dataclass(frozen=True)
+class Throttled:
+    retry_after: int
+    message: str
+
+
 class Sessions:
-    def __init__(self, config: TrackerAuthConfig) -> None:
+    def __init__(
+        self, config: TrackerAuthConfig, store: async_sessionmaker[AsyncSession],
+        reads: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
+        """`store` writes sessions; `reads` looks them up on every page (the reports' engine: on
+        SQLite its statements run off the event loop, and a read takes no write lock)."""
         self.config = config
-        self._session = Signer(config.secret_key, "session")
-        self._flow = Signer(config.secret_key, "oidc-flow")
+        self._store = store
+        self._reads = reads or store
+        self._session = _CookieSigner(config.secret_key, "session", config.clock)
+        self._flow = _CookieSigner(config.secret_key, "oidc-flow", config.clock)
+        self._by_address = FailureLimiter(*config.failures_per_address)
+        self._by_account = FailureLimiter(*config.failures_per_account)
 
     def now(self) -> float:
         return self.config.clock()
 
-    def viewer(self, request: web.Request) -> Viewer | None:
-        payload = self._session.loads(request.cookies.get(SESSION_COOKIE), now=self.now())
+    def middleware(self) -> Middleware:
+        """Before a handler under /tracker runs: resolve the request's session (a database read
+        for a signed-in cookie), so that handlers read `viewer()` synchronously; and read a POST's
+        form, so that a body that is no form is a 400 with a reason for every handler alike
+        (aiohttp keeps what it read for the handler's own `request.post()`)."""
+
+        @web.middleware
+        async def tracker_sessions(request: web.Request, handler: Handler) -> web.StreamResponse:
+            if request.path == COOKIE_PATH or request.path.startswith(COOKIE_PATH + "/"):
+                if request.method == "POST":
+                    await _read_form_or_400(request)
+                viewer = await self._resolve(request)
+                if viewer is not None:
+                    request[VIEWER] = viewer
+            return await handler(request)
+
+        return tracker_sessions
+
+    async def _resolve(self, request: web.Request) -> Viewer | None:
+        payload = self._session.loads(request.cookies.get(SESSION_COOKIE))
         if payload is None or not isinstance(payload.get("csrf"), str):
             return None
+        session_id = payload.get("sid")
+        if session_id is None:
+            return Viewer(csrf=payload["csrf"])  # anonymous: only the login form's CSRF token
+        if not isinstance(session_id, str):
+            return None
+        holder = await live_session(self._reads, session_id, now=_utc(self.now()))
+        if holder is None:
+            return None  # signed out, expired, or never ours
         return Viewer(
-            csrf=payload["csrf"],
-            user=payload.get("user"),
-            email=payload.get("email"),
-            object_id=payload.get("oid"),
-            party_id=payload.get("party"),
-            zone=payload.get("zone"),
+            csrf=payload["csrf"], user=holder.display_name, email=holder.email,
+            object_id=holder.object_id, party_id=holder.party_id, zone=holder.zone,
+            session_id=session_id,
         )
 
-    def anonymous(self, request: web.Request, response: web.StreamResponse) -> Viewer:
-        """The visitor's session, creating an anonymous one (for the login form's CSRF token)."""
+    def viewer(self, request: web.Request) -> Viewer | None:
+        """The session the middleware found for this request (None without one)."""
+        return request.get(VIEWER)
+
+    def anonymous(self, request: web.Request, response: web.StreamResponse, *, fresh: bool = False) -> Viewer:
+        """The visitor's session, creating an anonymous one (for the login form's CSRF token).
+        `fresh`: a new anonymous session (and CSRF token) even if there is one."""
         current = self.viewer(request)
-        if current is not None:
+        if current is not None and (current.signed_in or not fresh):
             return current
         viewer = Viewer(csrf=secrets.token_urlsafe(24))
-        self._set(response, viewer, ttl=3600)
+        self._set(response, {"csrf": viewer.csrf}, ttl=ANONYMOUS_TTL)
         return viewer
 
-    def sign_in(self, response: web.StreamResponse, viewer: Viewer) -> Viewer:
-        """A fresh session (and a fresh CSRF token: nothing from before sign-in is trusted)."""
-        fresh = Viewer(
-            csrf=secrets.token_urlsafe(24), user=viewer.user, email=viewer.email,
-            object_id=viewer.object_id, party_id=viewer.party_id, zone=viewer.zone,
+    async def sign_in(self, response: web.StreamResponse, viewer: Viewer) -> Viewer:
+        """A new server-side session and a fresh CSRF token: nothing from before sign-in is trusted."""
+        session_id = secrets.token_urlsafe(32)
+        now = self.now()
+        await open_session(
+            self._store, session_id,
+            SessionHolder(viewer.user or "Recruiter", viewer.email, viewer.object_id, viewer.party_id,
+                          viewer.zone),
+            now=_utc(now), expires_at=_utc(now + self.config.session_ttl),
         )
-        self._set(response, fresh, ttl=self.config.session_ttl)
+        fresh = Viewer(
+            csrf=secrets.token_urlsafe(24), user=viewer.user or "Recruiter", email=viewer.email,
+            object_id=viewer.object_id, party_id=viewer.party_id, zone=viewer.zone,
+            session_id=session_id,
+        )
+        self._set(response, {"sid": session_id, "csrf": fresh.csrf}, ttl=self.config.session_ttl)
         return fresh
 
-    def sign_out(self, response: web.StreamResponse) -> None:
+    async def sign_out(self, request: web.Request, response: web.StreamResponse) -> None:
+        """End the session on the server (a copy of the cookie no longer works) and drop the cookie."""
+        viewer = self.viewer(request)
+        if viewer is not None and viewer.session_id is not None:
+            await revoke_session(self._store, viewer.session_id, now=_utc(self.now()))
         response.del_cookie(SESSION_COOKIE, path=COOKIE_PATH)
 
-    def _set(self, response: web.StreamResponse, viewer: Viewer, *, ttl: int) -> None:
-        payload = {
-            "csrf": viewer.csrf, "user": viewer.user, "email": viewer.email, "oid": viewer.object_id,
-            "party": viewer.party_id, "zone": viewer.zone,
-        }
-        value = self._session.dumps({k: v for k, v in payload.items() if v is not None},
-                                    expires_at=self.now() + ttl)
+    def _set(self, response: web.StreamResponse, payload: Mapping[str, str], *, ttl: int) -> None:
         response.set_cookie(
-            SESSION_COOKIE, value, path=COOKIE_PATH, httponly=True, samesite="Lax",
-            secure=self.config.secure_cookies, max_age=ttl,
+            SESSION_COOKIE, self._session.dumps(payload, ttl=ttl), path=COOKIE_PATH, httponly=True,
+            samesite="Lax", secure=self.config.secure_cookies, max_age=ttl,
         )
 
     def check_csrf(self, request: web.Request, form: Mapping[str, Any]) -> Viewer:
@@ -224,7 +308,9 @@ class Sessions:
         sent = form.get(CSRF_FIELD)
         if viewer is None:
             raise forbidden("Your session has expired or cookies are blocked: reload the page and try again.")
-        if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), viewer.csrf.encode()):
+        if not isinstance(sent, str) or not sent.isascii() or not hmac.compare_digest(
+            sent.encode("ascii"), viewer.csrf.encode("ascii")
+        ):
             raise forbidden("The form's security token is missing or wrong: reload the page and try again.")
         return viewer
 
@@ -232,33 +318,78 @@ class Sessions:
         password = self.config.password
         if self.config.mode != "password" or password is None or not given:
             return False
-        return hmac.compare_digest(given.encode(), password.get_secret_value().encode())
+        # surrogatepass: a form may decode to any code point; none of them may raise here.
+        expected = password.get_secret_value()
+        return hmac.compare_digest(given.encode("utf-8", "surrogatepass"),
+                                   expected.encode("utf-8", "surrogatepass"))
 
-    # The OIDC flow's own short-lived cookie: state, nonce, PKCE verifier, where to go after.
-    def start_flow(self, response: web.StreamResponse, flow: Mapping[str, str]) -> None:
+    # Failed sign-ins: per client address always, per account where there is one to guess at.
+    def throttled(self, request: web.Request, account: str | None = None) -> Throttled | None:
+        now = self.now()
+        wait = self._by_address.retry_after(client_address(request), now)
+        if wait is not None:
+            return Throttled(wait, f"Too many failed sign-ins from your address: wait {_wait_text(wait)} "
+                                   "and try again.")
+        if account is not None:
+            wait = self._by_account.retry_after(account, now)
+            if wait is not None:
+                return Throttled(wait, f"Too many failed sign-ins to this account, from anywhere: wait "
+                                       f"{_wait_text(wait)} and try again.")
+        return None
+
+    def failed(self, request: web.Request, account: str | None = None) -> None:
+        now = self.now()
+        self._by_address.record(client_address(request), now)
+        if account is not None:
+            self._by_account.record(account, now)
+
+    # The OIDC flow's own short-lived cookie: msal's flow and where to go after.
+    def start_flow(self, response: web.StreamResponse, flow: Mapping[str, Any], next_path: str) -> None:
         response.set_cookie(
-            FLOW_COOKIE, self._flow.dumps(flow, expires_at=self.now() + 600), path=COOKIE_PATH,
-            httponly=True, samesite="Lax", secure=self.config.secure_cookies, max_age=600,
+            FLOW_COOKIE, self._flow.dumps({"flow": dict(flow), "next": next_path}, ttl=FLOW_TTL),
+            path=COOKIE_PATH, httponly=True, samesite="Lax", secure=self.config.secure_cookies,
+            max_age=FLOW_TTL,
         )
 
-    def flow(self, request: web.Request) -> dict[str, Any] | None:
-        return self._flow.loads(request.cookies.get(FLOW_COOKIE), now=self.now())
+    def flow(self, request: web.Request) -> tuple[dict[str, Any], str] | None:
+        """(msal's flow, the path to go to after) of the sign-in this browser started, else None."""
+        payload = self._flow.loads(request.cookies.get(FLOW_COOKIE))
+        if payload is None or not isinstance(payload.get("flow"), dict):
+            return None
+        return payload["flow"], safe_next(payload.get("next"))
 
     def end_flow(self, response: web.StreamResponse) -> None:
         response.del_cookie(FLOW_COOKIE, path=COOKIE_PATH)
-
-    def dumps_session_for_tests(self, viewer: Viewer, *, expires_at: float) -> str:
-        """A session cookie value with a chosen expiry (tests of expired sessions)."""
-        return self._session.dumps({"csrf": viewer.csrf, "user": viewer.user}, expires_at=expires_at)
 
 
 def forbidden(reason: str) -> web.HTTPForbidden:
     return web.HTTPForbidden(text=reason, content_type="text/plain")
 
 
-def safe_next(value: str | None) -> str:
-    """Only a path inside the tracker: no open redirect to another site."""
-    if not value or not value.startswith("/tracker") or value.startswith("//") or "\\" in value:
+async def _read_form_or_400(request: web.Request) -> None:
+    try:
+        await request.post()
+    except (ValueError, LookupError) as error:
+        # What aiohttp raises for a multipart body without a boundary, an unknown charset, or
+        # bytes that are not in the declared one (UnicodeDecodeError is a ValueError).
+        raise web.HTTPBadRequest(
+            text="The form could not be read: send it as application/x-www-form-urlencoded "
+                 f"(UTF-8) or multipart/form-data ({type(error).__name__}).",
+            content_type="text/plain",
+        ) from None
+
+
+async def read_form(request: web.Request) -> dict[str, str]:
+    """A POST's form fields (text only); the middleware has already refused a body that is no form."""
+    return {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+
+
+def safe_next(value: object) -> str:
+    """Only a path inside the tracker: no open redirect to another site, and nothing a Location
+    header cannot carry (control characters such as CR/LF, spaces, non-ASCII)."""
+    if not isinstance(value, str) or not value.startswith("/tracker") or value.startswith("//"):
+        return "/tracker"
+    if "\\" in value or any(not ("\x21" <= c <= "\x7e") for c in value):
         return "/tracker"
     parts = urlsplit(value)
     if parts.scheme or parts.netloc:
@@ -266,164 +397,14 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-# OpenID Connect --------------------------------------------------------------------------------
-
-
-class SignInFailed(Exception):
-    """The provider's answer could not be trusted, or the person is not a recruiter."""
-
-    def __init__(self, reason: str, status: int = 401) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-
-
-def pkce_pair() -> tuple[str, str]:
-    """(verifier, S256 challenge) — RFC 7636 §4.1/§4.2."""
-    verifier = secrets.token_urlsafe(48)
-    return verifier, _b64(hashlib.sha256(verifier.encode("ascii")).digest())
-
-
-class OidcClient:
-    """The authorization code flow with PKCE against a provider's discovery document.
-
-    The discovery document and keys are cached for an hour; an id_token signed with a key we
-    have not seen makes one refresh of the keys (providers rotate them).
-    """
-
-    CACHE_SECONDS = 3600
-
-    def __init__(self, config: OidcConfig, clock: Callable[[], float] = time.time) -> None:
-        self.config = config
-        self._clock = clock
-        self._metadata: tuple[float, dict[str, Any]] | None = None
-        self._jwks: tuple[float, dict[str, Any]] | None = None
-
-    async def _get_json(self, url: str) -> dict[str, Any]:
-        timeout = aiohttp.ClientTimeout(total=10)
-        async with aiohttp.ClientSession(timeout=timeout) as http, http.get(url) as response:
-            if response.status != 200:
-                raise SignInFailed(f"the sign-in provider answered {response.status} for {url}", 502)
-            data = await response.json(content_type=None)
-        if not isinstance(data, dict):
-            raise SignInFailed("the sign-in provider sent something that is not JSON", 502)
-        return data
-
-    async def metadata(self) -> dict[str, Any]:
-        if self._metadata is None or self._metadata[0] < self._clock():
-            data = await self._get_json(self.config.metadata_url)
-            for key in ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri"):
-                if not isinstance(data.get(key), str):
-                    raise SignInFailed(f"the provider's metadata has no {key}", 502)
-            self._metadata = (self._clock() + self.CACHE_SECONDS, data)
-        return self._metadata[1]
-
-    async def _keys(self, refresh: bool = False) -> dict[str, Any]:
-        if refresh or self._jwks is None or self._jwks[0] < self._clock():
-            data = await self._get_json((await self.metadata())["jwks_uri"])
-            self._jwks = (self._clock() + self.CACHE_SECONDS, data)
-        return self._jwks[1]
-
-    async def authorization_url(self, *, state: str, nonce: str, challenge: str) -> str:
-        meta = await self.metadata()
-        query = urlencode(
-            {
-                "client_id": self.config.client_id,
-                "response_type": "code",
-                "redirect_uri": self.config.redirect_uri,
-                "response_mode": "query",
-                "scope": self.config.scopes,
-                "state": state,
-                "nonce": nonce,
-                "code_challenge": challenge,
-                "code_challenge_method": "S256",
-            }
-        )
-        endpoint = meta["authorization_endpoint"]
-        return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
-
-    async def redeem(self, code: str, verifier: str) -> str:
-        """The id_token for an authorization code (the token endpoint, with the PKCE verifier)."""
-        meta = await self.metadata()
-        form = {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": self.config.redirect_uri,
-            "client_id": self.config.client_id,
-            "code_verifier": verifier,
-        }
-        if self.config.client_secret is not None:
-            form["client_secret"] = self.config.client_secret.get_secret_value()
-        timeout = aiohttp.ClientTimeout(total=10)
-        async with aiohttp.ClientSession(timeout=timeout) as http, http.post(
-            meta["token_endpoint"], data=form
-        ) as response:
-            body = await response.json(content_type=None)
-        if response.status != 200 or not isinstance(body, dict) or not isinstance(body.get("id_token"), str):
-            error = body.get("error_description") or body.get("error") if isinstance(body, dict) else None
-            log.warning("OIDC code redemption refused: %s", response.status)
-            raise SignInFailed(f"the sign-in provider refused the code ({error or response.status})")
-        return str(body["id_token"])
-
-    async def validate(self, id_token: str, *, nonce: str) -> dict[str, Any]:
-        """The id_token's claims after checking signature, issuer, audience, expiry and nonce."""
-        meta = await self.metadata()
-        try:
-            header = jwt.get_unverified_header(id_token)
-        except jwt.PyJWTError as error:
-            raise SignInFailed(f"the id_token is malformed ({error})") from None
-        if header.get("alg") not in ("RS256", "RS384", "RS512", "ES256", "PS256"):
-            raise SignInFailed("the id_token uses an algorithm we do not accept")
-        key = await self._key(header.get("kid"))
-        try:
-            claims: dict[str, Any] = jwt.decode(
-                id_token,
-                key=key,
-                algorithms=[header["alg"]],
-                audience=self.config.client_id,
-                issuer=meta["issuer"],
-                leeway=60,
-                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
-            )
-        except jwt.PyJWTError as error:
-            raise SignInFailed(f"the id_token was refused ({error})") from None
-        if not isinstance(claims.get("nonce"), str) or not hmac.compare_digest(claims["nonce"], nonce):
-            raise SignInFailed("the id_token does not belong to this sign-in (nonce)")
-        if self.config.tenant_id and claims.get("tid") not in (None, self.config.tenant_id):
-            raise SignInFailed("the id_token is from another tenant", 403)
-        return claims
-
-    async def _key(self, kid: Any) -> Any:
-        for refresh in (False, True):
-            for jwk in (await self._keys(refresh)).get("keys", []):
-                if isinstance(jwk, dict) and (kid is None or jwk.get("kid") == kid):
-                    try:
-                        return jwt.PyJWK(jwk).key
-                    except jwt.PyJWTError:
-                        continue
-        raise SignInFailed("the id_token is signed with a key the provider does not publish")
-
-    def is_recruiter(self, claims: Mapping[str, Any]) -> bool:
-        ids = {
-            str(claims.get(name, "")).strip().lower()
-            for name in ("oid", "email", "preferred_username", "upn")
-            if claims.get(name)
-        }
-        if ids & self.config.allowed:
-            return True
-        groups = claims.get("groups")
-        return bool(self.config.group_id and isinstance(groups, list) and self.config.group_id in groups)
-
-
 __all__ = [
     "CSRF_FIELD",
-    "OidcClient",
     "OidcConfig",
     "Sessions",
-    "SignInFailed",
+    "Throttled",
     "TrackerAuthConfig",
     "Viewer",
     "forbidden",
-    "pkce_pair",
+    "read_form",
     "safe_next",
 ]
