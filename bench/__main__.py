@@ -1,7 +1,8 @@
 """``python -m bench [names...]`` (``make bench``): run the benchmarks, print one markdown table
 with the machine it ran on, and write it to ``bench/results.md``.
 
-Names: turns, startup, slots, jobs, tracker (the last only if ``bench/bench_tracker.py`` exists), codec.
+Names: turns, startup, slots, jobs, tracker (the last only if ``bench/bench_tracker.py`` exists), codec,
+instructions, phrases.
 Default: all. Each benchmark module has ``run() -> list[dict]`` and may have
 ``summarize(rows) -> list[(case, result, target)]``; rows of the others are shown as they are.
 
@@ -21,7 +22,7 @@ from typing import Any
 
 from bench.common import fmt, machine_line
 
-BENCHMARKS = ("turns", "startup", "slots", "jobs", "tracker", "codec", "instructions")
+BENCHMARKS = ("turns", "startup", "slots", "jobs", "tracker", "codec", "instructions", "phrases")
 RESULTS = Path(__file__).resolve().parent / "results.md"
 
 

@@ -8,6 +8,7 @@ import gc
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError
@@ -169,6 +170,80 @@ def _candidate_data(settings: Settings, args: argparse.Namespace, erase: bool) -
     return asyncio.run(run())
 
 
+def _parse_times_arguments(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    # The parser's modules are imported only when this command runs: the others need none of it.
+    def zone_name(text: str) -> str:
+        from scheduling.errors import DomainError
+        from scheduling.zones import zone
+
+        try:
+            zone(text)
+        except DomainError as error:  # UnknownTimeZone, with an example of a good name
+            raise argparse.ArgumentTypeError(error.message) from None
+        return text.strip()
+
+    def instant(text: str) -> datetime:
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not an ISO 8601 date-time, e.g. 2026-12-03T10:00:00+00:00"
+            ) from None
+
+    def locale(text: str) -> str:
+        from scheduling.phrases import language_of
+
+        if language_of(text) is None:
+            raise argparse.ArgumentTypeError(f"{text!r}: times can be read in English, Spanish and French")
+        return text
+
+    def minutes(text: str) -> int:
+        if not text.isdigit() or int(text) <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes above 0")
+        return int(text)
+
+    command = sub.add_parser(
+        "parse-times",
+        help="print the availability windows in a sentence, as JSON (no database, no settings)",
+        description="Read times the way the bot reads a message, e.g. "
+        "askarsan parse-times --zone Asia/Kolkata --now 2026-12-03T10:00+05:30 'Mon-Wed after 14:00'",
+    )
+    command.add_argument("--zone", required=True, type=zone_name, help="the sender's IANA zone")
+    command.add_argument(
+        "--now", required=True, type=instant,
+        help="when the sender wrote, ISO 8601; without an offset, a wall time in --zone",
+    )
+    command.add_argument("--locale", default="en", type=locale, help="the sender's locale (default en)")
+    command.add_argument("--duration", type=minutes, help="the meeting's length in minutes")
+    command.add_argument("text", nargs="+", help="what the sender wrote")
+
+
+def _parse_times(args: argparse.Namespace) -> int:
+    import json
+    from datetime import timedelta
+
+    from scheduling.errors import DomainError
+    from scheduling.phrases import parse_times
+    from scheduling.zones import local_to_utc, zone
+
+    now: datetime = args.now
+    try:
+        if now.tzinfo is None or now.utcoffset() is None:
+            now = local_to_utc(now.date(), now.time(), args.zone)
+    except DomainError as error:
+        print(f"askarsan parse-times: --now: {error.message}", file=sys.stderr)
+        return 2
+    duration = timedelta(minutes=args.duration) if args.duration else None
+    result = parse_times(" ".join(args.text), zone=args.zone, now=now, locale=args.locale, duration=duration)
+    tz = zone(args.zone)
+    windows = [
+        {"start": w.start.astimezone(tz).isoformat(), "end": w.end.astimezone(tz).isoformat()}
+        for w in result.windows
+    ]
+    print(json.dumps({"windows": windows, "problems": result.problems}, indent=2, ensure_ascii=False))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="askarsan", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -200,7 +275,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             command.add_argument("--out", type=Path)
         else:
             command.add_argument("--yes", action="store_true", help="confirm the erasure")
+    _parse_times_arguments(sub)
     args = parser.parse_args(argv)
+    if args.command == "parse-times":
+        return _parse_times(args)  # pure: needs no settings, database or logging
     _configure_logging(args.verbose)
     try:
         settings = Settings()
