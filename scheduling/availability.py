@@ -71,9 +71,9 @@ from enum import StrEnum
 from itertools import chain, islice
 from typing import Protocol, TypeVar
 
-from scheduling.intervals import Interval, _trusted, intersect, merge, subtract
+from scheduling.intervals import Interval, intersect, merge, subtract, trusted
 from scheduling.pages import BookingPage, DurationNotOffered, first_instant_at, offset_change
-from scheduling.rules import _require_aware
+from scheduling.rules import require_aware
 from scheduling.zones import zone
 
 __all__ = [
@@ -167,7 +167,7 @@ def check_open_time(
 
     Exactly the rules :func:`open_times` lists by; ``busy`` and ``booked`` need not be sorted.
     """
-    _require_aware(now)
+    require_aware(now)
     return _refusal(page, slot, busy, booked, now, on_grid=True)
 
 
@@ -201,7 +201,7 @@ def check_joint_time(
     The step grid is the first host's, as in :func:`joint_open_times`; optional hosts never
     refuse a time, so they are not asked.
     """
-    _require_aware(now)
+    require_aware(now)
     for i, host in enumerate(required):
         reason = _refusal(host.page, slot, host.busy, host.booked, now, on_grid=i == 0)
         if reason is not None:
@@ -314,10 +314,10 @@ def _joint(
     must fit one free range of each host — ranges of one host may touch at a midnight, and a
     time across it would not be within one local day's hours.
     """
-    _require_aware(now)
+    require_aware(now)
     for value in (starting_after, until):
         if value is not None:
-            _require_aware(value)
+            require_aware(value)
     for host in required:
         if not host.page.rules.offers(duration):
             raise DurationNotOffered(duration, host.page.rules.durations_minutes, host.key)
@@ -373,7 +373,7 @@ def _free(
     if latest < earliest:
         return
     # A time fits [earliest, latest + duration] exactly when it starts in [earliest, latest].
-    bookable = _trusted(earliest, latest + duration)
+    bookable = trusted(earliest, latest + duration)
     blocks = _blocks(host, bookable)
     cap = rules.max_per_day
     booked_starts = sorted(b.start for b in host.booked) if cap is not None else []
@@ -418,7 +418,7 @@ def _windows(
     if not steady:
         return page.windows_on(day)
     return [
-        _trusted(day_start + timedelta(minutes=w.start_minute), day_start + timedelta(minutes=w.end_minute))
+        trusted(day_start + timedelta(minutes=w.start_minute), day_start + timedelta(minutes=w.end_minute))
         for w in page.wall_windows(day)
     ]
 
@@ -442,14 +442,14 @@ def _blocks(host: Host, bookable: Interval) -> list[Interval]:
         joined = merge(b for b in chain(host.busy, host.booked) if b.end > after_lo and b.start < before_hi)
         if gap == _ZERO:
             return joined
-        return merge(_trusted(b.start - gap, b.end + gap) for b in joined)
+        return merge(trusted(b.start - gap, b.end + gap) for b in joined)
     busy_lo, busy_hi, booked_lo, booked_hi = lo - before, hi + after, lo - gap, hi + gap
     busy = merge(b for b in host.busy if b.end > busy_lo and b.start < busy_hi)
     booked = merge(b for b in host.booked if b.end > booked_lo and b.start < booked_hi)
     return merge(
         chain(
-            (_trusted(b.start - after, b.end + before) for b in busy),
-            (_trusted(b.start - gap, b.end + gap) for b in booked),
+            (trusted(b.start - after, b.end + before) for b in busy),
+            (trusted(b.start - gap, b.end + gap) for b in booked),
         )
     )
 
@@ -472,7 +472,7 @@ def _cut(rng: Interval, duration: timedelta, step: timedelta, tz: tzinfo) -> Ite
         since_midnight = local - local.replace(hour=0, minute=0, second=0, microsecond=0)
         start = piece_start + (-since_midnight) % step
         while start <= piece_end:
-            yield _trusted(start, start + duration)
+            yield trusted(start, start + duration)
             start += step
         if piece_end >= last:
             return

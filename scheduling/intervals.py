@@ -75,7 +75,7 @@ class Interval:
         return Interval(self.start - before, self.end + after)
 
 
-def _trusted(start: datetime, end: datetime) -> Interval:
+def trusted(start: datetime, end: datetime) -> Interval:
     """An Interval from ends already known to be UTC and ordered: skips validation (hot loops)."""
     interval = object.__new__(Interval)
     object.__setattr__(interval, "start", start)
@@ -96,11 +96,11 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
     start, end = ordered[0].start, ordered[0].end
     for current in ordered[1:]:
         if current.start > end:
-            result.append(_trusted(start, end))
+            result.append(trusted(start, end))
             start, end = current.start, current.end
         elif current.end > end:
             end = current.end
-    result.append(_trusted(start, end))
+    result.append(trusted(start, end))
     return result
 
 
@@ -118,13 +118,13 @@ def subtract(ranges: Iterable[Interval], busy: Iterable[Interval]) -> list[Inter
         while j < len(blocks) and blocks[j].start < rng.end:
             block = blocks[j]
             if block.start > cursor:
-                result.append(_trusted(cursor, block.start))
+                result.append(trusted(cursor, block.start))
             cursor = max(cursor, block.end)
             if cursor >= rng.end:
                 break
             j += 1
         if cursor < rng.end:
-            result.append(_trusted(cursor, rng.end))
+            result.append(trusted(cursor, rng.end))
     return result
 
 
@@ -137,7 +137,7 @@ def intersect(a: Iterable[Interval], b: Iterable[Interval]) -> list[Interval]:
         start = max(left[i].start, right[j].start)
         end = min(left[i].end, right[j].end)
         if start < end:
-            result.append(_trusted(start, end))
+            result.append(trusted(start, end))
         if left[i].end <= right[j].end:
             i += 1
         else:

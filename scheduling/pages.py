@@ -62,9 +62,9 @@ from types import MappingProxyType
 from typing import Any
 
 from scheduling.errors import DomainError, UnknownTimeZone
-from scheduling.intervals import Interval, _trusted, merge
-from scheduling.rules import BookingRules, _describe_days, _hours, _hours_or_days, _minutes
-from scheduling.zones import _day, wall_to_utc, zone
+from scheduling.intervals import Interval, merge, trusted
+from scheduling.rules import BookingRules, describe_days, hours_or_days_text, hours_text, minutes_text
+from scheduling.zones import day_label, wall_to_utc, zone
 
 __all__ = [
     "DAY_KEYS",
@@ -315,7 +315,7 @@ class BookingPage:
             start = first_instant_at(day, window.start_minute, tz)
             end = first_instant_at(day, window.end_minute, tz)
             if start < end:
-                result.append(_trusted(start, end))
+                result.append(trusted(start, end))
         return merge(result)
 
     # --- today's callers -------------------------------------------------------------------
@@ -351,7 +351,7 @@ class BookingPage:
         if not groups:
             return "only on the dates set apart"
         return ", ".join(
-            f"{_describe_days(days)} {' and '.join(str(w) for w in windows)}"
+            f"{describe_days(days)} {' and '.join(str(w) for w in windows)}"
             for windows, days in groups.items()
         )
 
@@ -362,20 +362,20 @@ class BookingPage:
         shown = f"{', '.join(lengths[:-1])} or {lengths[-1]}" if len(lengths) > 1 else lengths[0]
         lines = [f"Interviews of {shown} minutes"]
         if rules.buffer_before_minutes:
-            lines.append(f"{_minutes(rules.buffer_before).capitalize()} free before each interview")
+            lines.append(f"{minutes_text(rules.buffer_before).capitalize()} free before each interview")
         if rules.buffer_after_minutes:
-            lines.append(f"{_minutes(rules.buffer_after).capitalize()} free after each interview")
+            lines.append(f"{minutes_text(rules.buffer_after).capitalize()} free after each interview")
         if rules.min_notice_minutes:
-            notice = _hours(rules.min_notice)
+            notice = hours_text(rules.min_notice)
             possessive = f"{notice}'" if notice.endswith("s") else f"{notice}'s"
             lines.append(f"At least {possessive} notice")
         else:
             lines.append("No minimum notice")
-        lines.append(f"Up to {_hours_or_days(rules.horizon)} ahead")
+        lines.append(f"Up to {hours_or_days_text(rules.horizon)} ahead")
         if rules.max_per_day is not None:
             many = "interview" if rules.max_per_day == 1 else "interviews"
             lines.append(f"At most {rules.max_per_day} {many} a day")
-        lines.append(f"Start times every {_minutes(rules.step)}")
+        lines.append(f"Start times every {minutes_text(rules.step)}")
         lines.append(f"Hours {self.describe_hours()} {self.zone}")
         off = [day for day, windows in self.overrides.items() if not windows]
         other = [(day, windows) for day, windows in self.overrides.items() if windows]
@@ -603,7 +603,7 @@ def _rules_problems(rules: PageRules) -> dict[str, str]:
         problems["rules.horizon_days"] = f"must be a whole number of days from {low} to {high}"
     elif notice_ok and rules.horizon_days * MINUTES_A_DAY <= rules.min_notice_minutes:
         problems["rules.horizon_days"] = (
-            f"must reach beyond the minimum notice ({_hours(rules.min_notice)}), "
+            f"must reach beyond the minimum notice ({hours_text(rules.min_notice)}), "
             "or no time could ever be booked"
         )
     cap = rules.max_per_day
@@ -800,4 +800,4 @@ def _clock(minute: int) -> str:
 
 
 def _date(day: date) -> str:
-    return _day(datetime.combine(day, time()))
+    return day_label(datetime.combine(day, time()))

@@ -33,7 +33,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from scheduling.errors import InvalidRules, UnknownTimeZone
-from scheduling.intervals import Interval, _trusted, first_overlap, intersect, merge, subtract
+from scheduling.intervals import Interval, first_overlap, intersect, merge, subtract, trusted
 from scheduling.zones import (
     AmbiguousLocalTime,
     NonexistentLocalTime,
@@ -115,8 +115,8 @@ class BookingRules:
             raise InvalidRules("The minimum notice cannot be negative.")
         if self.horizon <= self.min_notice:
             raise InvalidRules(
-                f"The booking horizon ({_hours_or_days(self.horizon)}) must be longer than the "
-                f"minimum notice ({_hours(self.min_notice)}), or no time could ever be booked."
+                f"The booking horizon ({hours_or_days_text(self.horizon)}) must be longer than the "
+                f"minimum notice ({hours_text(self.min_notice)}), or no time could ever be booked."
             )
         if self.hours is not None:
             self._use_hours(self.hours)
@@ -167,18 +167,18 @@ class BookingRules:
 
     def describe(self) -> list[str]:
         """The rules as short sentences for a card."""
-        lines = [f"Interviews last {_minutes(self.duration)}"]
+        lines = [f"Interviews last {minutes_text(self.duration)}"]
         if self.buffer_before:
-            lines.append(f"{_minutes(self.buffer_before).capitalize()} free before each interview")
+            lines.append(f"{minutes_text(self.buffer_before).capitalize()} free before each interview")
         if self.buffer_after:
-            lines.append(f"{_minutes(self.buffer_after).capitalize()} free after each interview")
+            lines.append(f"{minutes_text(self.buffer_after).capitalize()} free after each interview")
         if self.min_notice:
-            notice = _hours(self.min_notice)
+            notice = hours_text(self.min_notice)
             possessive = f"{notice}'" if notice.endswith("s") else f"{notice}'s"
             lines.append(f"At least {possessive} notice")
         else:
             lines.append("No minimum notice")
-        lines.append(f"Up to {_hours_or_days(self.horizon)} ahead")
+        lines.append(f"Up to {hours_or_days_text(self.horizon)} ahead")
         lines.append(f"Working hours {self.describe_hours()} {self.zone.strip()}")
         return lines
 
@@ -206,20 +206,20 @@ def _plural(n: int, unit: str) -> str:
     return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
 
 
-def _minutes(td: timedelta) -> str:
+def minutes_text(td: timedelta) -> str:
     seconds = int(td.total_seconds())
     if seconds % 60:
         return _plural(seconds, "second")
     return _plural(seconds // 60, "minute")
 
 
-def _hours(td: timedelta) -> str:
+def hours_text(td: timedelta) -> str:
     seconds = int(td.total_seconds())
-    return _plural(seconds // 3600, "hour") if seconds % 3600 == 0 else _minutes(td)
+    return _plural(seconds // 3600, "hour") if seconds % 3600 == 0 else minutes_text(td)
 
 
-def _hours_or_days(td: timedelta) -> str:
-    return _plural(td.days, "day") if td.days and td == timedelta(days=td.days) else _hours(td)
+def hours_or_days_text(td: timedelta) -> str:
+    return _plural(td.days, "day") if td.days and td == timedelta(days=td.days) else hours_text(td)
 
 
 def _describe_hours(working_hours: Mapping[int, tuple[time, time]]) -> str:
@@ -229,11 +229,11 @@ def _describe_hours(working_hours: Mapping[int, tuple[time, time]]) -> str:
         groups.setdefault(working_hours[day], []).append(day)
     parts = []
     for (start, end), days in groups.items():
-        parts.append(f"{_describe_days(days)} {start:%H:%M}–{end:%H:%M}")
+        parts.append(f"{describe_days(days)} {start:%H:%M}–{end:%H:%M}")
     return ", ".join(parts)
 
 
-def _describe_days(days: list[int]) -> str:
+def describe_days(days: list[int]) -> str:
     runs: list[list[int]] = []
     for day in days:
         if runs and runs[-1][-1] == day - 1:
@@ -334,7 +334,7 @@ def check_offered_slots(
     was typed in), overlap with busy time, overlap with an earlier accepted slot of this offer.
     Busy time is merged once and each slot is then checked by bisection: O((n + m) log n).
     """
-    _require_aware(now)
+    require_aware(now)
     availability = _Availability(rules, busy)
     accepted: list[Interval] = []
     refused: list[RefusedSlot] = []
@@ -383,12 +383,12 @@ def _problem(
     if reason is RefusalReason.MIN_NOTICE:
         earliest = format_local(now + rules.min_notice, request.zone)
         return reason, (
-            f"{shown} is less than {_hours(rules.min_notice)} from now — pick a time from {earliest} on."
+            f"{shown} is less than {hours_text(rules.min_notice)} from now — pick a time from {earliest} on."
         )
     if reason is RefusalReason.BEYOND_HORIZON:
         latest = format_local(now + rules.horizon, request.zone)
         return reason, (
-            f"{shown} is more than {_hours_or_days(rules.horizon)} ahead — pick a time up to {latest}."
+            f"{shown} is more than {hours_or_days_text(rules.horizon)} ahead — pick a time up to {latest}."
         )
     if not availability.in_working_hours(slot):
         where = format_local_range(slot, rules.zone)
@@ -396,7 +396,7 @@ def _problem(
             where = f"{format_local_range(slot, request.zone)} is {where}, which"
         return RefusalReason.OUTSIDE_WORKING_HOURS, (
             f"{where} is outside working hours ({rules.describe_hours()} "
-            f"{rules.zone}) — pick a time when the whole {_minutes(rules.duration)} "
+            f"{rules.zone}) — pick a time when the whole {minutes_text(rules.duration)} "
             "fit within them."
         )
     if availability.booking_clash(slot) is not None:
@@ -428,9 +428,9 @@ def _timing(slot: Interval, rules: BookingRules, now: datetime) -> RefusalReason
 def _buffer_note(rules: BookingRules) -> str:
     parts = []
     if rules.buffer_before:
-        parts.append(f"{_minutes(rules.buffer_before)} before")
+        parts.append(f"{minutes_text(rules.buffer_before)} before")
     if rules.buffer_after:
-        parts.append(f"{_minutes(rules.buffer_after)} after")
+        parts.append(f"{minutes_text(rules.buffer_after)} after")
     return f" (with {' and '.join(parts)} each interview kept free)" if parts else ""
 
 
@@ -440,7 +440,7 @@ def _insert_sorted(blocks: list[Interval], block: Interval) -> None:
     insort(blocks, block)
 
 
-def _require_aware(now: datetime) -> None:
+def require_aware(now: datetime) -> None:
     # A naive "now" is a programming error, not bad user input: no friendly DomainError.
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError(f"now must be timezone-aware, got {now.isoformat()}")
@@ -454,7 +454,7 @@ def check_pick(
     The slot passed the other rules when it was offered and those do not change with time.
     ``busy`` need not be sorted: one linear scan is cheaper than sorting for a single slot.
     """
-    _require_aware(now)
+    require_aware(now)
     if slot.start <= now:
         return RefusalReason.PAST
     if slot.start < now + rules.min_notice:
@@ -483,7 +483,7 @@ def free_slots(
     :func:`check_offered_slots` would refuse them. Slots may overlap each other when ``step`` is
     shorter than the duration; every slot on its own passes :func:`check_offered_slots`.
     """
-    _require_aware(now)
+    require_aware(now)
     if step <= timedelta(0):
         raise InvalidRules("The step between suggested slots must be longer than zero.")
     if limit is not None and limit <= 0:
@@ -503,7 +503,7 @@ def free_slots(
     # Busy B conflicts with slot S when S widened by its buffers overlaps B, i.e. when S overlaps
     # B widened by buffer_after before it and buffer_before after it.
     # Buffers are validated non-negative, so the widened intervals need no re-validation.
-    blocked = [_trusted(b.start - rules.buffer_after, b.end + rules.buffer_before) for b in busy]
+    blocked = [trusted(b.start - rules.buffer_after, b.end + rules.buffer_before) for b in busy]
     free = subtract(intersect(windows, [bookable]), blocked)
 
     slots: list[Interval] = []
@@ -535,4 +535,4 @@ def _cut(rng: Interval, duration: timedelta, step: timedelta, tz: ZoneInfo) -> l
         if end > rng.end:
             return result
         if start >= rng.start:
-            result.append(_trusted(start, end))
+            result.append(trusted(start, end))

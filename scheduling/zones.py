@@ -113,7 +113,7 @@ def _to_local(dt_utc: datetime, zone_name: str) -> datetime:
     return dt_utc.astimezone(zone(zone_name))
 
 
-def _day(local: datetime) -> str:
+def day_label(local: datetime) -> str:
     return f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}"
 
 
@@ -138,7 +138,7 @@ def format_local(dt_utc: datetime, zone_name: str) -> str:
     show it as "UTC+05:30" and still carry the IANA name.
     """
     local = _to_local(dt_utc, zone_name)
-    return f"{_day(local)}, {local:%H:%M} {_zone_suffix(_abbreviation(local), zone_name)}"
+    return f"{day_label(local)}, {local:%H:%M} {_zone_suffix(_abbreviation(local), zone_name)}"
 
 
 def format_local_range(interval: Interval, zone_name: str) -> str:
@@ -152,7 +152,7 @@ def format_local_range(interval: Interval, zone_name: str) -> str:
     start_abbr, end_abbr = _abbreviation(start), _abbreviation(end)
     suffix = _zone_suffix(end_abbr, zone_name)
     if start.date() != end.date():
-        return f"{_day(start)}, {start:%H:%M} {start_abbr} – {_day(end)}, {end:%H:%M} {suffix}"
+        return f"{day_label(start)}, {start:%H:%M} {start_abbr} – {day_label(end)}, {end:%H:%M} {suffix}"
     if start_abbr != end_abbr:
-        return f"{_day(start)}, {start:%H:%M} {start_abbr}–{end:%H:%M} {suffix}"
-    return f"{_day(start)}, {start:%H:%M}–{end:%H:%M} {suffix}"
+        return f"{day_label(start)}, {start:%H:%M} {start_abbr}–{end:%H:%M} {suffix}"
+    return f"{day_label(start)}, {start:%H:%M}–{end:%H:%M} {suffix}"
