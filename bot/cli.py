@@ -82,7 +82,7 @@ def _migrate(settings: Settings) -> None:
     asyncio.run(run())
 
 
-def _worker(settings: Settings) -> None:
+def _worker(settings: Settings) -> int:
     if settings.secret_key is None:
         print(
             "askarsan worker: ASKARSAN_SECRET_KEY is not set, so this worker cannot sign messages "
@@ -91,18 +91,29 @@ def _worker(settings: Settings) -> None:
         )
     from bot.app import build_runtime
     from bot.jobs.worker import serve_jobs
+    from storage.migrate import is_current
 
-    async def run() -> None:
+    async def run() -> int:
         # The same parts as the server, but this process serves no Direct Line endpoint: the
         # bot's messages into web chat go to the server's connector over HTTP.
         runtime = build_runtime(settings.with_local_secrets())
         try:
+            if not await is_current(runtime.engine):
+                # Migrating is the server's (or `askarsan migrate`'s) job: several workers
+                # starting at once must not race to upgrade one database.
+                print(
+                    "askarsan worker: the database is not at the newest schema; run "
+                    "`askarsan migrate` (or start `askarsan serve`) first.",
+                    file=sys.stderr,
+                )
+                return 2
             _freeze_startup_objects()
             await serve_jobs(runtime.runner, settings.job_poll_seconds)
+            return 0
         finally:
             await runtime.close()
 
-    asyncio.run(run())
+    return asyncio.run(run())
 
 
 def _demo(settings: Settings, graph: bool) -> int:
@@ -291,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "migrate":
         _migrate(settings)
     elif args.command == "worker":
-        _worker(settings)
+        return _worker(settings)
     elif args.command == "demo":
         return _demo(settings, args.graph)
     elif args.command in ("export-candidate", "erase-candidate"):

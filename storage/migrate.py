@@ -37,3 +37,17 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
     async with engine.connect() as conn:
         return await conn.run_sync(_current)
+
+
+def head_revision() -> str:
+    """The newest migration's revision."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+async def is_current(engine: AsyncEngine) -> bool:
+    """Whether the database is at the newest migration (what a worker needs before it runs)."""
+    return await current_revision(engine) == head_revision()
