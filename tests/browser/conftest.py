@@ -11,10 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import require_service
-from tests.directline.conftest import dl_client  # noqa: F401 - the app with the chat page
+from tests.helpers.environment import ROOT, require_service
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from scheduling.interview import Role
-from tests.directline.helpers import make_invitation
+from tests.helpers.directline import make_invitation
 
 pytestmark = pytest.mark.browser
 

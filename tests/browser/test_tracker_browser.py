@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_service
-from tests.tracker.conftest import sessions_of, tracker_app  # noqa: F401 - the fixture
-from tests.tracker.helpers import PASSWORD, book, fail_a_job, new_interview, weekday_after
+from tests.helpers.environment import ROOT, require_service
+from tests.helpers.tracker import PASSWORD, book, fail_a_job, new_interview, sessions_of, weekday_after
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -29,7 +28,7 @@ def chromium_path() -> str:
     raise AssertionError("unreachable")
 
 
-async def test_a_recruiter_signs_in_filters_and_opens_an_interview(tracker_app):  # noqa: F811
+async def test_a_recruiter_signs_in_filters_and_opens_an_interview(tracker_app):
     try:
         from playwright.async_api import async_playwright
     except ImportError as error:

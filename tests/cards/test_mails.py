@@ -21,7 +21,7 @@ from integrations.ics import invitation_ics
 from integrations.mail import MailMessage, to_email_message
 from scheduling.intervals import Interval
 from scheduling.interview import Format, Role, Stage
-from tests.integrations._views import JOIN_URL, NOW, make_view
+from tests.helpers.views import JOIN_URL, NOW, make_view
 
 LINK = "https://askarsan.example/chat/i/3q2-abc"
 TEMPLATES = [

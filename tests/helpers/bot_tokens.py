@@ -1,11 +1,13 @@
-"""Fixtures for the security tests: our own Bot Connector signing keys, a loopback OpenID
-metadata server, a fake MSAL, and the real app with an app id set.
+"""The Bot Connector's side of authentication, on this machine: our own signing keys and tokens,
+a loopback OpenID metadata server, and a stand-in for MSAL (the fixtures `openid`, `fake_msal`
+and `auth_client` in tests/conftest.py put them in place).
 
 How the published keys are replaced: the SDK reads the metadata URLs at call time from
 `ChannelValidation.open_id_metadata_endpoint` (a class attribute the SDK offers for this; empty
 means the public Bot Connector URL) and `AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL`.
-`openid` points both at `OpenIdServer` (below) and clears `JwtTokenExtractor.metadataCache`, the
-SDK's process-wide cache of key sets, before and after each test.
+The `openid` fixture points both at `OpenIdServer` (below) and clears
+`JwtTokenExtractor.metadataCache`, the SDK's process-wide cache of key sets, before and after each
+test.
 
 The OpenID server runs on its own thread and event loop, like a remote service: if fetching the
 keys blocked our event loop (the stock SDK does), the test server would still answer, and the
@@ -18,20 +20,14 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
-import pytest
 from aiohttp import web
-from botframework.connector.auth import AuthenticationConstants, ChannelValidation
-from botframework.connector.auth import microsoft_app_credentials as msal_module
-from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
-
-from bot.framework.sdk4171 import auth_patches as botauth
 
 APP_ID = "00000000-0000-0000-0000-00000000a991"
 APP_TENANT = "00000000-0000-0000-0000-0000000000aa"
@@ -169,25 +165,6 @@ class OpenIdServer:
         self._thread.join(10)
 
 
-@pytest.fixture
-def openid(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenIdServer]:
-    """Our keys in place of the published ones (see the module docstring)."""
-    server = OpenIdServer(
-        channel_keys=[jwk("channel", CHANNEL_KID, ["msteams", "webchat", "directline", "emulator"])],
-        emulator_keys=[jwk("emulator", EMULATOR_KID)],
-    ).start()
-    monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", server.channel_metadata_url)
-    monkeypatch.setattr(
-        AuthenticationConstants, "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL", server.emulator_metadata_url
-    )
-    JwtTokenExtractor.metadataCache.clear()
-    try:
-        yield server
-    finally:
-        JwtTokenExtractor.metadataCache.clear()
-        server.stop()
-
-
 @dataclass
 class FakeMsal:
     """Stands in for MSAL's ConfidentialClientApplication: the Azure AD token endpoint.
@@ -221,23 +198,3 @@ class FakeMsal:
                 return {"access_token": f"tok-{len(fake.calls)}", "expires_in": 3600}
 
         return App
-
-
-@pytest.fixture
-def fake_msal(monkeypatch: pytest.MonkeyPatch) -> FakeMsal:
-    botauth.install()
-    fake = FakeMsal()
-    monkeypatch.setattr(msal_module, "ConfidentialClientApplication", fake.factory())
-    return fake
-
-
-@pytest.fixture
-async def auth_client(
-    app_client: Callable[..., Any], openid: OpenIdServer, fake_msal: FakeMsal
-) -> AsyncIterator[Any]:
-    """The real app with an app id: every request to /api/messages needs a valid token."""
-    client = await app_client(
-        MicrosoftAppId=APP_ID, MicrosoftAppPassword="app-secret", MicrosoftAppTenantId=APP_TENANT,
-        ASKARSAN_RUN_JOBS="false",
-    )
-    yield client

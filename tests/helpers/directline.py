@@ -1,5 +1,5 @@
-"""Shared by the Direct Line and browser tests: the real app with the Direct Line endpoint and the
-chat page mounted, and real invitation rows in its database."""
+"""The built-in Direct Line channel and the chat page as the tests see them: the real app with both
+mounted, real invitation rows in its database, and a session opened as Web Chat opens one."""
 
 from __future__ import annotations
 
@@ -12,23 +12,22 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
+from sqlalchemy import func, select
 
 from bot.app import RUNTIME, create_app
 from bot.settings import Settings
 from scheduling.interview import Role
 from services.invitations import create_invitation
+from storage.directline import DirectLineActivity
 from storage.models import Interview, Party
+
+# The endpoint polls the database often, so that what another instance stored shows quickly.
+DIRECTLINE_OPTIONS = {"poll_seconds": 0.2}
 
 
 def build_app(settings: Settings, **chat: Any) -> web.Application:
-    return create_app(settings, directline={"poll_seconds": 0.2}, chat=chat)
-
-
-async def start(settings: Settings, **chat: Any) -> TestClient:
-    client = TestClient(TestServer(build_app(settings, **chat), host="127.0.0.1"))
-    await client.start_server()
-    return client
+    return create_app(settings, directline=DIRECTLINE_OPTIONS, chat=chat)
 
 
 @dataclass
@@ -154,3 +153,22 @@ async def frames_until(
             assert set(frame) == {"activities", "watermark"}
             received.extend(frame["activities"])
     return received
+
+
+async def start_session(client: TestClient, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
+    invite = await make_invitation(client.app, **kwargs)
+    session = await open_session(client, invite)
+    status, started = await call(client, "POST", "/v3/directline/conversations", session["token"])
+    assert status in (200, 201), started
+    session["streamUrl"] = started["streamUrl"]
+    return invite, session
+
+
+async def user_rows(client: TestClient, conversation_id: str | None = None) -> int:
+    """How many user activities are stored (in one conversation, when given)."""
+    query = select(func.count()).select_from(DirectLineActivity).where(DirectLineActivity.sender == "user")
+    if conversation_id is not None:
+        query = query.where(DirectLineActivity.conversation_id == conversation_id)
+    async with client.app[RUNTIME].sessions() as session:
+        count = await session.scalar(query)
+    return int(count or 0)

@@ -1,4 +1,5 @@
-"""Small helpers shared by the security tests."""
+"""Talking to the real app over HTTP: activities posted to /api/messages, raw requests with
+header bytes exactly as given, the JSON API's key, and the rows a request could write."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from sqlalchemy import func, select
 
 from bot.app import RUNTIME
 from storage.models import Booking, BotStateRow, Interview, Invitation, Party, Slot
+
+API_KEY = "test-api-key"  # the JSON API's key in the tests' settings (tests/conftest.py)
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
 
 
 def activity(service_url: str, **fields: Any) -> dict[str, Any]:

@@ -94,6 +94,18 @@ async def booked(
     )
 
 
+async def rebook(sessions: async_sessionmaker[AsyncSession], p: Parties, hour: int, day_offset: int = 0) -> None:
+    """The client offers one new slot and the candidate picks it."""
+    day = WEDNESDAY + timedelta(days=day_offset)
+    await offer_slots(sessions, p.client, p.interview_id, [SlotRequest(day, time(hour), "Europe/London")], NOW)
+    async with sessions() as session:
+        slot_id = await session.scalar(
+            select(Slot.id).where(Slot.interview_id == p.interview_id, Slot.status == "offered")
+        )
+    assert slot_id is not None
+    await pick_slot(sessions, p.candidate, p.interview_id, slot_id, NOW)
+
+
 async def stage(sessions: async_sessionmaker[AsyncSession], interview_id: str) -> str:
     async with sessions() as session:
         return (await session.get_one(Interview, interview_id)).stage

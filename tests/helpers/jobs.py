@@ -1,16 +1,47 @@
-"""Small helpers shared by the job tests."""
+"""The job queue as the tests see it: a clock they drive, the queue's rows, one job added at a
+time, and full jitter at its upper bound."""
 
 from __future__ import annotations
 
 import random
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from storage.jobs import enqueue
 from storage.models import Job
-from tests.jobs.conftest import Clock, Queue
+from tests.helpers.databases import Sessions
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> datetime:
+        self.now += delta
+        return self.now
+
+
+@dataclass
+class Queue:
+    sessions: Sessions
+
+    async def job(self, job_id: str) -> Job:
+        async with self.sessions() as session:
+            return (await session.execute(select(Job).where(Job.id == job_id))).scalar_one()
+
+    async def jobs(self) -> list[Job]:
+        async with self.sessions() as session:
+            return list((await session.execute(select(Job).order_by(Job.due_at))).scalars())
 
 
 async def add_job(

@@ -1,4 +1,5 @@
-"""Building interviews through the real use cases, and signing in to the tracker over HTTP."""
+"""The tracker as the tests see it: its sign-in set up, interviews built through the real use cases,
+and signing in over HTTP."""
 
 from __future__ import annotations
 
@@ -6,12 +7,16 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import aiohttp
 from aiohttp.test_utils import TestClient
+from pydantic import SecretStr
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.app import RUNTIME
+from bot.web.tracker.signin import TrackerAuthConfig
 from scheduling.interview import Role
 from scheduling.rules import SlotRequest
 from services import PartyInput
@@ -20,7 +25,19 @@ from services.scheduling import Actor, InterviewRequest, offer_slots, pick_slot
 from storage.models import Interview, Job, Slot
 
 PASSWORD = "correct horse battery staple"
+SECRET = "tracker-test-secret-" + "k" * 32
 RECRUITER = PartyInput("Rita Recruiter", "rita@agency.example", "Europe/London", aad_object_id="oid-rita")
+
+
+def password_config(**overrides: Any) -> TrackerAuthConfig:
+    values: dict[str, Any] = {"secret_key": SECRET.encode(), "mode": "password",
+                              "password": SecretStr(PASSWORD)}
+    values.update(overrides)
+    return TrackerAuthConfig(**values)
+
+
+def sessions_of(client: TestClient) -> Any:
+    return client.app[RUNTIME].sessions
 
 
 def csrf_of(html: str) -> str:

@@ -12,7 +12,7 @@ from integrations.ics import feed_ics, invitation_ics
 from scheduling.intervals import Interval
 from scheduling.interview import Format, Stage
 from scheduling.zones import local_to_utc
-from tests.integrations._views import BOOKED, JOIN_URL, NOW, make_view
+from tests.helpers.views import BOOKED, JOIN_URL, NOW, make_view
 
 ORGANIZER = "askarsan@agency.example"
 ATTENDEES = [("Carl Client", "carl@acme.example"), ("Kim Candidate", "kim@mail.example")]

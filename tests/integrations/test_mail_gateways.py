@@ -31,8 +31,8 @@ from integrations.mail import (
     message_id,
     read_outbox,
 )
-from tests.integrations._smtp import CapturingHandler, accept_login, free_port, self_signed, smtp_server
-from tests.integrations._views import NOW, make_view
+from tests.helpers.smtp import CapturingHandler, accept_login, free_port, self_signed, smtp_server
+from tests.helpers.views import NOW, make_view
 
 SENDER = "askARSAN <askarsan@agency.example>"
 

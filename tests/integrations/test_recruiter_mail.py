@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import update
 
 from bot.app import build_runtime
+from bot.dev.loopback import FakeConnector
 from bot.settings import Settings
 from integrations.mail import MemoryMail
 from storage.migrate import migrate
 from storage.models import Interview, Party
-from tests.fakes.connector import FakeConnector
-from tests.feedback.helpers import NOW, Clock, booked
+from tests.helpers.interviews import NOW, Clock, booked
 
 RECRUITER = "rita@agency.example"
 

@@ -12,14 +12,13 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
+from bot.dev.loopback import FakeConnector
 from integrations.mail import MailMessage
 from scheduling.interview import Stage
 from services.changes import reschedule_interview
 from storage.models import Booking, Interview, Slot
-from tests.changes.test_change_service import rebook
-from tests.fakes.connector import FakeConnector
-from tests.feedback.helpers import NOW, STARTS, submits
-from tests.feedback.test_feedback_over_http import Journey, start
+from tests.helpers.interviews import NOW, STARTS, rebook, submits
+from tests.helpers.journeys import Journey, start
 
 
 def ics_of(message: MailMessage) -> icalendar.Calendar:

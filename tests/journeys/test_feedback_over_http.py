@@ -5,99 +5,23 @@ Teams conversation with its tenant), e-mails in an in-memory gateway."""
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import timedelta
 from typing import Any
 
-from aiohttp.test_utils import TestClient
 from sqlalchemy import select, update
 
-from bot.app import RUNTIME
-from integrations.mail import MemoryMail
+from bot.dev.loopback import FakeConnector
 from scheduling.interview import Stage
-from services import PartyInput
 from storage.models import Feedback, Interview, Party
-from tests.bot.test_scheduling_over_http import invitation_user
-from tests.fakes.connector import FakeConnector
-from tests.feedback.helpers import (
+from tests.helpers.interviews import (
     CANDIDATE_ANSWER,
     CLIENT_ANSWER,
     ENDED,
-    NOW,
-    Clock,
     a_request,
     booked,
     submits,
 )
-
-CARD = "application/vnd.microsoft.card.adaptive"
-
-
-class Journey:
-    def __init__(self, client: TestClient, connector: FakeConnector, clock: Clock) -> None:
-        self.client, self.connector = client, connector
-        runtime = client.app[RUNTIME]
-        self.runtime = runtime
-        self.clock = clock  # the app's own clock (create_app(clock=...))
-        self.runner = runtime.runner
-
-    async def run_jobs(self, when: Any = None) -> None:
-        if when is not None:
-            self.clock.set(when)
-        for _ in range(20):
-            if await self.runner.run_once() == 0:
-                return
-
-    async def say(self, conversation: str, user: str, channel: str = "directline", **fields: Any) -> None:
-        body: dict[str, Any] = {
-            "type": "message",
-            "id": uuid.uuid4().hex,
-            "channelId": channel,
-            "serviceUrl": self.connector.url,
-            "from": {"id": user, "name": user},
-            "conversation": {"id": conversation},
-            "recipient": {"id": "bot", "name": "askARSAN"},
-        }
-        body.update(fields)
-        response = await self.client.post(
-            "/api/messages", data=json.dumps(body), headers={"Content-Type": "application/json"}
-        )
-        assert response.status in (200, 201), await response.text()
-
-    async def opens_chat(self, conversation: str, user: str) -> None:
-        await self.say(conversation, user, type="conversationUpdate", membersAdded=[{"id": user}])
-
-    def texts(self, conversation: str) -> list[str]:
-        return self.connector.texts(conversation)
-
-    def cards(self, conversation: str) -> list[dict[str, Any]]:
-        return [
-            a["content"]
-            for activity in self.connector.activities(conversation)
-            for a in activity.get("attachments") or []
-            if a.get("contentType") == CARD
-        ]
-
-    def everything(self, conversation: str) -> str:
-        return json.dumps(self.connector.activities(conversation))
-
-
-async def start(app_client: Any, connector: FakeConnector) -> tuple[Journey, Any]:
-    clock = Clock(NOW)
-    client = await app_client(mail=MemoryMail(), clock=clock, ASKARSAN_RUN_JOBS="false")
-    journey = Journey(client, connector, clock)
-    sessions = journey.runtime.sessions
-    parties = await booked(
-        sessions,
-        a_request(recruiter=PartyInput("Rita Recruiter", None, "Europe/London", teams_user_id="rita")),
-    )
-    await journey.say("rec", "rita", channel="emulator", text="help")  # the recruiter's conversation
-    journey.client_user = await invitation_user(client, parties.client_token)  # type: ignore[attr-defined]
-    journey.candidate_user = await invitation_user(client, parties.candidate_token)  # type: ignore[attr-defined]
-    await journey.opens_chat("client-chat", journey.client_user)  # type: ignore[attr-defined]
-    await journey.opens_chat("cand-chat", journey.candidate_user)  # type: ignore[attr-defined]
-    await journey.run_jobs(NOW)
-    return journey, parties
+from tests.helpers.journeys import CARD, invitation_user, start
 
 
 async def test_both_sides_answer_in_web_chat_with_fixes_and_edits_and_the_recruiter_decides(

@@ -5,67 +5,19 @@ an in-memory gateway. The client and candidate talk as web chat users bound to t
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import icalendar
-from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
 from bot.app import RUNTIME
+from bot.dev.loopback import FakeConnector
 from integrations.mail import MemoryMail
 from scheduling.interview import Stage
-from services.invitations import hash_token
-from storage.models import Booking, Interview, Invitation
-from tests.fakes.connector import FakeConnector
-from tests.feedback.helpers import submits
-
-CARD = "application/vnd.microsoft.card.adaptive"
-
-
-def activity(connector: FakeConnector, conversation: str, user: str, **fields: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "type": "message",
-        "id": f"act-{conversation}-{len(json.dumps(fields))}",
-        "channelId": "emulator",
-        "serviceUrl": connector.url,
-        "from": {"id": user, "name": user},
-        "conversation": {"id": conversation},
-        "recipient": {"id": "bot", "name": "askARSAN"},
-        "localTimezone": "Europe/London",
-    }
-    body.update(fields)
-    return body
-
-
-async def post(client: TestClient, body: dict[str, Any]) -> int:
-    response = await client.post(
-        "/api/messages", data=json.dumps(body), headers={"Content-Type": "application/json"}
-    )
-    return response.status
-
-
-def cards(connector: FakeConnector, conversation: str) -> list[dict[str, Any]]:
-    return [
-        a["content"]
-        for activity in connector.activities(conversation)
-        for a in activity.get("attachments") or []
-        if a.get("contentType") == CARD
-    ]
-
-
-async def run_jobs(client: TestClient) -> None:
-    runner = client.app[RUNTIME].runner
-    for _ in range(10):
-        if await runner.run_once() == 0:
-            return
-
-
-async def invitation_user(client: TestClient, token: str) -> str:
-    async with client.app[RUNTIME].sessions() as session:
-        row = await session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
-        assert row is not None
-        return f"inv-{row.id}"
+from storage.models import Booking, Interview
+from tests.helpers.interviews import submits
+from tests.helpers.journeys import activity, cards, invitation_user, next_wednesday_10, post, run_jobs
 
 
 async def a_request(services: Any, recruiter: Any = None) -> Any:
@@ -81,12 +33,6 @@ async def a_request(services: Any, recruiter: Any = None) -> Any:
             role_title="Data Engineer",
         )
     )
-
-
-def next_wednesday_10() -> tuple[str, str]:
-    today = datetime.now(UTC).date()
-    day = today + timedelta(days=7 + (2 - today.weekday()) % 7)
-    return day.isoformat(), "10:00"
 
 
 async def test_a_recruiter_request_ends_in_a_booking_confirmed_to_everyone(

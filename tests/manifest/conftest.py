@@ -19,13 +19,12 @@ from pathlib import Path
 import pytest
 
 from manifest.builder import MANIFEST_DIR, ManifestInputs, load_template
+from tests.helpers.environment import ROOT
+from tests.helpers.manifest import GOOD_APP_ID
 
-ROOT = Path(__file__).resolve().parents[2]
 INSTALL_SCRIPT = Path(__file__).resolve().parent / "install_schema.sh"
 NPM_PREFIX = ROOT / "node_modules" / ".teams-app-manifest"
 PACKAGE_DIR = NPM_PREFIX / "node_modules" / "@microsoft" / "app-manifest"
-
-GOOD_APP_ID = "2f1a4c3e-8b7d-4e6f-9a0b-1c2d3e4f5a6b"
 
 
 def pinned_version() -> str:

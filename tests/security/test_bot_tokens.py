@@ -9,9 +9,9 @@ from typing import Any
 import jwt
 import pytest
 
+from bot.dev.loopback import FakeConnector
 from bot.framework.sdk4171.auth_patches import AsyncOpenIdMetadata
-from tests.fakes.connector import FakeConnector
-from tests.security.conftest import (
+from tests.helpers.bot_tokens import (
     APP_ID,
     APP_TENANT,
     CHANNEL_KID,
@@ -25,7 +25,7 @@ from tests.security.conftest import (
     private_key,
     sign,
 )
-from tests.security.helpers import activity, counts, post
+from tests.helpers.http import activity, counts, post
 
 
 async def send(client: Any, connector: FakeConnector, token: str | None, **fields: Any) -> tuple[int, Any]:

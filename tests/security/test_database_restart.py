@@ -15,9 +15,9 @@ import asyncpg
 import pytest
 
 from bot.app import RUNTIME
+from bot.dev.loopback import FakeConnector
 from integrations.mail import MemoryMail
-from tests.conftest import PG_ADMIN_URL
-from tests.fakes.connector import FakeConnector
+from tests.helpers.databases import PG_ADMIN_URL
 
 pytestmark = pytest.mark.postgres
 

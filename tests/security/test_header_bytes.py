@@ -19,7 +19,7 @@ from bot.app import create_app
 from bot.settings import Settings
 from bot.web.tracker.signin import SESSION_COOKIE, TrackerAuthConfig
 from integrations.mail import MemoryMail
-from tests.security.helpers import csrf_in, raw_request
+from tests.helpers.http import csrf_in, raw_request
 
 SECRET = "header-bytes-test-secret-" + "h" * 32
 PASSWORD = "a long enough tracker password"

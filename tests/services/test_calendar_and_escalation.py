@@ -20,8 +20,16 @@ from services import ServiceContext, Services
 from services.changes import cancel_interview, nudge, reschedule_interview
 from services.scheduling import request_interview
 from storage.models import Interview, Job, Party
-from tests.changes.test_change_service import rebook
-from tests.feedback.helpers import NOW, Clock, RecordingMessenger, a_request, booked, card_of, submits
+from tests.helpers.interviews import (
+    NOW,
+    Clock,
+    RecordingMessenger,
+    a_request,
+    booked,
+    card_of,
+    rebook,
+    submits,
+)
 
 Sessions = async_sessionmaker[AsyncSession]
 RECRUITER = "rita@agency.example"

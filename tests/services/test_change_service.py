@@ -4,23 +4,22 @@ The interview is booked for Wednesday 10:00–11:00 UTC, requested Monday 09:00 
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduling.interview import Policy, Role, Stage
-from scheduling.rules import SlotRequest
 from services.changes import (
     PastCutoff,
     TooManyReschedules,
     cancel_interview,
     reschedule_interview,
 )
-from services.scheduling import Actor, NotAllowed, NotFound, offer_slots, pick_slot
+from services.scheduling import Actor, NotAllowed, NotFound
 from storage.models import AuditEvent, Booking, Interview, InterviewChanges, Job, Slot
-from tests.feedback.helpers import NOW, STARTS, WEDNESDAY, Parties, booked, count, jobs, stage
+from tests.helpers.interviews import NOW, STARTS, booked, count, jobs, rebook, stage
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -37,18 +36,6 @@ async def snapshot(sessions: Sessions, interview_id: str) -> tuple[object, ...]:
         pending = len(list(await session.scalars(select(Job.id).where(Job.status == "pending"))))
         return (interview.stage, interview.starts_at, interview.ics_sequence, interview.version,
                 interview.reschedule_count, tuple(bookings), tuple(slots), pending)
-
-
-async def rebook(sessions: Sessions, p: Parties, hour: int, day_offset: int = 0) -> None:
-    """The client offers one new slot and the candidate picks it."""
-    day = WEDNESDAY + timedelta(days=day_offset)
-    await offer_slots(sessions, p.client, p.interview_id, [SlotRequest(day, time(hour), "Europe/London")], NOW)
-    async with sessions() as session:
-        slot_id = await session.scalar(
-            select(Slot.id).where(Slot.interview_id == p.interview_id, Slot.status == "offered")
-        )
-    assert slot_id is not None
-    await pick_slot(sessions, p.candidate, p.interview_id, slot_id, NOW)
 
 
 @pytest.mark.parametrize("who", ["client", "candidate", "recruiter"])
@@ -151,7 +138,7 @@ async def test_a_cancel_frees_the_time_and_tells_both_sides(sessions: Sessions, 
 
 async def test_a_cancel_while_waiting_for_slots_needs_no_calendar(sessions: Sessions) -> None:
     from services.scheduling import request_interview
-    from tests.feedback.helpers import a_request
+    from tests.helpers.interviews import a_request
 
     result = await request_interview(sessions, a_request(), NOW)
     async with sessions() as session:
@@ -170,7 +157,7 @@ BAD = ["already-cancelled", "completed", "not-theirs", "stranger", "started"]
 async def test_bad_changes_are_refused_with_a_reason_and_change_nothing(
     sessions: Sessions, case: str, action: str
 ) -> None:
-    from tests.feedback.helpers import a_request
+    from tests.helpers.interviews import a_request
 
     p = await booked(sessions)
     other = await booked(sessions, a_request("other@client.example", "other@example.org"))

@@ -16,7 +16,7 @@ from scheduling.interview import Stage
 from services import ServiceContext, Services
 from services.feedback import submit_feedback
 from storage.models import Party
-from tests.feedback.helpers import (
+from tests.helpers.interviews import (
     CANDIDATE_ANSWER,
     ENDED,
     ENDS,
@@ -138,7 +138,7 @@ async def test_reminders_go_to_whoever_has_not_answered_then_the_recruiter_then_
 
 
 async def test_nobody_is_reminded_when_both_answer_and_the_summary_comes_at_once(sessions) -> None:  # type: ignore[no-untyped-def]
-    from tests.feedback.helpers import CLIENT_ANSWER
+    from tests.helpers.interviews import CLIENT_ANSWER
 
     h, p = await setup(sessions)
     await h.at(ENDED)

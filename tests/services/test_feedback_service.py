@@ -21,7 +21,7 @@ from services.feedback import (
 )
 from services.scheduling import Actor, InvalidRequest, NotAllowed
 from storage.models import AuditEvent, Feedback, Interview, InterviewOutcome, Invitation
-from tests.feedback.helpers import (
+from tests.helpers.interviews import (
     CANDIDATE_ANSWER,
     CLIENT_ANSWER,
     ENDED,

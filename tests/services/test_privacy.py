@@ -14,7 +14,7 @@ from services.feedback import mark_interview_ended, submit_feedback
 from services.privacy import ERASED_NAME, CandidateNotFound, erase_candidate, export_candidate
 from storage.jobs import enqueue
 from storage.models import BotStateRow, Feedback, Interview, Invitation, Job, Party
-from tests.feedback.helpers import CANDIDATE_ANSWER, CLIENT_ANSWER, ENDED, STARTS, booked
+from tests.helpers.interviews import CANDIDATE_ANSWER, CLIENT_ANSWER, ENDED, STARTS, booked
 
 NAME, EMAIL = "Asha Candidate", "asha@example.org"
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -26,26 +24,12 @@ from services.scheduling import (
     pick_slot,
     propose_other_times,
 )
-from storage.db import create_engine, session_factory
-from storage.migrate import migrate
 from storage.models import Booking, Interview, Invitation, Job, Slot
-from tests.conftest import DATABASES, database
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
 # The reminders and the recruiter's alert written when a wait starts (tests/changes covers them).
 ESCALATION = {"remind_pending_action", "pending_action_overdue"}
 WEDNESDAY = date(2026, 11, 25)
-
-
-@pytest.fixture(params=DATABASES)
-async def sessions(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    async with database(request.param, tmp_path) as url:
-        engine = create_engine(url)
-        await migrate(engine)
-        yield session_factory(engine)
-        await engine.dispose()
 
 
 def a_request(

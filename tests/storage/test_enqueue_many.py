@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.db import create_engine, session_factory
 from storage.jobs import NewJob, enqueue, enqueue_many
-from storage.migrate import migrate
 from storage.models import Job
-from tests.conftest import DATABASES, database
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=DATABASES)
-async def sessions(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    async with database(request.param, tmp_path) as url:
-        engine = create_engine(url)
-        await migrate(engine)
-        yield session_factory(engine)
-        await engine.dispose()
 
 
 def job(key: str) -> NewJob:

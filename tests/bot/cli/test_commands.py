@@ -14,6 +14,7 @@ import pytest
 from bot.cli import main
 from bot.dev.demo import run_demo
 from bot.settings import Settings
+from tests.helpers.environment import ROOT
 
 
 async def test_the_demo_ends_with_a_booked_interview_both_confirmations_and_two_ics(
@@ -45,7 +46,7 @@ async def test_the_demo_ends_with_a_booked_interview_both_confirmations_and_two_
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
-        env={**os.environ, **env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
         cwd=cwd, capture_output=True, text=True, timeout=120,
     )
 

@@ -12,10 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import require_service
-from tests.directline.helpers import make_invitation, open_session
+from tests.helpers.directline import make_invitation, open_session
+from tests.helpers.environment import ROOT, require_service
 
-ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).resolve().parent / "directlinejs_client.mjs"
 NEEDED = ("botframework-directlinejs", "ws", "xhr2")
 

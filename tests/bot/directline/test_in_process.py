@@ -36,7 +36,7 @@ from bot.directline.service import CONNECTOR_PATH, DIRECTLINE, DirectLineService
 from bot.settings import Settings
 from storage import directline as store
 from storage.directline import DirectLineActivity
-from tests.directline.helpers import (
+from tests.helpers.directline import (
     build_app,
     call,
     frames_until,

@@ -8,11 +8,18 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import ConversationReference
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.app import RUNTIME
 from storage.directline import DirectLineActivity
-from tests.directline.helpers import call, frames_until, make_invitation, open_session, wait_for
+from tests.helpers.directline import (
+    call,
+    frames_until,
+    make_invitation,
+    open_session,
+    start_session,
+    wait_for,
+)
 
 
 async def poll(client: TestClient, session: dict[str, Any], watermark: str = "") -> dict[str, Any]:
@@ -81,14 +88,6 @@ async def test_start_post_help_and_poll(dl_client: Any) -> None:
     later = await poll(client, session, page["watermark"])
     assert later["activities"] == [] and later["watermark"] == page["watermark"]
 
-
-async def start_session(client: TestClient, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
-    invite = await make_invitation(client.app, **kwargs)
-    session = await open_session(client, invite)
-    status, started = await call(client, "POST", "/v3/directline/conversations", session["token"])
-    assert status in (200, 201), started
-    session["streamUrl"] = started["streamUrl"]
-    return invite, session
 
 
 
@@ -222,13 +221,3 @@ async def test_proactive_history_is_there_when_the_chat_is_opened_later(dl_clien
     assert reopened["conversationId"] == cid
     page = await poll(client, reopened)
     assert any("one hour" in (a.get("text") or "") for a in page["activities"])
-
-
-async def user_rows(client: TestClient, conversation_id: str | None = None) -> int:
-    """How many user activities are stored (in one conversation, when given)."""
-    query = select(func.count()).select_from(DirectLineActivity).where(DirectLineActivity.sender == "user")
-    if conversation_id is not None:
-        query = query.where(DirectLineActivity.conversation_id == conversation_id)
-    async with client.app[RUNTIME].sessions() as session:
-        count = await session.scalar(query)
-    return int(count or 0)

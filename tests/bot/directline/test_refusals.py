@@ -18,8 +18,7 @@ from bot.directline.server import DIRECTLINE
 from scheduling.interview import Role
 from storage.directline import DirectLineActivity, DirectLineConversation
 from storage.models import Invitation
-from tests.directline.helpers import call, make_invitation, open_session
-from tests.directline.test_protocol import start_session, user_rows
+from tests.helpers.directline import call, make_invitation, open_session, start_session, user_rows
 
 
 def tamper(token: str) -> str:

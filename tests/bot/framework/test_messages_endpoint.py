@@ -10,8 +10,8 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
 from bot.app import RUNTIME
+from bot.dev.loopback import FakeConnector
 from storage.models import BotStateRow
-from tests.fakes.connector import FakeConnector
 
 
 def emulator_activity(service_url: str, **fields: Any) -> dict[str, Any]:

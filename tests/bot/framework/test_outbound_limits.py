@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
+from bot.dev.loopback import FakeConnector
 from bot.framework.adapter import create_adapter
 from bot.framework.proactive import Messenger
 from bot.framework.throttle import Limits, SendThrottle
 from bot.settings import Settings
 from integrations.errors import PermanentError, TransientError
-from tests.fakes.connector import FakeConnector
 
 
 class Clock:

@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.app import RUNTIME
+from bot.dev.loopback import FakeConnector
 from integrations.mail import MemoryMail
 from storage.models import Booking, Interview, Job
-from tests.bot.test_scheduling_over_http import (
+from tests.helpers.interviews import submits
+from tests.helpers.journeys import (
     activity,
     cards,
     invitation_user,
@@ -19,8 +21,6 @@ from tests.bot.test_scheduling_over_http import (
     post,
     run_jobs,
 )
-from tests.fakes.connector import FakeConnector
-from tests.feedback.helpers import submits
 
 
 async def thrice(client: Any, body: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ import pytest
 from aiohttp import web
 from botbuilder.schema import ConversationReference
 
+from bot.dev.loopback import FakeConnector, Received
 from bot.framework.adapter import create_adapter
 from bot.framework.proactive import Messenger
 from bot.framework.teams_reach import TeamsReach
@@ -19,10 +20,8 @@ from bot.settings import Settings
 from integrations.directory import TeamsUser
 from integrations.errors import TransientError
 from services.identity import ensure_teams_reference
-from storage.db import create_engine, session_factory
-from storage.migrate import migrate
 from storage.models import Party
-from tests.fakes.connector import FakeConnector, Received
+from tests.helpers.databases import Sessions
 
 AGENCY = "72f988bf-0000-0000-0000-000000000001"
 OTHER = "c0ffee00-0000-0000-0000-000000000002"
@@ -118,30 +117,24 @@ async def test_teams_throttling_is_retried_later(reach: TeamsReach, connector: R
 
 
 async def test_the_reference_is_stored_once_on_the_party(
-    reach: TeamsReach, connector: RefusingConnector, sqlite_url: str
+    reach: TeamsReach, connector: RefusingConnector, sqlite_sessions: Sessions
 ) -> None:
-    engine = create_engine(sqlite_url)
-    await migrate(engine)
-    sessions = session_factory(engine)
     now = datetime(2026, 10, 1, tzinfo=UTC)
-    async with sessions() as session, session.begin():
+    async with sqlite_sessions() as session, session.begin():
         session.add_all(
             [
                 Party(id="rita", kind="recruiter", display_name="Rita", aad_object_id="aad-rita", created_at=now),
                 Party(id="harry", kind="client", display_name="Harry", aad_object_id="aad-harry", created_at=now),
             ]
         )
-    try:
-        first = await ensure_teams_reference(sessions, reach, "rita")
-        again = await ensure_teams_reference(sessions, reach, "rita")
-        assert first is not None and again == first
-        assert len(created(connector)) == 1
-        async with sessions() as session:
-            rita = await session.get_one(Party, "rita")
-            assert rita.conversation_reference == {"teams": first}
-            assert rita.tenant_id == AGENCY
-        # A client whose tenant we do not know is reached by e-mail, not guessed into ours.
-        assert await ensure_teams_reference(sessions, reach, "harry") is None
-        assert len(created(connector)) == 1
-    finally:
-        await engine.dispose()
+    first = await ensure_teams_reference(sqlite_sessions, reach, "rita")
+    again = await ensure_teams_reference(sqlite_sessions, reach, "rita")
+    assert first is not None and again == first
+    assert len(created(connector)) == 1
+    async with sqlite_sessions() as session:
+        rita = await session.get_one(Party, "rita")
+        assert rita.conversation_reference == {"teams": first}
+        assert rita.tenant_id == AGENCY
+    # A client whose tenant we do not know is reached by e-mail, not guessed into ours.
+    assert await ensure_teams_reference(sqlite_sessions, reach, "harry") is None
+    assert len(created(connector)) == 1

@@ -12,10 +12,10 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import event, select
 
 from bot.app import RUNTIME
+from bot.dev.loopback import FakeConnector
 from services.identity import ReferenceCache, reference_cache
 from services.requests import PartyInput, upsert_party
 from storage.models import Party
-from tests.fakes.connector import FakeConnector
 
 TEAMS_USER = "29:recruiter-rita"
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.jobs.runner import backoff
-from tests.jobs.helpers import HighestRandom
+from tests.helpers.jobs import HighestRandom
 
 BASE = timedelta(seconds=30)
 CAP = timedelta(hours=1)

@@ -16,7 +16,7 @@ from scheduling.interview import EffectKind
 from services import ServiceContext, Services
 from services.effects import PLANNERS, SEND_ACTIVITY, SEND_MAIL
 from storage.jobs import ClaimedJob
-from tests.jobs.conftest import Queue
+from tests.helpers.jobs import Queue
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,24 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.jobs.runner import JobRunner
 from storage.db import create_engine, session_factory
 from storage.jobs import ClaimedJob, NewJob, enqueue, enqueue_many
-from storage.migrate import migrate
 from storage.models import Job
-from tests.jobs.conftest import Clock
+from tests.helpers.environment import ROOT
+from tests.helpers.jobs import Clock
 
 pytestmark = pytest.mark.postgres
 
-ROOT = Path(__file__).resolve().parents[2]
 LEASE = timedelta(minutes=2)
-
-
-@pytest.fixture
-async def pg_sessions(postgres_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(postgres_url)
-    try:
-        await migrate(engine)
-        yield session_factory(engine)
-    finally:
-        await engine.dispose()
 
 
 async def statuses(sessions: async_sessionmaker[AsyncSession]) -> dict[str, tuple[str, int]]:
@@ -48,9 +37,9 @@ JOBS = 10_000  # issue 11: two workers on PostgreSQL, 10,000 jobs, none run twic
 
 
 async def test_two_runners_claiming_at_once_do_every_job_exactly_once(
-    postgres_url: str, pg_sessions: async_sessionmaker[AsyncSession], clock: Clock
+    postgres_url: str, postgres_sessions: async_sessionmaker[AsyncSession], clock: Clock
 ) -> None:
-    async with pg_sessions.begin() as session:
+    async with postgres_sessions.begin() as session:
         for start in range(0, JOBS, 1_000):
             await enqueue_many(
                 session,
@@ -89,7 +78,7 @@ async def test_two_runners_claiming_at_once_do_every_job_exactly_once(
     assert all(claimed), f"one runner did all the work: {claimed}"
     assert len(counts) == JOBS
     assert set(counts.values()) == {1}
-    assert set((await statuses(pg_sessions)).values()) == {("done", 1)}
+    assert set((await statuses(postgres_sessions)).values()) == {("done", 1)}
 
 
 # --- a real worker process, killed in the middle of a job ------------------------------------
@@ -112,7 +101,7 @@ async def _start_worker(url: str, log: Path) -> asyncio.subprocess.Process:
     )
     with log.open("ab") as out:
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.jobs.worker_process", cwd=ROOT, env=env, stdout=out, stderr=out
+            sys.executable, "-m", "tests.bot.jobs.worker_process", cwd=ROOT, env=env, stdout=out, stderr=out
         )
 
 
@@ -142,13 +131,13 @@ async def _enqueue_append(
 
 
 async def test_a_job_cut_short_by_sigkill_is_done_exactly_once_by_the_next_worker(
-    postgres_url: str, pg_sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+    postgres_url: str, postgres_sessions: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
     done, started = tmp_path / "done.txt", tmp_path / "started.txt"
     logs = [tmp_path / "worker-1.log", tmp_path / "worker-2.log"]
     payload: dict[str, object] = {"file": str(done), "started": str(started)}
     slow = await _enqueue_append(
-        pg_sessions, "slow", datetime.now(UTC), {**payload, "sleep_first_attempt": 600}
+        postgres_sessions, "slow", datetime.now(UTC), {**payload, "sleep_first_attempt": 600}
     )
 
     first = await _start_worker(postgres_url, logs[0])
@@ -158,11 +147,11 @@ async def test_a_job_cut_short_by_sigkill_is_done_exactly_once_by_the_next_worke
         first.kill()  # SIGKILL: no chance to clean up
         await asyncio.wait_for(first.wait(), timeout=15)
     assert _lines(done) == []
-    assert (await statuses(pg_sessions))[slow] == ("running", 1)
+    assert (await statuses(postgres_sessions))[slow] == ("running", 1)
 
     # While no worker runs, another job becomes due.
     due = datetime.now(UTC) + timedelta(milliseconds=300)
-    waiting = await _enqueue_append(pg_sessions, "became-due", due, payload)
+    waiting = await _enqueue_append(postgres_sessions, "became-due", due, payload)
     await _wait_until(lambda: datetime.now(UTC) > due, "the second job is due", logs)
 
     second = await _start_worker(postgres_url, logs[1])
@@ -178,4 +167,4 @@ async def test_a_job_cut_short_by_sigkill_is_done_exactly_once_by_the_next_worke
 
     assert Counter(_lines(done)) == {slow: 1, waiting: 1}
     assert Counter(_lines(started)) == {slow: 2, waiting: 1}
-    assert await statuses(pg_sessions) == {slow: ("done", 2), waiting: ("done", 1)}
+    assert await statuses(postgres_sessions) == {slow: ("done", 2), waiting: ("done", 1)}

@@ -11,8 +11,7 @@ import pytest
 
 from bot.jobs.runner import Handler, JobRunner, PermanentFailure, RetryLater
 from storage.jobs import ClaimedJob, claim_due, failed_jobs, requeue
-from tests.jobs.conftest import Clock, Queue
-from tests.jobs.helpers import HighestRandom, add_job
+from tests.helpers.jobs import Clock, HighestRandom, Queue, add_job
 
 LEASE = timedelta(minutes=2)
 BASE = timedelta(seconds=30)

@@ -1,6 +1,6 @@
 """A worker process for the worker tests: the production worker loop (`bot.jobs.worker.serve_jobs`,
 its signals and graceful stop) with the job runner tuned by the settings, running one test job
-kind instead of askARSAN's effects (`python -m tests.jobs.worker_process`).
+kind instead of askARSAN's effects (`python -m tests.bot.jobs.worker_process`).
 
 `test.append` appends the job id to a "started" file, sleeps for `sleep_first_attempt` seconds on
 the job's first attempt only (so that a test can kill the worker in the middle of it), then

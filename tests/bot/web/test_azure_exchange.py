@@ -11,7 +11,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.web.chat import AZURE_DIRECTLINE_BASE_URL
-from tests.directline.helpers import call, make_invitation
+from tests.helpers.directline import call, make_invitation
 
 SECRET = "azure-directline-secret"
 

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from pydantic import SecretStr
 
+from bot.dev.loopback_graph import FakeGraph
 from integrations.calendar import LocalCalendar
 from integrations.factory import (
     LOOPBACK_TOKEN,
@@ -26,9 +27,8 @@ from integrations.factory import (
 from integrations.graph import GRAPH_V1, GraphCalendar, GraphMail
 from integrations.mail import MailMessage, OutboxFolderMail, SmtpMail
 from scheduling.intervals import Interval
-from tests.integrations._views import BOOKED
-from tests.integrations.fake_graph import FakeGraph
-from tests.integrations.graph.conftest import CLIENT_MAILBOX, SDK_WARNINGS, SENDER
+from tests.helpers.graph import CLIENT_MAILBOX, SDK_WARNINGS, SENDER
+from tests.helpers.views import BOOKED
 
 pytestmark = SDK_WARNINGS
 

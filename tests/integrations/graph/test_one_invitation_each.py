@@ -26,9 +26,8 @@ from integrations.factory import LOOPBACK_TOKEN
 from integrations.mail import MailMessage, MemoryMail, to_email_message
 from services.changes import cancel_interview, reschedule_interview
 from storage.migrate import migrate
-from tests.changes.test_change_service import rebook
-from tests.feedback.helpers import NOW, Clock, booked
-from tests.integrations.graph.conftest import SDK_WARNINGS
+from tests.helpers.graph import SDK_WARNINGS
+from tests.helpers.interviews import NOW, Clock, booked, rebook
 
 pytestmark = SDK_WARNINGS
 

@@ -29,19 +29,14 @@ from msrest.serialization import Deserializer, Serializer
 from msrest.universal_http.async_requests import AsyncRequestsHTTPSender
 
 from bot.app import RUNTIME
+from bot.dev.loopback import FakeConnector
 from bot.framework.adapter import create_adapter
 from bot.framework.proactive import Messenger, retry_after
 from bot.framework.sdk4171.connector_client import LeanConnectorClient, SharedSession, shared_session
 from bot.settings import Settings
 from integrations.errors import PermanentError, TransientError
-from tests.bot.test_activity_codec import OUTGOING
-from tests.fakes.connector import FakeConnector
-from tests.security import conftest as security
-
-# The security tests' app with an app id, its signing keys and its MSAL stand-in.
-openid = security.openid
-fake_msal = security.fake_msal
-auth_client = security.auth_client
+from tests.helpers import bot_tokens as security
+from tests.helpers.activity_corpus import OUTGOING
 
 TEAMS_IDS = [
     "19:abc123DEF@thread.tacv2;messageid=1714641331123",

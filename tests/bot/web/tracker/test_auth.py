@@ -11,8 +11,15 @@ from sqlalchemy import select
 
 from bot.web.tracker.signin import SESSION_COOKIE, safe_next
 from storage.models import TrackerSession
-from tests.tracker.conftest import password_config, sessions_of
-from tests.tracker.helpers import PASSWORD, browser_at, csrf_of, sign_in, try_password
+from tests.helpers.tracker import (
+    PASSWORD,
+    browser_at,
+    csrf_of,
+    password_config,
+    sessions_of,
+    sign_in,
+    try_password,
+)
 
 PAGES = ["/tracker", "/tracker/kpis", "/tracker/feeds", "/tracker/outbox", "/tracker/export.csv",
          "/tracker/interviews/x", "/tracker/outbox/x.eml"]

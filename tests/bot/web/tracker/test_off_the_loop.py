@@ -16,8 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import RUNTIME
-from tests.tracker.conftest import sessions_of
-from tests.tracker.helpers import book, new_interview, sign_in, weekday_after
+from tests.helpers.tracker import book, new_interview, sessions_of, sign_in, weekday_after
 
 
 @contextmanager
@@ -81,10 +80,10 @@ async def test_the_report_engine_cannot_write(tracker_app, tmp_path: Path) -> No
             await connection.execute(text("DELETE FROM interviews"))
 
 
-async def test_reports_have_their_own_engine_on_sqlite_only(tracker_app, db_url: str) -> None:  # type: ignore[no-untyped-def]
-    client = await tracker_app(db_url)
+async def test_reports_have_their_own_engine_on_sqlite_only(tracker_app, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    client = await tracker_app(database_url)
     runtime = client.app[RUNTIME]
-    if db_url.startswith("postgresql"):
+    if database_url.startswith("postgresql"):
         assert runtime.read_engine is None and runtime.reports is runtime.sessions
     else:
         assert runtime.read_engine is not None and runtime.reports is not runtime.sessions

@@ -18,9 +18,8 @@ from sqlalchemy import select
 
 from bot.web.tracker.signin import SESSION_COOKIE, OidcConfig
 from storage.models import TrackerSession
-from tests.tracker.conftest import password_config, sessions_of
-from tests.tracker.fake_oidc import FakeOidc
-from tests.tracker.helpers import RECRUITER, csrf_of, new_interview
+from tests.helpers.oidc import FakeOidc
+from tests.helpers.tracker import RECRUITER, csrf_of, new_interview, password_config, sessions_of
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from sqlalchemy import select, update
 from scheduling.interview import Stage
 from services.reports.pipeline import OverduePolicy, next_action, overdue_clause, pipeline_rows
 from storage.models import Interview
-from tests.tracker.conftest import sessions_of
-from tests.tracker.helpers import book, fail_a_job, new_interview, weekday_after
+from tests.helpers.tracker import book, fail_a_job, new_interview, sessions_of, weekday_after
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -58,8 +57,8 @@ def test_a_stricter_policy_moves_the_line():
     assert action is not None and action.overdue == "no slots for 1 d 1 h"
 
 
-async def test_the_sql_rule_agrees_with_the_python_rule(tracker_app, db_url):
-    client = await tracker_app(db_url)
+async def test_the_sql_rule_agrees_with_the_python_rule(tracker_app, database_url):
+    client = await tracker_app(database_url)
     sessions = sessions_of(client)
     ids = {}
     for case_id, stage, waited, deadline, failed, _, _ in CASES:

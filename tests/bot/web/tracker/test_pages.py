@@ -11,16 +11,15 @@ from sqlalchemy import select
 
 from scheduling.interview import Stage
 from storage.models import Job, Party
-from tests.tracker.conftest import sessions_of
-from tests.tracker.helpers import book, fail_a_job, new_interview, sign_in, weekday_after
+from tests.helpers.tracker import book, fail_a_job, new_interview, sessions_of, sign_in, weekday_after
 
 
 def now() -> datetime:
     return datetime.now(UTC)
 
 
-async def test_the_pipeline_shows_every_interview_with_its_stage_date_and_next_action(tracker_app, db_url):
-    client = await tracker_app(db_url)
+async def test_the_pipeline_shows_every_interview_with_its_stage_date_and_next_action(tracker_app, database_url):
+    client = await tracker_app(database_url)
     sessions = sessions_of(client)
     t = now()
     await new_interview(sessions, t, candidate="Wendy Waiting")
@@ -40,8 +39,8 @@ async def test_the_pipeline_shows_every_interview_with_its_stage_date_and_next_a
     assert "2 interviews" in html
 
 
-async def test_filters_by_client_stage_and_date_range_are_a_bookmarkable_query(tracker_app, db_url):
-    client = await tracker_app(db_url)
+async def test_filters_by_client_stage_and_date_range_are_a_bookmarkable_query(tracker_app, database_url):
+    client = await tracker_app(database_url)
     sessions = sessions_of(client)
     t = now()
     await new_interview(sessions, t, candidate="Ann Acme", organisation="Acme Ltd", client="Alice")
@@ -101,8 +100,8 @@ async def test_pages_split_at_fifty_rows(tracker_app):
     assert "Person 52" in second and "Person 00" not in second
 
 
-async def test_overdue_interviews_are_highlighted_and_can_be_listed_alone(tracker_app, db_url):
-    client = await tracker_app(db_url)
+async def test_overdue_interviews_are_highlighted_and_can_be_listed_alone(tracker_app, database_url):
+    client = await tracker_app(database_url)
     sessions = sessions_of(client)
     await new_interview(sessions, now() - timedelta(hours=49), candidate="Olga Overdue")
     await new_interview(sessions, now(), candidate="Fiona Fresh")
@@ -117,8 +116,8 @@ async def test_overdue_interviews_are_highlighted_and_can_be_listed_alone(tracke
     assert "Olga Overdue" in only and "Fiona Fresh" not in only
 
 
-async def test_the_interview_page_has_the_history_jobs_and_a_retry_for_failed_ones(tracker_app, db_url):
-    client = await tracker_app(db_url)
+async def test_the_interview_page_has_the_history_jobs_and_a_retry_for_failed_ones(tracker_app, database_url):
+    client = await tracker_app(database_url)
     sessions = sessions_of(client)
     t = now()
     iid, client_id, candidate_id = await new_interview(sessions, t)
@@ -181,8 +180,8 @@ async def test_the_csv_export_is_the_filtered_pipeline_and_defuses_formulas(trac
     assert list(csv.DictReader(io.StringIO(await acme.text()))) == []
 
 
-async def test_the_kpis_reflect_a_booked_interview_and_draw_the_weekly_trend(tracker_app, db_url):
-    client = await tracker_app(db_url)
+async def test_the_kpis_reflect_a_booked_interview_and_draw_the_weekly_trend(tracker_app, database_url):
+    client = await tracker_app(database_url)
     sessions = sessions_of(client)
     t = now()
     iid, client_id, candidate_id = await new_interview(sessions, t - timedelta(hours=5))
@@ -198,8 +197,8 @@ async def test_the_kpis_reflect_a_booked_interview_and_draw_the_weekly_trend(tra
     assert bad.status == 400 and "ends before it starts" in await bad.text()
 
 
-async def test_a_recruiter_feed_is_secret_revocable_and_parses_as_icalendar(tracker_app, db_url):
-    client = await tracker_app(db_url)
+async def test_a_recruiter_feed_is_secret_revocable_and_parses_as_icalendar(tracker_app, database_url):
+    client = await tracker_app(database_url)
     sessions = sessions_of(client)
     t = now()
     iid, client_id, candidate_id = await new_interview(sessions, t, candidate="Fred Feed")

@@ -1,0 +1,143 @@
+"""The journeys over HTTP as the tests drive them: activities posted to the real app's
+/api/messages, the cards and texts that come back at the loopback connector, the job runner run
+by hand, and a booked interview with the recruiter, the client and the candidate in their chats."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from sqlalchemy import select
+
+from bot.app import RUNTIME
+from bot.dev.loopback import FakeConnector
+from integrations.mail import MemoryMail
+from services import PartyInput
+from services.invitations import hash_token
+from storage.models import Invitation
+from tests.helpers.interviews import NOW, Clock, a_request, booked
+
+CARD = "application/vnd.microsoft.card.adaptive"
+
+
+def activity(connector: FakeConnector, conversation: str, user: str, **fields: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": "message",
+        "id": f"act-{conversation}-{len(json.dumps(fields))}",
+        "channelId": "emulator",
+        "serviceUrl": connector.url,
+        "from": {"id": user, "name": user},
+        "conversation": {"id": conversation},
+        "recipient": {"id": "bot", "name": "askARSAN"},
+        "localTimezone": "Europe/London",
+    }
+    body.update(fields)
+    return body
+
+
+async def post(client: TestClient, body: dict[str, Any]) -> int:
+    response = await client.post(
+        "/api/messages", data=json.dumps(body), headers={"Content-Type": "application/json"}
+    )
+    return response.status
+
+
+def cards(connector: FakeConnector, conversation: str) -> list[dict[str, Any]]:
+    return [
+        a["content"]
+        for activity in connector.activities(conversation)
+        for a in activity.get("attachments") or []
+        if a.get("contentType") == CARD
+    ]
+
+
+async def run_jobs(client: TestClient) -> None:
+    runner = client.app[RUNTIME].runner
+    for _ in range(10):
+        if await runner.run_once() == 0:
+            return
+
+
+async def invitation_user(client: TestClient, token: str) -> str:
+    async with client.app[RUNTIME].sessions() as session:
+        row = await session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+        assert row is not None
+        return f"inv-{row.id}"
+
+
+def next_wednesday_10() -> tuple[str, str]:
+    today = datetime.now(UTC).date()
+    day = today + timedelta(days=7 + (2 - today.weekday()) % 7)
+    return day.isoformat(), "10:00"
+
+
+class Journey:
+    def __init__(self, client: TestClient, connector: FakeConnector, clock: Clock) -> None:
+        self.client, self.connector = client, connector
+        runtime = client.app[RUNTIME]
+        self.runtime = runtime
+        self.clock = clock  # the app's own clock (create_app(clock=...))
+        self.runner = runtime.runner
+
+    async def run_jobs(self, when: Any = None) -> None:
+        if when is not None:
+            self.clock.set(when)
+        for _ in range(20):
+            if await self.runner.run_once() == 0:
+                return
+
+    async def say(self, conversation: str, user: str, channel: str = "directline", **fields: Any) -> None:
+        body: dict[str, Any] = {
+            "type": "message",
+            "id": uuid.uuid4().hex,
+            "channelId": channel,
+            "serviceUrl": self.connector.url,
+            "from": {"id": user, "name": user},
+            "conversation": {"id": conversation},
+            "recipient": {"id": "bot", "name": "askARSAN"},
+        }
+        body.update(fields)
+        response = await self.client.post(
+            "/api/messages", data=json.dumps(body), headers={"Content-Type": "application/json"}
+        )
+        assert response.status in (200, 201), await response.text()
+
+    async def opens_chat(self, conversation: str, user: str) -> None:
+        await self.say(conversation, user, type="conversationUpdate", membersAdded=[{"id": user}])
+
+    def texts(self, conversation: str) -> list[str]:
+        return self.connector.texts(conversation)
+
+    def cards(self, conversation: str) -> list[dict[str, Any]]:
+        return [
+            a["content"]
+            for activity in self.connector.activities(conversation)
+            for a in activity.get("attachments") or []
+            if a.get("contentType") == CARD
+        ]
+
+    def everything(self, conversation: str) -> str:
+        return json.dumps(self.connector.activities(conversation))
+
+
+async def start(app_client: Any, connector: FakeConnector) -> tuple[Journey, Any]:
+    clock = Clock(NOW)
+    client = await app_client(mail=MemoryMail(), clock=clock, ASKARSAN_RUN_JOBS="false")
+    journey = Journey(client, connector, clock)
+    sessions = journey.runtime.sessions
+    parties = await booked(
+        sessions,
+        a_request(recruiter=PartyInput("Rita Recruiter", None, "Europe/London", teams_user_id="rita")),
+    )
+    await journey.say("rec", "rita", channel="emulator", text="help")  # the recruiter's conversation
+    journey.client_user = await invitation_user(client, parties.client_token)  # type: ignore[attr-defined]
+    journey.candidate_user = await invitation_user(client, parties.candidate_token)  # type: ignore[attr-defined]
+    await journey.opens_chat("client-chat", journey.client_user)  # type: ignore[attr-defined]
+    await journey.opens_chat("cand-chat", journey.candidate_user)  # type: ignore[attr-defined]
+    await journey.run_jobs(NOW)
+    return journey, parties
+
+
