@@ -6,6 +6,7 @@ What they are built from lives in tests/helpers/."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,11 @@ from tests.helpers.bot_tokens import (
     OpenIdServer,
     jwk,
 )
+from tests.helpers.clock import Clock
 from tests.helpers.databases import DATABASES, Sessions, database, migrated, pg_database
 from tests.helpers.directline import DIRECTLINE_OPTIONS
-from tests.helpers.jobs import START, Clock, Queue
+from tests.helpers.http import API_KEY
+from tests.helpers.jobs import START, Queue
 from tests.helpers.tracker import SECRET, password_config
 
 # --- databases --------------------------------------------------------------------------------
@@ -80,7 +83,7 @@ async def postgres_sessions(postgres_url: str) -> AsyncIterator[Sessions]:
 
 
 @pytest.fixture
-def clock() -> Clock:
+def clock() -> Clock[datetime]:
     return Clock(START)
 
 
@@ -109,7 +112,7 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'app.db'}",
             "ASKARSAN_DATA_DIR": str(tmp_path / "var"),
             "ASKARSAN_SECRET_KEY": "test-secret-key-" + "x" * 32,
-            "ASKARSAN_API_KEY": "test-api-key",
+            "ASKARSAN_API_KEY": API_KEY,
             "PUBLIC_URL": "http://localhost:3978",
         }
         values.update(overrides)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -18,13 +17,7 @@ import jsonschema
 import pytest
 
 from tests.cards import install_schema
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so the Adaptive Card schema check may not be skipped)",
-                    pytrace=False)
-    pytest.skip(reason)
+from tests.helpers.environment import require_service
 
 
 def _with_filtered_choice_style(schema: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +40,7 @@ def card_schema() -> dict[str, Any]:
         try:
             install_schema.install()
         except (install_schema.InstallError, OSError, TimeoutError) as error:
-            _unavailable(f"the Adaptive Card 1.5 schema could not be installed: {error}")
+            require_service("the Adaptive Card 1.5 schema", f"it could not be installed: {error}")
     schema = json.loads(install_schema.SCHEMA_PATH.read_text(encoding="utf-8"))
     assert schema["id"] == "http://adaptivecards.io/schemas/adaptive-card.json"
     assert "Table" in schema["definitions"], "not the 1.5 schema: Table (1.5) is missing"

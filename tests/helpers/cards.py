@@ -9,6 +9,7 @@ from typing import Any
 
 from scheduling.intervals import Interval
 from scheduling.interview import Format, InterviewView, OfferedSlot, PartyView, Stage
+from tests.helpers.activities import CARD
 
 T0 = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)  # a Tuesday; London is on GMT, Kolkata at +05:30
 
@@ -79,3 +80,17 @@ def all_text(card: dict[str, Any]) -> str:
             if isinstance(n.get(key), str):
                 parts.append(n[key])
     return "\n".join(parts)
+
+
+def submits(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The data of every Action.Submit in the card, in order."""
+    return [action.get("data") or {} for action in actions_of(card, "Action.Submit")]
+
+
+def card_of(activity: dict[str, Any]) -> dict[str, Any] | None:
+    """The Adaptive Card an activity carries, if it carries one."""
+    for attachment in activity.get("attachments") or []:
+        if attachment.get("contentType") == CARD:
+            content: dict[str, Any] = attachment["content"]
+            return content
+    return None

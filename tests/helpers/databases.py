@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import create_engine, session_factory
@@ -67,3 +68,9 @@ async def migrated(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
         yield session_factory(engine)
     finally:
         await engine.dispose()
+
+
+async def count(sessions: Sessions, model: type, *where: object) -> int:
+    """How many rows of `model` there are (that match `where`)."""
+    async with sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)

@@ -21,6 +21,7 @@ from scheduling.interview import Role
 from services.invitations import create_invitation
 from storage.directline import DirectLineActivity
 from storage.models import Interview, Party
+from tests.helpers.http import call
 
 # The endpoint polls the database often, so that what another instance stored shows quickly.
 DIRECTLINE_OPTIONS = {"poll_seconds": 0.2}
@@ -93,33 +94,6 @@ async def open_session(client: TestClient, invite: Invite) -> dict[str, Any]:
     response = await client.post("/chat/session", json={"invitation": invite.token})
     assert response.status == 200, await response.text()
     return dict(await response.json())
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def call(
-    client: TestClient,
-    method: str,
-    path: str,
-    token: str | None = None,
-    body: Any = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, Any]:
-    all_headers = dict(headers or {})
-    if token is not None:
-        all_headers.update(bearer(token))
-    data = None
-    if body is not None:
-        all_headers.setdefault("Content-Type", "application/json")
-        data = body if isinstance(body, (bytes, str)) else json.dumps(body)
-    response = await client.request(method, path, data=data, headers=all_headers)
-    text = await response.text()
-    try:
-        return response.status, json.loads(text) if text else None
-    except ValueError:
-        return response.status, text
 
 
 async def wait_for(

@@ -1,5 +1,5 @@
-"""Talking to the real app over HTTP: activities posted to /api/messages, raw requests with
-header bytes exactly as given, the JSON API's key, and the rows a request could write."""
+"""Talking to the real app over HTTP: requests and their answers, raw requests with header bytes
+exactly as given, the JSON API's key, a form's CSRF token, and the rows a request could write."""
 
 from __future__ import annotations
 
@@ -7,54 +7,72 @@ import asyncio
 import contextlib
 import json
 import re
-from typing import Any
+import socket
+from typing import Any, NamedTuple
 
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
-from sqlalchemy import func, select
 
 from bot.app import RUNTIME
 from storage.models import Booking, BotStateRow, Interview, Invitation, Party, Slot
+from tests.helpers.databases import Sessions, count
 
 API_KEY = "test-api-key"  # the JSON API's key in the tests' settings (tests/conftest.py)
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 
 
-def activity(service_url: str, **fields: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "type": "message",
-        "id": "act-1",
-        "channelId": "msteams",
-        "serviceUrl": service_url,
-        "from": {"id": "29:user-1", "name": "User"},
-        "conversation": {"id": "conv-1"},
-        "recipient": {"id": "28:bot", "name": "askARSAN"},
-        "text": "help",
-        "locale": "en-US",
-    }
-    body.update(fields)
-    return {k: v for k, v in body.items() if v is not None}
+class Answer(NamedTuple):
+    """The app's answer: its status, and its body read as JSON (the text when it is not JSON)."""
+
+    status: int
+    body: Any
 
 
-async def post(client: TestClient, body: Any, path: str = "/api/messages", **headers: str) -> tuple[int, Any]:
-    headers.setdefault("Content-Type", "application/json")
-    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
-    response = await client.post(path, data=data, headers=headers)
+async def answer_of(response: ClientResponse) -> Answer:
     text = await response.text()
     try:
-        return response.status, json.loads(text) if text else None
+        return Answer(response.status, json.loads(text) if text else None)
     except ValueError:
-        return response.status, text
+        return Answer(response.status, text)
+
+
+async def post(client: TestClient, body: Any, path: str = "/api/messages", **headers: str) -> Answer:
+    """POST `body` (JSON unless it is already text or bytes) as a channel or the JSON API would."""
+    headers.setdefault("Content-Type", "application/json")
+    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    return await answer_of(await client.post(path, data=data, headers=headers))
+
+
+async def call(
+    client: TestClient,
+    method: str,
+    path: str,
+    token: str | None = None,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Answer:
+    """Any request, with `token` as its bearer token and `body` (when given) as JSON."""
+    all_headers = dict(headers or {})
+    if token is not None:
+        all_headers["Authorization"] = f"Bearer {token}"
+    data = None
+    if body is not None:
+        all_headers.setdefault("Content-Type", "application/json")
+        data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+    return await answer_of(await client.request(method, path, data=data, headers=all_headers))
+
+
+def sessions_of(client: TestClient) -> Sessions:
+    """The sessions of the app behind `client` (its own database)."""
+    sessions: Sessions = client.app[RUNTIME].sessions
+    return sessions
 
 
 async def counts(client: TestClient) -> dict[str, int]:
     """Rows that a turn or an API call could write."""
     tables = {"state": BotStateRow, "interviews": Interview, "slots": Slot, "bookings": Booking,
               "parties": Party, "invitations": Invitation}
-    async with client.app[RUNTIME].sessions() as session:
-        return {
-            name: int(await session.scalar(select(func.count()).select_from(model)) or 0)
-            for name, model in tables.items()
-        }
+    return {name: await count(sessions_of(client), model) for name, model in tables.items()}
 
 
 async def raw_request(
@@ -82,7 +100,15 @@ async def raw_request(
     return status, answer
 
 
-def csrf_in(html: str) -> str:
+def csrf_of(html: str) -> str:
+    """The CSRF token of a form on the page."""
     match = re.search(r'name="csrf" value="([^"]+)"', html)
     assert match, "the page has no CSRF field"
     return match.group(1)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (for a server the test starts itself)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

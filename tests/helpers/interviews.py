@@ -1,13 +1,13 @@
-"""Shared helpers for the after-the-interview tests: a booked interview at a fixed time, a clock
-we move by hand, and a messenger that records what would go to Teams / web chat."""
+"""Interviews built through the real use cases: a request, and an interview booked for Wednesday
+10:00-11:00 UTC (requested Monday 09:00) with its parties; the answers both sides give afterwards;
+and reading back its stage and its jobs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduling.interview import Role
@@ -31,20 +31,6 @@ CLIENT_ANSWER = {
     "recommendation": "offer",
 }
 CANDIDATE_ANSWER = {"rating": "5", "impressions": "Friendly team.", "interest": "yes", "concerns": ""}
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, when: datetime) -> datetime:
-        self.now = when
-        return when
 
 
 @dataclass
@@ -121,43 +107,10 @@ async def jobs(
         return list(await session.scalars(statement))
 
 
-async def count(sessions: async_sessionmaker[AsyncSession], model: type, *where: object) -> int:
+async def job_kinds(sessions: async_sessionmaker[AsyncSession], interview_id: str) -> list[tuple[str, str | None]]:
+    """(kind, role) of the interview's jobs, in the order they were written."""
     async with sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
-
-
-@dataclass
-class RecordingMessenger:
-    """Stands in for `bot.framework.proactive.Messenger`: records (reference, activity) pairs."""
-
-    sent: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
-
-    async def send(self, reference: dict[str, Any], activity: dict[str, Any]) -> None:
-        self.sent.append((reference, activity))
-
-    def to(self, conversation_id: str) -> list[dict[str, Any]]:
-        return [a for r, a in self.sent if (r.get("conversation") or {}).get("id") == conversation_id]
-
-
-def card_of(activity: dict[str, Any]) -> dict[str, Any] | None:
-    for attachment in activity.get("attachments") or []:
-        if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
-            return attachment["content"]  # type: ignore[no-any-return]
-    return None
-
-
-def submits(card: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Submit":
-                found.append(node.get("data") or {})
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
+        rows = await session.execute(
+            select(Job.kind, Job.role).where(Job.interview_id == interview_id).order_by(Job.created_at)
+        )
+        return [(kind, role) for kind, role in rows]

@@ -4,31 +4,19 @@ time, and full jitter at its upper bound."""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from bot.jobs.runner import JobRunner
 from storage.jobs import enqueue
 from storage.models import Job
+from tests.helpers.clock import Clock
 from tests.helpers.databases import Sessions
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> datetime:
-        self.now += delta
-        return self.now
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # where the job queue's clock starts
 
 
 @dataclass
@@ -75,3 +63,25 @@ class HighestRandom(random.Random):
 
     def uniform(self, a: float, b: float) -> float:
         return b
+
+
+async def run_jobs(runner: JobRunner, rounds: int = 30) -> bool:
+    """Carry out the due jobs, round after round, until a round finds none (True) or `rounds`
+    rounds have all found work (False)."""
+    for _ in range(rounds):
+        if await runner.run_once() == 0:
+            return True
+    return False
+
+
+@dataclass
+class RecordingMessenger:
+    """Stands in for `bot.framework.proactive.Messenger`: records (reference, activity) pairs."""
+
+    sent: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+
+    async def send(self, reference: dict[str, Any], activity: dict[str, Any]) -> None:
+        self.sent.append((reference, activity))
+
+    def to(self, conversation_id: str) -> list[dict[str, Any]]:
+        return [a for r, a in self.sent if (r.get("conversation") or {}).get("id") == conversation_id]

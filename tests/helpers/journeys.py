@@ -5,7 +5,6 @@ by hand, and a booked interview with the recruiter, the client and the candidate
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,47 +17,11 @@ from integrations.mail import MemoryMail
 from services import PartyInput
 from services.invitations import hash_token
 from storage.models import Invitation
-from tests.helpers.interviews import NOW, Clock, a_request, booked
-
-CARD = "application/vnd.microsoft.card.adaptive"
-
-
-def activity(connector: FakeConnector, conversation: str, user: str, **fields: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "type": "message",
-        "id": f"act-{conversation}-{len(json.dumps(fields))}",
-        "channelId": "emulator",
-        "serviceUrl": connector.url,
-        "from": {"id": user, "name": user},
-        "conversation": {"id": conversation},
-        "recipient": {"id": "bot", "name": "askARSAN"},
-        "localTimezone": "Europe/London",
-    }
-    body.update(fields)
-    return body
-
-
-async def post(client: TestClient, body: dict[str, Any]) -> int:
-    response = await client.post(
-        "/api/messages", data=json.dumps(body), headers={"Content-Type": "application/json"}
-    )
-    return response.status
-
-
-def cards(connector: FakeConnector, conversation: str) -> list[dict[str, Any]]:
-    return [
-        a["content"]
-        for activity in connector.activities(conversation)
-        for a in activity.get("attachments") or []
-        if a.get("contentType") == CARD
-    ]
-
-
-async def run_jobs(client: TestClient) -> None:
-    runner = client.app[RUNTIME].runner
-    for _ in range(10):
-        if await runner.run_once() == 0:
-            return
+from tests.helpers.activities import sent_cards, user_activity
+from tests.helpers.clock import Clock
+from tests.helpers.http import post
+from tests.helpers.interviews import NOW, a_request, booked
+from tests.helpers.jobs import run_jobs
 
 
 async def invitation_user(client: TestClient, token: str) -> str:
@@ -85,25 +48,12 @@ class Journey:
     async def run_jobs(self, when: Any = None) -> None:
         if when is not None:
             self.clock.set(when)
-        for _ in range(20):
-            if await self.runner.run_once() == 0:
-                return
+        await run_jobs(self.runner)
 
     async def say(self, conversation: str, user: str, channel: str = "directline", **fields: Any) -> None:
-        body: dict[str, Any] = {
-            "type": "message",
-            "id": uuid.uuid4().hex,
-            "channelId": channel,
-            "serviceUrl": self.connector.url,
-            "from": {"id": user, "name": user},
-            "conversation": {"id": conversation},
-            "recipient": {"id": "bot", "name": "askARSAN"},
-        }
-        body.update(fields)
-        response = await self.client.post(
-            "/api/messages", data=json.dumps(body), headers={"Content-Type": "application/json"}
-        )
-        assert response.status in (200, 201), await response.text()
+        body = user_activity(self.connector.url, conversation, user, channelId=channel, **fields)
+        status, answer = await post(self.client, body)
+        assert status in (200, 201), answer
 
     async def opens_chat(self, conversation: str, user: str) -> None:
         await self.say(conversation, user, type="conversationUpdate", membersAdded=[{"id": user}])
@@ -112,12 +62,7 @@ class Journey:
         return self.connector.texts(conversation)
 
     def cards(self, conversation: str) -> list[dict[str, Any]]:
-        return [
-            a["content"]
-            for activity in self.connector.activities(conversation)
-            for a in activity.get("attachments") or []
-            if a.get("contentType") == CARD
-        ]
+        return sent_cards(self.connector, conversation)
 
     def everything(self, conversation: str) -> str:
         return json.dumps(self.connector.activities(conversation))

@@ -3,7 +3,6 @@ and signing in over HTTP."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime, time, timedelta
@@ -15,7 +14,6 @@ from pydantic import SecretStr
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import RUNTIME
 from bot.web.tracker.signin import TrackerAuthConfig
 from scheduling.interview import Role
 from scheduling.rules import SlotRequest
@@ -23,6 +21,7 @@ from services import PartyInput
 from services.requests import request_interview
 from services.scheduling import Actor, InterviewRequest, offer_slots, pick_slot
 from storage.models import Interview, Job, Slot
+from tests.helpers.http import csrf_of
 
 PASSWORD = "correct horse battery staple"
 SECRET = "tracker-test-secret-" + "k" * 32
@@ -34,16 +33,6 @@ def password_config(**overrides: Any) -> TrackerAuthConfig:
                               "password": SecretStr(PASSWORD)}
     values.update(overrides)
     return TrackerAuthConfig(**values)
-
-
-def sessions_of(client: TestClient) -> Any:
-    return client.app[RUNTIME].sessions
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert match, "the page has no CSRF field"
-    return match.group(1)
 
 
 async def sign_in(client: TestClient, password: str = PASSWORD) -> str:

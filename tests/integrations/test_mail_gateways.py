@@ -31,7 +31,9 @@ from integrations.mail import (
     message_id,
     read_outbox,
 )
-from tests.helpers.smtp import CapturingHandler, accept_login, free_port, self_signed, smtp_server
+from tests.helpers.clock import Clock
+from tests.helpers.http import free_port
+from tests.helpers.smtp import CapturingHandler, accept_login, self_signed, smtp_server
 from tests.helpers.views import NOW, make_view
 
 SENDER = "askARSAN <askarsan@agency.example>"
@@ -179,14 +181,6 @@ async def test_without_a_key_every_send_is_a_new_message(mail: Harness) -> None:
 
 
 # The outbox folder -----------------------------------------------------------------------------
-
-
-class Clock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 async def test_the_outbox_folder_is_created_and_files_are_named_by_time_and_key(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ from integrations.mail import MailMessage
 from scheduling.interview import Stage
 from services.changes import reschedule_interview
 from storage.models import Booking, Interview, Slot
-from tests.helpers.interviews import NOW, STARTS, rebook, submits
+from tests.helpers.cards import submits
+from tests.helpers.interviews import NOW, STARTS, rebook
 from tests.helpers.journeys import Journey, start
 
 

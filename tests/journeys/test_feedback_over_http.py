@@ -13,15 +13,10 @@ from sqlalchemy import select, update
 from bot.dev.loopback import FakeConnector
 from scheduling.interview import Stage
 from storage.models import Feedback, Interview, Party
-from tests.helpers.interviews import (
-    CANDIDATE_ANSWER,
-    CLIENT_ANSWER,
-    ENDED,
-    a_request,
-    booked,
-    submits,
-)
-from tests.helpers.journeys import CARD, invitation_user, start
+from tests.helpers.activities import CARD
+from tests.helpers.cards import submits
+from tests.helpers.interviews import CANDIDATE_ANSWER, CLIENT_ANSWER, ENDED, a_request, booked
+from tests.helpers.journeys import invitation_user, start
 
 
 async def test_both_sides_answer_in_web_chat_with_fixes_and_edits_and_the_recruiter_decides(

@@ -16,8 +16,11 @@ from bot.dev.loopback import FakeConnector
 from integrations.mail import MemoryMail
 from scheduling.interview import Stage
 from storage.models import Booking, Interview
-from tests.helpers.interviews import submits
-from tests.helpers.journeys import activity, cards, invitation_user, next_wednesday_10, post, run_jobs
+from tests.helpers.activities import sent_cards, user_activity
+from tests.helpers.cards import submits
+from tests.helpers.http import post
+from tests.helpers.jobs import run_jobs
+from tests.helpers.journeys import invitation_user, next_wednesday_10
 
 
 async def a_request(services: Any, recruiter: Any = None) -> Any:
@@ -42,8 +45,9 @@ async def test_a_recruiter_request_ends_in_a_booking_confirmed_to_everyone(
     client = await app_client(mail=mail, ASKARSAN_RUN_JOBS="false")
 
     # The recruiter asks for the form and fills it in.
-    assert await post(client, activity(connector, "rec", "rita", text="schedule")) in (200, 201)
-    [form] = cards(connector, "rec")
+    status, _ = await post(client, user_activity(connector.url, "rec", "rita", text="schedule"))
+    assert status in (200, 201)
+    [form] = sent_cards(connector, "rec")
     assert {"action": "request_interview"} in submits(form)
     values = {
         "action": "request_interview",
@@ -58,14 +62,14 @@ async def test_a_recruiter_request_ends_in_a_booking_confirmed_to_everyone(
         "duration_minutes": "60",
         "format": "teams",
     }
-    await post(client, activity(connector, "rec", "rita", value=values))
+    await post(client, user_activity(connector.url, "rec", "rita", value=values))
     reply = connector.texts("rec")[-1]
     assert "Interview requested for **Data Engineer**" in reply
     client_token = reply.split("/chat?t=")[1].split()[0]
     candidate_token = reply.split("/chat?t=")[2].split()[0]
 
     # The outbox asks the client by e-mail, with a personal link.
-    await run_jobs(client)
+    await run_jobs(client.app[RUNTIME].runner)
     [ask] = [m for m in mail.sent if "hm@client.example" in m.to]
     assert "/chat?t=" in ask.text
 
@@ -73,8 +77,8 @@ async def test_a_recruiter_request_ends_in_a_booking_confirmed_to_everyone(
     client_user = await invitation_user(client, client_token)
     await post(
         client,
-        activity(
-            connector,
+        user_activity(
+            connector.url,
             "client-chat",
             client_user,
             type="conversationUpdate",
@@ -82,13 +86,13 @@ async def test_a_recruiter_request_ends_in_a_booking_confirmed_to_everyone(
             membersAdded=[{"id": client_user}],
         ),
     )
-    [offer_card] = cards(connector, "client-chat")
+    [offer_card] = sent_cards(connector, "client-chat")
     [offer_submit] = [d for d in submits(offer_card) if d["action"] == "offer_slots"]
     day, start = next_wednesday_10()
     await post(
         client,
-        activity(
-            connector,
+        user_activity(
+            connector.url,
             "client-chat",
             client_user,
             channelId="directline",
@@ -105,13 +109,13 @@ async def test_a_recruiter_request_ends_in_a_booking_confirmed_to_everyone(
     assert "I've sent 2 slot(s)" in connector.texts("client-chat")[-1]
 
     # The candidate is e-mailed, opens the chat and sees the slots in India time.
-    await run_jobs(client)
+    await run_jobs(client.app[RUNTIME].runner)
     assert any("asha@example.org" in m.to and "/chat?t=" in m.text for m in mail.sent)
     candidate_user = await invitation_user(client, candidate_token)
     await post(
         client,
-        activity(
-            connector,
+        user_activity(
+            connector.url,
             "cand-chat",
             candidate_user,
             type="conversationUpdate",
@@ -119,12 +123,12 @@ async def test_a_recruiter_request_ends_in_a_booking_confirmed_to_everyone(
             membersAdded=[{"id": candidate_user}],
         ),
     )
-    [pick_card] = cards(connector, "cand-chat")
+    [pick_card] = sent_cards(connector, "cand-chat")
     picks = [d for d in submits(pick_card) if d["action"] == "pick_slot"]
     assert len(picks) == 2
     assert "15:30" in json.dumps(pick_card)  # 10:00 London is 15:30 in Kolkata
     await post(
-        client, activity(connector, "cand-chat", candidate_user, channelId="directline", value=picks[0])
+        client, user_activity(connector.url, "cand-chat", candidate_user, channelId="directline", value=picks[0])
     )
     assert connector.texts("cand-chat")[-1].startswith("Booked:")
 
@@ -132,15 +136,15 @@ async def test_a_recruiter_request_ends_in_a_booking_confirmed_to_everyone(
     # the same activity is covered by tests/bot/test_replays.py.
     await post(
         client,
-        activity(connector, "cand-chat", candidate_user, id="pick-again", channelId="directline", value=picks[0]),
+        user_activity(connector.url, "cand-chat", candidate_user, id="pick-again", channelId="directline", value=picks[0]),
     )
     assert "already booked" in connector.texts("cand-chat")[-1]
 
     # The outbox confirms to both chats, mails both with an .ics, and tells the recruiter.
-    await run_jobs(client)
-    assert any("booked" in json.dumps(c).lower() for c in cards(connector, "cand-chat")[1:])
-    assert any("booked" in json.dumps(c).lower() for c in cards(connector, "client-chat")[1:])
-    assert len(cards(connector, "rec")) >= 2  # the form, then the recruiter's update
+    await run_jobs(client.app[RUNTIME].runner)
+    assert any("booked" in json.dumps(c).lower() for c in sent_cards(connector, "cand-chat")[1:])
+    assert any("booked" in json.dumps(c).lower() for c in sent_cards(connector, "client-chat")[1:])
+    assert len(sent_cards(connector, "rec")) >= 2  # the form, then the recruiter's update
     invitations = [m for m in mail.sent if any(a.filename.endswith(".ics") for a in m.attachments)]
     assert sorted(m.to[0] for m in invitations) == ["asha@example.org", "hm@client.example"]
     ics = next(a for a in invitations[0].attachments if a.filename.endswith(".ics"))
@@ -152,7 +156,7 @@ async def test_a_recruiter_request_ends_in_a_booking_confirmed_to_everyone(
         assert await session.scalar(select(func.count()).select_from(Booking)) == 1
     # Running the runner again sends nothing twice.
     sent = len(connector.received), len(mail.sent)
-    await run_jobs(client)
+    await run_jobs(client.app[RUNTIME].runner)
     assert (len(connector.received), len(mail.sent)) == sent
 
 
@@ -175,7 +179,7 @@ async def test_a_submit_from_someone_else_changes_nothing(app_client: Any, conne
         ("stranger", "emulator"),
         ("inv-forged", "directline"),
     ):
-        await post(client, activity(connector, f"c-{user}", user, channelId=channel, value=offer))
+        await post(client, user_activity(connector.url, f"c-{user}", user, channelId=channel, value=offer))
         assert "isn't for you" in connector.texts(f"c-{user}")[-1]
     assert (await services.scheduling.view(result.interview_id)).stage is Stage.AWAITING_SLOTS  # type: ignore[union-attr]
 
@@ -184,7 +188,7 @@ async def test_the_recruiter_sees_their_pipeline_and_upcoming_interviews_as_card
     app_client: Any, connector: FakeConnector
 ) -> None:
     client = await app_client(mail=MemoryMail(), ASKARSAN_RUN_JOBS="false")
-    await post(client, activity(connector, "rec", "rita", text="pipeline"))
+    await post(client, user_activity(connector.url, "rec", "rita", text="pipeline"))
     assert "for the agency's recruiters" in connector.texts("rec")[-1]
     values = {
         "action": "request_interview", "client_name": "Harry", "client_email": "hm@client.example",
@@ -192,14 +196,14 @@ async def test_the_recruiter_sees_their_pipeline_and_upcoming_interviews_as_card
         "candidate_zone": "Asia/Kolkata", "role_title": "Data Engineer", "duration_minutes": "60",
         "format": "teams",
     }
-    await post(client, activity(connector, "rec", "rita", value=values))
-    await post(client, activity(connector, "rec", "rita", text="pipeline"))
-    card = json.dumps(cards(connector, "rec")[-1])
+    await post(client, user_activity(connector.url, "rec", "rita", value=values))
+    await post(client, user_activity(connector.url, "rec", "rita", text="pipeline"))
+    card = json.dumps(sent_cards(connector, "rec")[-1])
     assert "Your pipeline" in card and "Asha" in card and "/tracker" in card
-    await post(client, activity(connector, "rec", "rita", text="upcoming"))
-    assert "Upcoming interviews" in json.dumps(cards(connector, "rec")[-1])
+    await post(client, user_activity(connector.url, "rec", "rita", text="upcoming"))
+    assert "Upcoming interviews" in json.dumps(sent_cards(connector, "rec")[-1])
     # A stranger (not a recruiter) sees nobody's pipeline.
-    await post(client, activity(connector, "other", "mallory", text="pipeline"))
+    await post(client, user_activity(connector.url, "other", "mallory", text="pipeline"))
     assert "for the agency's recruiters" in connector.texts("other")[-1]
     assert "Asha" not in json.dumps(connector.activities("other"))
 
@@ -211,23 +215,23 @@ async def test_in_the_emulator_a_user_joins_with_a_link_and_plays_the_client_and
     services = client.app[RUNTIME].services
 
     result = await a_request(services)
-    await post(client, activity(connector, "emu-c", "emu-user-1", text="join not-a-token"))
+    await post(client, user_activity(connector.url, "emu-c", "emu-user-1", text="join not-a-token"))
     assert "not valid" in connector.texts("emu-c")[-1]
     link = services.chat_link(result.client_token)
-    await post(client, activity(connector, "emu-c", "emu-user-1", text=f"join {link}"))
-    [offer_card] = cards(connector, "emu-c")
+    await post(client, user_activity(connector.url, "emu-c", "emu-user-1", text=f"join {link}"))
+    [offer_card] = sent_cards(connector, "emu-c")
     [offer] = [d for d in submits(offer_card) if d["action"] == "offer_slots"]
     day, start = next_wednesday_10()
-    await post(client, activity(connector, "emu-c", "emu-user-1",
+    await post(client, user_activity(connector.url, "emu-c", "emu-user-1",
                                 value={**offer, "slot_1_date": day, "slot_1_time": start, "zone": "Europe/London"}))
     assert "sent 1 slot(s)" in connector.texts("emu-c")[-1]
-    await post(client, activity(connector, "emu-k", "emu-user-2", text=f"join {result.candidate_token}"))
-    [pick_card] = cards(connector, "emu-k")
+    await post(client, user_activity(connector.url, "emu-k", "emu-user-2", text=f"join {result.candidate_token}"))
+    [pick_card] = sent_cards(connector, "emu-k")
     [pick] = [d for d in submits(pick_card) if d["action"] == "pick_slot"]
-    await post(client, activity(connector, "emu-k", "emu-user-2", value=pick))
+    await post(client, user_activity(connector.url, "emu-k", "emu-user-2", value=pick))
     assert connector.texts("emu-k")[-1].startswith("Booked:")
     # Joining is an Emulator convenience: a Teams user cannot take over an invitation that way.
-    await post(client, activity(connector, "teams-x", "29:someone", channelId="msteams",
+    await post(client, user_activity(connector.url, "teams-x", "29:someone", channelId="msteams",
                                 text=f"join {result.client_token}"))
     assert "only for the Bot Framework Emulator" in connector.texts("teams-x")[-1]
 
@@ -247,8 +251,8 @@ async def test_suggest_from_my_calendar_fills_free_times_and_fails_closed_withou
     suggest = {"action": "suggest_slots", "interview_id": result.interview_id}
 
     # The local default has no free/busy: nothing is suggested, and the client is told why.
-    await post(client, activity(connector, "cc", client_user, id="s-1", channelId="directline", value=suggest))
-    assert "add the slots by hand" in connector.texts("cc")[-1] and cards(connector, "cc") == []
+    await post(client, user_activity(connector.url, "cc", client_user, id="s-1", channelId="directline", value=suggest))
+    assert "add the slots by hand" in connector.texts("cc")[-1] and sent_cards(connector, "cc") == []
 
     # With a calendar (the same database, served with it): the client's busy morning is avoided,
     # the free times are filled in.
@@ -258,8 +262,8 @@ async def test_suggest_from_my_calendar_fills_free_times_and_fails_closed_withou
     day = dt.fromisoformat(next_wednesday_10()[0]).replace(tzinfo=UTC)
     calendar.add_busy("hm@client.example", Interval(day.replace(hour=0), day.replace(hour=12)))
     calendar.add_busy("hm@client.example", Interval(day - timedelta(days=30), day))  # nothing before
-    await post(client, activity(connector, "cc", client_user, id="s-2", channelId="directline", value=suggest))
-    [card] = cards(connector, "cc")
+    await post(client, user_activity(connector.url, "cc", client_user, id="s-2", channelId="directline", value=suggest))
+    [card] = sent_cards(connector, "cc")
     filled = [
         (node.get("id"), node.get("value"))
         for node in card.get("body", [])
@@ -291,7 +295,7 @@ async def test_a_recruiter_in_the_agency_tenant_without_a_chat_yet_is_reached_in
     )
     services = client.app[RUNTIME].services
     result = await a_request(services, PartyInput("Rita", None, "Europe/London", teams_user_id="29:rita"))
-    await run_jobs(client)
+    await run_jobs(client.app[RUNTIME].runner)
     assert [m for m in connector.received if m.path == "/v3/conversations"] == []  # not needed yet
     # The client offers slots: the recruiter's update goes to Teams, where no chat exists yet.
     view = await services.scheduling.view(result.interview_id)
@@ -301,7 +305,7 @@ async def test_a_recruiter_in_the_agency_tenant_without_a_chat_yet_is_reached_in
         Actor(Role.CLIENT, view.client.id), result.interview_id,
         [SlotRequest(date.fromisoformat(day), time.fromisoformat(start), "Europe/London")],
     )
-    await run_jobs(client)
+    await run_jobs(client.app[RUNTIME].runner)
     [created] = [m for m in connector.received if m.path == "/v3/conversations"]
     assert created.body["tenantId"] == "tenant-agency"
     assert created.body["channelData"]["tenant"]["id"] == "tenant-agency"

@@ -11,6 +11,7 @@ import pytest
 
 from bot.dev.loopback import FakeConnector
 from bot.framework.sdk4171.auth_patches import AsyncOpenIdMetadata
+from tests.helpers.activities import activity
 from tests.helpers.bot_tokens import (
     APP_ID,
     APP_TENANT,
@@ -25,7 +26,7 @@ from tests.helpers.bot_tokens import (
     private_key,
     sign,
 )
-from tests.helpers.http import activity, counts, post
+from tests.helpers.http import counts, post
 
 
 async def send(client: Any, connector: FakeConnector, token: str | None, **fields: Any) -> tuple[int, Any]:

@@ -10,8 +10,9 @@ import threading
 from typing import Any
 
 from bot.dev.loopback import FakeConnector
+from tests.helpers.activities import activity
 from tests.helpers.bot_tokens import FakeMsal, OpenIdServer, channel_claims, sign
-from tests.helpers.http import activity, post
+from tests.helpers.http import post
 
 
 async def _race(

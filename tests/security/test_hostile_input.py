@@ -18,7 +18,8 @@ from bot.dev.loopback import FakeConnector
 from integrations.mail import MemoryMail
 from services import PartyInput
 from services.scheduling import InterviewRequest
-from tests.helpers.http import AUTH, activity, counts, post
+from tests.helpers.activities import activity
+from tests.helpers.http import AUTH, counts, post
 
 FUZZ = settings(
     max_examples=150, deadline=None, derandomize=True,

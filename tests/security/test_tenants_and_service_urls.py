@@ -18,8 +18,9 @@ from bot.dev.loopback import FakeConnector
 from bot.framework.adapter import ServiceUrlPolicy
 from bot.settings import DEFAULT_TRUSTED_SERVICE_HOSTS
 from integrations.errors import PermanentError
+from tests.helpers.activities import activity
 from tests.helpers.bot_tokens import FakeMsal, channel_claims, sign
-from tests.helpers.http import activity, counts, post
+from tests.helpers.http import counts, post
 
 PERSONAL = ("Alice Secretname", "alice.secretname@example.com", "Secretname")
 

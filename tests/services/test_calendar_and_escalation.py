@@ -20,16 +20,10 @@ from services import ServiceContext, Services
 from services.changes import cancel_interview, nudge, reschedule_interview
 from services.scheduling import request_interview
 from storage.models import Interview, Job, Party
-from tests.helpers.interviews import (
-    NOW,
-    Clock,
-    RecordingMessenger,
-    a_request,
-    booked,
-    card_of,
-    rebook,
-    submits,
-)
+from tests.helpers.cards import card_of, submits
+from tests.helpers.clock import Clock
+from tests.helpers.interviews import NOW, a_request, booked, rebook
+from tests.helpers.jobs import RecordingMessenger, run_jobs
 
 Sessions = async_sessionmaker[AsyncSession]
 RECRUITER = "rita@agency.example"
@@ -42,12 +36,6 @@ def runner_for(sessions: Sessions, calendar: MemoryCalendar, clock: Clock,
     return JobRunner(sessions, handlers, clock=clock, lease=timedelta(minutes=2))
 
 
-async def run(runner: JobRunner) -> None:
-    for _ in range(20):
-        if await runner.run_once() == 0:
-            return
-
-
 async def interview(sessions: Sessions, interview_id: str) -> Interview:
     async with sessions() as session:
         return await session.get_one(Interview, interview_id)
@@ -56,7 +44,7 @@ async def interview(sessions: Sessions, interview_id: str) -> Interview:
 async def test_the_event_is_created_once_even_if_the_job_runs_twice(sessions: Sessions) -> None:
     calendar, clock = MemoryCalendar([RECRUITER]), Clock(NOW)
     p = await booked(sessions)
-    await run(runner_for(sessions, calendar, clock))
+    await run_jobs(runner_for(sessions, calendar, clock))
     row = await interview(sessions, p.interview_id)
     [event] = calendar.live_events()
     assert row.calendar_event_id == event.id and row.join_url == event.join_url
@@ -66,7 +54,7 @@ async def test_the_event_is_created_once_even_if_the_job_runs_twice(sessions: Se
     async with sessions() as session, session.begin():
         await session.execute(update(Job).where(Job.kind == "create_calendar_event").values(status="pending"))
         await session.execute(update(Interview).values(calendar_event_id=None))
-    await run(runner_for(sessions, calendar, clock))
+    await run_jobs(runner_for(sessions, calendar, clock))
     assert len(calendar.events) == 1
 
 
@@ -75,13 +63,13 @@ async def test_a_throttled_create_is_retried_after_retry_after(sessions: Session
     calendar.fail_next.append(TransientError("429", after=timedelta(seconds=30)))
     await booked(sessions)
     runner = runner_for(sessions, calendar, clock)
-    await run(runner)
+    await run_jobs(runner)
     assert calendar.events == {}
     async with sessions() as session:
         job = await session.scalar(select(Job).where(Job.kind == "create_calendar_event"))
         assert job is not None and job.status == "pending" and job.due_at == NOW + timedelta(seconds=30)
     clock.set(NOW + timedelta(seconds=31))
-    await run(runner)
+    await run_jobs(runner)
     assert len(calendar.live_events()) == 1
 
 
@@ -89,17 +77,17 @@ async def test_cancel_and_reschedule_cancel_the_event_and_a_new_time_gets_a_new_
     calendar, clock = MemoryCalendar([RECRUITER]), Clock(NOW)
     runner = runner_for(sessions, calendar, clock)
     p = await booked(sessions)
-    await run(runner)
+    await run_jobs(runner)
     [first] = calendar.live_events()
     await reschedule_interview(sessions, p.candidate, p.interview_id, "moved", NOW)
-    await run(runner)
+    await run_jobs(runner)
     assert calendar.events[first.id].cancelled and calendar.live_events() == []
     await rebook(sessions, p, 14)
-    await run(runner)
+    await run_jobs(runner)
     [second] = calendar.live_events()
     assert second.id != first.id and second.transaction_id != first.transaction_id
     await cancel_interview(sessions, p.client, p.interview_id, "Role filled", NOW)
-    await run(runner)
+    await run_jobs(runner)
     assert calendar.live_events() == [] and calendar.events[second.id].comment == "Role filled"
 
 
@@ -113,7 +101,7 @@ async def test_without_the_recruiters_address_the_sending_mailbox_organises_the_
     async with sessions() as session, session.begin():
         row = await session.get_one(Interview, p.interview_id)
         await session.execute(update(Party).where(Party.id == row.recruiter_id).values(email=None))
-    await run(runner_for(sessions, calendar, clock))
+    await run_jobs(runner_for(sessions, calendar, clock))
     [event] = calendar.live_events()
     assert event.organizer == "askarsan@localhost"
     async with sessions() as session:
@@ -151,32 +139,32 @@ async def test_a_silent_client_is_reminded_twice_then_the_recruiter_is_alerted(
     iid = result.interview_id
     await give_teams(sessions, iid)
     runner = runner_for(sessions, calendar, clock, messenger)
-    await run(runner)
+    await run_jobs(runner)
     assert len(messenger.to("client")) == 1  # the ask itself
     clock.set(NOW + timedelta(hours=24, minutes=1))
-    await run(runner)
+    await run_jobs(runner)
     assert len(messenger.to("client")) == 2 and "reminder" in json_of(messenger.to("client")[-1])
     if nudged:
         # The recruiter nudges early: the client is asked again and the old schedule is void.
         recruiter = await actor(sessions, iid, Role.RECRUITER)
         await nudge(sessions, recruiter, iid, clock())
-        await run(runner)
+        await run_jobs(runner)
         assert len(messenger.to("client")) == 3
         # The new schedule counts from the nudge (24 h, then 48 h more); the first schedule's
         # second reminder (72 h) and its alert (96 h) do nothing.
         clock.set(NOW + timedelta(hours=96))
-        await run(runner)
+        await run_jobs(runner)
         assert len(messenger.to("client")) == 4 and messenger.to("rec") == []
         clock.set(NOW + timedelta(hours=24 + 96, minutes=2))
-        await run(runner)
+        await run_jobs(runner)
         assert len(messenger.to("client")) == 5
         [alert] = messenger.to("rec")
         return
     clock.set(NOW + timedelta(hours=72, minutes=1))
-    await run(runner)
+    await run_jobs(runner)
     assert len(messenger.to("client")) == 3
     clock.set(NOW + timedelta(hours=96, minutes=1))
-    await run(runner)
+    await run_jobs(runner)
     [alert] = messenger.to("rec")
     card = card_of(alert)
     assert card is not None and "no answer in time" in json_of(alert)
@@ -189,7 +177,7 @@ async def test_no_reminder_once_the_client_has_offered(sessions: Sessions) -> No
     await give_teams(sessions, p.interview_id)
     runner = runner_for(sessions, calendar, clock, messenger)
     clock.set(NOW + timedelta(hours=100))
-    await run(runner)
+    await run_jobs(runner)
     assert not any("reminder" in json_of(a) for a in messenger.to("client"))
     assert not any("no answer in time" in json_of(a) for a in messenger.to("rec"))
 

@@ -19,7 +19,8 @@ from services.changes import (
 )
 from services.scheduling import Actor, NotAllowed, NotFound
 from storage.models import AuditEvent, Booking, Interview, InterviewChanges, Job, Slot
-from tests.helpers.interviews import NOW, STARTS, booked, count, jobs, rebook, stage
+from tests.helpers.databases import count
+from tests.helpers.interviews import NOW, STARTS, booked, jobs, rebook, stage
 
 Sessions = async_sessionmaker[AsyncSession]
 

@@ -16,19 +16,10 @@ from scheduling.interview import Stage
 from services import ServiceContext, Services
 from services.feedback import submit_feedback
 from storage.models import Party
-from tests.helpers.interviews import (
-    CANDIDATE_ANSWER,
-    ENDED,
-    ENDS,
-    NOW,
-    Clock,
-    Parties,
-    RecordingMessenger,
-    booked,
-    card_of,
-    stage,
-    submits,
-)
+from tests.helpers.cards import card_of, submits
+from tests.helpers.clock import Clock
+from tests.helpers.interviews import CANDIDATE_ANSWER, ENDED, ENDS, NOW, Parties, booked, stage
+from tests.helpers.jobs import RecordingMessenger, run_jobs
 
 H = timedelta(hours=1)
 RECRUITER_CONVERSATION = "a:rita-personal"
@@ -52,10 +43,8 @@ class Harness:
     async def at(self, when: Any) -> None:
         """Move the clock and run every job that is due by then."""
         self.clock.set(when)
-        for _ in range(20):
-            if await self.runner.run_once() == 0:
-                return
-        raise AssertionError("the runner kept finding work")
+        if not await run_jobs(self.runner, rounds=20):
+            raise AssertionError("the runner kept finding work")
 
     def recruiter_texts(self) -> list[str]:
         return [a.get("text") or "" for a in self.messenger.to(RECRUITER_CONVERSATION)]

@@ -21,6 +21,7 @@ from services.feedback import (
 )
 from services.scheduling import Actor, InvalidRequest, NotAllowed
 from storage.models import AuditEvent, Feedback, Interview, InterviewOutcome, Invitation
+from tests.helpers.databases import count
 from tests.helpers.interviews import (
     CANDIDATE_ANSWER,
     CLIENT_ANSWER,
@@ -30,7 +31,6 @@ from tests.helpers.interviews import (
     Parties,
     a_request,
     booked,
-    count,
     jobs,
     stage,
 )

@@ -6,12 +6,11 @@ import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduling.interview import Role, Stage
 from scheduling.rules import RefusalReason, SlotRequest
-from services import PartyInput
 from services.invitations import hash_token, resolve_invitation
 from services.requests import request_interview
 from services.scheduling import (
@@ -24,24 +23,13 @@ from services.scheduling import (
     pick_slot,
     propose_other_times,
 )
-from storage.models import Booking, Interview, Invitation, Job, Slot
+from storage.models import Booking, Interview, Invitation, Slot
+from tests.helpers.databases import count
+from tests.helpers.interviews import NOW, WEDNESDAY, a_request, job_kinds, stage
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
-# The reminders and the recruiter's alert written when a wait starts (tests/changes covers them).
+# The reminders and the recruiter's alert written when a wait starts (test_calendar_and_escalation.py
+# covers them).
 ESCALATION = {"remind_pending_action", "pending_action_overdue"}
-WEDNESDAY = date(2026, 11, 25)
-
-
-def a_request(
-    client_email: str = "hm@client.example", candidate_email: str = "cand@example.org"
-) -> InterviewRequest:
-    return InterviewRequest(
-        recruiter=PartyInput("Rita Recruiter", "rita@agency.example", "Europe/London"),
-        client=PartyInput("Harry Manager", client_email, "Europe/London", organisation="Client Ltd"),
-        candidate=PartyInput("Asha Candidate", candidate_email, "Asia/Kolkata"),
-        role_title="Data Engineer",
-        duration_minutes=60,
-    )
 
 
 async def parties(sessions: async_sessionmaker[AsyncSession], interview_id: str) -> tuple[Actor, Actor]:
@@ -50,28 +38,10 @@ async def parties(sessions: async_sessionmaker[AsyncSession], interview_id: str)
         return Actor(Role.CLIENT, interview.client_id), Actor(Role.CANDIDATE, interview.candidate_id)
 
 
-async def count(sessions: async_sessionmaker[AsyncSession], model: type, *where: object) -> int:
-    async with sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
-
-
-async def jobs(sessions: async_sessionmaker[AsyncSession], interview_id: str) -> list[tuple[str, str | None]]:
-    async with sessions() as session:
-        rows = await session.execute(
-            select(Job.kind, Job.role).where(Job.interview_id == interview_id).order_by(Job.created_at)
-        )
-        return [(kind, role) for kind, role in rows]
-
-
-async def stage(sessions: async_sessionmaker[AsyncSession], interview_id: str) -> str:
-    async with sessions() as session:
-        return (await session.get_one(Interview, interview_id)).stage
-
-
 async def test_a_request_asks_the_client_and_stores_only_hashed_links(sessions) -> None:  # type: ignore[no-untyped-def]
     result = await request_interview(sessions, a_request(), NOW)
     assert await stage(sessions, result.interview_id) == Stage.AWAITING_SLOTS
-    assert [j for j in await jobs(sessions, result.interview_id) if j[0] not in ESCALATION] == [
+    assert [j for j in await job_kinds(sessions, result.interview_id) if j[0] not in ESCALATION] == [
         ("ask_client_for_slots", "client")
     ]
     async with sessions() as session:
@@ -114,7 +84,7 @@ async def test_the_client_offers_slots_bad_ones_are_refused_and_the_rest_kept(se
         RefusalReason.OUTSIDE_WORKING_HOURS,
     ]
     assert offer.stage is Stage.AWAITING_PICK
-    assert ("offer_slots_to_candidate", "candidate") in await jobs(sessions, result.interview_id)
+    assert ("offer_slots_to_candidate", "candidate") in await job_kinds(sessions, result.interview_id)
 
 
 async def test_nothing_acceptable_changes_nothing(sessions) -> None:  # type: ignore[no-untyped-def]
@@ -125,7 +95,7 @@ async def test_nothing_acceptable_changes_nothing(sessions) -> None:  # type: ig
     )
     assert offer.accepted == [] and offer.stage is Stage.AWAITING_SLOTS
     assert await count(sessions, Slot) == 0
-    assert len([j for j in await jobs(sessions, result.interview_id) if j[0] not in ESCALATION]) == 1
+    assert len([j for j in await job_kinds(sessions, result.interview_id) if j[0] not in ESCALATION]) == 1
 
 
 @pytest.mark.parametrize("who", ["candidate", "stranger", "other-client"])
@@ -171,7 +141,7 @@ async def test_the_candidate_picks_and_everything_follows_from_one_booking(sessi
     picked = await pick_slot(sessions, candidate, interview_id, slot_ids[0], NOW)
     assert picked.booked.start == datetime(2026, 11, 25, 10, 0, tzinfo=UTC) and not picked.already
     assert await stage(sessions, interview_id) == Stage.SCHEDULED
-    kinds = await jobs(sessions, interview_id)
+    kinds = await job_kinds(sessions, interview_id)
     for expected in [
         ("create_calendar_event", None),
         ("confirm_booking", "client"),
@@ -193,10 +163,10 @@ async def test_the_candidate_picks_and_everything_follows_from_one_booking(sessi
 async def test_the_same_pick_delivered_twice_books_once_and_confirms_once(sessions) -> None:  # type: ignore[no-untyped-def]
     interview_id, _, candidate, slot_ids = await offered(sessions)
     await pick_slot(sessions, candidate, interview_id, slot_ids[0], NOW)
-    before = await jobs(sessions, interview_id)
+    before = await job_kinds(sessions, interview_id)
     again = await pick_slot(sessions, candidate, interview_id, slot_ids[0], NOW)
     assert again.already
-    assert await jobs(sessions, interview_id) == before
+    assert await job_kinds(sessions, interview_id) == before
     assert await count(sessions, Booking) == 1
     with pytest.raises(NotAllowed):
         await pick_slot(sessions, candidate, interview_id, slot_ids[1], NOW)
@@ -211,7 +181,7 @@ async def test_fifty_concurrent_picks_of_one_slot_make_one_booking(sessions) -> 
     assert not [r for r in results if isinstance(r, BaseException)], results
     assert sum(1 for r in results if not r.already) == 1  # type: ignore[union-attr]
     assert await count(sessions, Booking) == 1
-    assert (await jobs(sessions, interview_id)).count(("confirm_booking", "candidate")) == 1
+    assert (await job_kinds(sessions, interview_id)).count(("confirm_booking", "candidate")) == 1
 
 
 async def test_fifty_interviews_of_one_client_picking_the_same_hour_book_it_once(sessions) -> None:  # type: ignore[no-untyped-def]
@@ -247,7 +217,7 @@ async def test_the_candidate_proposes_other_times_and_the_client_is_asked_again(
     await propose_other_times(sessions, candidate, interview_id, "Thursday after 14:00 IST", NOW)
     assert await stage(sessions, interview_id) == Stage.AWAITING_SLOTS
     assert await count(sessions, Slot, Slot.status == "offered") == 0
-    assert (await jobs(sessions, interview_id)).count(("ask_client_for_slots", "client")) == 2
+    assert (await job_kinds(sessions, interview_id)).count(("ask_client_for_slots", "client")) == 2
     with pytest.raises(InvalidRequest):
         await propose_other_times(sessions, candidate, interview_id, "   ", NOW)
     # The client offers again: the loop goes on.

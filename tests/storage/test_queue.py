@@ -11,7 +11,8 @@ from storage.db import create_engine, session_factory
 from storage.jobs import claim_due, complete, enqueue, explain_claim, failed_jobs, park, requeue, retry
 from storage.migrate import migrate
 from storage.models import Job
-from tests.helpers.jobs import Clock, Queue, add_job
+from tests.helpers.clock import Clock
+from tests.helpers.jobs import Queue, add_job
 
 LEASE = timedelta(minutes=2)
 

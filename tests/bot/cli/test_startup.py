@@ -6,19 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import sys
 from pathlib import Path
 
 import pytest
 
 from tests.helpers.environment import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.helpers.http import free_port
 
 
 async def startup_lines(tmp_path: Path, **env: str) -> list[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,14 +35,8 @@ from bot.directline.service import CONNECTOR_PATH, DIRECTLINE, DirectLineService
 from bot.settings import Settings
 from storage import directline as store
 from storage.directline import DirectLineActivity
-from tests.helpers.directline import (
-    build_app,
-    call,
-    frames_until,
-    make_invitation,
-    open_session,
-    wait_for,
-)
+from tests.helpers.directline import build_app, frames_until, make_invitation, open_session, wait_for
+from tests.helpers.http import call, free_port
 
 
 @dataclass
@@ -62,12 +55,6 @@ class Server:
         return self.client.app[RUNTIME].connector
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 async def serve(make_settings: Callable[..., Settings]) -> AsyncIterator[Callable[..., Any]]:
     """The real app with Direct Line, on the port its settings name (as `askarsan serve` runs it,
@@ -75,7 +62,7 @@ async def serve(make_settings: Callable[..., Settings]) -> AsyncIterator[Callabl
     clients: list[TestClient] = []
 
     async def make() -> Server:
-        port = _free_port()
+        port = free_port()
         settings = make_settings(PORT=str(port), PUBLIC_URL=f"http://localhost:{port}")
         app = build_app(settings)
         server = Server(TestClient(TestServer(app, host="127.0.0.1", port=port)), settings)

@@ -12,14 +12,8 @@ from sqlalchemy import select
 
 from bot.app import RUNTIME
 from storage.directline import DirectLineActivity
-from tests.helpers.directline import (
-    call,
-    frames_until,
-    make_invitation,
-    open_session,
-    start_session,
-    wait_for,
-)
+from tests.helpers.directline import frames_until, make_invitation, open_session, start_session, wait_for
+from tests.helpers.http import call
 
 
 async def poll(client: TestClient, session: dict[str, Any], watermark: str = "") -> dict[str, Any]:

@@ -18,7 +18,8 @@ from bot.directline.server import DIRECTLINE
 from scheduling.interview import Role
 from storage.directline import DirectLineActivity, DirectLineConversation
 from storage.models import Invitation
-from tests.helpers.directline import call, make_invitation, open_session, start_session, user_rows
+from tests.helpers.directline import make_invitation, open_session, start_session, user_rows
+from tests.helpers.http import call
 
 
 def tamper(token: str) -> str:

@@ -2,51 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
-from sqlalchemy import func, select
 
 from bot.app import RUNTIME
 from bot.dev.loopback import FakeConnector
 from storage.models import BotStateRow
-
-
-def emulator_activity(service_url: str, **fields: Any) -> dict[str, Any]:
-    """An activity shaped as the Bot Framework Emulator posts it."""
-    body: dict[str, Any] = {
-        "type": "message",
-        "id": "act-1",
-        "timestamp": "2026-11-22T10:00:00.000Z",
-        "localTimestamp": "2026-11-22T11:00:00.000+01:00",
-        "channelId": "emulator",
-        "serviceUrl": service_url,
-        "from": {"id": "user-1", "name": "User", "role": "user"},
-        "conversation": {"id": "conv-1"},
-        "recipient": {"id": "bot-1", "name": "Bot", "role": "bot"},
-        "text": "help",
-        "locale": "en-US",
-    }
-    body.update(fields)
-    return body
-
-
-async def post(client: TestClient, body: Any, **headers: str) -> tuple[int, Any]:
-    headers.setdefault("Content-Type", "application/json")
-    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
-    response = await client.post("/api/messages", data=data, headers=headers)
-    text = await response.text()
-    try:
-        return response.status, json.loads(text) if text else None
-    except ValueError:
-        return response.status, text
-
-
-async def state_rows(client: TestClient) -> int:
-    async with client.app[RUNTIME].sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(BotStateRow)) or 0)
+from tests.helpers.activities import emulator_activity
+from tests.helpers.databases import count
+from tests.helpers.http import post, sessions_of
 
 
 async def test_help_is_answered_at_the_service_url(app_client: Any, connector: FakeConnector) -> None:
@@ -94,7 +59,7 @@ async def test_bad_input_gets_a_4xx_with_a_reason_and_writes_nothing(
     got_status, got = await post(client, body, **headers)
     assert got_status == status
     assert reason in got["error"]
-    assert await state_rows(client) == 0
+    assert await count(sessions_of(client), BotStateRow) == 0
 
 
 async def test_an_oversized_body_is_refused_with_413(app_client: Any, connector: FakeConnector) -> None:
@@ -112,7 +77,7 @@ async def test_an_untrusted_service_url_never_receives_the_bots_reply(
     status, got = await post(client, emulator_activity("https://attacker.example.net/"))
     assert status == 403
     assert "serviceUrl" in got["error"]
-    assert await state_rows(client) == 0
+    assert await count(sessions_of(client), BotStateRow) == 0
 
 
 async def test_with_an_app_id_an_unauthenticated_request_is_refused(

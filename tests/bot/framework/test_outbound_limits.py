@@ -13,18 +13,11 @@ from bot.framework.proactive import Messenger
 from bot.framework.throttle import Limits, SendThrottle
 from bot.settings import Settings
 from integrations.errors import PermanentError, TransientError
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.helpers.clock import Clock
 
 
 def test_seven_a_second_per_conversation_then_wait() -> None:
-    clock = Clock()
+    clock = Clock(1000.0)
     throttle = SendThrottle(clock=clock)
     assert [throttle.reserve("c1") for _ in range(7)] == [0.0] * 7
     wait = throttle.reserve("c1")
@@ -35,7 +28,7 @@ def test_seven_a_second_per_conversation_then_wait() -> None:
 
 
 def test_sixty_in_thirty_seconds_per_conversation() -> None:
-    clock = Clock()
+    clock = Clock(1000.0)
     throttle = SendThrottle(clock=clock)
     for _ in range(60):
         assert throttle.reserve("c1") == 0.0
@@ -47,7 +40,7 @@ def test_sixty_in_thirty_seconds_per_conversation() -> None:
 
 
 def test_fifty_a_second_per_tenant_across_conversations() -> None:
-    clock = Clock()
+    clock = Clock(1000.0)
     throttle = SendThrottle(Limits(), clock=clock)
     assert all(throttle.reserve(f"c{i}", "tenant-a") == 0.0 for i in range(50))
     assert throttle.reserve("c-new", "tenant-a") > 0
@@ -75,7 +68,7 @@ async def test_a_429_with_retry_after_is_a_transient_error_with_that_delay(conne
 
 
 async def test_a_long_throttle_wait_hands_the_job_back(connector: FakeConnector) -> None:
-    clock = Clock()
+    clock = Clock(1000.0)
     throttle = SendThrottle(clock=clock)
     for _ in range(60):
         throttle.reserve("conv-1")

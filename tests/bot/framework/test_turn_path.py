@@ -4,7 +4,6 @@ database sees what the first stored (and the first sees the second's after its c
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,30 +15,19 @@ from bot.dev.loopback import FakeConnector
 from services.identity import ReferenceCache, reference_cache
 from services.requests import PartyInput, upsert_party
 from storage.models import Party
+from tests.helpers.activities import activity
+from tests.helpers.http import post
 
 TEAMS_USER = "29:recruiter-rita"
 
 
-def activity(connector: FakeConnector, conversation: str, n: int, **fields: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "type": "message",
-        "id": f"msg-{conversation}-{n}",
-        "channelId": "msteams",
-        "serviceUrl": connector.url,
-        "from": {"id": TEAMS_USER, "name": "Rita"},
-        "conversation": {"id": conversation},
-        "recipient": {"id": "bot", "name": "askARSAN"},
-        "text": "help",
-    }
-    body.update(fields)
-    return body
-
-
-async def post(client: TestClient[Any, Any], body: dict[str, Any]) -> None:
-    response = await client.post(
-        "/api/messages", data=json.dumps(body), headers={"Content-Type": "application/json"}
-    )
-    assert response.status in (200, 201), await response.text()
+async def turn(
+    client: TestClient[Any, Any], connector: FakeConnector, conversation: str, n: int, **fields: Any
+) -> None:
+    """Rita's `n`th message in `conversation`, answered."""
+    body = activity(connector.url, conversation, TEAMS_USER, id=f"msg-{conversation}-{n}", **fields)
+    status, answer = await post(client, body)
+    assert status in (200, 201), answer
 
 
 async def add_recruiter(client: TestClient[Any, Any]) -> str:
@@ -78,24 +66,24 @@ async def test_an_unchanged_reference_is_not_written_again_and_a_changed_one_is(
     party_id = await add_recruiter(client)
     writes = party_writes(client)
 
-    await post(client, activity(connector, "personal-1", 1))
+    await turn(client, connector, "personal-1", 1)
     first = (await stored(client, party_id))["teams"]
     assert first["conversation"]["id"] == "personal-1"
     assert len(writes) == 1
 
     # The same conversation again (a new activity id only): answered, nothing written.
     for n in range(2, 5):
-        await post(client, activity(connector, "personal-1", n))
+        await turn(client, connector, "personal-1", n)
     assert len(writes) == 1
     assert connector.texts("personal-1")[-1].startswith("I'm askARSAN")
     assert (await stored(client, party_id))["teams"] == first
 
     # Another conversation: stored at once.
-    await post(client, activity(connector, "group-7", 1))
+    await turn(client, connector, "group-7", 1)
     assert (await stored(client, party_id))["teams"]["conversation"]["id"] == "group-7"
     assert len(writes) == 2
     # ...and back again: a change too, so written again despite the cache.
-    await post(client, activity(connector, "personal-1", 9))
+    await turn(client, connector, "personal-1", 9)
     assert (await stored(client, party_id))["teams"]["conversation"]["id"] == "personal-1"
 
 
@@ -106,17 +94,17 @@ async def test_a_second_instance_sees_the_reference_and_the_first_sees_the_secon
     second = await app_client(ASKARSAN_RUN_JOBS="false")  # same database file, its own process state
     party_id = await add_recruiter(first)
 
-    await post(first, activity(connector, "personal-1", 1))
+    await turn(first, connector, "personal-1", 1)
     assert (await stored(second, party_id))["teams"]["conversation"]["id"] == "personal-1"
 
     # The user talks through the second instance in another conversation.
-    await post(second, activity(connector, "group-7", 1))
+    await turn(second, connector, "group-7", 1)
     assert (await stored(first, party_id))["teams"]["conversation"]["id"] == "group-7"
 
     # Back on the first instance in the first conversation: within the first instance's cache
     # window that looks unchanged to it; once the window is over it is stored again.
     reference_cache(first.app[RUNTIME].sessions).clear()  # what the window's end does
-    await post(first, activity(connector, "personal-1", 2))
+    await turn(first, connector, "personal-1", 2)
     assert (await stored(second, party_id))["teams"]["conversation"]["id"] == "personal-1"
 
 
@@ -124,9 +112,9 @@ async def test_a_sender_who_becomes_a_party_is_remembered_on_their_next_turn(
     app_client: Any, connector: FakeConnector
 ) -> None:
     client = await app_client(ASKARSAN_RUN_JOBS="false")
-    await post(client, activity(connector, "personal-1", 1))  # not a party yet: nothing to store
+    await turn(client, connector, "personal-1", 1)  # not a party yet: nothing to store
     party_id = await add_recruiter(client)  # e.g. their first request, or on another instance
-    await post(client, activity(connector, "personal-1", 2))
+    await turn(client, connector, "personal-1", 2)
     assert (await stored(client, party_id))["teams"]["conversation"]["id"] == "personal-1"
 
 
@@ -135,7 +123,7 @@ async def test_the_teams_tenant_is_stored_with_the_reference(
 ) -> None:
     client = await app_client(ASKARSAN_RUN_JOBS="false")
     party_id = await add_recruiter(client)
-    await post(client, activity(connector, "personal-1", 1, channelData={"tenant": {"id": "t-1"}}))
+    await turn(client, connector, "personal-1", 1, channelData={"tenant": {"id": "t-1"}})
     async with client.app[RUNTIME].sessions() as session:
         party = await session.scalar(select(Party).where(Party.id == party_id))
         assert party is not None and party.tenant_id == "t-1"

@@ -19,8 +19,8 @@ from bot.jobs.runner import JobRunner
 from storage.db import create_engine, session_factory
 from storage.jobs import ClaimedJob, NewJob, enqueue, enqueue_many
 from storage.models import Job
+from tests.helpers.clock import Clock
 from tests.helpers.environment import ROOT
-from tests.helpers.jobs import Clock
 
 pytestmark = pytest.mark.postgres
 

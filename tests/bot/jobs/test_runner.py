@@ -11,7 +11,8 @@ import pytest
 
 from bot.jobs.runner import Handler, JobRunner, PermanentFailure, RetryLater
 from storage.jobs import ClaimedJob, claim_due, failed_jobs, requeue
-from tests.helpers.jobs import Clock, HighestRandom, Queue, add_job
+from tests.helpers.clock import Clock
+from tests.helpers.jobs import HighestRandom, Queue, add_job
 
 LEASE = timedelta(minutes=2)
 BASE = timedelta(seconds=30)

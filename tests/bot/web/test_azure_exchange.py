@@ -11,7 +11,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.web.chat import AZURE_DIRECTLINE_BASE_URL
-from tests.helpers.directline import call, make_invitation
+from tests.helpers.directline import make_invitation
+from tests.helpers.http import call
 
 SECRET = "azure-directline-secret"
 

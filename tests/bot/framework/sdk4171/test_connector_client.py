@@ -36,7 +36,9 @@ from bot.framework.sdk4171.connector_client import LeanConnectorClient, SharedSe
 from bot.settings import Settings
 from integrations.errors import PermanentError, TransientError
 from tests.helpers import bot_tokens as security
+from tests.helpers.activities import teams_activity
 from tests.helpers.activity_corpus import OUTGOING
+from tests.helpers.http import post
 
 TEAMS_IDS = [
     "19:abc123DEF@thread.tacv2;messageid=1714641331123",
@@ -512,32 +514,11 @@ async def connector() -> AsyncIterator[RecordingConnector]:
         await fake.close()
 
 
-def teams_activity(connector: FakeConnector, **fields: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "type": "message", "id": "1714641331123", "channelId": "msteams", "serviceUrl": connector.url,
-        "timestamp": "2024-05-02T09:15:31.1234567Z",
-        "from": {"id": "29:1abc-DEF_ghi", "name": "Rita", "aadObjectId": "3c7e1f9a"},
-        "conversation": {"id": "19:abc123DEF@thread.tacv2;messageid=1714641331123", "isGroup": True,
-                         "conversationType": "channel", "tenantId": "t-1"},
-        "recipient": {"id": "28:bot", "name": "askARSAN"}, "text": "help",
-        "channelData": {"tenant": {"id": "t-1"}},
-    }
-    body.update(fields)
-    return body
-
-
-async def post(client: Any, body: dict[str, Any], **headers: str) -> int:
-    response = await client.post(
-        "/api/messages", data=json.dumps(body), headers={"Content-Type": "application/json", **headers}
-    )
-    return int(response.status)
-
-
 async def test_the_app_replies_through_the_lean_client(
     app_client: Any, connector: RecordingConnector, msrest_transport: TransportSpy, msrest_codec: list[Any]
 ) -> None:
     client = await app_client(ASKARSAN_RUN_JOBS="false")
-    assert await post(client, teams_activity(connector)) in (200, 201)
+    assert (await post(client, teams_activity(connector.url))).status in (200, 201)
     [reply] = connector.received
     assert connector.raw_paths == [
         "/v3/conversations/19%3Aabc123DEF%40thread.tacv2%3Bmessageid%3D1714641331123"
@@ -556,7 +537,7 @@ async def test_the_app_replies_through_the_lean_client(
 async def test_an_invalid_activity_is_still_a_400(app_client: Any, connector: RecordingConnector) -> None:
     client = await app_client(ASKARSAN_RUN_JOBS="false")
     for bad in ({"from": "bob"}, {"historyDisclosed": "maybe"}, {"timestamp": "yesterday"}):
-        assert await post(client, teams_activity(connector, **bad)) == 400
+        assert (await post(client, teams_activity(connector.url, **bad))).status == 400
     assert connector.received == []
 
 
@@ -565,7 +546,8 @@ async def test_with_an_app_id_the_reply_carries_the_bots_token(
     msrest_transport: TransportSpy,
 ) -> None:
     token = security.sign(security.channel_claims(connector.url))
-    assert await post(auth_client, teams_activity(connector), Authorization=f"Bearer {token}") in (200, 201)
+    status, _ = await post(auth_client, teams_activity(connector.url), Authorization=f"Bearer {token}")
+    assert status in (200, 201)
     [reply] = connector.received
     assert reply.authorization == "Bearer tok-1"
     assert fake_msal.calls[0]["client_id"] == security.APP_ID
@@ -606,11 +588,11 @@ async def test_the_session_is_closed_when_the_app_shuts_down(
     app_client: Any, connector: RecordingConnector
 ) -> None:
     client = await app_client(ASKARSAN_RUN_JOBS="false")
-    assert await post(client, teams_activity(connector)) in (200, 201)
+    assert (await post(client, teams_activity(connector.url))).status in (200, 201)
     shared = shared_session(client.app[RUNTIME].adapter.auth)
     session = shared.session
     assert session is not None and not session.closed and shared.opened == 1
-    assert await post(client, teams_activity(connector, id="2")) in (200, 201)
+    assert (await post(client, teams_activity(connector.url, id="2"))).status in (200, 201)
     assert shared.session is session  # one session for every reply
     await client.close()
     assert session.closed and shared.session is None

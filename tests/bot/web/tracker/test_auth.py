@@ -11,15 +11,9 @@ from sqlalchemy import select
 
 from bot.web.tracker.signin import SESSION_COOKIE, safe_next
 from storage.models import TrackerSession
-from tests.helpers.tracker import (
-    PASSWORD,
-    browser_at,
-    csrf_of,
-    password_config,
-    sessions_of,
-    sign_in,
-    try_password,
-)
+from tests.helpers.clock import Clock
+from tests.helpers.http import csrf_of, sessions_of
+from tests.helpers.tracker import PASSWORD, browser_at, password_config, sign_in, try_password
 
 PAGES = ["/tracker", "/tracker/kpis", "/tracker/feeds", "/tracker/outbox", "/tracker/export.csv",
          "/tracker/interviews/x", "/tracker/outbox/x.eml"]
@@ -79,18 +73,8 @@ async def test_every_post_without_the_csrf_token_is_refused(tracker_app, path):
         assert "security token" in await response.text()
 
 
-class Clock:
-    """The tracker's clock, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-
 async def test_an_expired_session_is_sent_back_to_sign_in(tracker_app):
-    clock = Clock()
+    clock = Clock(time.time())
     client = await tracker_app(config=password_config(clock=clock, session_ttl=3600))
     await sign_in(client)
     clock.now += 3599
@@ -152,7 +136,7 @@ async def test_sign_in_leaves_no_secret_in_the_database(tracker_app):
 
 
 async def test_failed_sign_ins_from_one_address_are_throttled_then_let_through_after_the_wait(tracker_app):
-    clock = Clock()
+    clock = Clock(time.time())
     config = password_config(clock=clock)
     limit, _ = config.failures_per_address
     client = await tracker_app(config=config)
@@ -170,7 +154,7 @@ async def test_failed_sign_ins_from_one_address_are_throttled_then_let_through_a
 
 
 async def test_failed_sign_ins_spread_over_many_addresses_are_throttled_per_account(tracker_app):
-    clock = Clock()
+    clock = Clock(time.time())
     config = password_config(clock=clock)
     per_address, _ = config.failures_per_address
     per_account, _ = config.failures_per_account

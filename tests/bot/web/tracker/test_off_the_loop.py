@@ -16,7 +16,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import RUNTIME
-from tests.helpers.tracker import book, new_interview, sessions_of, sign_in, weekday_after
+from tests.helpers.http import sessions_of
+from tests.helpers.tracker import book, new_interview, sign_in, weekday_after
 
 
 @contextmanager

@@ -18,8 +18,9 @@ from sqlalchemy import select
 
 from bot.web.tracker.signin import SESSION_COOKIE, OidcConfig
 from storage.models import TrackerSession
+from tests.helpers.http import csrf_of, sessions_of
 from tests.helpers.oidc import FakeOidc
-from tests.helpers.tracker import RECRUITER, csrf_of, new_interview, password_config, sessions_of
+from tests.helpers.tracker import RECRUITER, new_interview, password_config
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from sqlalchemy import select, update
 from scheduling.interview import Stage
 from services.reports.pipeline import OverduePolicy, next_action, overdue_clause, pipeline_rows
 from storage.models import Interview
-from tests.helpers.tracker import book, fail_a_job, new_interview, sessions_of, weekday_after
+from tests.helpers.http import sessions_of
+from tests.helpers.tracker import book, fail_a_job, new_interview, weekday_after
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)

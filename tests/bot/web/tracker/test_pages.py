@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from scheduling.interview import Stage
 from storage.models import Job, Party
-from tests.helpers.tracker import book, fail_a_job, new_interview, sessions_of, sign_in, weekday_after
+from tests.helpers.http import sessions_of
+from tests.helpers.tracker import book, fail_a_job, new_interview, sign_in, weekday_after
 
 
 def now() -> datetime:
