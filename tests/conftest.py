@@ -116,7 +116,7 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "PUBLIC_URL": "http://localhost:3978",
         }
         values.update(overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=None, **values)
 
     return make
 

@@ -37,7 +37,7 @@ TEMPLATES = [
 def _ics(method: str = "REQUEST", **overrides: object) -> bytes:
     return invitation_ics(
         make_view(**overrides),
-        method=method,  # type: ignore[arg-type]
+        method=method,
         sequence=1 if method == "CANCEL" else 0,
         organizer_email="askarsan@agency.example",
         attendees=[("Kim Candidate", "kim@mail.example")],
@@ -129,7 +129,7 @@ def test_an_invitation_link_mail_carries_the_link_and_what_to_do(
         "x@example.com",
         LINK,
         key="k",
-        purpose=purpose,  # type: ignore[arg-type]
+        purpose=purpose,
     )
     assert expected in mail.text
     assert LINK in mail.text and f'href="{LINK}"' in mail.html

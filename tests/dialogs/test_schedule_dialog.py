@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models import Interview
+from tests.helpers.databases import Sessions
 from tests.helpers.dialogs import make_adapter, says
 
 GOOD = {
@@ -30,7 +31,7 @@ def submit(value: dict[str, Any]) -> Activity:
     )
 
 
-def card_with(*fragments: str):  # type: ignore[no-untyped-def]
+def card_with(*fragments: str):
     def inspect(activity: Activity, description: str = "") -> None:
         assert activity.attachments, f"expected a card, got {activity.text!r}"
         text = str(activity.attachments[0].content)
@@ -47,14 +48,14 @@ async def interviews(sessions: async_sessionmaker[AsyncSession]) -> int:
         return int(await session.scalar(select(func.count()).select_from(Interview)) or 0)
 
 
-async def test_schedule_shows_the_form_and_a_good_submit_requests_the_interview(sqlite_sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_schedule_shows_the_form_and_a_good_submit_requests_the_interview(sqlite_sessions: Sessions) -> None:
     adapter = make_adapter(sqlite_sessions)
     step = await (await adapter.send("schedule")).assert_reply(card_with("request_interview", "client_email"))
     step = await (await step.send(submit(GOOD))).assert_reply(says("Interview requested", "/chat?t="))
     assert await interviews(sqlite_sessions) == 1
 
 
-async def test_a_bad_submit_comes_back_with_the_problems_and_the_values_kept(sqlite_sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_bad_submit_comes_back_with_the_problems_and_the_values_kept(sqlite_sessions: Sessions) -> None:
     adapter = make_adapter(sqlite_sessions)
     bad = {**GOOD, "client_email": "nope", "candidate_zone": "Mars/Olympus"}
     step = await (await adapter.send("schedule")).assert_reply(card_with("request_interview"))
@@ -65,7 +66,7 @@ async def test_a_bad_submit_comes_back_with_the_problems_and_the_values_kept(sql
     assert await interviews(sqlite_sessions) == 1
 
 
-async def test_typing_while_the_form_is_open_asks_again_and_cancel_ends_it(sqlite_sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_typing_while_the_form_is_open_asks_again_and_cancel_ends_it(sqlite_sessions: Sessions) -> None:
     adapter = make_adapter(sqlite_sessions)
     step = await (await adapter.send("schedule")).assert_reply(card_with("request_interview"))
     step = await (await step.send("the client is Harry")).assert_reply(says("fill in the form"))
@@ -74,7 +75,7 @@ async def test_typing_while_the_form_is_open_asks_again_and_cancel_ends_it(sqlit
     assert await interviews(sqlite_sessions) == 0
 
 
-async def test_a_form_submitted_after_the_dialog_ended_still_works(sqlite_sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_form_submitted_after_the_dialog_ended_still_works(sqlite_sessions: Sessions) -> None:
     adapter = make_adapter(sqlite_sessions)
     await (await adapter.send(submit(GOOD))).assert_reply(says("Interview requested"))
     assert await interviews(sqlite_sessions) == 1

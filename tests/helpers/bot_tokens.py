@@ -146,7 +146,7 @@ class OpenIdServer:
                 await self._runner.setup()
                 site = web.TCPSite(self._runner, "127.0.0.1", 0)
                 await site.start()
-                self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+                self.port = site._server.sockets[0].getsockname()[1]
                 ready.set()
 
             loop.run_until_complete(serve())

@@ -20,7 +20,7 @@ from storage.models import Invitation
 from tests.helpers.activities import sent_cards, user_activity
 from tests.helpers.clock import Clock
 from tests.helpers.http import post
-from tests.helpers.interviews import NOW, a_request, booked
+from tests.helpers.interviews import NOW, Parties, a_request, booked
 from tests.helpers.jobs import run_jobs
 
 
@@ -38,12 +38,17 @@ def next_wednesday_10() -> tuple[str, str]:
 
 
 class Journey:
-    def __init__(self, client: TestClient, connector: FakeConnector, clock: Clock) -> None:
+    """A booked interview in the real app: the recruiter in the Emulator ("rec"), the client and the
+    candidate in their web chats ("client-chat", "cand-chat"), the app's clock set by the test."""
+
+    def __init__(self, client: TestClient, connector: FakeConnector, clock: Clock[datetime]) -> None:
         self.client, self.connector = client, connector
         runtime = client.app[RUNTIME]
         self.runtime = runtime
         self.clock = clock  # the app's own clock (create_app(clock=...))
         self.runner = runtime.runner
+        self.client_user = ""  # the web chat users bound to the invitations, once `start` made them
+        self.candidate_user = ""
 
     async def run_jobs(self, when: Any = None) -> None:
         if when is not None:
@@ -68,7 +73,8 @@ class Journey:
         return json.dumps(self.connector.activities(conversation))
 
 
-async def start(app_client: Any, connector: FakeConnector) -> tuple[Journey, Any]:
+async def start(app_client: Any, connector: FakeConnector) -> tuple[Journey, Parties]:
+    """The journey once the interview is booked, both chats opened and the jobs run."""
     clock = Clock(NOW)
     client = await app_client(mail=MemoryMail(), clock=clock, ASKARSAN_RUN_JOBS="false")
     journey = Journey(client, connector, clock)
@@ -78,10 +84,10 @@ async def start(app_client: Any, connector: FakeConnector) -> tuple[Journey, Any
         a_request(recruiter=PartyInput("Rita Recruiter", None, "Europe/London", teams_user_id="rita")),
     )
     await journey.say("rec", "rita", channel="emulator", text="help")  # the recruiter's conversation
-    journey.client_user = await invitation_user(client, parties.client_token)  # type: ignore[attr-defined]
-    journey.candidate_user = await invitation_user(client, parties.candidate_token)  # type: ignore[attr-defined]
-    await journey.opens_chat("client-chat", journey.client_user)  # type: ignore[attr-defined]
-    await journey.opens_chat("cand-chat", journey.candidate_user)  # type: ignore[attr-defined]
+    journey.client_user = await invitation_user(client, parties.client_token)
+    journey.candidate_user = await invitation_user(client, parties.candidate_token)
+    await journey.opens_chat("client-chat", journey.client_user)
+    await journey.opens_chat("cand-chat", journey.candidate_user)
     await journey.run_jobs(NOW)
     return journey, parties
 

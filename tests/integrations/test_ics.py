@@ -21,7 +21,7 @@ ATTENDEES = [("Carl Client", "carl@acme.example"), ("Kim Candidate", "kim@mail.e
 def _invite(method: str = "REQUEST", sequence: int = 0, **view_overrides: Any) -> bytes:
     return invitation_ics(
         make_view(**view_overrides),
-        method=method,  # type: ignore[arg-type]
+        method=method,
         sequence=sequence,
         organizer_email=ORGANIZER,
         attendees=ATTENDEES,

@@ -83,7 +83,7 @@ def mail(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Harness]:
 def _ics(method: str = "REQUEST") -> bytes:
     return invitation_ics(
         make_view(),
-        method=method,  # type: ignore[arg-type]
+        method=method,
         sequence=0,
         organizer_email="askarsan@agency.example",
         attendees=[("Kim Candidate", "kim@mail.example")],
@@ -101,7 +101,7 @@ def _message(key: str | None = "iv-42:3:confirm_booking:candidate:now", **kw: ob
         "idempotency_key": key,
     }
     values.update(kw)
-    return MailMessage(**values)  # type: ignore[arg-type]
+    return MailMessage(**values)
 
 
 # The contract ----------------------------------------------------------------------------------

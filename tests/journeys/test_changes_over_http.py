@@ -40,9 +40,9 @@ def mails(j: Journey, to: str, subject: str) -> list[MailMessage]:
 
 def chat(j: Journey, role: str) -> tuple[str, str]:
     if role == "client":
-        return "client-chat", j.client_user  # type: ignore[attr-defined]
+        return "client-chat", j.client_user
     if role == "candidate":
-        return "cand-chat", j.candidate_user  # type: ignore[attr-defined]
+        return "cand-chat", j.candidate_user
     return "rec", "rita"
 
 

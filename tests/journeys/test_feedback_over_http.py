@@ -35,7 +35,7 @@ async def test_both_sides_answer_in_web_chat_with_fixes_and_edits_and_the_recrui
     assert {"action": "report_no_show", "interview_id": iid, "who": "candidate"} in submits(client_prompt)
 
     # A candidate's answer without "still interested?" comes back with the problem and what they typed.
-    await j.say("cand-chat", j.candidate_user, value={**candidate_submit, "rating": "5", "impressions": "Kind people."})  # type: ignore[attr-defined]
+    await j.say("cand-chat", j.candidate_user, value={**candidate_submit, "rating": "5", "impressions": "Kind people."})
     assert "nothing was saved" in j.texts("cand-chat")[-1]
     again = j.cards("cand-chat")[-1]
     assert "Are you still interested in the role?" in json.dumps(again)
@@ -44,29 +44,29 @@ async def test_both_sides_answer_in_web_chat_with_fixes_and_edits_and_the_recrui
         assert await session.scalar(select(Feedback)) is None
 
     # Valid, then edited before the client answers.
-    await j.say("cand-chat", j.candidate_user, value={**candidate_submit, **CANDIDATE_ANSWER})  # type: ignore[attr-defined]
+    await j.say("cand-chat", j.candidate_user, value={**candidate_submit, **CANDIDATE_ANSWER})
     assert j.texts("cand-chat")[-1].startswith("Thank you! Your feedback (5/5) went to Rita Recruiter only")
-    await j.say("cand-chat", j.candidate_user, value={**candidate_submit, **CANDIDATE_ANSWER, "rating": "4"})  # type: ignore[attr-defined]
+    await j.say("cand-chat", j.candidate_user, value={**candidate_submit, **CANDIDATE_ANSWER, "rating": "4"})
     assert j.texts("cand-chat")[-1].startswith("Updated:")
 
     # Reopening the link shows the candidate their own answers, to change.
-    await j.opens_chat("cand-chat-2", j.candidate_user)  # type: ignore[attr-defined]
+    await j.opens_chat("cand-chat-2", j.candidate_user)
     reopened = j.cards("cand-chat-2")[-1]
     assert '"value": "4"' in json.dumps(reopened) and "Friendly team." in json.dumps(reopened)
 
     # The client's out-of-range rating: a clear message, nothing saved.
-    await j.say("client-chat", j.client_user, value={**client_submit, **CLIENT_ANSWER, "rating": "7"})  # type: ignore[attr-defined]
+    await j.say("client-chat", j.client_user, value={**client_submit, **CLIENT_ANSWER, "rating": "7"})
     assert "7 is out of range" in j.texts("client-chat")[-1]
     async with j.runtime.sessions() as session:
         assert len(list(await session.scalars(select(Feedback)))) == 1
 
-    await j.say("client-chat", j.client_user, value={**client_submit, **CLIENT_ANSWER})  # type: ignore[attr-defined]
+    await j.say("client-chat", j.client_user, value={**client_submit, **CLIENT_ANSWER})
     assert "will be in touch" in j.texts("client-chat")[-1]
     async with j.runtime.sessions() as session:
         assert (await session.get_one(Interview, iid)).stage == Stage.FEEDBACK_COMPLETE
 
     # A second submit after the summary: a clear message, nothing changed.
-    await j.say("cand-chat", j.candidate_user, value={**candidate_submit, **CANDIDATE_ANSWER, "rating": "1"})  # type: ignore[attr-defined]
+    await j.say("cand-chat", j.candidate_user, value={**candidate_submit, **CANDIDATE_ANSWER, "rating": "1"})
     assert "can no longer be changed" in j.texts("cand-chat")[-1]
     assert "Nothing was changed" in j.texts("cand-chat")[-1]
     async with j.runtime.sessions() as session:
@@ -87,7 +87,7 @@ async def test_both_sides_answer_in_web_chat_with_fixes_and_edits_and_the_recrui
 
     [another_round] = [d for d in submits(summary) if d.get("decision") == "another_round"]
     # Only the recruiter decides: the client pressing the same button changes nothing.
-    await j.say("client-chat", j.client_user, value=another_round)  # type: ignore[attr-defined]
+    await j.say("client-chat", j.client_user, value=another_round)
     assert "isn't for you" in j.texts("client-chat")[-1]
     await j.say("rec", "rita", channel="emulator", value=another_round)
     assert "Recorded: Another interview round for Asha Candidate" in j.texts("rec")[-1]
@@ -115,7 +115,7 @@ async def test_a_feedback_submit_for_someone_elses_interview_changes_nothing(
         assert "isn't for you" in j.texts("bo-chat")[-1]
     # The client answering the candidate's card is refused too.
     await j.say(
-        "client-chat", j.client_user,  # type: ignore[attr-defined]
+        "client-chat", j.client_user,
         value={"action": "candidate_feedback", "interview_id": p.interview_id, **CANDIDATE_ANSWER},
     )
     assert "isn't for you" in j.texts("client-chat")[-1]
@@ -129,7 +129,7 @@ async def test_the_client_reports_a_no_show_and_the_recruiter_is_told(
     j, _ = await start(app_client, connector)
     await j.run_jobs(ENDED)
     [no_show] = [d for d in submits(j.cards("client-chat")[-1]) if d["action"] == "report_no_show"]
-    await j.say("client-chat", j.client_user, value=no_show)  # type: ignore[attr-defined]
+    await j.say("client-chat", j.client_user, value=no_show)
     assert "recorded that Asha Candidate did not come" in j.texts("client-chat")[-1]
     await j.run_jobs(ENDED + timedelta(minutes=5))
     assert any("No-show: Asha Candidate did not come" in t for t in j.texts("rec"))
@@ -137,7 +137,7 @@ async def test_the_client_reports_a_no_show_and_the_recruiter_is_told(
     assert decisions == {"another_round", "reject", "on_hold"}
     # The candidate's feedback is no longer taken.
     [candidate_submit] = [d for d in submits(j.cards("cand-chat")[-1]) if d["action"] == "candidate_feedback"]
-    await j.say("cand-chat", j.candidate_user, value={**candidate_submit, **CANDIDATE_ANSWER})  # type: ignore[attr-defined]
+    await j.say("cand-chat", j.candidate_user, value={**candidate_submit, **CANDIDATE_ANSWER})
     assert "Nothing was changed" in j.texts("cand-chat")[-1]
     # Reminders to anyone: none.
     sent = len(connector.received)
@@ -163,7 +163,7 @@ async def test_a_feedback_prompt_reaches_a_teams_conversation_with_its_tenant(
                 conversation_reference={"teams": reference}, tenant_id="tenant-123"
             )
         )
-    mails_before = len(j.runtime.mail.sent)  # type: ignore[attr-defined]
+    mails_before = len(j.runtime.mail.sent)
     await j.run_jobs(ENDED)
     [activity] = [
         a for a in connector.activities("a:harry-personal") if "client_feedback" in json.dumps(a)
@@ -173,5 +173,5 @@ async def test_a_feedback_prompt_reaches_a_teams_conversation_with_its_tenant(
     [card] = [a["content"] for a in activity["attachments"] if a["contentType"] == CARD]
     assert "How did the interview with Asha Candidate go?" in json.dumps(card)
     # Teams reaches the client, so no e-mail fallback goes to them; the candidate still gets theirs.
-    new_mails = j.runtime.mail.sent[mails_before:]  # type: ignore[attr-defined]
+    new_mails = j.runtime.mail.sent[mails_before:]
     assert [m.to for m in new_mails if m.subject.startswith("How did")] == [("asha@example.org",)]

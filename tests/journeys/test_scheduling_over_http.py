@@ -181,7 +181,7 @@ async def test_a_submit_from_someone_else_changes_nothing(app_client: Any, conne
     ):
         await post(client, user_activity(connector.url, f"c-{user}", user, channelId=channel, value=offer))
         assert "isn't for you" in connector.texts(f"c-{user}")[-1]
-    assert (await services.scheduling.view(result.interview_id)).stage is Stage.AWAITING_SLOTS  # type: ignore[union-attr]
+    assert (await services.scheduling.view(result.interview_id)).stage is Stage.AWAITING_SLOTS
 
 
 async def test_the_recruiter_sees_their_pipeline_and_upcoming_interviews_as_cards(
@@ -276,7 +276,7 @@ async def test_suggest_from_my_calendar_fills_free_times_and_fails_closed_withou
     assert values["slot_1_time"] == "12:00"  # the first free start after the busy morning (UTC = London in winter)
     assert "Free in your calendar" in json.dumps(card)
     # Nothing was offered yet: the client checks and sends.
-    assert (await services.scheduling.view(result.interview_id)).stage.value == "awaiting_slots"  # type: ignore[union-attr]
+    assert (await services.scheduling.view(result.interview_id)).stage.value == "awaiting_slots"
 
 
 async def test_a_recruiter_in_the_agency_tenant_without_a_chat_yet_is_reached_in_teams(

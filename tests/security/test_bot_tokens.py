@@ -189,7 +189,7 @@ def test_production_refuses_emulator_tokens_unless_told_otherwise() -> None:
     from bot.settings import Settings
 
     def settings(**values: str) -> Settings:
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=None, **values)
 
     assert settings().accepts_emulator_tokens
     assert not settings(ASKARSAN_ENV="production").accepts_emulator_tokens

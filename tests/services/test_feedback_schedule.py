@@ -18,6 +18,7 @@ from services.feedback import submit_feedback
 from storage.models import Party
 from tests.helpers.cards import card_of, submits
 from tests.helpers.clock import Clock
+from tests.helpers.databases import Sessions
 from tests.helpers.interviews import CANDIDATE_ANSWER, ENDED, ENDS, NOW, Parties, booked, stage
 from tests.helpers.jobs import RecordingMessenger, run_jobs
 
@@ -76,7 +77,7 @@ async def setup(sessions: async_sessionmaker[AsyncSession]) -> tuple[Harness, Pa
     return harness, parties
 
 
-async def test_reminders_go_to_whoever_has_not_answered_then_the_recruiter_then_the_summary(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_reminders_go_to_whoever_has_not_answered_then_the_recruiter_then_the_summary(sessions: Sessions) -> None:
     h, p = await setup(sessions)
     client_mail, candidate_mail = "hm@client.example", "asha@example.org"
 
@@ -126,7 +127,7 @@ async def test_reminders_go_to_whoever_has_not_answered_then_the_recruiter_then_
     assert (len(h.mail.sent), len(h.messenger.sent)) == sent
 
 
-async def test_nobody_is_reminded_when_both_answer_and_the_summary_comes_at_once(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_nobody_is_reminded_when_both_answer_and_the_summary_comes_at_once(sessions: Sessions) -> None:
     from tests.helpers.interviews import CLIENT_ANSWER
 
     h, p = await setup(sessions)
@@ -144,7 +145,7 @@ async def test_nobody_is_reminded_when_both_answer_and_the_summary_comes_at_once
     assert len([a for a in h.messenger.to(RECRUITER_CONVERSATION) if "Feedback summary" in (a.get("text") or "")]) == 1
 
 
-async def test_a_moved_interview_is_not_marked_held_at_its_old_time(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_moved_interview_is_not_marked_held_at_its_old_time(sessions: Sessions) -> None:
     from storage.models import Interview
 
     h, p = await setup(sessions)

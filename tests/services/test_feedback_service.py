@@ -21,7 +21,7 @@ from services.feedback import (
 )
 from services.scheduling import Actor, InvalidRequest, NotAllowed
 from storage.models import AuditEvent, Feedback, Interview, InterviewOutcome, Invitation
-from tests.helpers.databases import count
+from tests.helpers.databases import Sessions, count
 from tests.helpers.interviews import (
     CANDIDATE_ANSWER,
     CLIENT_ANSWER,
@@ -36,13 +36,13 @@ from tests.helpers.interviews import (
 )
 
 
-async def ended(sessions) -> Parties:  # type: ignore[no-untyped-def]
+async def ended(sessions: Sessions) -> Parties:
     parties = await booked(sessions)
     assert await mark_interview_ended(sessions, parties.interview_id, STARTS.isoformat(), ENDED)
     return parties
 
 
-async def test_the_end_of_the_interview_asks_both_sides_once(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_end_of_the_interview_asks_both_sides_once(sessions: Sessions) -> None:
     parties = await booked(sessions)
     iid = parties.interview_id
     assert not await mark_interview_ended(sessions, iid, STARTS.isoformat(), ENDS - timedelta(minutes=1))
@@ -55,7 +55,7 @@ async def test_the_end_of_the_interview_asks_both_sides_once(sessions) -> None: 
     assert sorted(j.role or "" for j in asks) == ["candidate", "client"]
 
 
-async def test_a_cancelled_interview_is_not_marked_held(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_cancelled_interview_is_not_marked_held(sessions: Sessions) -> None:
     parties = await booked(sessions)
     async with sessions.begin() as session:
         await session.execute(
@@ -65,7 +65,7 @@ async def test_a_cancelled_interview_is_not_marked_held(sessions) -> None:  # ty
     assert await jobs(sessions, parties.interview_id, "request_feedback") == []
 
 
-async def test_both_answers_compile_the_summary_with_a_suggestion(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_both_answers_compile_the_summary_with_a_suggestion(sessions: Sessions) -> None:
     p = await ended(sessions)
     first = await submit_feedback(sessions, p.client, p.interview_id, CLIENT_ANSWER, ENDED + timedelta(hours=1))
     assert (first.rating, first.edited, first.summary_compiled) == (4, False, False)
@@ -83,7 +83,7 @@ async def test_both_answers_compile_the_summary_with_a_suggestion(sessions) -> N
     assert summary.suggestion().step is NextStep.OFFER and not summary.window_closed
 
 
-async def test_an_edit_replaces_the_answer_until_the_summary_then_nothing_changes(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_an_edit_replaces_the_answer_until_the_summary_then_nothing_changes(sessions: Sessions) -> None:
     p = await ended(sessions)
     await submit_feedback(sessions, p.candidate, p.interview_id, CANDIDATE_ANSWER, ENDED)
     edit = await submit_feedback(
@@ -103,7 +103,7 @@ async def test_an_edit_replaces_the_answer_until_the_summary_then_nothing_change
     assert await count(sessions, Feedback) == 2
 
 
-async def test_neither_side_can_read_the_other_ones_answers(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_neither_side_can_read_the_other_ones_answers(sessions: Sessions) -> None:
     p = await ended(sessions)
     await submit_feedback(sessions, p.client, p.interview_id, CLIENT_ANSWER, ENDED)
     assert await own_feedback(sessions, p.candidate, p.interview_id) is None
@@ -125,7 +125,7 @@ async def test_neither_side_can_read_the_other_ones_answers(sessions) -> None:  
     ],
     ids=["six", "zero", "words", "missing-qualification"],
 )
-async def test_bad_answers_say_what_to_fix_and_save_nothing(sessions, answer, field, says) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_answers_say_what_to_fix_and_save_nothing(sessions: Sessions, answer, field, says) -> None:
     p = await ended(sessions)
     with pytest.raises(InvalidFeedback) as caught:
         await submit_feedback(sessions, p.client, p.interview_id, answer, ENDED)
@@ -134,7 +134,7 @@ async def test_bad_answers_say_what_to_fix_and_save_nothing(sessions, answer, fi
     assert await jobs(sessions, p.interview_id, "feedback_received") == []
 
 
-async def test_feedback_for_someone_elses_interview_changes_nothing(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_feedback_for_someone_elses_interview_changes_nothing(sessions: Sessions) -> None:
     p = await ended(sessions)
     other = await booked(sessions, a_request("other@client.example", "bo@example.org", "Bo Other"))
     for actor in (other.candidate, other.client, Actor(Role.CANDIDATE, p.candidate.party_id, other.interview_id)):
@@ -145,7 +145,7 @@ async def test_feedback_for_someone_elses_interview_changes_nothing(sessions) ->
     assert await stage(sessions, p.interview_id) == Stage.AWAITING_FEEDBACK
 
 
-async def test_the_window_closes_with_what_is_in(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_window_closes_with_what_is_in(sessions: Sessions) -> None:
     p = await ended(sessions)
     await submit_feedback(sessions, p.candidate, p.interview_id, CANDIDATE_ANSWER, ENDED)
     closes = ENDED + timedelta(hours=96)
@@ -159,14 +159,14 @@ async def test_the_window_closes_with_what_is_in(sessions) -> None:  # type: ign
         await submit_feedback(sessions, p.client, p.interview_id, CLIENT_ANSWER, closes)
 
 
-async def both_in(sessions) -> Parties:  # type: ignore[no-untyped-def]
+async def both_in(sessions: Sessions) -> Parties:
     p = await ended(sessions)
     await submit_feedback(sessions, p.client, p.interview_id, CLIENT_ANSWER, ENDED)
     await submit_feedback(sessions, p.candidate, p.interview_id, CANDIDATE_ANSWER, ENDED)
     return p
 
 
-async def test_the_recruiter_decides_and_the_decision_is_recorded_with_who_and_when(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_recruiter_decides_and_the_decision_is_recorded_with_who_and_when(sessions: Sessions) -> None:
     p = await both_in(sessions)
     at = ENDED + timedelta(hours=3)
     for actor in (p.client, p.candidate, Actor(Role.RECRUITER, "f" * 32)):
@@ -188,7 +188,7 @@ async def test_the_recruiter_decides_and_the_decision_is_recorded_with_who_and_w
     assert "already decided" in caught.value.message
 
 
-async def test_another_round_starts_a_new_request_with_the_same_parties(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_another_round_starts_a_new_request_with_the_same_parties(sessions: Sessions) -> None:
     p = await both_in(sessions)
     at = ENDED + timedelta(hours=3)
     result = await decide(sessions, p.recruiter, p.interview_id, "another_round", at)
@@ -212,7 +212,7 @@ async def test_another_round_starts_a_new_request_with_the_same_parties(sessions
     assert await count(sessions, Interview) == 2
 
 
-async def test_a_no_show_skips_feedback_and_tells_the_recruiter(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_no_show_skips_feedback_and_tells_the_recruiter(sessions: Sessions) -> None:
     p = await booked(sessions)
     with pytest.raises(NotAllowed):  # not started yet
         await report_no_show(sessions, p.client, p.interview_id, "candidate", STARTS - timedelta(minutes=5))
@@ -235,14 +235,14 @@ async def test_a_no_show_skips_feedback_and_tells_the_recruiter(sessions) -> Non
 
 
 @pytest.mark.parametrize("who", ["recruiter", "client", "nobody"])
-async def test_a_no_show_report_must_name_the_other_side(sessions, who: str) -> None:  # type: ignore[no-untyped-def]
+async def test_a_no_show_report_must_name_the_other_side(sessions: Sessions, who: str) -> None:
     p = await ended(sessions)
     with pytest.raises((NotAllowed, InvalidRequest)):
         await report_no_show(sessions, p.client, p.interview_id, who, ENDED)
     assert await stage(sessions, p.interview_id) == Stage.AWAITING_FEEDBACK
 
 
-async def test_only_a_party_may_report_a_no_show_and_never_for_a_cancelled_interview(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_only_a_party_may_report_a_no_show_and_never_for_a_cancelled_interview(sessions: Sessions) -> None:
     p = await ended(sessions)
     other = await booked(sessions, a_request("other@client.example", "bo@example.org", "Bo Other"))
     with pytest.raises(NotAllowed):

@@ -14,12 +14,13 @@ from services.feedback import mark_interview_ended, submit_feedback
 from services.privacy import ERASED_NAME, CandidateNotFound, erase_candidate, export_candidate
 from storage.jobs import enqueue
 from storage.models import BotStateRow, Feedback, Interview, Invitation, Job, Party
+from tests.helpers.databases import Sessions
 from tests.helpers.interviews import CANDIDATE_ANSWER, CLIENT_ANSWER, ENDED, STARTS, booked
 
 NAME, EMAIL = "Asha Candidate", "asha@example.org"
 
 
-async def rows_as_text(sessions, model: type) -> str:  # type: ignore[no-untyped-def]
+async def rows_as_text(sessions: Sessions, model: type) -> str:
     async with sessions() as session:
         rows = list(await session.scalars(select(model)))
     return json.dumps(
@@ -27,7 +28,7 @@ async def rows_as_text(sessions, model: type) -> str:  # type: ignore[no-untyped
     ).lower()
 
 
-async def journey(sessions):  # type: ignore[no-untyped-def]
+async def journey(sessions: Sessions):
     p = await booked(sessions)
     await mark_interview_ended(sessions, p.interview_id, STARTS.isoformat(), ENDED)
     await submit_feedback(sessions, p.candidate, p.interview_id, CANDIDATE_ANSWER, ENDED)
@@ -57,7 +58,7 @@ async def journey(sessions):  # type: ignore[no-untyped-def]
     return p
 
 
-async def test_an_export_holds_the_candidates_own_data_and_not_the_clients_assessment(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_an_export_holds_the_candidates_own_data_and_not_the_clients_assessment(sessions: Sessions) -> None:
     p = await journey(sessions)
     exported = await export_candidate(sessions, email=EMAIL.upper(), now=ENDED)
     [person] = exported["candidates"]
@@ -72,7 +73,7 @@ async def test_an_export_holds_the_candidates_own_data_and_not_the_clients_asses
         await export_candidate(sessions, email="nobody@example.org", now=ENDED)
 
 
-async def test_erasing_a_candidate_leaves_no_name_or_address_and_keeps_the_interview(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_erasing_a_candidate_leaves_no_name_or_address_and_keeps_the_interview(sessions: Sessions) -> None:
     p = await journey(sessions)
     report = await erase_candidate(sessions, email=EMAIL, now=ENDED + timedelta(hours=1))
     assert report.party_ids == (p.candidate.party_id,) and report.interviews_kept == 1
@@ -105,7 +106,7 @@ async def test_erasing_a_candidate_leaves_no_name_or_address_and_keeps_the_inter
         await erase_candidate(sessions, email=EMAIL, now=ENDED)
 
 
-async def test_erasing_deletes_the_outbox_mails_to_the_candidate_or_naming_them(  # type: ignore[no-untyped-def]
+async def test_erasing_deletes_the_outbox_mails_to_the_candidate_or_naming_them(
     sessions, tmp_path
 ) -> None:
     """With MAIL=outbox the "sent" mails are files the tracker shows: those to the candidate and

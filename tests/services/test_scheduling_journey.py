@@ -24,7 +24,7 @@ from services.scheduling import (
     propose_other_times,
 )
 from storage.models import Booking, Interview, Invitation, Slot
-from tests.helpers.databases import count
+from tests.helpers.databases import Sessions, count
 from tests.helpers.interviews import NOW, WEDNESDAY, a_request, job_kinds, stage
 
 # The reminders and the recruiter's alert written when a wait starts (test_calendar_and_escalation.py
@@ -38,7 +38,7 @@ async def parties(sessions: async_sessionmaker[AsyncSession], interview_id: str)
         return Actor(Role.CLIENT, interview.client_id), Actor(Role.CANDIDATE, interview.candidate_id)
 
 
-async def test_a_request_asks_the_client_and_stores_only_hashed_links(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_request_asks_the_client_and_stores_only_hashed_links(sessions: Sessions) -> None:
     result = await request_interview(sessions, a_request(), NOW)
     assert await stage(sessions, result.interview_id) == Stage.AWAITING_SLOTS
     assert [j for j in await job_kinds(sessions, result.interview_id) if j[0] not in ESCALATION] == [
@@ -53,7 +53,7 @@ async def test_a_request_asks_the_client_and_stores_only_hashed_links(sessions) 
     assert len(result.client_token) >= 43  # 256 random bits, base64url
 
 
-async def test_a_request_with_bad_fields_says_which_and_writes_nothing(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_request_with_bad_fields_says_which_and_writes_nothing(sessions: Sessions) -> None:
     bad = a_request(client_email="not-an-address")
     bad = InterviewRequest(**{**bad.__dict__, "duration_minutes": 5})
     with pytest.raises(InvalidRequest) as caught:
@@ -62,7 +62,7 @@ async def test_a_request_with_bad_fields_says_which_and_writes_nothing(sessions)
     assert await count(sessions, Interview) == 0
 
 
-async def test_the_client_offers_slots_bad_ones_are_refused_and_the_rest_kept(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_client_offers_slots_bad_ones_are_refused_and_the_rest_kept(sessions: Sessions) -> None:
     result = await request_interview(sessions, a_request(), NOW)
     client, _ = await parties(sessions, result.interview_id)
     offer = await offer_slots(
@@ -87,7 +87,7 @@ async def test_the_client_offers_slots_bad_ones_are_refused_and_the_rest_kept(se
     assert ("offer_slots_to_candidate", "candidate") in await job_kinds(sessions, result.interview_id)
 
 
-async def test_nothing_acceptable_changes_nothing(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_nothing_acceptable_changes_nothing(sessions: Sessions) -> None:
     result = await request_interview(sessions, a_request(), NOW)
     client, _ = await parties(sessions, result.interview_id)
     offer = await offer_slots(
@@ -99,7 +99,7 @@ async def test_nothing_acceptable_changes_nothing(sessions) -> None:  # type: ig
 
 
 @pytest.mark.parametrize("who", ["candidate", "stranger", "other-client"])
-async def test_only_the_interviews_client_may_offer_slots(sessions, who: str) -> None:  # type: ignore[no-untyped-def]
+async def test_only_the_interviews_client_may_offer_slots(sessions: Sessions, who: str) -> None:
     result = await request_interview(sessions, a_request(), NOW)
     other = await request_interview(sessions, a_request("other@client.example", "x@y.org"), NOW)
     _client, candidate = await parties(sessions, result.interview_id)
@@ -117,7 +117,7 @@ async def test_only_the_interviews_client_may_offer_slots(sessions, who: str) ->
     assert await stage(sessions, result.interview_id) == Stage.AWAITING_SLOTS
 
 
-async def offered(sessions, times: list[time] | None = None) -> tuple[str, Actor, Actor, list[str]]:  # type: ignore[no-untyped-def]
+async def offered(sessions: Sessions, times: list[time] | None = None) -> tuple[str, Actor, Actor, list[str]]:
     result = await request_interview(sessions, a_request(), NOW)
     client, candidate = await parties(sessions, result.interview_id)
     await offer_slots(
@@ -136,7 +136,7 @@ async def offered(sessions, times: list[time] | None = None) -> tuple[str, Actor
     return result.interview_id, client, candidate, slot_ids
 
 
-async def test_the_candidate_picks_and_everything_follows_from_one_booking(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_candidate_picks_and_everything_follows_from_one_booking(sessions: Sessions) -> None:
     interview_id, _, candidate, slot_ids = await offered(sessions)
     picked = await pick_slot(sessions, candidate, interview_id, slot_ids[0], NOW)
     assert picked.booked.start == datetime(2026, 11, 25, 10, 0, tzinfo=UTC) and not picked.already
@@ -160,7 +160,7 @@ async def test_the_candidate_picks_and_everything_follows_from_one_booking(sessi
     assert statuses == {slot_ids[0]: "booked", slot_ids[1]: "withdrawn"}
 
 
-async def test_the_same_pick_delivered_twice_books_once_and_confirms_once(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_same_pick_delivered_twice_books_once_and_confirms_once(sessions: Sessions) -> None:
     interview_id, _, candidate, slot_ids = await offered(sessions)
     await pick_slot(sessions, candidate, interview_id, slot_ids[0], NOW)
     before = await job_kinds(sessions, interview_id)
@@ -172,19 +172,19 @@ async def test_the_same_pick_delivered_twice_books_once_and_confirms_once(sessio
         await pick_slot(sessions, candidate, interview_id, slot_ids[1], NOW)
 
 
-async def test_fifty_concurrent_picks_of_one_slot_make_one_booking(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_fifty_concurrent_picks_of_one_slot_make_one_booking(sessions: Sessions) -> None:
     interview_id, _, candidate, slot_ids = await offered(sessions)
     results = await asyncio.gather(
         *(pick_slot(sessions, candidate, interview_id, slot_ids[0], NOW) for _ in range(50)),
         return_exceptions=True,
     )
     assert not [r for r in results if isinstance(r, BaseException)], results
-    assert sum(1 for r in results if not r.already) == 1  # type: ignore[union-attr]
+    assert sum(1 for r in results if not r.already) == 1
     assert await count(sessions, Booking) == 1
     assert (await job_kinds(sessions, interview_id)).count(("confirm_booking", "candidate")) == 1
 
 
-async def test_fifty_interviews_of_one_client_picking_the_same_hour_book_it_once(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_fifty_interviews_of_one_client_picking_the_same_hour_book_it_once(sessions: Sessions) -> None:
     """Different interviews do not lock each other: only the database's constraint can stop
     two candidates booking one client's overlapping slots at once."""
     picks = []
@@ -212,7 +212,7 @@ async def test_fifty_interviews_of_one_client_picking_the_same_hour_book_it_once
     assert await count(sessions, Interview, Interview.stage == Stage.SCHEDULED.value) == 1
 
 
-async def test_the_candidate_proposes_other_times_and_the_client_is_asked_again(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_candidate_proposes_other_times_and_the_client_is_asked_again(sessions: Sessions) -> None:
     interview_id, client, candidate, _ = await offered(sessions)
     await propose_other_times(sessions, candidate, interview_id, "Thursday after 14:00 IST", NOW)
     assert await stage(sessions, interview_id) == Stage.AWAITING_SLOTS
@@ -227,7 +227,7 @@ async def test_the_candidate_proposes_other_times_and_the_client_is_asked_again(
     assert offer.stage is Stage.AWAITING_PICK
 
 
-async def test_a_pick_after_the_minimum_notice_passed_is_refused(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_pick_after_the_minimum_notice_passed_is_refused(sessions: Sessions) -> None:
     interview_id, _, candidate, slot_ids = await offered(sessions)
     late = datetime(2026, 11, 24, 23, 0, tzinfo=UTC)  # 11 hours before the 10:00 slot
     with pytest.raises(SlotTaken):
@@ -235,7 +235,7 @@ async def test_a_pick_after_the_minimum_notice_passed_is_refused(sessions) -> No
     assert await count(sessions, Booking) == 0
 
 
-async def test_an_expired_link_is_refused(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_an_expired_link_is_refused(sessions: Sessions) -> None:
     from services.invitations import InvitationInvalid
 
     result = await request_interview(sessions, a_request(), NOW)
@@ -246,7 +246,7 @@ async def test_an_expired_link_is_refused(sessions) -> None:  # type: ignore[no-
             await resolve_invitation(session, result.client_token + "x", NOW)
 
 
-async def test_the_recruiter_picks_for_the_candidate_and_is_answered_in_their_own_zone(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_recruiter_picks_for_the_candidate_and_is_answered_in_their_own_zone(sessions: Sessions) -> None:
     interview_id, _, _, slot_ids = await offered(sessions)
     async with sessions() as session:
         recruiter = Actor(Role.RECRUITER, (await session.get_one(Interview, interview_id)).recruiter_id)
@@ -256,13 +256,13 @@ async def test_the_recruiter_picks_for_the_candidate_and_is_answered_in_their_ow
     assert await stage(sessions, interview_id) == Stage.SCHEDULED
 
 
-async def test_the_candidate_is_answered_in_their_own_zone(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_candidate_is_answered_in_their_own_zone(sessions: Sessions) -> None:
     interview_id, _, candidate, slot_ids = await offered(sessions)
     picked = await pick_slot(sessions, candidate, interview_id, slot_ids[0], NOW)
     assert (picked.zone, picked.candidate_name) == ("Asia/Kolkata", "Asha Candidate")
 
 
-async def test_a_slot_of_another_interview_cannot_be_picked(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_slot_of_another_interview_cannot_be_picked(sessions: Sessions) -> None:
     from services.scheduling import NotFound
 
     mine, _, candidate, _ = await offered(sessions)
@@ -281,7 +281,7 @@ async def test_a_slot_of_another_interview_cannot_be_picked(sessions) -> None:  
     assert await stage(sessions, mine) == Stage.AWAITING_PICK
 
 
-async def test_every_statement_of_a_pick_comes_from_the_compiled_cache(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_every_statement_of_a_pick_comes_from_the_compiled_cache(sessions: Sessions) -> None:
     """The pick is the hottest write path: once warm, nothing in it is compiled again (the
     outbox INSERT of the dialects' `on_conflict_do_nothing` had no cache key and was compiled on
     every booking)."""
@@ -295,7 +295,7 @@ async def test_every_statement_of_a_pick_comes_from_the_compiled_cache(sessions)
     second, _, candidate, slot_ids = await offered(sessions, [time(16)])
     seen: list[tuple[str, object]] = []
 
-    def record(_conn, _cursor, statement, _params, context, _many) -> None:  # type: ignore[no-untyped-def]
+    def record(_conn, _cursor, statement, _params, context, _many) -> None:
         if context.compiled is not None:
             seen.append((statement.split("(")[0][:40], context.cache_hit))
 

@@ -20,7 +20,7 @@ from tests.helpers.environment import ROOT
 async def test_the_demo_ends_with_a_booked_interview_both_confirmations_and_two_ics(
     tmp_path: Path,
 ) -> None:
-    settings = Settings(_env_file=None, ASKARSAN_DATA_DIR=str(tmp_path / "var"))  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, ASKARSAN_DATA_DIR=str(tmp_path / "var"))
     out = io.StringIO()
     code = await run_demo(settings, out)
     text = out.getvalue()
@@ -164,7 +164,7 @@ def test_a_candidate_is_exported_then_erased_and_the_interview_stays(tmp_path: P
 async def test_the_demo_through_microsoft_graph_lands_each_event_and_mail_once_at_the_stand_in(
     tmp_path: Path,
 ) -> None:
-    settings = Settings(_env_file=None, ASKARSAN_DATA_DIR=str(tmp_path / "var"))  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, ASKARSAN_DATA_DIR=str(tmp_path / "var"))
     out = io.StringIO()
     code = await run_demo(settings, out, graph=True)
     text = out.getvalue()

@@ -58,7 +58,7 @@ def reference(connector: FakeConnector, conversation: str = "conv-1") -> dict[st
 
 
 async def test_a_429_with_retry_after_is_a_transient_error_with_that_delay(connector: FakeConnector) -> None:
-    messenger = Messenger(create_adapter(Settings(_env_file=None)), "")  # type: ignore[call-arg]
+    messenger = Messenger(create_adapter(Settings(_env_file=None)), "")
     connector.throttle_next, connector.retry_after = 1, "7"
     with pytest.raises(TransientError) as caught:
         await messenger.send(reference(connector), {"type": "message", "text": "hi"})
@@ -73,14 +73,14 @@ async def test_a_long_throttle_wait_hands_the_job_back(connector: FakeConnector)
     for _ in range(60):
         throttle.reserve("conv-1")
         clock.now += 0.2
-    messenger = Messenger(create_adapter(Settings(_env_file=None)), "", throttle)  # type: ignore[call-arg]
+    messenger = Messenger(create_adapter(Settings(_env_file=None)), "", throttle)
     with pytest.raises(TransientError):
         await messenger.send(reference(connector), {"type": "message", "text": "hi"})
     assert connector.received == []
 
 
 async def test_a_reference_to_an_untrusted_host_is_never_contacted(connector: FakeConnector) -> None:
-    messenger = Messenger(create_adapter(Settings(_env_file=None)), "")  # type: ignore[call-arg]
+    messenger = Messenger(create_adapter(Settings(_env_file=None)), "")
     tampered = {**reference(connector), "serviceUrl": "https://evil.example.net/"}
     with pytest.raises(PermanentError):
         await messenger.send(tampered, {"type": "message", "text": "hi"})

@@ -21,7 +21,7 @@ BASE = timedelta(seconds=30)
 def make_runner(queue: Queue, clock: Clock, handlers: Mapping[str, Handler], **kwargs: object) -> JobRunner:
     options: dict[str, object] = {"lease": LEASE, "backoff_base": BASE, "rng": HighestRandom()}
     options.update(kwargs)
-    return JobRunner(queue.sessions, handlers, clock=clock, **options)  # type: ignore[arg-type]
+    return JobRunner(queue.sessions, handlers, clock=clock, **options)
 
 
 class Recorder:

@@ -25,7 +25,7 @@ def statements_of(engine: AsyncEngine) -> Iterator[list[str]]:
     """The statements `engine` ran while the block ran."""
     seen: list[str] = []
 
-    def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+    def record(_conn, _cursor, statement, *_args) -> None:
         seen.append(statement)
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
@@ -43,7 +43,7 @@ async def traced_threads(engine: AsyncEngine) -> set[int]:
     def trace(_sql: str) -> None:
         threads.add(threading.get_ident())
 
-    def on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.run_async(lambda raw: raw.set_trace_callback(trace))
 
     await engine.dispose()  # new connections, each traced
@@ -51,7 +51,7 @@ async def traced_threads(engine: AsyncEngine) -> set[int]:
     return threads
 
 
-async def test_on_sqlite_the_trackers_pages_query_off_the_event_loop(tracker_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_on_sqlite_the_trackers_pages_query_off_the_event_loop(tracker_app, tmp_path: Path) -> None:
     client = await tracker_app(f"sqlite+aiosqlite:///{tmp_path / 'tracker.db'}")
     runtime = client.app[RUNTIME]
     t = datetime.now(UTC)
@@ -72,7 +72,7 @@ async def test_on_sqlite_the_trackers_pages_query_off_the_event_loop(tracker_app
     assert on_loop == []
 
 
-async def test_the_report_engine_cannot_write(tracker_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_the_report_engine_cannot_write(tracker_app, tmp_path: Path) -> None:
     client = await tracker_app(f"sqlite+aiosqlite:///{tmp_path / 'tracker.db'}")
     reader = client.app[RUNTIME].read_engine
     assert reader is not None
@@ -81,7 +81,7 @@ async def test_the_report_engine_cannot_write(tracker_app, tmp_path: Path) -> No
             await connection.execute(text("DELETE FROM interviews"))
 
 
-async def test_reports_have_their_own_engine_on_sqlite_only(tracker_app, database_url: str) -> None:  # type: ignore[no-untyped-def]
+async def test_reports_have_their_own_engine_on_sqlite_only(tracker_app, database_url: str) -> None:
     client = await tracker_app(database_url)
     runtime = client.app[RUNTIME]
     if database_url.startswith("postgresql"):
