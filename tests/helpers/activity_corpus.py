@@ -71,7 +71,7 @@ def with_extras(entity: Entity, **extras: Any) -> Entity:
 
 
 class ConversationWithTenantId(ConversationAccount):
-    """Like bot/teams_reach.py's parameters: a subclass that maps an attribute to another key."""
+    """Like bot/framework/teams_reach.py's parameters: a subclass that maps an attribute to another key."""
 
     _attribute_map: ClassVar[dict[str, Any]] = {
         **ConversationAccount._attribute_map,

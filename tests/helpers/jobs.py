@@ -1,5 +1,6 @@
-"""The job queue as the tests see it: a clock they drive, the queue's rows, one job added at a
-time, and full jitter at its upper bound."""
+"""The job queue and its runner as the tests see them: the queue's rows, one job added at a time,
+full jitter at its upper bound, running the due jobs by hand, and a messenger that records what
+the handlers would send to Teams or web chat."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
-"""The journeys over HTTP as the tests drive them: activities posted to the real app's
-/api/messages, the cards and texts that come back at the loopback connector, the job runner run
-by hand, and a booked interview with the recruiter, the client and the candidate in their chats."""
+"""The journeys over HTTP as the tests drive them: a booked interview in the real app with the
+recruiter, the client and the candidate in their chats, their web chat users, and a slot day."""
 
 from __future__ import annotations
 

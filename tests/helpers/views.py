@@ -1,4 +1,5 @@
-"""Interviews to put in invitations and mails."""
+"""Interviews (as the `InterviewView` the mails and calendar entries are made from) to put in
+invitations, calendar entries and mails."""
 
 from __future__ import annotations
 

@@ -134,7 +134,8 @@ def test_lines_are_crlf_and_folded_at_75_octets() -> None:
     assert b"\n" not in raw.replace(b"\r\n", b"")
 
 
-# DESIGN.md §5: DST transitions in several zones, and one without DST.
+# Times across DST transitions in several zones, and in one without DST (docs/architecture.md,
+# "Rules that hold everywhere").
 @pytest.mark.parametrize(
     ("zone_name", "day", "expected_start"),
     [

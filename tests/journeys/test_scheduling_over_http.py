@@ -133,7 +133,7 @@ async def test_a_recruiter_request_ends_in_a_booking_confirmed_to_everyone(
     assert connector.texts("cand-chat")[-1].startswith("Booked:")
 
     # Clicking the same button again (a new activity) changes nothing and says so; a replay of
-    # the same activity is covered by tests/bot/test_replays.py.
+    # the same activity is covered by tests/bot/framework/test_replays.py.
     await post(
         client,
         user_activity(connector.url, "cand-chat", candidate_user, id="pick-again", channelId="directline", value=picks[0]),

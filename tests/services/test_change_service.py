@@ -1,6 +1,6 @@
 """Reschedule and cancel on real databases: what changes, what is refused, and what is left alone.
 
-The interview is booked for Wednesday 10:00–11:00 UTC, requested Monday 09:00 (tests/feedback)."""
+The interview is booked for Wednesday 10:00–11:00 UTC, requested Monday 09:00 (tests/helpers/interviews.py)."""
 
 from __future__ import annotations
 

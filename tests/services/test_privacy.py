@@ -1,5 +1,5 @@
 """A candidate's data: exported on request, and erased while the anonymised interview stays for
-the KPIs (DESIGN.md §5), on SQLite and PostgreSQL."""
+the KPIs (docs/architecture.md, "Rules that hold everywhere"), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Replies in the process that serves the Direct Line endpoint are stored in process (issue #10):
+"""Replies in the process that serves the Direct Line endpoint are stored in process:
 the same JSON, order and streams as over the connector's HTTP endpoint, with no request to it;
 the endpoint still takes a proactive send from another process (the `askarsan worker`)."""
 

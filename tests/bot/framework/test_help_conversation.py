@@ -1,4 +1,4 @@
-"""The bot's greeting and help, through the SDK's TestAdapter (plain inspectors, DESIGN.md §6)."""
+"""The bot's greeting and help, through the SDK's TestAdapter (plain inspectors: docs/architecture.md, "SDK traps")."""
 
 from __future__ import annotations
 

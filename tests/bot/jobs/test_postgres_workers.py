@@ -33,7 +33,7 @@ async def statuses(sessions: async_sessionmaker[AsyncSession]) -> dict[str, tupl
         return {row.id: (row.status, row.attempts) for row in rows}
 
 
-JOBS = 10_000  # issue 11: two workers on PostgreSQL, 10,000 jobs, none run twice, none lost
+JOBS = 10_000  # two workers on PostgreSQL, 10,000 jobs: none run twice, none lost
 
 
 async def test_two_runners_claiming_at_once_do_every_job_exactly_once(

@@ -1,4 +1,4 @@
-"""Each attendee gets the interview's calendar entry from one source only (issue #7).
+"""Each attendee gets the interview's calendar entry from one source only.
 
 With ``CALENDAR=graph`` the event is made in the organiser's Exchange calendar with the client and
 the candidate as attendees, so Exchange sends them the invitation and, when the event is cancelled,

@@ -1,4 +1,4 @@
-"""The lean connector client (bot/connector_client.py) talks to the Bot Connector exactly as the
+"""The lean connector client (bot/framework/sdk4171/connector_client.py) talks to the Bot Connector exactly as the
 SDK's msrest client does -- same requests, same token, same answers and errors -- without msrest's
 pipeline; and the app uses it for its replies and proactive messages."""
 
