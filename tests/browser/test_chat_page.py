@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from scheduling.interview import Role
-from tests.directline.helpers import make_invitation
+from tests.helpers.directline import make_invitation
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("webchat_bundle")]
 
 
 async def test_a_candidate_opens_the_link_and_chats(dl_client: Any, browser: Any, artifacts: Path) -> None:

@@ -15,7 +15,7 @@ from scheduling.interview import Stage
 from services import PartyInput
 from services.scheduling import InterviewRequest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("webchat_bundle")]
 
 TIMEOUT = 30_000
 

@@ -25,7 +25,7 @@ from scheduling.feedback import (
 from scheduling.intervals import Interval
 from scheduling.interview import Format, OfferedSlot, PartyView, Role, Stage
 from scheduling.rules import BookingRules, RefusalReason, RefusedSlot, SlotRequest
-from tests.cards.conftest import (
+from tests.helpers.cards import (
     T0,
     actions_of,
     all_text,

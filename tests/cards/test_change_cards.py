@@ -10,7 +10,7 @@ import pytest
 
 from cards.change_cards import escalation_card, reschedule_form_card, reschedule_notice_card
 from scheduling.interview import Role, Stage
-from tests.cards.conftest import actions_of, all_text, booked_view, make_view
+from tests.helpers.cards import actions_of, all_text, booked_view, make_view
 
 
 @pytest.mark.parametrize(

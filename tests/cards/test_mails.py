@@ -21,7 +21,7 @@ from integrations.ics import invitation_ics
 from integrations.mail import MailMessage, to_email_message
 from scheduling.intervals import Interval
 from scheduling.interview import Format, Role, Stage
-from tests.integrations._views import JOIN_URL, NOW, make_view
+from tests.helpers.views import JOIN_URL, NOW, make_view
 
 LINK = "https://askarsan.example/chat/i/3q2-abc"
 TEMPLATES = [
@@ -37,7 +37,7 @@ TEMPLATES = [
 def _ics(method: str = "REQUEST", **overrides: object) -> bytes:
     return invitation_ics(
         make_view(**overrides),
-        method=method,  # type: ignore[arg-type]
+        method=method,
         sequence=1 if method == "CANCEL" else 0,
         organizer_email="askarsan@agency.example",
         attendees=[("Kim Candidate", "kim@mail.example")],
@@ -129,7 +129,7 @@ def test_an_invitation_link_mail_carries_the_link_and_what_to_do(
         "x@example.com",
         LINK,
         key="k",
-        purpose=purpose,  # type: ignore[arg-type]
+        purpose=purpose,
     )
     assert expected in mail.text
     assert LINK in mail.text and f'href="{LINK}"' in mail.html

@@ -12,7 +12,7 @@ from integrations.ics import feed_ics, invitation_ics
 from scheduling.intervals import Interval
 from scheduling.interview import Format, Stage
 from scheduling.zones import local_to_utc
-from tests.integrations._views import BOOKED, JOIN_URL, NOW, make_view
+from tests.helpers.views import BOOKED, JOIN_URL, NOW, make_view
 
 ORGANIZER = "askarsan@agency.example"
 ATTENDEES = [("Carl Client", "carl@acme.example"), ("Kim Candidate", "kim@mail.example")]
@@ -21,7 +21,7 @@ ATTENDEES = [("Carl Client", "carl@acme.example"), ("Kim Candidate", "kim@mail.e
 def _invite(method: str = "REQUEST", sequence: int = 0, **view_overrides: Any) -> bytes:
     return invitation_ics(
         make_view(**view_overrides),
-        method=method,  # type: ignore[arg-type]
+        method=method,
         sequence=sequence,
         organizer_email=ORGANIZER,
         attendees=ATTENDEES,
@@ -134,7 +134,8 @@ def test_lines_are_crlf_and_folded_at_75_octets() -> None:
     assert b"\n" not in raw.replace(b"\r\n", b"")
 
 
-# DESIGN.md §5: DST transitions in several zones, and one without DST.
+# Times across DST transitions in several zones, and in one without DST (docs/architecture.md,
+# "Rules that hold everywhere").
 @pytest.mark.parametrize(
     ("zone_name", "day", "expected_start"),
     [

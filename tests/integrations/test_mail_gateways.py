@@ -31,8 +31,10 @@ from integrations.mail import (
     message_id,
     read_outbox,
 )
-from tests.integrations._smtp import CapturingHandler, accept_login, free_port, self_signed, smtp_server
-from tests.integrations._views import NOW, make_view
+from tests.helpers.clock import Clock
+from tests.helpers.http import free_port
+from tests.helpers.smtp import CapturingHandler, accept_login, self_signed, smtp_server
+from tests.helpers.views import NOW, make_view
 
 SENDER = "askARSAN <askarsan@agency.example>"
 
@@ -81,7 +83,7 @@ def mail(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Harness]:
 def _ics(method: str = "REQUEST") -> bytes:
     return invitation_ics(
         make_view(),
-        method=method,  # type: ignore[arg-type]
+        method=method,
         sequence=0,
         organizer_email="askarsan@agency.example",
         attendees=[("Kim Candidate", "kim@mail.example")],
@@ -99,7 +101,7 @@ def _message(key: str | None = "iv-42:3:confirm_booking:candidate:now", **kw: ob
         "idempotency_key": key,
     }
     values.update(kw)
-    return MailMessage(**values)  # type: ignore[arg-type]
+    return MailMessage(**values)
 
 
 # The contract ----------------------------------------------------------------------------------
@@ -179,14 +181,6 @@ async def test_without_a_key_every_send_is_a_new_message(mail: Harness) -> None:
 
 
 # The outbox folder -----------------------------------------------------------------------------
-
-
-class Clock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 async def test_the_outbox_folder_is_created_and_files_are_named_by_time_and_key(tmp_path: Path) -> None:

@@ -12,12 +12,14 @@ import pytest
 from sqlalchemy import update
 
 from bot.app import build_runtime
+from bot.dev.loopback import FakeConnector
 from bot.settings import Settings
 from integrations.mail import MemoryMail
 from storage.migrate import migrate
 from storage.models import Interview, Party
-from tests.fakes.connector import FakeConnector
-from tests.feedback.helpers import NOW, Clock, booked
+from tests.helpers.clock import Clock
+from tests.helpers.interviews import NOW, booked
+from tests.helpers.jobs import run_jobs
 
 RECRUITER = "rita@agency.example"
 
@@ -46,9 +48,7 @@ async def test_a_recruiter_outside_teams_gets_the_update_by_mail(
                 )
         else:
             p = await booked(sessions)
-        for _ in range(30):
-            if await runtime.runner.run_once() == 0:
-                break
+        await run_jobs(runtime.runner)
     finally:
         await runtime.engine.dispose()
 

@@ -10,7 +10,6 @@ check the schema.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -19,13 +18,12 @@ from pathlib import Path
 import pytest
 
 from manifest.builder import MANIFEST_DIR, ManifestInputs, load_template
+from tests.helpers.environment import ROOT, require_service
+from tests.helpers.manifest import GOOD_APP_ID
 
-ROOT = Path(__file__).resolve().parents[2]
 INSTALL_SCRIPT = Path(__file__).resolve().parent / "install_schema.sh"
 NPM_PREFIX = ROOT / "node_modules" / ".teams-app-manifest"
 PACKAGE_DIR = NPM_PREFIX / "node_modules" / "@microsoft" / "app-manifest"
-
-GOOD_APP_ID = "2f1a4c3e-8b7d-4e6f-9a0b-1c2d3e4f5a6b"
 
 
 def pinned_version() -> str:
@@ -52,14 +50,6 @@ def _installed_version() -> str | None:
         return None
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(
-            f"{reason} (CI is set, so the Teams schema check may not be skipped)", pytrace=False
-        )
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def teams_schema() -> Path:
     """The official JSON schema for the template's manifestVersion, installed if needed."""
@@ -67,8 +57,8 @@ def teams_schema() -> Path:
     schema = schema_path_for(load_template()["manifestVersion"])
     if _installed_version() != version or not schema.is_file():
         if shutil.which("npm") is None:
-            _unavailable(
-                f"npm is not available to install @microsoft/app-manifest@{version} "
+            require_service(
+                "npm", f"it installs @microsoft/app-manifest@{version} "
                 f"(run {INSTALL_SCRIPT.relative_to(ROOT)} on a machine with Node.js)"
             )
         result = subprocess.run(
@@ -80,9 +70,10 @@ def teams_schema() -> Path:
             check=False,
         )
         if result.returncode != 0:
-            _unavailable(
+            require_service(
+                f"@microsoft/app-manifest@{version}",
                 f"{INSTALL_SCRIPT.relative_to(ROOT)} failed (exit {result.returncode}): "
-                f"{(result.stderr or result.stdout).strip()[-800:]}"
+                f"{(result.stderr or result.stdout).strip()[-800:]}",
             )
     if _installed_version() != version:
         pytest.fail(

@@ -22,8 +22,7 @@ from manifest.builder import (
     render_manifest,
     validate_manifest,
 )
-
-from .conftest import GOOD_APP_ID
+from tests.helpers.manifest import GOOD_APP_ID
 
 RECRUITER_COMMANDS = ["schedule", "pipeline", "upcoming", "help"]
 

@@ -11,35 +11,18 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from dataclasses import dataclass
-from email.message import Message
-from email.parser import Parser
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.environment import ROOT
+from tests.helpers.wheel import BuiltWheel
+
 # What the build needs from the tree: pyproject.toml, README.md (the long description) and the
 # packages; not node_modules, the virtualenv, caches, or earlier builds.
 _NOT_COPIED = shutil.ignore_patterns(
     ".git", ".venv", "node_modules", "tests", "bench", "build", "dist", "*.egg-info", "__pycache__",
     ".mypy_cache", ".ruff_cache", ".pytest_cache", "test-artifacts", "var", "*.db", ".env",
 )
-
-
-@dataclass(frozen=True)
-class BuiltWheel:
-    path: Path
-    unpacked: Path
-    build_output: str
-
-    def metadata(self) -> Message:
-        (info,) = self.unpacked.glob("*.dist-info")
-        return Parser().parsestr((info / "METADATA").read_text(encoding="utf-8"))
-
-    def top_level_packages(self) -> list[str]:
-        (info,) = self.unpacked.glob("*.dist-info")
-        return sorted((info / "top_level.txt").read_text(encoding="utf-8").split())
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from .conftest import ROOT
+from tests.helpers.environment import ROOT
 
 SDK = ["botbuilder", "botframework", "msrest"]
 # Each module is imported, except Alembic's scripts, which only Alembic runs.

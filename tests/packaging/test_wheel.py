@@ -18,8 +18,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from manifest.builder import build_package, inputs_from
-
-from .conftest import ROOT, BuiltWheel
+from tests.helpers.environment import ROOT
+from tests.helpers.wheel import BuiltWheel
 
 APP_ID = "2f1a4c3e-8b7d-4e6f-9a0b-1c2d3e4f5a6b"
 PUBLIC_URL = "https://askarsan.example.com"

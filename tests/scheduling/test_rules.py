@@ -265,7 +265,7 @@ def around(zone_name: str, **kwargs: object) -> BookingRules:
         zone=zone_name,
         working_hours=EVERY_DAY,
         min_notice=timedelta(0),
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
@@ -695,7 +695,7 @@ def test_rules_that_cannot_work_are_refused_clearly(
 ) -> None:
     arguments: dict[str, object] = {"zone": LONDON, **kwargs}
     with pytest.raises(error) as raised:
-        BookingRules(**arguments)  # type: ignore[arg-type]
+        BookingRules(**arguments)
     assert must_say in raised.value.message
 
 
@@ -761,7 +761,7 @@ def test_rules_are_frozen_hashable_and_equal_by_value() -> None:
     assert same == DEFAULT
     assert hash(same) == hash(DEFAULT)
     with pytest.raises(TypeError):
-        same.working_hours[5] = (time(9), time(12))  # type: ignore[index]
+        same.working_hours[5] = (time(9), time(12))
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,10 @@ from typing import Any
 import jwt
 import pytest
 
+from bot.dev.loopback import FakeConnector
 from bot.framework.sdk4171.auth_patches import AsyncOpenIdMetadata
-from tests.fakes.connector import FakeConnector
-from tests.security.conftest import (
+from tests.helpers.activities import activity
+from tests.helpers.bot_tokens import (
     APP_ID,
     APP_TENANT,
     CHANNEL_KID,
@@ -25,7 +26,7 @@ from tests.security.conftest import (
     private_key,
     sign,
 )
-from tests.security.helpers import activity, counts, post
+from tests.helpers.http import counts, post
 
 
 async def send(client: Any, connector: FakeConnector, token: str | None, **fields: Any) -> tuple[int, Any]:
@@ -188,7 +189,7 @@ def test_production_refuses_emulator_tokens_unless_told_otherwise() -> None:
     from bot.settings import Settings
 
     def settings(**values: str) -> Settings:
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=None, **values)
 
     assert settings().accepts_emulator_tokens
     assert not settings(ASKARSAN_ENV="production").accepts_emulator_tokens

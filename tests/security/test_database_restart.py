@@ -15,9 +15,11 @@ import asyncpg
 import pytest
 
 from bot.app import RUNTIME
+from bot.dev.loopback import FakeConnector
 from integrations.mail import MemoryMail
-from tests.conftest import PG_ADMIN_URL
-from tests.fakes.connector import FakeConnector
+from tests.helpers.activities import activity
+from tests.helpers.databases import PG_ADMIN_URL
+from tests.helpers.http import AUTH as API_AUTH
 
 pytestmark = pytest.mark.postgres
 
@@ -27,7 +29,7 @@ REQUEST = {
     "candidate": {"name": "Asha", "email": "asha@example.org", "zone": "Asia/Kolkata"},
     "role_title": "Data Engineer",
 }
-AUTH = {"Authorization": "Bearer test-api-key", "Content-Type": "application/json"}
+AUTH = {**API_AUTH, "Content-Type": "application/json"}
 
 
 async def set_database_down(name: str, down: bool) -> None:
@@ -42,14 +44,6 @@ async def set_database_down(name: str, down: bool) -> None:
             )
     finally:
         await admin.close()
-
-
-def message(connector: FakeConnector, n: int) -> dict[str, Any]:
-    return {
-        "type": "message", "id": f"m-{n}", "channelId": "emulator", "serviceUrl": connector.url,
-        "from": {"id": "rita", "name": "Rita"}, "conversation": {"id": "c"},
-        "recipient": {"id": "bot"}, "text": "help",
-    }
 
 
 async def test_requests_fail_cleanly_while_the_database_restarts_and_recover_after(
@@ -67,7 +61,7 @@ async def test_requests_fail_cleanly_while_the_database_restarts_and_recover_aft
                 return (await client.post("/api/v1/interviews", data=json.dumps(REQUEST), headers=AUTH)).status
             if i % 3 == 1:
                 return (await client.get("/healthz")).status
-            body = json.dumps(message(connector, i))
+            body = json.dumps(activity(connector.url, "c", "rita", id=f"m-{i}", channelId="emulator"))
             return (await client.post("/api/messages", data=body,
                                       headers={"Content-Type": "application/json"})).status
 
@@ -89,7 +83,7 @@ async def test_requests_fail_cleanly_while_the_database_restarts_and_recover_aft
     interview_id = (await again.json())["id"]
     assert (await client.get(f"/api/v1/interviews/{interview_id}", headers=AUTH)).status == 200
     before = len(connector.received)
-    await client.post("/api/messages", data=json.dumps(message(connector, 999)),
+    await client.post("/api/messages", data=json.dumps(activity(connector.url, "c", "rita", id="m-999", channelId="emulator")),
                       headers={"Content-Type": "application/json"})
     assert len(connector.received) == before + 1 and "schedule" in connector.texts("c")[-1]
     async with client.app[RUNTIME].sessions() as session:

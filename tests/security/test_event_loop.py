@@ -9,9 +9,10 @@ import asyncio
 import threading
 from typing import Any
 
-from tests.fakes.connector import FakeConnector
-from tests.security.conftest import FakeMsal, OpenIdServer, channel_claims, sign
-from tests.security.helpers import activity, post
+from bot.dev.loopback import FakeConnector
+from tests.helpers.activities import activity
+from tests.helpers.bot_tokens import FakeMsal, OpenIdServer, channel_claims, sign
+from tests.helpers.http import post
 
 
 async def _race(

@@ -6,24 +6,19 @@ The requests go over a plain socket so that the bytes reach the server exactly a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
-from bot.app import create_app
-from bot.settings import Settings
 from bot.web.tracker.signin import SESSION_COOKIE, TrackerAuthConfig
-from integrations.mail import MemoryMail
-from tests.security.helpers import csrf_in, raw_request
+from tests.helpers.http import API_KEY, csrf_of, raw_request
 
 SECRET = "header-bytes-test-secret-" + "h" * 32
 PASSWORD = "a long enough tracker password"
-API_KEY = "test-api-key"
 FUZZ = settings(
     max_examples=250, deadline=None, derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -41,24 +36,20 @@ ROUTES = [("GET", path) for path in TRACKER_GETS] + [("POST", path) for path in 
 
 
 @pytest.fixture
-async def server(make_settings: Callable[..., Settings]) -> AsyncIterator[dict[str, Any]]:
+async def server(tracker_app: Callable[..., Any]) -> dict[str, Any]:
     """The real app with the tracker's password sign-in (no throttle in the way of the fuzzer), and
     a signed-in recruiter's cookie and CSRF token."""
     config = TrackerAuthConfig(SECRET.encode(), "password", password=SecretStr(PASSWORD),
                                failures_per_address=(10**6, 1.0), failures_per_account=(10**6, 1.0))
-    app = create_app(make_settings(ASKARSAN_RUN_JOBS="false", ASKARSAN_SECRET_KEY=SECRET), mail=MemoryMail(),
-                     tracker=config)
-    client = TestClient(TestServer(app, host="127.0.0.1"))
-    await client.start_server()
+    client = await tracker_app(config=config, ASKARSAN_SECRET_KEY=SECRET)
     page = await client.get("/tracker/login")
-    signed = await client.post("/tracker/login", data={"password": PASSWORD, "csrf": csrf_in(await page.text())},
+    signed = await client.post("/tracker/login", data={"password": PASSWORD, "csrf": csrf_of(await page.text())},
                                allow_redirects=False)
     assert signed.status == 303
     cookie = signed.cookies[SESSION_COOKIE].value
     client.session.cookie_jar.update_cookies({SESSION_COOKIE: cookie})
-    csrf = csrf_in(await (await client.get("/tracker")).text())
-    yield {"client": client, "cookie": cookie, "csrf": csrf}
-    await client.close()
+    csrf = csrf_of(await (await client.get("/tracker")).text())
+    return {"client": client, "cookie": cookie, "csrf": csrf}
 
 
 NOT_UTF8_BEARERS = {

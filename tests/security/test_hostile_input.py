@@ -14,18 +14,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import RUNTIME
+from bot.dev.loopback import FakeConnector
 from integrations.mail import MemoryMail
 from services import PartyInput
 from services.scheduling import InterviewRequest
-from tests.fakes.connector import FakeConnector
-from tests.security.helpers import activity, counts, post
+from tests.helpers.activities import activity
+from tests.helpers.http import AUTH, counts, post
 
 FUZZ = settings(
     max_examples=150, deadline=None, derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-API_KEY = "test-api-key"
-AUTH = {"Authorization": f"Bearer {API_KEY}"}
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fakes.connector import FakeConnector
-from tests.security.helpers import activity, counts, post
-from tests.security.test_hostile_input import AUTH
+from bot.dev.loopback import FakeConnector
+from tests.helpers.activities import activity
+from tests.helpers.http import AUTH, counts, post
 
 
 async def test_an_api_deadline_outside_the_calendar_in_utc_is_a_4xx(app_client: Any) -> None:

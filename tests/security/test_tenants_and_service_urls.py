@@ -14,12 +14,13 @@ from hypothesis import strategies as st
 from urllib3.util import parse_url
 
 from bot.app import RUNTIME
+from bot.dev.loopback import FakeConnector
 from bot.framework.adapter import ServiceUrlPolicy
 from bot.settings import DEFAULT_TRUSTED_SERVICE_HOSTS
 from integrations.errors import PermanentError
-from tests.fakes.connector import FakeConnector
-from tests.security.conftest import FakeMsal, channel_claims, sign
-from tests.security.helpers import activity, counts, post
+from tests.helpers.activities import activity
+from tests.helpers.bot_tokens import FakeMsal, channel_claims, sign
+from tests.helpers.http import counts, post
 
 PERSONAL = ("Alice Secretname", "alice.secretname@example.com", "Secretname")
 
@@ -53,7 +54,7 @@ async def test_a_dropped_activity_from_another_tenant_is_logged_with_ids_only(
 async def test_an_activity_from_an_unknown_tenant_is_dropped_even_with_a_valid_token(
     app_client: Any, connector: FakeConnector, openid: Any, fake_msal: FakeMsal
 ) -> None:
-    from tests.security.conftest import APP_ID, APP_TENANT
+    from tests.helpers.bot_tokens import APP_ID, APP_TENANT
 
     client = await app_client(
         MicrosoftAppId=APP_ID, MicrosoftAppPassword="s", MicrosoftAppTenantId=APP_TENANT,
@@ -91,7 +92,7 @@ def tampered_urls(attacker: FakeConnector) -> list[str]:
 async def test_a_tampered_conversation_reference_never_gets_the_bots_token(
     app_client: Any, connector: FakeConnector, fake_msal: FakeMsal
 ) -> None:
-    from tests.security.conftest import APP_ID, APP_TENANT
+    from tests.helpers.bot_tokens import APP_ID, APP_TENANT
 
     attacker = await FakeConnector().start()
     try:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduling.interview import Role, Stage
 from scheduling.rules import RefusalReason, SlotRequest
-from services import PartyInput
 from services.invitations import hash_token, resolve_invitation
 from services.requests import request_interview
 from services.scheduling import (
@@ -26,38 +23,13 @@ from services.scheduling import (
     pick_slot,
     propose_other_times,
 )
-from storage.db import create_engine, session_factory
-from storage.migrate import migrate
-from storage.models import Booking, Interview, Invitation, Job, Slot
-from tests.conftest import DATABASES, database
+from storage.models import Booking, Interview, Invitation, Slot
+from tests.helpers.databases import Sessions, count
+from tests.helpers.interviews import NOW, WEDNESDAY, a_request, job_kinds, stage
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
-# The reminders and the recruiter's alert written when a wait starts (tests/changes covers them).
+# The reminders and the recruiter's alert written when a wait starts (test_calendar_and_escalation.py
+# covers them).
 ESCALATION = {"remind_pending_action", "pending_action_overdue"}
-WEDNESDAY = date(2026, 11, 25)
-
-
-@pytest.fixture(params=DATABASES)
-async def sessions(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    async with database(request.param, tmp_path) as url:
-        engine = create_engine(url)
-        await migrate(engine)
-        yield session_factory(engine)
-        await engine.dispose()
-
-
-def a_request(
-    client_email: str = "hm@client.example", candidate_email: str = "cand@example.org"
-) -> InterviewRequest:
-    return InterviewRequest(
-        recruiter=PartyInput("Rita Recruiter", "rita@agency.example", "Europe/London"),
-        client=PartyInput("Harry Manager", client_email, "Europe/London", organisation="Client Ltd"),
-        candidate=PartyInput("Asha Candidate", candidate_email, "Asia/Kolkata"),
-        role_title="Data Engineer",
-        duration_minutes=60,
-    )
 
 
 async def parties(sessions: async_sessionmaker[AsyncSession], interview_id: str) -> tuple[Actor, Actor]:
@@ -66,28 +38,10 @@ async def parties(sessions: async_sessionmaker[AsyncSession], interview_id: str)
         return Actor(Role.CLIENT, interview.client_id), Actor(Role.CANDIDATE, interview.candidate_id)
 
 
-async def count(sessions: async_sessionmaker[AsyncSession], model: type, *where: object) -> int:
-    async with sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
-
-
-async def jobs(sessions: async_sessionmaker[AsyncSession], interview_id: str) -> list[tuple[str, str | None]]:
-    async with sessions() as session:
-        rows = await session.execute(
-            select(Job.kind, Job.role).where(Job.interview_id == interview_id).order_by(Job.created_at)
-        )
-        return [(kind, role) for kind, role in rows]
-
-
-async def stage(sessions: async_sessionmaker[AsyncSession], interview_id: str) -> str:
-    async with sessions() as session:
-        return (await session.get_one(Interview, interview_id)).stage
-
-
-async def test_a_request_asks_the_client_and_stores_only_hashed_links(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_request_asks_the_client_and_stores_only_hashed_links(sessions: Sessions) -> None:
     result = await request_interview(sessions, a_request(), NOW)
     assert await stage(sessions, result.interview_id) == Stage.AWAITING_SLOTS
-    assert [j for j in await jobs(sessions, result.interview_id) if j[0] not in ESCALATION] == [
+    assert [j for j in await job_kinds(sessions, result.interview_id) if j[0] not in ESCALATION] == [
         ("ask_client_for_slots", "client")
     ]
     async with sessions() as session:
@@ -99,7 +53,7 @@ async def test_a_request_asks_the_client_and_stores_only_hashed_links(sessions) 
     assert len(result.client_token) >= 43  # 256 random bits, base64url
 
 
-async def test_a_request_with_bad_fields_says_which_and_writes_nothing(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_request_with_bad_fields_says_which_and_writes_nothing(sessions: Sessions) -> None:
     bad = a_request(client_email="not-an-address")
     bad = InterviewRequest(**{**bad.__dict__, "duration_minutes": 5})
     with pytest.raises(InvalidRequest) as caught:
@@ -108,7 +62,7 @@ async def test_a_request_with_bad_fields_says_which_and_writes_nothing(sessions)
     assert await count(sessions, Interview) == 0
 
 
-async def test_the_client_offers_slots_bad_ones_are_refused_and_the_rest_kept(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_client_offers_slots_bad_ones_are_refused_and_the_rest_kept(sessions: Sessions) -> None:
     result = await request_interview(sessions, a_request(), NOW)
     client, _ = await parties(sessions, result.interview_id)
     offer = await offer_slots(
@@ -130,10 +84,10 @@ async def test_the_client_offers_slots_bad_ones_are_refused_and_the_rest_kept(se
         RefusalReason.OUTSIDE_WORKING_HOURS,
     ]
     assert offer.stage is Stage.AWAITING_PICK
-    assert ("offer_slots_to_candidate", "candidate") in await jobs(sessions, result.interview_id)
+    assert ("offer_slots_to_candidate", "candidate") in await job_kinds(sessions, result.interview_id)
 
 
-async def test_nothing_acceptable_changes_nothing(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_nothing_acceptable_changes_nothing(sessions: Sessions) -> None:
     result = await request_interview(sessions, a_request(), NOW)
     client, _ = await parties(sessions, result.interview_id)
     offer = await offer_slots(
@@ -141,11 +95,11 @@ async def test_nothing_acceptable_changes_nothing(sessions) -> None:  # type: ig
     )
     assert offer.accepted == [] and offer.stage is Stage.AWAITING_SLOTS
     assert await count(sessions, Slot) == 0
-    assert len([j for j in await jobs(sessions, result.interview_id) if j[0] not in ESCALATION]) == 1
+    assert len([j for j in await job_kinds(sessions, result.interview_id) if j[0] not in ESCALATION]) == 1
 
 
 @pytest.mark.parametrize("who", ["candidate", "stranger", "other-client"])
-async def test_only_the_interviews_client_may_offer_slots(sessions, who: str) -> None:  # type: ignore[no-untyped-def]
+async def test_only_the_interviews_client_may_offer_slots(sessions: Sessions, who: str) -> None:
     result = await request_interview(sessions, a_request(), NOW)
     other = await request_interview(sessions, a_request("other@client.example", "x@y.org"), NOW)
     _client, candidate = await parties(sessions, result.interview_id)
@@ -163,7 +117,7 @@ async def test_only_the_interviews_client_may_offer_slots(sessions, who: str) ->
     assert await stage(sessions, result.interview_id) == Stage.AWAITING_SLOTS
 
 
-async def offered(sessions, times: list[time] | None = None) -> tuple[str, Actor, Actor, list[str]]:  # type: ignore[no-untyped-def]
+async def offered(sessions: Sessions, times: list[time] | None = None) -> tuple[str, Actor, Actor, list[str]]:
     result = await request_interview(sessions, a_request(), NOW)
     client, candidate = await parties(sessions, result.interview_id)
     await offer_slots(
@@ -182,12 +136,12 @@ async def offered(sessions, times: list[time] | None = None) -> tuple[str, Actor
     return result.interview_id, client, candidate, slot_ids
 
 
-async def test_the_candidate_picks_and_everything_follows_from_one_booking(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_candidate_picks_and_everything_follows_from_one_booking(sessions: Sessions) -> None:
     interview_id, _, candidate, slot_ids = await offered(sessions)
     picked = await pick_slot(sessions, candidate, interview_id, slot_ids[0], NOW)
     assert picked.booked.start == datetime(2026, 11, 25, 10, 0, tzinfo=UTC) and not picked.already
     assert await stage(sessions, interview_id) == Stage.SCHEDULED
-    kinds = await jobs(sessions, interview_id)
+    kinds = await job_kinds(sessions, interview_id)
     for expected in [
         ("create_calendar_event", None),
         ("confirm_booking", "client"),
@@ -206,31 +160,31 @@ async def test_the_candidate_picks_and_everything_follows_from_one_booking(sessi
     assert statuses == {slot_ids[0]: "booked", slot_ids[1]: "withdrawn"}
 
 
-async def test_the_same_pick_delivered_twice_books_once_and_confirms_once(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_same_pick_delivered_twice_books_once_and_confirms_once(sessions: Sessions) -> None:
     interview_id, _, candidate, slot_ids = await offered(sessions)
     await pick_slot(sessions, candidate, interview_id, slot_ids[0], NOW)
-    before = await jobs(sessions, interview_id)
+    before = await job_kinds(sessions, interview_id)
     again = await pick_slot(sessions, candidate, interview_id, slot_ids[0], NOW)
     assert again.already
-    assert await jobs(sessions, interview_id) == before
+    assert await job_kinds(sessions, interview_id) == before
     assert await count(sessions, Booking) == 1
     with pytest.raises(NotAllowed):
         await pick_slot(sessions, candidate, interview_id, slot_ids[1], NOW)
 
 
-async def test_fifty_concurrent_picks_of_one_slot_make_one_booking(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_fifty_concurrent_picks_of_one_slot_make_one_booking(sessions: Sessions) -> None:
     interview_id, _, candidate, slot_ids = await offered(sessions)
     results = await asyncio.gather(
         *(pick_slot(sessions, candidate, interview_id, slot_ids[0], NOW) for _ in range(50)),
         return_exceptions=True,
     )
     assert not [r for r in results if isinstance(r, BaseException)], results
-    assert sum(1 for r in results if not r.already) == 1  # type: ignore[union-attr]
+    assert sum(1 for r in results if not r.already) == 1
     assert await count(sessions, Booking) == 1
-    assert (await jobs(sessions, interview_id)).count(("confirm_booking", "candidate")) == 1
+    assert (await job_kinds(sessions, interview_id)).count(("confirm_booking", "candidate")) == 1
 
 
-async def test_fifty_interviews_of_one_client_picking_the_same_hour_book_it_once(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_fifty_interviews_of_one_client_picking_the_same_hour_book_it_once(sessions: Sessions) -> None:
     """Different interviews do not lock each other: only the database's constraint can stop
     two candidates booking one client's overlapping slots at once."""
     picks = []
@@ -258,12 +212,12 @@ async def test_fifty_interviews_of_one_client_picking_the_same_hour_book_it_once
     assert await count(sessions, Interview, Interview.stage == Stage.SCHEDULED.value) == 1
 
 
-async def test_the_candidate_proposes_other_times_and_the_client_is_asked_again(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_candidate_proposes_other_times_and_the_client_is_asked_again(sessions: Sessions) -> None:
     interview_id, client, candidate, _ = await offered(sessions)
     await propose_other_times(sessions, candidate, interview_id, "Thursday after 14:00 IST", NOW)
     assert await stage(sessions, interview_id) == Stage.AWAITING_SLOTS
     assert await count(sessions, Slot, Slot.status == "offered") == 0
-    assert (await jobs(sessions, interview_id)).count(("ask_client_for_slots", "client")) == 2
+    assert (await job_kinds(sessions, interview_id)).count(("ask_client_for_slots", "client")) == 2
     with pytest.raises(InvalidRequest):
         await propose_other_times(sessions, candidate, interview_id, "   ", NOW)
     # The client offers again: the loop goes on.
@@ -273,7 +227,7 @@ async def test_the_candidate_proposes_other_times_and_the_client_is_asked_again(
     assert offer.stage is Stage.AWAITING_PICK
 
 
-async def test_a_pick_after_the_minimum_notice_passed_is_refused(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_pick_after_the_minimum_notice_passed_is_refused(sessions: Sessions) -> None:
     interview_id, _, candidate, slot_ids = await offered(sessions)
     late = datetime(2026, 11, 24, 23, 0, tzinfo=UTC)  # 11 hours before the 10:00 slot
     with pytest.raises(SlotTaken):
@@ -281,7 +235,7 @@ async def test_a_pick_after_the_minimum_notice_passed_is_refused(sessions) -> No
     assert await count(sessions, Booking) == 0
 
 
-async def test_an_expired_link_is_refused(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_an_expired_link_is_refused(sessions: Sessions) -> None:
     from services.invitations import InvitationInvalid
 
     result = await request_interview(sessions, a_request(), NOW)
@@ -292,7 +246,7 @@ async def test_an_expired_link_is_refused(sessions) -> None:  # type: ignore[no-
             await resolve_invitation(session, result.client_token + "x", NOW)
 
 
-async def test_the_recruiter_picks_for_the_candidate_and_is_answered_in_their_own_zone(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_recruiter_picks_for_the_candidate_and_is_answered_in_their_own_zone(sessions: Sessions) -> None:
     interview_id, _, _, slot_ids = await offered(sessions)
     async with sessions() as session:
         recruiter = Actor(Role.RECRUITER, (await session.get_one(Interview, interview_id)).recruiter_id)
@@ -302,13 +256,13 @@ async def test_the_recruiter_picks_for_the_candidate_and_is_answered_in_their_ow
     assert await stage(sessions, interview_id) == Stage.SCHEDULED
 
 
-async def test_the_candidate_is_answered_in_their_own_zone(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_candidate_is_answered_in_their_own_zone(sessions: Sessions) -> None:
     interview_id, _, candidate, slot_ids = await offered(sessions)
     picked = await pick_slot(sessions, candidate, interview_id, slot_ids[0], NOW)
     assert (picked.zone, picked.candidate_name) == ("Asia/Kolkata", "Asha Candidate")
 
 
-async def test_a_slot_of_another_interview_cannot_be_picked(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_slot_of_another_interview_cannot_be_picked(sessions: Sessions) -> None:
     from services.scheduling import NotFound
 
     mine, _, candidate, _ = await offered(sessions)
@@ -327,7 +281,7 @@ async def test_a_slot_of_another_interview_cannot_be_picked(sessions) -> None:  
     assert await stage(sessions, mine) == Stage.AWAITING_PICK
 
 
-async def test_every_statement_of_a_pick_comes_from_the_compiled_cache(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_every_statement_of_a_pick_comes_from_the_compiled_cache(sessions: Sessions) -> None:
     """The pick is the hottest write path: once warm, nothing in it is compiled again (the
     outbox INSERT of the dialects' `on_conflict_do_nothing` had no cache key and was compiled on
     every booking)."""
@@ -341,7 +295,7 @@ async def test_every_statement_of_a_pick_comes_from_the_compiled_cache(sessions)
     second, _, candidate, slot_ids = await offered(sessions, [time(16)])
     seen: list[tuple[str, object]] = []
 
-    def record(_conn, _cursor, statement, _params, context, _many) -> None:  # type: ignore[no-untyped-def]
+    def record(_conn, _cursor, statement, _params, context, _many) -> None:
         if context.compiled is not None:
             seen.append((statement.split("(")[0][:40], context.cache_hit))
 

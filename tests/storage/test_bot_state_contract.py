@@ -18,7 +18,7 @@ from bot.framework.state import SqlAlchemyStorage
 from storage.bot_state import BotStateStore, EtagConflict, UnsafeStateData, Versioned
 from storage.db import create_engine, session_factory
 from storage.migrate import migrate
-from tests.conftest import DATABASES, database
+from tests.helpers.databases import DATABASES, Sessions, database
 
 
 async def _sql_storage(url: str) -> tuple[SqlAlchemyStorage, Any]:
@@ -38,18 +38,9 @@ async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         await engine.dispose()
 
 
-@pytest.fixture(params=DATABASES)
-async def sql_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Any]:
-    async with database(request.param, tmp_path) as url:
-        engine = create_engine(url)
-        await migrate(engine)
-        yield engine
-        await engine.dispose()
-
-
 @pytest.fixture
-def sql_storage(sql_engine: Any) -> SqlAlchemyStorage:
-    return SqlAlchemyStorage(session_factory(sql_engine))
+def sql_storage(sessions: Sessions) -> SqlAlchemyStorage:
+    return SqlAlchemyStorage(sessions)
 
 
 async def test_reading_unknown_keys_gives_nothing(storage: Storage) -> None:
@@ -179,14 +170,14 @@ async def test_a_failed_batch_writes_nothing(sql_storage: SqlAlchemyStorage) -> 
     ids=["foreign-object", "reduce-builtins-eval", "reduce-popen"],
 )
 async def test_a_row_naming_a_foreign_class_is_not_decoded(
-    sql_engine: Any, sql_storage: SqlAlchemyStorage, data: str
+    sessions: Sessions, sql_storage: SqlAlchemyStorage, data: str
 ) -> None:
     from sqlalchemy import update
 
     from storage.models import BotStateRow
 
     await sql_storage.write({"k": {"v": 1}})
-    async with session_factory(sql_engine)() as session, session.begin():
+    async with sessions() as session, session.begin():
         await session.execute(
             update(BotStateRow).values(data=data)
         )
@@ -194,8 +185,8 @@ async def test_a_row_naming_a_foreign_class_is_not_decoded(
         await sql_storage.read(["k"])
 
 
-async def test_the_rows_keep_versions_without_the_sdk(sql_engine: Any) -> None:
-    rows = BotStateStore(session_factory(sql_engine))
+async def test_the_rows_keep_versions_without_the_sdk(sessions: Sessions) -> None:
+    rows = BotStateStore(sessions)
     first = await rows.write({"k": Versioned({"step": 1}, None)})
     assert await rows.read(["k", "unknown"]) == {"k": Versioned({"step": 1}, first["k"])}
     second = await rows.write({"k": Versioned({"step": 2}, first["k"])})

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
@@ -14,17 +10,10 @@ import storage.directline  # noqa: F401 - registers the Direct Line tables on Ba
 from storage.db import create_engine
 from storage.migrate import migrate
 from storage.models import Base
-from tests.conftest import DATABASES, database
 
 
-@pytest.fixture(params=DATABASES)
-async def url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    async with database(request.param, tmp_path) as value:
-        yield value
-
-
-async def test_migrations_match_the_models(url: str) -> None:
-    engine = create_engine(url)
+async def test_migrations_match_the_models(database_url: str) -> None:
+    engine = create_engine(database_url)
     try:
         await migrate(engine)
 

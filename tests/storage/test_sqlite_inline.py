@@ -23,7 +23,7 @@ def _hold_write_lock(path: Path) -> sqlite3.Connection:
     return other
 
 
-async def _engine_with_table(path: Path, **kwargs: object):  # type: ignore[no-untyped-def]
+async def _engine_with_table(path: Path, **kwargs: object):
     engine = create_engine(f"sqlite+aiosqlite:///{path}", **kwargs)
     async with engine.begin() as conn:
         await conn.execute(text("CREATE TABLE t (v TEXT)"))
@@ -114,5 +114,5 @@ def test_only_a_busy_database_is_waited_for(code: int | None, retried: bool) -> 
 
     error = sqlite3.OperationalError("database is locked")
     if code is not None:
-        error.sqlite_errorcode = code  # type: ignore[attr-defined]
+        error.sqlite_errorcode = code
     assert _retryable(error) is retried

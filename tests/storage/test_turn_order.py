@@ -15,7 +15,7 @@ from storage.turn_order import OldestFirstQueue, begin_turn
 
 
 def waiting(engine: AsyncEngine) -> int:
-    queue = engine.sync_engine.pool._pool  # type: ignore[attr-defined]
+    queue = engine.sync_engine.pool._pool
     assert isinstance(queue, OldestFirstQueue)
     return sum(not w.done() for _, _, w in queue._waiters)
 
@@ -87,7 +87,7 @@ async def test_a_waiter_that_gives_up_loses_no_connection(tmp_path: Path) -> Non
                     pass
         async with engine.connect() as conn:  # the one connection is still there, and free
             assert (await conn.execute(text("SELECT 1"))).scalar() == 1
-        queue = engine.sync_engine.pool._pool  # type: ignore[attr-defined]
+        queue = engine.sync_engine.pool._pool
         assert queue.qsize() == 1 and all(w.done() for _, _, w in queue._waiters)
     finally:
         await engine.dispose()

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.dev.loopback_graph import FakeGraph
 from integrations.calendar import (
     CalendarEvent,
     CalendarGateway,
@@ -25,15 +26,14 @@ from integrations.errors import PermanentError
 from integrations.graph import GraphCalendar, GraphConnection
 from scheduling.intervals import Interval
 from scheduling.interview import Format
-from tests.integrations._views import BOOKED, make_view
-from tests.integrations.fake_graph import FakeGraph
-from tests.integrations.graph.conftest import (
+from tests.helpers.graph import (
     CLIENT_MAILBOX,
     FAST_RETRY,
     ORGANIZER,
     SDK_WARNINGS,
     StaticTokenCredential,
 )
+from tests.helpers.views import BOOKED, make_view
 
 pytestmark = SDK_WARNINGS
 

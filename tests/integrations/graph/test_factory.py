@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from pydantic import SecretStr
 
+from bot.dev.loopback_graph import FakeGraph
 from integrations.calendar import LocalCalendar
 from integrations.factory import (
     LOOPBACK_TOKEN,
@@ -26,9 +27,8 @@ from integrations.factory import (
 from integrations.graph import GRAPH_V1, GraphCalendar, GraphMail
 from integrations.mail import MailMessage, OutboxFolderMail, SmtpMail
 from scheduling.intervals import Interval
-from tests.integrations._views import BOOKED
-from tests.integrations.fake_graph import FakeGraph
-from tests.integrations.graph.conftest import CLIENT_MAILBOX, SDK_WARNINGS, SENDER
+from tests.helpers.graph import CLIENT_MAILBOX, SDK_WARNINGS, SENDER
+from tests.helpers.views import BOOKED
 
 pytestmark = SDK_WARNINGS
 
@@ -96,7 +96,7 @@ async def test_smtp_is_built_from_its_settings(settings: FakeSettings) -> None:
 async def test_the_credential_is_the_one_the_settings_name(
     settings: FakeSettings, overrides: dict[str, object], expected: type
 ) -> None:
-    credential = build_credential(replace(settings, **overrides))  # type: ignore[arg-type]
+    credential = build_credential(replace(settings, **overrides))
     try:
         assert isinstance(credential, expected)
     finally:
@@ -141,7 +141,7 @@ async def test_a_certificate_credential_reads_the_certificate_file(settings: Fak
     ids=lambda v: v if isinstance(v, str) else None,
 )
 def test_missing_settings_are_named(settings: FakeSettings, overrides: dict[str, object], problem: str) -> None:
-    broken = replace(settings, **overrides)  # type: ignore[arg-type]
+    broken = replace(settings, **overrides)
     assert any(problem in p for p in integration_problems(broken))
     with pytest.raises(IntegrationSettingsError, match=problem):
         build_integrations(broken)

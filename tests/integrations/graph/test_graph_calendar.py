@@ -7,20 +7,20 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from bot.dev.loopback_graph import FakeGraph, parse_graph_time
 from integrations.calendar import CalendarUnavailable, event_transaction_id
 from integrations.errors import PermanentError, TransientError
 from integrations.graph import GraphCalendar, GraphConnection
 from scheduling.intervals import Interval
 from scheduling.interview import Format
 from scheduling.rules import BookingRules, free_slots
-from tests.integrations._views import BOOKED, make_view
-from tests.integrations.fake_graph import FakeGraph, parse_graph_time
-from tests.integrations.graph.conftest import (
+from tests.helpers.graph import (
     CLIENT_MAILBOX,
     ORGANIZER,
     SDK_WARNINGS,
     StaticTokenCredential,
 )
+from tests.helpers.views import BOOKED, make_view
 
 pytestmark = SDK_WARNINGS
 
@@ -125,7 +125,7 @@ async def test_free_busy_that_cannot_be_read_fails_closed(
     fake_graph: FakeGraph, graph: GraphConnection, break_it: object
 ) -> None:
     fake_graph.add_item(CLIENT_MAILBOX, at(1, 9), at(1, 10))
-    break_it(fake_graph)  # type: ignore[operator]
+    break_it(fake_graph)
     with pytest.raises(CalendarUnavailable, match="add the slots by hand"):
         await GraphCalendar(graph).free_busy(CLIENT_MAILBOX, WEEK)
 

@@ -7,15 +7,15 @@ import base64
 import pytest
 from icalendar import Calendar
 
+from bot.dev.loopback_graph import FakeGraph
 from cards.mails import booking_confirmed_mail
 from integrations.errors import PermanentError, TransientError
 from integrations.graph import GraphConnection, GraphMail
 from integrations.ics import invitation_ics
 from integrations.mail import MailMessage
 from scheduling.interview import Role
-from tests.integrations._views import NOW, make_view
-from tests.integrations.fake_graph import FakeGraph
-from tests.integrations.graph.conftest import SDK_WARNINGS, SENDER, StaticTokenCredential
+from tests.helpers.graph import SDK_WARNINGS, SENDER, StaticTokenCredential
+from tests.helpers.views import NOW, make_view
 
 pytestmark = SDK_WARNINGS
 

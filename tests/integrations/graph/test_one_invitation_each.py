@@ -1,4 +1,4 @@
-"""Each attendee gets the interview's calendar entry from one source only (issue #7).
+"""Each attendee gets the interview's calendar entry from one source only.
 
 With ``CALENDAR=graph`` the event is made in the organiser's Exchange calendar with the client and
 the candidate as attendees, so Exchange sends them the invitation and, when the event is cancelled,
@@ -26,9 +26,10 @@ from integrations.factory import LOOPBACK_TOKEN
 from integrations.mail import MailMessage, MemoryMail, to_email_message
 from services.changes import cancel_interview, reschedule_interview
 from storage.migrate import migrate
-from tests.changes.test_change_service import rebook
-from tests.feedback.helpers import NOW, Clock, booked
-from tests.integrations.graph.conftest import SDK_WARNINGS
+from tests.helpers.clock import Clock
+from tests.helpers.graph import SDK_WARNINGS
+from tests.helpers.interviews import NOW, booked, rebook
+from tests.helpers.jobs import run_jobs
 
 pytestmark = SDK_WARNINGS
 
@@ -53,12 +54,6 @@ async def start(settings: Settings, clock: Clock) -> tuple[Runtime, MemoryMail]:
     runtime = build_runtime(settings, mail=mail, clock=clock)
     await migrate(runtime.engine)
     return runtime, mail
-
-
-async def run_jobs(runtime: Runtime) -> None:
-    for _ in range(30):
-        if await runtime.runner.run_once() == 0:
-            return
 
 
 def mime(message: MailMessage) -> EmailMessage:
@@ -103,13 +98,13 @@ async def test_booked_moved_and_cancelled_each_attendee_gets_each_calendar_entry
     try:
         sessions = runtime.sessions
         p = await booked(sessions)
-        await run_jobs(runtime)
+        await run_jobs(runtime.runner)
         await reschedule_interview(sessions, p.candidate, p.interview_id, "A clash on Wednesday", NOW)
-        await run_jobs(runtime)
+        await run_jobs(runtime.runner)
         await rebook(sessions, p, 14)
-        await run_jobs(runtime)
+        await run_jobs(runtime.runner)
         await cancel_interview(sessions, p.client, p.interview_id, "Role filled", NOW)
-        await run_jobs(runtime)
+        await run_jobs(runtime.runner)
     finally:
         await runtime.integrations.close()
         await runtime.engine.dispose()
@@ -164,7 +159,7 @@ async def test_cancelled_before_exchange_made_the_event_no_mail_promises_a_calen
     try:
         p = await booked(runtime.sessions)
         await cancel_interview(runtime.sessions, p.client, p.interview_id, "Role filled", NOW)
-        await run_jobs(runtime)
+        await run_jobs(runtime.runner)
     finally:
         await runtime.integrations.close()
         await runtime.engine.dispose()
@@ -194,14 +189,14 @@ async def test_when_exchange_refuses_the_event_the_attendees_get_our_own_invitat
     runtime, mail = await start(settings, Clock(NOW))
     try:
         p = await booked(runtime.sessions)
-        await run_jobs(runtime)
+        await run_jobs(runtime.runner)
         parked = await failed_jobs(runtime.sessions)
         assert [j.kind for j in parked] == ["create_calendar_event"]
         fake_graph.faults.clear()
         assert await requeue(runtime.sessions, parked[0].id, NOW)
-        await run_jobs(runtime)  # the retry finds the interview's entry (ours) and makes no event
+        await run_jobs(runtime.runner)  # the retry finds the interview's entry (ours) and makes no event
         await cancel_interview(runtime.sessions, p.client, p.interview_id, "Role filled", NOW)
-        await run_jobs(runtime)
+        await run_jobs(runtime.runner)
     finally:
         await runtime.integrations.close()
         await runtime.engine.dispose()
