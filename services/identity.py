@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, or_, select, update
+from sqlalchemy import String, bindparam, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from integrations.directory import TeamsDirectory, TeamsUser
@@ -24,7 +25,7 @@ from scheduling.interview import Role
 from services.context import ServiceContext
 from services.core import Actor
 from services.invitations import InvitationGrant, grant_for_webchat_user, resolve_invitation
-from storage.models import Interview, Party
+from storage.models import Interview, Party, WebChatReference
 
 WEBCHAT_CHANNELS = frozenset({"directline", "webchat"})
 
@@ -169,15 +170,31 @@ def _fingerprint(reference: dict[str, Any] | None) -> str:
 
 # Run on a sender's first turn and whenever their reference changes: built once (see
 # services/scheduling.py).
-_STORED = select(Party.id, Party.conversation_reference, Party.tenant_id)
-_STORED_OF_PARTY = _STORED.where(Party.id == bindparam("party_id"))
-_STORED_OF_TEAMS_USER = _STORED.where(_IS_TEAMS_USER)
+_STORED_OF_TEAMS_USER = select(Party.id, Party.conversation_reference, Party.tenant_id).where(_IS_TEAMS_USER)
 _STORE = (
     update(Party)
     .where(Party.id == bindparam("party_id"))
     .values(
         conversation_reference=bindparam("refs", type_=Party.conversation_reference.type),
         tenant_id=func.coalesce(Party.tenant_id, bindparam("tenant", type_=String)),
+    )
+)
+# Bind names differ from the columns': SQLAlchemy keeps those for the VALUES / SET clauses.
+_IS_WEBCHAT_OF = (WebChatReference.interview_id == bindparam("iid")) & (
+    WebChatReference.party_id == bindparam("pid")
+)
+_WEBCHAT_STORED = select(WebChatReference.reference).where(_IS_WEBCHAT_OF)
+_WEBCHAT_ADD = insert(WebChatReference).values(
+    interview_id=bindparam("iid"), party_id=bindparam("pid"),
+    reference=bindparam("ref", type_=WebChatReference.reference.type),
+    updated_at=bindparam("now", type_=WebChatReference.updated_at.type),
+)
+_WEBCHAT_REPLACE = (
+    update(WebChatReference)
+    .where(_IS_WEBCHAT_OF)
+    .values(
+        reference=bindparam("ref", type_=WebChatReference.reference.type),
+        updated_at=bindparam("now", type_=WebChatReference.updated_at.type),
     )
 )
 
@@ -189,43 +206,79 @@ async def remember_conversation(
     now: datetime,
     cache: ReferenceCache | None = None,
 ) -> None:
-    """Keep the latest conversation reference of each known party, per channel kind, so that
-    proactive messages reach them where they last talked to us.
+    """Keep the conversation reference of each known party, so that proactive messages reach
+    them where they talk to us: a Teams sender's latest Teams conversation (one for all of their
+    interviews), a web chat sender's chat for the interview its invitation is for
+    (docs/architecture.md, "Reaching people").
 
     A reference that differs from the stored one only by its activity id is not written again,
     and one this instance stored (or found stored) for the same sender within
     `REFERENCE_CACHE_TTL` seconds costs no database access at all.
     """
-    key = "webchat" if sender.channel_id in WEBCHAT_CHANNELS else "teams"
+    webchat = sender.channel_id in WEBCHAT_CHANNELS
     cache = cache if cache is not None else reference_cache(sessions)
     fingerprint = _fingerprint(reference)
-    slot = (key, sender.channel_id, sender.user_id, sender.aad_object_id, sender.tenant_id)
+    slot = ("webchat" if webchat else "teams", sender.channel_id, sender.user_id,
+            sender.aad_object_id, sender.tenant_id)
     if cache.fresh(slot, fingerprint):
         return
     async with sessions() as session, session.begin():
-        connection = await session.connection()
-        if key == "webchat":
-            grant = await grant_for_webchat_user(session, sender.user_id, now)
-            parties = (
-                list(await connection.execute(_STORED_OF_PARTY, {"party_id": grant.party_id}))
-                if grant
-                else []
-            )
+        if webchat:
+            stored = await _remember_webchat(session, sender, reference, fingerprint, now)
         else:
-            parties = list(
-                await connection.execute(_STORED_OF_TEAMS_USER, _teams_user(sender))
-            )
-        for party in parties:
-            refs = dict(party.conversation_reference or {})
-            changed = _fingerprint(refs.get(key)) != fingerprint
-            tenant = sender.tenant_id if key == "teams" and not party.tenant_id else None
-            if changed or tenant:
-                refs[key] = reference
-                await connection.execute(
-                    _STORE, {"party_id": party.id, "refs": refs, "tenant": tenant}
-                )
-    if parties:  # committed: from now on an unchanged reference is known to be stored
+            stored = await _remember_teams(session, sender, reference, fingerprint)
+    if stored:  # committed: from now on an unchanged reference is known to be stored
         cache.put(slot, fingerprint)
+
+
+async def _remember_teams(
+    session: AsyncSession, sender: Sender, reference: dict[str, Any], fingerprint: str
+) -> bool:
+    connection = await session.connection()
+    parties = list(await connection.execute(_STORED_OF_TEAMS_USER, _teams_user(sender)))
+    for party in parties:
+        refs = dict(party.conversation_reference or {})
+        changed = _fingerprint(refs.get("teams")) != fingerprint
+        tenant = sender.tenant_id if not party.tenant_id else None
+        if changed or tenant:
+            refs["teams"] = reference
+            await connection.execute(_STORE, {"party_id": party.id, "refs": refs, "tenant": tenant})
+    return bool(parties)
+
+
+async def _remember_webchat(
+    session: AsyncSession, sender: Sender, reference: dict[str, Any], fingerprint: str, now: datetime
+) -> bool:
+    """The chat of the invitation's interview and party (a chat is bound to one invitation)."""
+    grant = await grant_for_webchat_user(session, sender.user_id, now)
+    if grant is None:
+        return False
+    connection = await session.connection()
+    params: dict[str, Any] = {"iid": grant.interview_id, "pid": grant.party_id}
+    stored = (await connection.execute(_WEBCHAT_STORED, params)).scalar()
+    if stored is not None and _fingerprint(stored) == fingerprint:
+        return True
+    params |= {"ref": reference, "now": now}
+    if stored is None:
+        try:
+            async with session.begin_nested():
+                await connection.execute(_WEBCHAT_ADD, params)
+            return True
+        except IntegrityError:
+            pass  # the same chat's other turn stored it meanwhile: the newer one replaces it
+    await connection.execute(_WEBCHAT_REPLACE, params)
+    return True
+
+
+async def webchat_reference(
+    session: AsyncSession, interview_id: str, party_id: str
+) -> dict[str, Any] | None:
+    """The party's web chat for this interview, if they have opened one."""
+    connection = await session.connection()
+    stored = (await connection.execute(
+        _WEBCHAT_STORED, {"iid": interview_id, "pid": party_id}
+    )).scalar()
+    return dict(stored) if stored else None
 
 
 async def recruiter_id_for(

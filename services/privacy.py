@@ -4,7 +4,7 @@ Erasure removes what identifies the person and keeps what the KPIs need: the int
 (stage, dates, round, ratings and choices), anonymised. In one transaction:
 
 - the party's personal fields are cleared (name replaced by a placeholder, e-mail, organisation,
-  Teams ids, tenant, conversation references), `erased_at` set;
+  Teams ids, tenant, conversation references: Teams' and each interview's web chat), `erased_at` set;
 - text the candidate typed (proposed windows) and the free text of both sides' feedback about that
   interview (impressions, concerns) is removed; ratings and choices stay;
 - the candidate's invitations are revoked, the built-in Direct Line transcripts of those
@@ -46,6 +46,7 @@ from storage.models import (
     Invitation,
     Job,
     Party,
+    WebChatReference,
 )
 
 ERASED_NAME = "Erased candidate"
@@ -212,13 +213,18 @@ async def _erase(
         # Web chat: the conversations we know of (stored references and the built-in Direct
         # Line's), their bot state, and the state of the invitation-bound users.
         state_keys: set[str] = set()
-        for party in parties:
-            reference = (party.conversation_reference or {}).get("webchat") or {}
+        chats = list(
+            await session.scalars(select(WebChatReference).where(WebChatReference.party_id.in_(ids)))
+        )
+        for chat in chats:  # one per interview (docs/architecture.md, "Web chat")
+            reference = chat.reference or {}
             conversation_id = (reference.get("conversation") or {}).get("id")
             channel = reference.get("channelId") or reference.get("channel_id")
             if conversation_id:
                 for name in {channel, *WEBCHAT_STATE_CHANNELS} - {None}:
                     state_keys.add(f"{name}/conversations/{conversation_id}")
+        if chats:
+            await session.execute(delete(WebChatReference).where(WebChatReference.party_id.in_(ids)))
         conversations_deleted = 0
         if invitation_ids:
             dl_ids = list(

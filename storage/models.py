@@ -25,7 +25,8 @@ class Party(Base):
 
     The channel identities say how to reach them: a Teams conversation reference (with the
     tenant id read from `channelData`, docs/architecture.md SDK trap 4) and/or an e-mail address for the
-    web chat link.
+    web chat link. `conversation_reference` holds the Teams one (``{"teams": ...}``), which acts on
+    all of the party's interviews; their web chats are one per interview (`WebChatReference`).
     """
 
     __tablename__ = "parties"
@@ -48,6 +49,25 @@ class Party(Base):
         Index("ix_parties_email", "email"),
         Index("ix_parties_teams_user_id", "teams_user_id"),
     )
+
+
+class WebChatReference(Base):
+    """The web chat conversation a party last used for one interview, to send that interview's
+    cards to. A chat is opened from an invitation link, and a link is for one interview and one
+    party, so a card about another interview would be refused there (docs/architecture.md,
+    "Web chat"). One row per interview and party: the newest conversation replaces the older one."""
+
+    __tablename__ = "webchat_references"
+
+    interview_id: Mapped[str] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id", ondelete="CASCADE"), primary_key=True)
+    reference: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
+
+    # Erasure and a party's other lookups go by party.
+    __table_args__ = (Index("ix_webchat_references_party_id", "party_id"),)
 
 
 class BotStateRow(Base):

@@ -1,7 +1,7 @@
 """Deliveries: a planned effect becomes one delivery job per channel.
 
-A party is reached on every channel we know: their Teams conversation, their latest web chat
-conversation, and by e-mail with a personal chat link when Teams cannot reach them
+A party is reached on every channel we know: their Teams conversation, their web chat for the
+effect's interview, and by e-mail with a personal chat link when Teams cannot reach them
 (``docs/architecture.md``, "Reaching people"). Each delivery is its own job with a key derived
 from the effect's, so a retry of one channel never repeats another, and re-planning the same
 effect plans nothing new. Deliveries carry what is sent (the activity, the rendered mail) as data;
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cards.mails import recruiter_update_mail
 from integrations.mail import Attachment, MailMessage
 from scheduling.interview import InterviewView
+from services.identity import webchat_reference
 from storage.jobs import ClaimedJob, enqueue
 from storage.models import Party
 
@@ -131,15 +132,18 @@ class Deliveries:
         )
 
     async def activity(self, party: Party, activity: dict[str, Any], *, teams: bool = True) -> bool:
-        """Send to the party's Teams and web chat conversations; True if Teams reaches them."""
-        refs = party.conversation_reference or {}
+        """Send to the party's Teams conversation and to their web chat for this effect's
+        interview (never the chat of another: its link is for that one interview, so the card's
+        buttons would be refused there); True if Teams reaches them."""
         reached_teams = False
-        for channel in ("teams", "webchat"):
-            reference = refs.get(channel)
-            if not reference or (channel == "teams" and not teams):
-                continue
-            await self._add(SEND_ACTIVITY, channel, {"reference": reference, "activity": activity})
-            reached_teams = reached_teams or channel == "teams"
+        reference = (party.conversation_reference or {}).get("teams")
+        if reference and teams:
+            await self._add(SEND_ACTIVITY, "teams", {"reference": reference, "activity": activity})
+            reached_teams = True
+        if self.job.interview_id is not None:
+            chat = await webchat_reference(self.session, self.job.interview_id, party.id)
+            if chat:
+                await self._add(SEND_ACTIVITY, "webchat", {"reference": chat, "activity": activity})
         return reached_teams
 
     async def mail(self, message: MailMessage) -> None:

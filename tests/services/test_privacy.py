@@ -7,13 +7,13 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from scheduling.interview import Stage
 from services.feedback import mark_interview_ended, submit_feedback
 from services.privacy import ERASED_NAME, CandidateNotFound, erase_candidate, export_candidate
 from storage.jobs import enqueue
-from storage.models import BotStateRow, Feedback, Interview, Invitation, Job, Party
+from storage.models import BotStateRow, Feedback, Interview, Invitation, Job, Party, WebChatReference
 from tests.helpers.databases import Sessions
 from tests.helpers.interviews import CANDIDATE_ANSWER, CLIENT_ANSWER, ENDED, STARTS, booked
 
@@ -38,9 +38,9 @@ async def journey(sessions: Sessions):
             select(Invitation.id).where(Invitation.party_id == p.candidate.party_id)
         )
         reference = {"channelId": "directline", "conversation": {"id": "dl-conv-1"}, "serviceUrl": "http://x/"}
-        await session.execute(
-            update(Party).where(Party.id == p.candidate.party_id).values(
-                conversation_reference={"webchat": reference}
+        session.add(
+            WebChatReference(
+                interview_id=p.interview_id, party_id=p.candidate.party_id, reference=reference, updated_at=ENDED
             )
         )
         for key in (
@@ -86,6 +86,7 @@ async def test_erasing_a_candidate_leaves_no_name_or_address_and_keeps_the_inter
         candidate = await session.get_one(Party, p.candidate.party_id)
         assert candidate.display_name == ERASED_NAME and candidate.erased_at is not None
         assert candidate.conversation_reference is None
+        assert list(await session.scalars(select(WebChatReference))) == []
         interview = await session.get_one(Interview, p.interview_id)  # kept for the KPIs
         assert interview.stage == Stage.FEEDBACK_COMPLETE and interview.starts_at == STARTS
         ratings = sorted(f.rating for f in await session.scalars(select(Feedback)))
