@@ -13,12 +13,23 @@ from pathlib import Path
 
 from bot.settings import Settings, SettingsError
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
-def _configure_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+
+def _configure_logging(verbose: bool, log_file: Path | None = None) -> None:
+    """Log to stderr; with `log_file` (the demo, whose output is its story) the log goes there,
+    and only warnings and errors, which mean the demo went wrong, reach the console as well."""
+    level = logging.DEBUG if verbose else logging.INFO
+    if log_file is None:
+        logging.basicConfig(level=level, format=LOG_FORMAT)
+    else:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        console = logging.StreamHandler()
+        console.setLevel(logging.WARNING)
+        logging.basicConfig(
+            level=level, format=LOG_FORMAT,
+            handlers=[logging.FileHandler(log_file, mode="w", encoding="utf-8"), console],
+        )
     # The SDK and aiohttp's access log print URLs with tokens and ids; keep them quiet.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("msrest").setLevel(logging.WARNING)
@@ -116,10 +127,10 @@ def _worker(settings: Settings) -> int:
     return asyncio.run(run())
 
 
-def _demo(settings: Settings, graph: bool) -> int:
+def _demo(settings: Settings, graph: bool, log_file: Path) -> int:
     from bot.dev.demo import main as demo_main
 
-    return demo_main(settings.with_local_secrets(), sys.stdout, graph=graph)
+    return demo_main(settings.with_local_secrets(), sys.stdout, graph=graph, log_file=log_file)
 
 
 def _manifest_build(settings: Settings, out: Path, schema: Path | None) -> int:
@@ -139,6 +150,7 @@ def _candidate_data(settings: Settings, args: argparse.Namespace, erase: bool) -
     import json
 
     from bot.app import build_runtime
+    from cards.messages import counted
     from services import CandidateNotFound
     from storage.migrate import migrate
 
@@ -157,11 +169,13 @@ def _candidate_data(settings: Settings, args: argparse.Namespace, erase: bool) -
             if erase:
                 report = await privacy.erase(email=args.email, party_id=args.party_id)
                 print(
-                    f"erased {len(report.party_ids)} candidate(s); {report.interviews_kept} "
-                    f"interview(s) kept anonymised; {report.invitations_revoked} link(s) revoked; "
-                    f"{report.chat_conversations_deleted} chat(s) and {report.state_rows_deleted} "
-                    f"chat state row(s) deleted; {report.queued_messages_emptied} queued message(s) "
-                    f"emptied; {report.outbox_mails_deleted} outbox mail(s) deleted"
+                    f"erased {counted(len(report.party_ids), 'candidate')}; "
+                    f"{counted(report.interviews_kept, 'interview')} kept anonymised; "
+                    f"{counted(report.invitations_revoked, 'link')} revoked; "
+                    f"{counted(report.chat_conversations_deleted, 'chat')} and "
+                    f"{counted(report.state_rows_deleted, 'chat state row')} deleted; "
+                    f"{counted(report.queued_messages_emptied, 'queued message')} emptied; "
+                    f"{counted(report.outbox_mails_deleted, 'outbox mail')} deleted"
                 )
             else:
                 data = await privacy.export(email=args.email, party_id=args.party_id)
@@ -290,21 +304,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "parse-times":
         return _parse_times(args)  # pure: needs no settings, database or logging
-    _configure_logging(args.verbose)
     try:
         settings = Settings()
         settings.check()
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
+    demo_log = Path(settings.data_dir) / "demo" / "demo.log" if args.command == "demo" else None
+    _configure_logging(args.verbose, demo_log)
     if args.command == "serve":
         _serve(settings)
     elif args.command == "migrate":
         _migrate(settings)
     elif args.command == "worker":
         return _worker(settings)
-    elif args.command == "demo":
-        return _demo(settings, args.graph)
+    elif args.command == "demo" and demo_log is not None:
+        return _demo(settings, args.graph, demo_log)
     elif args.command in ("export-candidate", "erase-candidate"):
         return _candidate_data(settings, args, erase=args.command == "erase-candidate")
     elif args.command == "manifest":

@@ -20,6 +20,7 @@ from cards.feedback_cards import (
     no_show_card,
 )
 from cards.interview_cards import (
+    BOOK_BUTTON,
     RECRUITER_NOTES,
     booking_confirmation_card,
     cancellation_card,
@@ -32,6 +33,7 @@ from cards.pipeline import COMMANDS, PipelineRow, help_card, notice_card, pipeli
 from cards.request import REQUEST_FIELDS, schedule_request_card
 
 __all__ = [
+    "BOOK_BUTTON",
     "CARD_VERSION",
     "COMMANDS",
     "COMMON_ZONES",

@@ -129,7 +129,27 @@ def bullets(lines: Iterable[str]) -> Element:
 
 
 def facts(pairs: Iterable[tuple[str, str]]) -> Element:
-    return {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in pairs if v]}
+    """Labelled values, one line each: the label in bold, the value after it, wrapping between
+    words like running text. Pairs without a value are left out.
+
+    Not a FactSet: renderers lay one out as a table whose label column shrinks to fit the values,
+    and Web Chat lets text in a message break inside words, so on a phone the labels came out as
+    "Durat/ion". A line of two TextRuns wraps only between words, in Teams and in Web Chat, and
+    a TextRun is never read as markdown, so a name cannot turn into a link either.
+    """
+    return container(
+        [
+            {
+                "type": "RichTextBlock",
+                "inlines": [
+                    {"type": "TextRun", "text": f"{title}:", "weight": "Bolder"},
+                    {"type": "TextRun", "text": f" {value}"},
+                ],
+                "spacing": "None" if i else "Default",
+            }
+            for i, (title, value) in enumerate((t, v) for t, v in pairs if v)
+        ]
+    )
 
 
 def container(items: Sequence[Element], **props: Any) -> Element:
@@ -195,8 +215,10 @@ def input_choice(
     error: str | None = None,
     style: str = "compact",
     placeholder: str | None = None,
+    wrap: bool = False,
 ) -> Element:
-    """A ChoiceSet from (value, title) pairs."""
+    """A ChoiceSet from (value, title) pairs. ``wrap`` (1.2): long titles wrap instead of being
+    cut off (the expanded style's radio labels)."""
     element: Element = {
         "type": "Input.ChoiceSet",
         "id": input_id,
@@ -204,6 +226,8 @@ def input_choice(
         "style": style,
         "choices": [{"title": title, "value": v} for v, title in choices],
     }
+    if wrap:
+        element["wrap"] = True
     if value:
         element["value"] = value
     if placeholder:

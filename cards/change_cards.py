@@ -7,7 +7,6 @@ from __future__ import annotations
 from cards._base import (
     Card,
     Element,
-    action_set,
     attention,
     card,
     facts,
@@ -21,6 +20,7 @@ from cards._base import (
     text,
     verb,
 )
+from cards.interview_cards import slot_choice
 from scheduling.intervals import Interval
 from scheduling.interview import InterviewView, Role
 from scheduling.zones import format_local_range
@@ -96,16 +96,10 @@ def escalation_card(view: InterviewView, waiting: Role, detail: str) -> Card:
     ]
     if waiting is Role.CANDIDATE and view.slots:
         # "Pick for them": the recruiter books one of the offered times on the candidate's behalf.
-        body.append(plain("Or pick one of the offered times for them:"))
-        for slot in view.slots[:8]:
-            body.append(
-                action_set([
-                    submit(
-                        f"Pick {format_local_range(slot.interval, view.recruiter.zone)} for them",
-                        verb("pick_slot", view.id, slot_id=slot.id),
-                    )
-                ])
-            )
+        body += slot_choice(
+            view, view.slots[:8], view.recruiter.zone,
+            label="Or pick one of the offered times for them:", button="Book this time for them",
+        )
     actions = [
         submit("Nudge again", verb("nudge", view.id)),
         show_card(

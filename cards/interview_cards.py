@@ -21,6 +21,7 @@ from cards._base import (
     container,
     facts,
     heading,
+    input_choice,
     input_date,
     input_text,
     input_time,
@@ -35,12 +36,13 @@ from cards._base import (
     zone_picker,
 )
 from scheduling.intervals import Interval
-from scheduling.interview import FORMAT_LABELS, STAGE_LABELS, Format, InterviewView, Role
+from scheduling.interview import FORMAT_LABELS, STAGE_LABELS, Format, InterviewView, OfferedSlot, Role
 from scheduling.rules import BookingRules, RefusedSlot, SlotRequest
 from scheduling.zones import format_local_range
 from scheduling.zones import zone as zone_info
 
 __all__ = [
+    "BOOK_BUTTON",
     "RECRUITER_NOTES",
     "booking_confirmation_card",
     "cancellation_card",
@@ -48,6 +50,7 @@ __all__ = [
     "pick_slot_card",
     "recruiter_update_card",
     "reminder_card",
+    "slot_choice",
 ]
 
 WINDOWS_PLACEHOLDER = "e.g. Mon–Wed after 14:00, or Thu morning"
@@ -129,11 +132,14 @@ def offer_slots_card(
     refused: Sequence[RefusedSlot] = (),
     candidate_windows_text: str | None = None,
     suggested: Sequence[Interval] = (),
+    calendar: bool = False,
 ) -> Card:
     """For the client: offer dates and start times for the candidate to pick from.
 
     ``suggested`` are free times found in the client's calendar: filled into the rows (after any
-    refused ones) for the client to change or send as they are.
+    refused ones) for the client to change or send as they are. ``calendar``: a calendar with
+    free/busy is connected, so the card offers "Suggest from my calendar" (without one the button
+    could only ever answer that there is none).
 
     ``kept`` are slots already accepted (they stay offered), ``refused`` the ones a rule refused,
     each shown with its reason; refused times typed in the client's own zone are filled into the
@@ -227,16 +233,39 @@ def offer_slots_card(
             }
         )
     body.append(zone_picker("zone", "Time zone of these times", value=zone))
+    actions = [submit("Send these to the candidate", verb("offer_slots", view.id), style="positive")]
+    if calendar:
+        # Asking for suggestions must not be blocked by the empty required date above.
+        actions.append(submit("Suggest from my calendar", verb("suggest_slots", view.id),
+                              associatedInputs="none"))
     return card(
         body,
-        [
-            submit("Send these to the candidate", verb("offer_slots", view.id), style="positive"),
-            # Asking for suggestions must not be blocked by the empty required date above.
-            submit("Suggest from my calendar", verb("suggest_slots", view.id),
-                   associatedInputs="none"),
-        ],
+        actions,
         fallback=f"Please offer interview times for {view.candidate.name} ({view.role_title}).",
     )
+
+
+BOOK_BUTTON = "Book this time"
+
+
+def slot_choice(
+    view: InterviewView, slots: Sequence[OfferedSlot], zone: str, *, label: str, button: str
+) -> list[Element]:
+    """The offered times as a list to choose from, each written out in full (day, start, end and
+    zone, wrapping on a narrow screen), and the button that books the one chosen.
+
+    Not a button per time: a button's title is a single line, and on a phone it was cut to
+    "Fri 4 Dec 2026, 14:30–15:3…", hiding the end and the zone. The choice is not marked
+    required: Adaptive Cards check every input of the enclosing cards on any submit, so a
+    required choice would also block "None of these work"; the bot asks for a choice instead.
+    """
+    return [
+        input_choice(
+            "slot_id", label, [(s.id, format_local_range(s.interval, zone)) for s in slots],
+            style="expanded", wrap=True,
+        ),
+        action_set([submit(button, verb("pick_slot", view.id), style="positive")]),
+    ]
 
 
 def pick_slot_card(view: InterviewView, *, message: str | None = None) -> Card:
@@ -269,15 +298,9 @@ def pick_slot_card(view: InterviewView, *, message: str | None = None) -> Card:
         body += propose_body
         return card(body, [propose], fallback="Interview times: please open this in the chat page.")
 
-    body.append(text(f"Times are shown in your time zone, **{zone}**. Choose one:"))
-    for slot in view.slots:
-        body.append(
-            action_set(
-                [submit(format_local_range(slot.interval, zone),
-                        verb("pick_slot", view.id, slot_id=slot.id))],
-                spacing="Small",
-            )
-        )
+    body.append(text(f"Times are shown in your time zone, **{zone}**."))
+    body += slot_choice(view, view.slots, zone, label="Choose the time that suits you",
+                        button=BOOK_BUTTON)
     return card(
         body,
         [show_card("None of these work", sub_card(propose_body, [propose]))],

@@ -14,6 +14,7 @@ from scheduling.zones import format_local
 
 __all__ = [
     "change_lead",
+    "counted",
     "feedback_overdue_note",
     "feedback_prompt_lead",
     "feedback_received_note",
@@ -23,11 +24,24 @@ __all__ = [
     "pending_overdue_note",
     "pending_reminder_lead",
     "pick_slot_lead",
+    "quoted",
     "recruiter_detail",
     "who_changed",
 ]
 
 Data = Mapping[str, str]
+
+
+def counted(n: int, thing: str, things: str | None = None) -> str:
+    """"1 slot", "3 slots" ("2 free times" with ``things`` for an irregular plural)."""
+    return f"{n} {thing}" if n == 1 else f"{n} {things or thing + 's'}"
+
+
+def quoted(said: str) -> str:
+    """What someone said, in quotation marks, ending the sentence: “…” and a full stop, unless
+    their words already end one (“I'm travelling.” takes no second stop after the mark)."""
+    said = said.strip()
+    return f"“{said}”" if said.endswith((".", "!", "?", "…")) else f"“{said}”."
 
 
 def name_of(view: InterviewView, role: Role) -> str:
@@ -51,7 +65,7 @@ def change_lead(view: InterviewView, data: Data) -> str | None:
     if note == "rescheduled":
         by, who = who_changed(view, data)
         reason = data.get("reason")
-        why = f" Reason given: “{reason}”." if reason else ""
+        why = f" Reason given: {quoted(reason)}" if reason else ""
         if by is Role.CLIENT:
             return (f"You asked to move the **{view.role_title}** interview with {view.candidate.name}."
                     f"{why} Which new times suit you?")
@@ -70,7 +84,7 @@ def offer_slots_lead(view: InterviewView, data: Data) -> str:
     """The client is asked for slots: a new request, the candidate's other times, or a change."""
     if data.get("note") == "other_times":
         lead = (f"{view.candidate.name} can't make any of the offered times and suggests: "
-                f"“{view.candidate_note}”. Could you offer new slots?")
+                f"{quoted(view.candidate_note or '')} Could you offer new slots?")
     else:
         lead = (f"{view.recruiter.name} would like to set up an interview with "
                 f"{view.candidate.name} for **{view.role_title}**. Which times suit you?")
@@ -94,7 +108,7 @@ def recruiter_detail(view: InterviewView, data: Data) -> str | None:
     """The detail line of a recruiter's update card: what changed, by whom, why."""
     note = data.get("note")
     reason = data.get("reason")
-    why = f" Reason: “{reason}”." if reason else ""
+    why = f" Reason: {quoted(reason)}" if reason else ""
     if note == "rescheduled":
         _, who = who_changed(view, data)
         start = data.get("previous_start")

@@ -12,7 +12,8 @@ from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
 
-from cards import booking_confirmation_card, offer_slots_card, pick_slot_card
+from cards import BOOK_BUTTON, booking_confirmation_card, offer_slots_card, pick_slot_card
+from cards.messages import counted
 from dialogs.changes import ChangeActions
 from dialogs.common import send_card, sender_of
 from dialogs.feedback import FeedbackActions
@@ -88,7 +89,7 @@ class CardActions:
             kept = "\n".join(f"- {format_local_range(s, view.client.zone)}" for s in result.accepted)
             await turn_context.send_activity(
                 MessageFactory.text(
-                    f"Thanks! I've sent {len(result.accepted)} slot(s) to {view.candidate.name}:\n\n"
+                    f"Thanks! I've sent {counted(len(result.accepted), 'slot')} to {view.candidate.name}:\n\n"
                     f"{kept}\n\nI'll confirm as soon as they pick one."
                 )
             )
@@ -96,7 +97,8 @@ class CardActions:
             view = await self._services.scheduling.view(interview_id) or view
             await send_card(
                 turn_context,
-                offer_slots_card(view, rules, kept=result.accepted, refused=result.refused),
+                offer_slots_card(view, rules, kept=result.accepted, refused=result.refused,
+                                 calendar=self._services.scheduling.calendar_suggests),
                 text="Some times could not be offered; here is why. Add others if you like.",
             )
 
@@ -121,8 +123,8 @@ class CardActions:
             return
         await send_card(
             turn_context,
-            offer_slots_card(view, rules, suggested=suggested),
-            text=f"I found {len(suggested)} free time(s) in your calendar. Check them and send.",
+            offer_slots_card(view, rules, suggested=suggested, calendar=True),
+            text=f"I found {counted(len(suggested), 'free time')} in your calendar. Check them and send.",
         )
 
     async def _pick_slot(
@@ -130,7 +132,11 @@ class CardActions:
     ) -> None:
         slot_id = value.get("slot_id")
         if not isinstance(slot_id, str) or not 0 < len(slot_id) <= 64:
-            await turn_context.send_activity("That button has no time attached. Nothing was changed.")
+            # The card's choice is not required there (see cards.slot_choice): say what to do.
+            await turn_context.send_activity(
+                f"Please choose one of the times on the card, then press **{BOOK_BUTTON}**. "
+                "Nothing was changed."
+            )
             return
         try:
             result = await self._services.scheduling.pick_slot(actor, interview_id, slot_id)
@@ -187,7 +193,8 @@ class CardActions:
                     else f"Hello {name}! {view.candidate.name} is choosing from your slots. "
                     "You can add more here."
                 )
-                await send_card(turn_context, offer_slots_card(view, rules), text=lead)
+                card = offer_slots_card(view, rules, calendar=self._services.scheduling.calendar_suggests)
+                await send_card(turn_context, card, text=lead)
                 return
         if grant.role is Role.CANDIDATE and view.stage is Stage.AWAITING_PICK:
             await send_card(

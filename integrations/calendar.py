@@ -90,6 +90,10 @@ class EventNotFound(PermanentError):
 
 
 class CalendarGateway(Protocol):
+    # Whether `free_busy` can ever answer: the local calendar has no free/busy to read, so
+    # nothing offers "suggest from my calendar" with it.
+    reads_free_busy: bool
+
     async def free_busy(self, mailbox: str, window: Interval) -> list[Interval]: ...
 
     async def create_event(
@@ -121,6 +125,7 @@ class LocalCalendar:
         "No calendar is connected to askARSAN, so free times cannot be read from it. "
         "Please add the slots by hand."
     )
+    reads_free_busy = False
 
     async def free_busy(self, mailbox: str, window: Interval) -> list[Interval]:
         raise CalendarUnavailable(self.UNAVAILABLE)
@@ -165,6 +170,8 @@ class MemoryCalendar:
     fail, one exception each (any exception from ``free_busy`` becomes CalendarUnavailable, as in the
     real gateway).
     """
+
+    reads_free_busy = True
 
     def __init__(self, mailboxes: Iterable[str] = ()) -> None:
         self.busy: dict[str, list[Interval]] = {m.lower(): [] for m in mailboxes}

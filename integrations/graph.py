@@ -353,6 +353,8 @@ class GraphCalendar:
     more), restricted to the agency's mailboxes by an Exchange application access policy.
     """
 
+    reads_free_busy = True
+
     def __init__(self, connection: GraphConnection) -> None:
         self._graph = connection.client
 

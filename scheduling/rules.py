@@ -173,9 +173,7 @@ class BookingRules:
         if self.buffer_after:
             lines.append(f"{minutes_text(self.buffer_after).capitalize()} free after each interview")
         if self.min_notice:
-            notice = hours_text(self.min_notice)
-            possessive = f"{notice}'" if notice.endswith("s") else f"{notice}'s"
-            lines.append(f"At least {possessive} notice")
+            lines.append(f"At least {notice_text(self.min_notice)}")
         else:
             lines.append("No minimum notice")
         lines.append(f"Up to {hours_or_days_text(self.horizon)} ahead")
@@ -216,6 +214,12 @@ def minutes_text(td: timedelta) -> str:
 def hours_text(td: timedelta) -> str:
     seconds = int(td.total_seconds())
     return _plural(seconds // 3600, "hour") if seconds % 3600 == 0 else minutes_text(td)
+
+
+def notice_text(td: timedelta) -> str:
+    """"24 hours' notice", "1 hour's notice"."""
+    notice = hours_text(td)
+    return f"{notice}' notice" if notice.endswith("s") else f"{notice}'s notice"
 
 
 def hours_or_days_text(td: timedelta) -> str:
@@ -378,8 +382,14 @@ def _problem(
         return RefusalReason.DUPLICATE, f"{shown} is already in this offer — it is kept once."
     reason = _timing(slot, rules, now)
     if reason is RefusalReason.PAST:
-        current = format_local(now, request.zone)
-        return reason, f"{shown} is in the past — pick a time after {current}."
+        if not rules.min_notice:
+            return reason, f"{shown} is in the past — pick a time after {format_local(now, request.zone)}."
+        # "After now" would invite a time the notice rule refuses next: name the earliest allowed.
+        earliest = format_local(now + rules.min_notice, request.zone)
+        return reason, (
+            f"{shown} is in the past — pick a time from {earliest} on "
+            f"(at least {notice_text(rules.min_notice)})."
+        )
     if reason is RefusalReason.MIN_NOTICE:
         earliest = format_local(now + rules.min_notice, request.zone)
         return reason, (

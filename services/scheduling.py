@@ -357,6 +357,11 @@ class Scheduling:
         ctx.doorbell.ring()
         return result
 
+    @property
+    def calendar_suggests(self) -> bool:
+        """A calendar with free/busy is connected: "suggest from my calendar" can work."""
+        return self._ctx.calendar.reads_free_busy
+
     async def suggest_slots(self, actor: Actor, interview_id: str) -> list[Interval]:
         ctx = self._ctx
         return await suggest_slots(ctx.sessions, ctx.calendar, actor, interview_id, ctx.now())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from sqlalchemy import select
 from bot.app import RUNTIME, create_app
 from bot.dev.loopback import FakeConnector, Received
 from bot.settings import Settings
+from cards.messages import counted
 from scheduling.interview import Stage
 from scheduling.zones import format_local_range
 from services.invitations import hash_token
@@ -52,11 +54,13 @@ def describe_card(card: dict[str, Any]) -> Iterator[str]:
         kind = node.get("type")
         if kind == "TextBlock" and node.get("text"):
             yield str(node["text"])
-        elif kind == "TextRun" and node.get("text"):
-            yield str(node["text"])
-        elif kind == "FactSet":
-            for fact in node.get("facts", []):
-                yield f"{fact.get('title')}: {fact.get('value')}"
+        elif kind == "RichTextBlock":  # one line of runs, e.g. a bold label and its value
+            yield "".join(str(run.get("text") or "") for run in node.get("inlines", []))
+            return
+        elif kind == "Input.ChoiceSet" and node.get("style") == "expanded":
+            yield str(node.get("label") or node.get("id"))
+            for choice in node.get("choices", []):
+                yield f"  ( ) {choice.get('title')}"
             return
         elif kind and str(kind).startswith("Input."):
             yield f"[{node.get('label') or node.get('placeholder') or node.get('id')}: ____ ]"
@@ -70,6 +74,17 @@ def describe_card(card: dict[str, Any]) -> Iterator[str]:
                 yield from walk(node[key])
 
     yield from walk(card)
+
+
+_CHAT_LINK = re.compile(r"https?://\S+/chat\?t=[\w-]+")
+_LINK = re.compile(r"https?://\S+")
+
+
+def without_links(line: str) -> str:
+    """A line as the story prints it: the demo's server stops when the story ends, so a link to
+    it would lead nowhere; a chat link is named for what it is, any other link left out. (The
+    markdown of bold words is left out as well.)"""
+    return _LINK.sub("(a link)", _CHAT_LINK.sub("(their personal chat link)", line))
 
 
 class DemoClock:
@@ -112,7 +127,7 @@ class Demo:
         for line in lines:
             for part in str(line).splitlines():
                 if part.strip():
-                    self.say(f"      {part}")
+                    self.say(f"      {without_links(part).replace('**', '')}")
 
     async def post(self, conversation: str, user: str, channel: str, **fields: Any) -> None:
         assert self.client is not None
@@ -185,7 +200,9 @@ def _slot_day(today: date) -> date:
     return day
 
 
-async def run_demo(settings: Settings, out: TextIO, *, graph: bool = False) -> int:
+async def run_demo(
+    settings: Settings, out: TextIO, *, graph: bool = False, log_file: Path | None = None
+) -> int:
     with tempfile.TemporaryDirectory(prefix="askarsan-demo-") as tmp:
         workdir = Path(settings.data_dir) / "demo"
         workdir.mkdir(parents=True, exist_ok=True)
@@ -219,6 +236,11 @@ async def run_demo(settings: Settings, out: TextIO, *, graph: bool = False) -> i
             code = await _journey(demo)
             if demo.graph is not None:
                 code = code or _graph_summary(demo)
+            demo.say()
+            if log_file is not None:
+                demo.say(f"The server's log of this run is in {log_file}.")
+            demo.say("To play the client and the candidate yourself: `make run`, open the landing page "
+                     "it prints and press “Try a demo interview”.")
             return code
         finally:
             await demo.client.close()
@@ -284,7 +306,7 @@ async def _journey(demo: Demo) -> int:
         say("No slots were offered; stopping.")
         return 1
     first = view.slots[0]
-    say(f"  Candidate clicks {format_local_range(first.interval, view.candidate.zone)}.")
+    say(f"  Candidate chooses {format_local_range(first.interval, view.candidate.zone)} and books it.")
     await demo.post(
         "demo-candidate", candidate_user, "directline",
         value={"action": "pick_slot", "interview_id": interview_id, "slot_id": first.id},
@@ -314,7 +336,8 @@ async def _journey(demo: Demo) -> int:
     if view is None or not view.slots:
         say("No new slot was offered; stopping.")
         return 1
-    say(f"  Candidate clicks {format_local_range(view.slots[0].interval, view.candidate.zone)}.")
+    new_time = format_local_range(view.slots[0].interval, view.candidate.zone)
+    say(f"  Candidate chooses {new_time} and books it.")
     await demo.post(
         "demo-candidate", candidate_user, "directline",
         value={"action": "pick_slot", "interview_id": interview_id, "slot_id": view.slots[0].id},
@@ -396,7 +419,7 @@ def _graph_summary(demo: Demo) -> int:
     creates = len(graph.calls("POST", "/events"))
     demo.say("\nAt the Microsoft Graph stand-in")
     organisers = ", ".join(sorted({e.organizer for e in events}))
-    demo.say(f"  events: {len(events)} created by {creates} create call(s), {len(live)} live, "
+    demo.say(f"  events: {len(events)} created by {counted(creates, 'create call')}, {len(live)} live, "
              f"{len(events) - len(live)} cancelled; organiser {organisers}")
     demo.say(f"  mails sent with sendMail: {len(graph.sent)}")
     once = len(set(transactions)) == len(transactions) == creates and len(live) == 1
@@ -420,5 +443,5 @@ async def _interview_id(demo: Demo) -> str:
     return str(interview_id)
 
 
-def main(settings: Settings, out: TextIO, *, graph: bool = False) -> int:
-    return asyncio.run(run_demo(settings, out, graph=graph))
+def main(settings: Settings, out: TextIO, *, graph: bool = False, log_file: Path | None = None) -> int:
+    return asyncio.run(run_demo(settings, out, graph=graph, log_file=log_file))

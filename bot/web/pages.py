@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -9,6 +10,18 @@ from aiohttp import web
 from bot import __version__
 from bot.web.http import SERVICES, SETTINGS, STATIC, TEMPLATES, json_error, render
 from services import InterviewRequest, PartyInput
+from services.reports import PipelineFilter
+
+# The demo's candidates, in turn (then numbered), so that demos on the tracker are told apart:
+# (name, zone, role). The client stays the same person, a hiring manager with several candidates.
+DEMO_CANDIDATES: tuple[tuple[str, str, str], ...] = (
+    ("Asha Rao", "Asia/Kolkata", "Senior Data Engineer"),
+    ("Tomás Silva", "America/Sao_Paulo", "Product Designer"),
+    ("Mei Chen", "Asia/Singapore", "Backend Engineer"),
+    ("Jonas Becker", "Europe/Berlin", "Data Analyst"),
+    ("Amara Okafor", "Africa/Lagos", "QA Lead"),
+    ("Liam Walsh", "America/New_York", "Site Reliability Engineer"),
+)
 
 
 def setup_pages(app: web.Application) -> None:
@@ -16,6 +29,7 @@ def setup_pages(app: web.Application) -> None:
     app.router.add_get("/", landing)
     if app[SETTINGS].is_local:
         app.router.add_post("/demo", start_demo)
+        app.router.add_get("/demo", demo_again)
     app.router.add_static("/static", STATIC, append_version=False)
 
 
@@ -37,31 +51,48 @@ async def landing(request: web.Request) -> web.Response:
     )
 
 
+async def demo_again(request: web.Request) -> web.Response:
+    """A GET only shows a page: reloading the demo's page (or opening its address) leads back to
+    the button that starts one, rather than starting another or answering 405."""
+    raise web.HTTPSeeOther("/#try")
+
+
+def demo_candidate(number: int) -> tuple[str, str, str, str]:
+    """The `number`th demo's candidate (from 1): (name, e-mail, zone, role)."""
+    base, zone, role = DEMO_CANDIDATES[(number - 1) % len(DEMO_CANDIDATES)]
+    turn = (number - 1) // len(DEMO_CANDIDATES)
+    name = f"{base} ({turn + 1})" if turn else base
+    first = unicodedata.normalize("NFKD", base.split()[0].lower()).encode("ascii", "ignore").decode()
+    return name, f"{first}.{number}@example.org", zone, role
+
+
 async def start_demo(request: web.Request) -> web.Response:
     """`local` only: a demo interview with demo parties, and the two chat links to play it."""
     origin = request.headers.get("Origin")
     if origin and urlsplit(origin).netloc != request.host:
         raise json_error(web.HTTPForbidden, "a demo can only be started from askARSAN's own page")
     services = request.app[SERVICES]
+    existing = (await services.reports.pipeline_page(PipelineFilter())).total
+    name, email, zone, role = demo_candidate(existing + 1)
     result = await services.scheduling.request_interview(
         InterviewRequest(
             recruiter=PartyInput("Rita Recruiter", "rita@agency.example", "Europe/London"),
             client=PartyInput(
                 "Harry Manager", "harry@northwind.example", "Europe/London", organisation="Northwind Ltd",
             ),
-            candidate=PartyInput("Asha Rao", "asha@example.org", "Asia/Kolkata"),
-            role_title="Senior Data Engineer",
+            candidate=PartyInput(name, email, zone),
+            role_title=role,
         )
     )
     return render(
         request.app[TEMPLATES],
         "demo_started.html",
         recruiter="Rita Recruiter",
-        role="Senior Data Engineer",
+        role=role,
         client="Harry Manager",
         client_zone="Europe/London",
-        candidate="Asha Rao",
-        candidate_zone="Asia/Kolkata",
+        candidate=name,
+        candidate_zone=zone,
         client_link=services.chat_link(result.client_token),
         candidate_link=services.chat_link(result.candidate_token),
     )

@@ -106,7 +106,8 @@ async def remind_pending_action(note: Note) -> None:
         return  # answered, moved on or nudged since: no reminder
     if role is Role.CLIENT:
         rules = booking_rules(note.interview, view.client.zone)
-        card = offer_slots_card(view, rules, candidate_windows_text=view.candidate_note)
+        card = offer_slots_card(view, rules, candidate_windows_text=view.candidate_note,
+                                calendar=note.ctx.calendar.reads_free_busy)
     else:
         card = pick_slot_card(view)
     await note.out.activity(party, card_activity(card, pending_reminder_lead(view, role)))

@@ -51,7 +51,10 @@ async def ask_client_for_slots(note: Note) -> None:
     rules = booking_rules(note.interview, view.client.zone)
     # The candidate's constraints are kept across a reschedule and a nudge.
     show_windows = note.data.get("note") in ("other_times", "rescheduled", "nudge")
-    card = offer_slots_card(view, rules, candidate_windows_text=view.candidate_note if show_windows else None)
+    card = offer_slots_card(
+        view, rules, candidate_windows_text=view.candidate_note if show_windows else None,
+        calendar=note.ctx.calendar.reads_free_busy,
+    )
     lead = offer_slots_lead(view, note.data)
     if not await note.out.activity(party, card_activity(card, lead)) and party.email:
         await note.out.mail(

@@ -53,7 +53,7 @@ async def test_a_client_offers_on_the_page_and_the_candidate_books_in_their_zone
     await page.get_by_label(re.compile("Start time")).first.fill("10:00")
     await page.get_by_role("button", name="Send these to the candidate").first.click()
     # Web Chat's markdown turns ' into ’, so match words without an apostrophe.
-    await transcript.get_by_text("sent 1 slot(s) to Asha Rao", exact=False).first.wait_for(timeout=TIMEOUT)
+    await transcript.get_by_text("sent 1 slot to Asha Rao", exact=False).first.wait_for(timeout=TIMEOUT)
     await page.screenshot(path=str(artifacts / "journey-client-offered.png"), full_page=True)
 
     # The candidate opens their link: the slot is shown in India time, and they pick it.
@@ -62,8 +62,8 @@ async def test_a_client_offers_on_the_page_and_the_candidate_books_in_their_zone
     await page2.goto(str(client.make_url(f"/chat?t={request.candidate_token}")))
     transcript2 = page2.locator(".webchat__basic-transcript")
     await transcript2.get_by_text("Pick a time for your interview").first.wait_for(timeout=TIMEOUT)
-    slot_button = page2.get_by_role("button", name=re.compile(r"15:30.16:30 IST"))
-    await slot_button.first.click()
+    await page2.get_by_role("radio", name=re.compile(r"15:30.16:30 IST")).first.check()
+    await page2.get_by_role("button", name="Book this time").first.click()
     await transcript2.get_by_text("Booked:", exact=False).first.wait_for(timeout=TIMEOUT)
     # The confirmation card arrives proactively (outbox → job runner → our Direct Line connector).
     await transcript2.get_by_text("Your interview is booked").first.wait_for(timeout=TIMEOUT)

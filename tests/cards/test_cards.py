@@ -30,8 +30,10 @@ from tests.helpers.cards import (
     actions_of,
     all_text,
     booked_view,
+    facts_of,
     inputs_of,
     make_view,
+    slot_choices,
     walk,
 )
 
@@ -173,7 +175,7 @@ def test_twenty_slots_still_fit_in_a_teams_message(validate: Callable[[dict[str,
         size = len(json.dumps(card).encode())
         assert size < cards.TEAMS_MAX_CARD_BYTES, size
         validate(card)
-    assert len(actions_of(cards.pick_slot_card(view), "Action.Submit")) == 20 + 1
+    assert len(slot_choices(cards.pick_slot_card(view))) == 20
 
 
 # --- the candidate picks ---------------------------------------------------------------------
@@ -192,16 +194,18 @@ def test_twenty_slots_still_fit_in_a_teams_message(validate: Callable[[dict[str,
 def test_candidate_sees_slots_in_their_own_time_zone(zone: str, expected: str) -> None:
     view = make_view(candidate=PartyView("k-1", "Tom Okafor", zone))
     card = cards.pick_slot_card(view)
-    picks = [a for a in actions_of(card, "Action.Submit") if a["data"]["action"] == "pick_slot"]
-    assert [a["data"]["slot_id"] for a in picks] == ["s-1", "s-2"]
-    assert picks[0]["title"] == expected
+    picks = slot_choices(card)
+    assert [slot_id for slot_id, _ in picks] == ["s-1", "s-2"]
+    assert picks[0][1] == expected
     local = T0.astimezone(ZoneInfo(zone))
-    assert f"{local:%H:%M}" in picks[0]["title"]
+    assert f"{local:%H:%M}" in picks[0][1]
+    [book] = [a["data"] for a in actions_of(card, "Action.Submit") if a["data"]["action"] == "pick_slot"]
+    assert book == {"action": "pick_slot", "interview_id": "iv-123"}  # + the chosen slot_id
     assert zone in all_text(card)
 
 
 def test_kolkata_candidate_sees_the_half_hour_offset() -> None:
-    title = actions_of(cards.pick_slot_card(make_view()), "Action.Submit")[0]["title"]
+    title = slot_choices(cards.pick_slot_card(make_view()))[0][1]
     assert "14:30" in title and "IST" in title and "09:00" not in title
     assert T0.astimezone(ZoneInfo("Asia/Kolkata")).strftime("%z") == "+0530"
 
@@ -255,7 +259,7 @@ def test_offer_card_keeps_and_explains_refused_slots() -> None:
 
 @pytest.mark.parametrize("rows", [1, 5, 8], ids=["one-row", "five-rows", "eight-rows"])
 def test_offer_card_has_a_date_and_time_per_row_and_the_clients_zone(rows: int) -> None:
-    card = cards.offer_slots_card(make_view(), RULES, rows=rows)
+    card = cards.offer_slots_card(make_view(), RULES, rows=rows, calendar=True)
     inputs = inputs_of(card)
     expected = {f"slot_{i}_{part}" for i in range(1, rows + 1) for part in ("date", "time")}
     assert set(inputs) == expected | {"zone"}
@@ -291,7 +295,7 @@ def test_confirmation_is_in_the_readers_zone_and_names_the_other_side(
     role: Role, when: str, with_whom: str
 ) -> None:
     card = cards.booking_confirmation_card(booked_view(), role)
-    fact = {f["title"]: f["value"] for n in walk(card) for f in n.get("facts", [])}
+    fact = facts_of(card)
     assert fact["When"].endswith(when)
     assert fact["With"] == with_whom
     assert fact["Duration"] == "60 minutes" and fact["Format"] == "Teams meeting"
@@ -359,7 +363,7 @@ def test_recruiter_update_headline_stage_and_time_in_recruiters_zone(note: str, 
     view = booked_view(recruiter=PartyView("r-1", "Rita", "America/Los_Angeles"))
     card = cards.recruiter_update_card(view, note, detail="More to say")
     assert headline in [n.get("text") for n in walk(card)]
-    fact = {f["title"]: f["value"] for n in walk(card) for f in n.get("facts", [])}
+    fact = facts_of(card)
     assert fact["Stage"] == "Scheduled"
     assert fact["When"] == "Tue 3 Mar 2026, 01:00–02:00 PST (America/Los_Angeles)"
     assert "More to say" in all_text(card)
@@ -368,7 +372,7 @@ def test_recruiter_update_headline_stage_and_time_in_recruiters_zone(note: str, 
 def test_recruiter_update_with_an_unknown_note_still_reports_the_facts() -> None:
     card = cards.recruiter_update_card(make_view(), "update")
     assert card["body"][0]["text"] == "Interview update"
-    fact = {f["title"]: f["value"] for n in walk(card) for f in n.get("facts", [])}
+    fact = facts_of(card)
     assert fact["Stage"] == "Waiting for the candidate's pick" and fact["Slots offered"] == "2"
 
 

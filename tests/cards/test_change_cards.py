@@ -10,7 +10,7 @@ import pytest
 
 from cards.change_cards import escalation_card, reschedule_form_card, reschedule_notice_card
 from scheduling.interview import Role, Stage
-from tests.helpers.cards import actions_of, all_text, booked_view, make_view
+from tests.helpers.cards import actions_of, all_text, booked_view, make_view, slot_choices
 
 
 @pytest.mark.parametrize(
@@ -36,9 +36,9 @@ def test_change_cards_are_valid_adaptive_cards(
 
 def test_the_escalation_for_a_silent_candidate_offers_to_pick_each_slot_for_them() -> None:
     card = escalation_card(make_view(), Role.CANDIDATE, "No pick after two reminders.")
-    picks = [a["data"] for a in actions_of(card, "Action.Submit") if a["data"]["action"] == "pick_slot"]
-    assert [p["slot_id"] for p in picks] == ["s-1", "s-2"]
-    assert all(p["interview_id"] == "iv-123" for p in picks)
+    assert [slot_id for slot_id, _ in slot_choices(card)] == ["s-1", "s-2"]
+    [pick] = [a["data"] for a in actions_of(card, "Action.Submit") if a["data"]["action"] == "pick_slot"]
+    assert pick == {"action": "pick_slot", "interview_id": "iv-123"}  # + the chosen slot_id
     assert "for them" in all_text(card) and "(Europe/London)" in all_text(card)  # the recruiter's zone
 
 

@@ -82,6 +82,33 @@ def all_text(card: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def facts_of(card: dict[str, Any]) -> dict[str, str]:
+    """The card's labelled values (``cards._base.facts``: a bold "Label:" run, then the value)."""
+    found: dict[str, str] = {}
+    for n in walk(card):
+        runs = n.get("inlines") if n.get("type") == "RichTextBlock" else None
+        if runs and len(runs) == 2 and runs[0].get("weight") == "Bolder" and runs[0]["text"].endswith(":"):
+            found[runs[0]["text"][:-1]] = runs[1]["text"].strip()
+    return found
+
+
+def slot_choices(card: dict[str, Any]) -> list[tuple[str, str]]:
+    """(slot id, the time as written) of the card's slot choice."""
+    [choice] = [n for n in walk(card) if n.get("type") == "Input.ChoiceSet" and n.get("id") == "slot_id"]
+    return [(c["value"], c["title"]) for c in choice["choices"]]
+
+
+def picks(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """What pressing the card's pick button sends for each time it offers: the button's data with
+    the time chosen in the card's `slot_id` choice, merged as Web Chat and Teams merge them."""
+    choices = [
+        c["value"] for n in walk(card)
+        if n.get("type") == "Input.ChoiceSet" and n.get("id") == "slot_id" for c in n.get("choices") or []
+    ]
+    buttons = [d for d in submits(card) if d.get("action") == "pick_slot"]
+    return [{**button, "slot_id": choice} for button in buttons for choice in choices]
+
+
 def submits(card: dict[str, Any]) -> list[dict[str, Any]]:
     """The data of every Action.Submit in the card, in order."""
     return [action.get("data") or {} for action in actions_of(card, "Action.Submit")]

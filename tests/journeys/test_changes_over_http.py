@@ -17,7 +17,7 @@ from integrations.mail import MailMessage
 from scheduling.interview import Stage
 from services.changes import reschedule_interview
 from storage.models import Booking, Interview, Slot
-from tests.helpers.cards import submits
+from tests.helpers.cards import picks, submits
 from tests.helpers.interviews import NOW, STARTS, rebook
 from tests.helpers.journeys import Journey, start
 
@@ -194,11 +194,11 @@ async def test_a_candidate_who_never_picks_is_escalated_and_the_recruiter_picks_
     for hours in (25, 73, 97):
         await j.run_jobs(NOW + timedelta(hours=hours))
     alert = next(c for c in reversed(j.cards("rec")) if "No answer in time" in json.dumps(c))
-    picks = [d for d in submits(alert) if d["action"] == "pick_slot"]
-    assert len(picks) == 1 and "for them" in json.dumps(alert)
+    offered = picks(alert)
+    assert len(offered) == 1 and "for them" in json.dumps(alert)
     # A client cannot use that button; the recruiter can.
-    refused = await send(j, "client", picks[0])
+    refused = await send(j, "client", offered[0])
     assert "Nothing was changed" in refused and await stage_of(j, iid) == Stage.AWAITING_PICK
-    reply = await send(j, "recruiter", picks[0])
+    reply = await send(j, "recruiter", offered[0])
     assert reply.startswith("Booked for Asha")
     assert await stage_of(j, iid) == Stage.SCHEDULED

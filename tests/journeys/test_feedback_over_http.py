@@ -97,8 +97,12 @@ async def test_both_sides_answer_in_web_chat_with_fixes_and_edits_and_the_recrui
         assert following is not None and following.round == 2
         assert following.stage == Stage.AWAITING_SLOTS
     await j.run_jobs(ENDED + timedelta(hours=2))
-    # The client is asked for times for round 2 in their web chat.
-    assert any("Round" in json.dumps(c) and "offer_slots" in json.dumps(c) for c in j.cards("client-chat"))
+    # The client is asked for times for round 2 by e-mail, with a link to round 2's chat: round 1's
+    # chat is bound to round 1 (its link), so a card for round 2 would be refused there.
+    assert not any(following.id in json.dumps(c) for c in j.cards("client-chat"))
+    mails = j.runtime.mail.sent  # type: ignore[attr-defined]
+    asks = [m for m in mails if "hm@client.example" in m.to and "/chat?t=" in m.text]
+    assert asks and asks[-1].subject.startswith("Please offer times")
 
 
 async def test_a_feedback_submit_for_someone_elses_interview_changes_nothing(

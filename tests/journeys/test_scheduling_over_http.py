@@ -17,7 +17,7 @@ from integrations.mail import MemoryMail
 from scheduling.interview import Stage
 from storage.models import Booking, Interview
 from tests.helpers.activities import sent_cards, user_activity
-from tests.helpers.cards import submits
+from tests.helpers.cards import picks, submits
 from tests.helpers.http import post
 from tests.helpers.jobs import run_jobs
 from tests.helpers.journeys import invitation_user, next_wednesday_10
@@ -106,7 +106,7 @@ async def test_a_recruiter_request_ends_in_a_booking_confirmed_to_everyone(
             },
         ),
     )
-    assert "I've sent 2 slot(s)" in connector.texts("client-chat")[-1]
+    assert "I've sent 2 slots" in connector.texts("client-chat")[-1]
 
     # The candidate is e-mailed, opens the chat and sees the slots in India time.
     await run_jobs(client.app[RUNTIME].runner)
@@ -124,11 +124,11 @@ async def test_a_recruiter_request_ends_in_a_booking_confirmed_to_everyone(
         ),
     )
     [pick_card] = sent_cards(connector, "cand-chat")
-    picks = [d for d in submits(pick_card) if d["action"] == "pick_slot"]
-    assert len(picks) == 2
+    offered = picks(pick_card)
+    assert len(offered) == 2
     assert "15:30" in json.dumps(pick_card)  # 10:00 London is 15:30 in Kolkata
     await post(
-        client, user_activity(connector.url, "cand-chat", candidate_user, channelId="directline", value=picks[0])
+        client, user_activity(connector.url, "cand-chat", candidate_user, channelId="directline", value=offered[0])
     )
     assert connector.texts("cand-chat")[-1].startswith("Booked:")
 
@@ -136,7 +136,7 @@ async def test_a_recruiter_request_ends_in_a_booking_confirmed_to_everyone(
     # the same activity is covered by tests/bot/framework/test_replays.py.
     await post(
         client,
-        user_activity(connector.url, "cand-chat", candidate_user, id="pick-again", channelId="directline", value=picks[0]),
+        user_activity(connector.url, "cand-chat", candidate_user, id="pick-again", channelId="directline", value=offered[0]),
     )
     assert "already booked" in connector.texts("cand-chat")[-1]
 
@@ -224,10 +224,10 @@ async def test_in_the_emulator_a_user_joins_with_a_link_and_plays_the_client_and
     day, start = next_wednesday_10()
     await post(client, user_activity(connector.url, "emu-c", "emu-user-1",
                                 value={**offer, "slot_1_date": day, "slot_1_time": start, "zone": "Europe/London"}))
-    assert "sent 1 slot(s)" in connector.texts("emu-c")[-1]
+    assert "sent 1 slot to" in connector.texts("emu-c")[-1]
     await post(client, user_activity(connector.url, "emu-k", "emu-user-2", text=f"join {result.candidate_token}"))
     [pick_card] = sent_cards(connector, "emu-k")
-    [pick] = [d for d in submits(pick_card) if d["action"] == "pick_slot"]
+    [pick] = picks(pick_card)
     await post(client, user_activity(connector.url, "emu-k", "emu-user-2", value=pick))
     assert connector.texts("emu-k")[-1].startswith("Booked:")
     # Joining is an Emulator convenience: a Teams user cannot take over an invitation that way.
