@@ -6,6 +6,7 @@ way to start a round (a new request, or another round after a decision).
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -70,25 +71,60 @@ ALLOWED_DURATIONS = range(15, 241)
 # Request ---------------------------------------------------------------------------------------
 
 
+# The database's own limits (storage/models.py), enforced here for both databases: SQLite would
+# store a longer value whole, PostgreSQL refuses it.
+NAME_LIMIT = 200
+EMAIL_LIMIT = 320
+LOCATION_LIMIT = 500
+
+
+def text_problem(value: str | None, label: str, limit: int) -> str | None:
+    """Why `value` cannot be stored and mailed, or None: at most `limit` characters, and no
+    control characters or line breaks (a CR/LF in a name would break every mail header)."""
+    if value is None:
+        return None
+    if len(value) > limit:
+        return f"{label} is too long (at most {limit} characters)"
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value):
+        return f"{label} must be one line of text, without control characters"
+    return None
+
+
 def validate_request(request: InterviewRequest) -> None:
     problems: dict[str, str] = {}
+
+    def check(key: str, value: str | None, label: str, limit: int) -> None:
+        reason = text_problem(value, label, limit)
+        if reason and key not in problems:
+            problems[key] = reason
+
     if not request.recruiter.name.strip():
         problems["recruiter"] = "the recruiter's name is required"
+    check("recruiter", request.recruiter.name, "the recruiter's name", NAME_LIMIT)
+    check("recruiter_email", request.recruiter.email, "the recruiter's e-mail address", EMAIL_LIMIT)
     for prefix, party in (("client", request.client), ("candidate", request.candidate)):
         if not party.name.strip():
             problems[f"{prefix}_name"] = f"the {prefix}'s name is required"
-        if not party.email or "@" not in party.email or len(party.email) > 320:
+        check(f"{prefix}_name", party.name, f"the {prefix}'s name", NAME_LIMIT)
+        check(f"{prefix}_organisation", party.organisation, f"the {prefix}'s organisation", NAME_LIMIT)
+        if (
+            not party.email
+            or "@" not in party.email
+            or len(party.email) > EMAIL_LIMIT
+            or text_problem(party.email, "", EMAIL_LIMIT)
+            or any(c.isspace() for c in party.email)
+        ):
             problems[f"{prefix}_email"] = f"the {prefix}'s e-mail address is missing or not valid"
         try:
             zone(party.zone)
         except DomainError as error:
             problems[f"{prefix}_zone"] = error.message
-    if not request.role_title.strip() or len(request.role_title) > 200:
-        problems["role_title"] = "the role title is required (at most 200 characters)"
+    if not request.role_title.strip() or len(request.role_title) > NAME_LIMIT:
+        problems["role_title"] = f"the role title is required (at most {NAME_LIMIT} characters)"
+    check("role_title", request.role_title, "the role title", NAME_LIMIT)
     if request.duration_minutes not in ALLOWED_DURATIONS:
         problems["duration_minutes"] = "the duration must be between 15 and 240 minutes"
-    if request.location is not None and len(request.location) > 500:
-        problems["location"] = "the location is too long (at most 500 characters)"
+    check("location", request.location, "the location", LOCATION_LIMIT)
     if request.format is Format.ON_SITE and not (request.location or "").strip():
         problems["location"] = "an on-site interview needs a location"
     if not 0 <= request.buffer_minutes <= 120:

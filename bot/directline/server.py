@@ -117,11 +117,16 @@ async def _authorise(
     return service, claims
 
 
+MAX_WATERMARK = 2**31 - 1
+
+
 def _watermark(request: web.Request) -> int:
     raw = request.query.get("watermark", "").strip()
     if raw in ("", "-", "null", "undefined"):
         return 0
-    if not raw.isdigit() or len(raw) > 12:
+    # The column is a 32-bit integer on PostgreSQL: a larger number is refused here, on both
+    # databases, rather than by the database as a 500.
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_WATERMARK:
         raise json_error(web.HTTPBadRequest, "the watermark must be a number from this conversation")
     return int(raw)
 
