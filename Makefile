@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 # Microsoft's Web Chat bundle (served at /static/vendor/webchat.js) and the Direct Line JS client
-# used by tests/directline, pinned by package-lock.json. Without npm the chat page says how to
+# used by tests/bot/directline, pinned by package-lock.json. Without npm the chat page says how to
 # install it and the directlinejs/browser tests skip (they fail under CI). react and react-dom are
 # pinned to 18: Web Chat 4.18 asks for any react >= 16.8.6, but its react-redux 7 supports up to 18,
 # and npm would otherwise install react 19 and warn. package.json's allowScripts records that none
