@@ -72,9 +72,10 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(None, alias="ASKARSAN_SECRET_KEY")
     api_key: SecretStr | None = Field(None, alias="ASKARSAN_API_KEY")
 
+    # Hosts trusted besides DEFAULT_TRUSTED_SERVICE_HOSTS (added to them, never replacing them:
+    # see `service_hosts`).
     trusted_service_hosts: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: list(DEFAULT_TRUSTED_SERVICE_HOSTS),
-        alias="ASKARSAN_TRUSTED_SERVICE_HOSTS",
+        default_factory=list, alias="ASKARSAN_TRUSTED_SERVICE_HOSTS"
     )
     allowed_tenants: Annotated[list[str], NoDecode] = Field(
         default_factory=list, alias="ASKARSAN_ALLOWED_TENANTS"
@@ -143,6 +144,12 @@ class Settings(BaseSettings):
             self.public_url = f"http://localhost:{self.port}"
         self.public_url = self.public_url.rstrip("/")
         return self
+
+    @property
+    def service_hosts(self) -> list[str]:
+        """Every host pattern the bot's token may go to: Microsoft's, then the configured ones."""
+        extra = [h for h in self.trusted_service_hosts if h not in DEFAULT_TRUSTED_SERVICE_HOSTS]
+        return [*DEFAULT_TRUSTED_SERVICE_HOSTS, *extra]
 
     @property
     def is_local(self) -> bool:

@@ -307,7 +307,7 @@ def create_adapter(settings: Settings) -> AskarsanAdapter:
     )
     botauth.install()
     inner = ConfigurationBotFrameworkAuthentication(config)
-    policy = ServiceUrlPolicy(settings.trusted_service_hosts, allow_loopback=settings.is_local)
+    policy = ServiceUrlPolicy(settings.service_hosts, allow_loopback=settings.is_local)
     adapter = AskarsanAdapter(
         CachingAuthentication(
             inner, policy, settings.app_id, emulator_tokens=settings.accepts_emulator_tokens

@@ -147,3 +147,18 @@ def test_an_allowed_service_url_is_sent_to_an_allowed_host(parts: list[str], tru
         host = (parse_url(prepared.url).host or "").lower()
         assert POLICY.is_allowed(f"https://{host}/"), (url, prepared.url)
         assert prepared.url.startswith("https://")
+
+
+def test_configured_service_hosts_are_added_to_microsofts_never_replacing_them(
+    make_settings: Any,
+) -> None:
+    from bot.framework.adapter import create_adapter
+
+    adapter = create_adapter(
+        make_settings(ASKARSAN_ENV="local", ASKARSAN_TRUSTED_SERVICE_HOSTS="bots.agency.example")
+    )
+    policy = adapter.auth.policy
+    assert policy.is_allowed("https://bots.agency.example/teams/")
+    assert policy.is_allowed("https://smba.trafficmanager.net/emea/")
+    assert policy.is_allowed("https://directline.botframework.com/")
+    assert not policy.is_allowed("https://evil.example/")
