@@ -14,6 +14,8 @@ set -eu
 ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/../.." && pwd)
 PYTHON=${PYTHON:-python3}
 DEV_PYTHON=${DEV_PYTHON:-$ROOT/.venv/bin/python}
+# a relative path (make passes .venv/bin/python) is read from here, before the cd below
+case "$DEV_PYTHON" in /*) ;; *) DEV_PYTHON="$(pwd)/$DEV_PYTHON" ;; esac
 APP_ID=2f1a4c3e-8b7d-4e6f-9a0b-1c2d3e4f5a6b
 
 WORK=$(mktemp -d)
