@@ -1,5 +1,8 @@
 """Booking pages: a host's weekly hours, date overrides and booking rules, as one immutable value.
 
+One module on purpose, though long: the value, its validation and its strict dict form change
+together (most of the length is the per-field reasons).
+
 A host (a client contact, or one interviewer of a panel) sets a page once; candidates then book
 live open times from it (:mod:`scheduling.availability`). This module holds the value, its
 validation and its plain-dict form; nothing here reads the clock or stores anything.

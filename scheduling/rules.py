@@ -1,5 +1,7 @@
 """Booking rules (as Microsoft Bookings has them) and the checks of offered and free slots.
 
+One module on purpose, though long: the rules and the checks that apply them are read together.
+
 Everything here is interval algebra over half-open UTC intervals (cal.com's date-ranges / slots):
 working hours become UTC ranges, busy time is merged once and subtracted, ranges are cut into slots.
 ``now`` is always a parameter; nothing reads the clock.

@@ -1,5 +1,7 @@
 """The words of English, Spanish and French that the parser reads itself, as regular expressions.
 
+One module on purpose, though long: it is a table of three languages' words, read side by side.
+
 The recognizer (:mod:`.recognizer`) finds the days: weekdays, "tomorrow", "next week", dates with
 month names, ranges of them. What it gets wrong in its Python release is read here instead, before
 it runs, and cut out of the text it is given (docs/time-phrases.md has the list):

@@ -1,5 +1,7 @@
 """Free text to availability windows: "Mon–Wed after 14:00" → three half-open UTC intervals.
 
+One module on purpose, though long: the steps below hand each other one clause structure.
+
 How a sentence is read (docs/time-phrases.md has the whole story, with examples):
 
 1. :mod:`.lexicon` reads hours, parts of the day and the few date forms the recognizer gets wrong,
