@@ -111,8 +111,7 @@ def validate_request(request: InterviewRequest) -> None:
             not party.email
             or "@" not in party.email
             or len(party.email) > EMAIL_LIMIT
-            or text_problem(party.email, "", EMAIL_LIMIT)
-            or any(c.isspace() for c in party.email)
+            or any(c.isspace() or unicodedata.category(c) == "Cc" for c in party.email)
         ):
             problems[f"{prefix}_email"] = f"the {prefix}'s e-mail address is missing or not valid"
         try:

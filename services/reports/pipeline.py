@@ -33,7 +33,8 @@ BOTH = "client and candidate"
 
 @dataclass(frozen=True)
 class OverduePolicy:
-    """When a wait becomes overdue. Defaults: DESIGN.md §2.1 step 8 and §2.2 step 3."""
+    """When a wait becomes overdue. Defaults: the agency's procedure gives the client two days to
+    offer slots and the candidate two days to pick one, and both sides three days for feedback."""
 
     slots_within: timedelta = timedelta(hours=48)
     pick_within: timedelta = timedelta(hours=48)

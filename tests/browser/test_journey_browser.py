@@ -4,7 +4,7 @@ candidate sees it in their own time zone, picks it and gets the confirmation car
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -14,17 +14,11 @@ from bot.app import RUNTIME
 from scheduling.interview import Stage
 from services import PartyInput
 from services.scheduling import InterviewRequest
+from tests.helpers.journeys import weekday_ahead
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("webchat_bundle")]
 
 TIMEOUT = 30_000
-
-
-def slot_day() -> str:
-    day = datetime.now(UTC).date() + timedelta(days=3)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day.isoformat()
 
 
 async def test_a_client_offers_on_the_page_and_the_candidate_books_in_their_zone(
@@ -49,7 +43,7 @@ async def test_a_client_offers_on_the_page_and_the_candidate_books_in_their_zone
     await page.goto(str(client.make_url(f"/chat?t={request.client_token}")))
     transcript = page.locator(".webchat__basic-transcript")
     await transcript.get_by_text("Offer interview times").first.wait_for(timeout=TIMEOUT)
-    await page.get_by_label(re.compile("Slot 1")).first.fill(slot_day())
+    await page.get_by_label(re.compile("Slot 1")).first.fill(weekday_ahead(3))
     await page.get_by_label(re.compile("Start time")).first.fill("10:00")
     await page.get_by_role("button", name="Send these to the candidate").first.click()
     # Web Chat's markdown turns ' into ’, so match words without an apostrophe.

@@ -29,9 +29,9 @@ SIZES = [pytest.param(PHONE, id="phone-375"), pytest.param(DESKTOP, id="desktop-
 
 # Where a text is drawn, against the viewport and every box on its way up that can clip it
 # (overflow other than visible, or an ellipsis): what the eye can see of it, whatever the CSS says.
-CLIPPED = """(needle) => {
-  // Web Chat also writes each message for screen readers into a live region and into boxes of
-  // one pixel that clip it (visually hidden): those copies are not what the eye reads.
+# Web Chat also writes each message for screen readers into a live region and into boxes of one
+# pixel that clip it (visually hidden): those copies are not what the eye reads.
+HIDDEN = """
   const hidden = (node) => {
     for (let el = node.parentElement; el; el = el.parentElement) {
       if (String(el.className).includes('live-region')) return true;
@@ -40,7 +40,8 @@ CLIPPED = """(needle) => {
     }
     return false;
   };
-  const root = document.querySelector('.webchat__basic-transcript') || document.body;
+"""
+CLIPPED = """(needle) => {""" + HIDDEN + """  const root = document.querySelector('.webchat__basic-transcript') || document.body;
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   const found = [];
   let node;
@@ -67,16 +68,7 @@ CLIPPED = """(needle) => {
 }"""
 
 # The lines a word is drawn on: one line box per line it occupies.
-LINES_OF_WORD = """(word) => {
-  const hidden = (node) => {
-    for (let el = node.parentElement; el; el = el.parentElement) {
-      if (String(el.className).includes('live-region')) return true;
-      const box = el.getBoundingClientRect();
-      if (getComputedStyle(el).overflow === 'hidden' && (box.width <= 1 || box.height <= 1)) return true;
-    }
-    return false;
-  };
-  const root = document.querySelector('.webchat__basic-transcript') || document.body;
+LINES_OF_WORD = """(word) => {""" + HIDDEN + """  const root = document.querySelector('.webchat__basic-transcript') || document.body;
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   const lines = [];
   let node;

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +15,11 @@ from sqlalchemy import func, select
 
 from bot.app import RUNTIME
 from storage.models import Interview, Job
+from tests.helpers.journeys import weekday_ahead
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT = 30_000
-
-
-def slot_day() -> str:
-    day = datetime.now(UTC).date() + timedelta(days=3)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day.isoformat()
 
 
 async def start_demo(browser: Any, client: Any) -> str:
@@ -92,7 +86,7 @@ async def test_the_clients_first_chat_never_shows_the_second_interviews_card(
     assert await transcript.get_by_text("would like to set up an interview", exact=False).count() == 0
 
     # Its own card still works: the client offers a time for the first interview.
-    await chat.get_by_label(re.compile("Slot 1")).first.fill(slot_day())
+    await chat.get_by_label(re.compile("Slot 1")).first.fill(weekday_ahead(3))
     await chat.get_by_label(re.compile("Start time")).first.fill("10:00")
     await chat.get_by_role("button", name="Send these to the candidate").first.click()
     await transcript.get_by_text("sent 1 slot", exact=False).first.wait_for(timeout=TIMEOUT)

@@ -23,6 +23,15 @@ from tests.helpers.interviews import NOW, Parties, a_request, booked
 from tests.helpers.jobs import run_jobs
 
 
+def weekday_ahead(days: int) -> str:
+    """The first weekday at least `days` days from today (UTC), as YYYY-MM-DD: a day inside the
+    default working hours' week and past the default notice."""
+    day = datetime.now(UTC).date() + timedelta(days=days)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day.isoformat()
+
+
 async def invitation_user(client: TestClient, token: str) -> str:
     async with client.app[RUNTIME].sessions() as session:
         row = await session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -23,15 +22,9 @@ from services.reports import PipelineFilter
 from services.scheduling import InterviewRequest
 from storage.models import Invitation
 from tests.helpers.cards import submits
+from tests.helpers.journeys import weekday_ahead
 
 CARD = "application/vnd.microsoft.card.adaptive"
-
-
-def weekday_ahead(days: int) -> str:
-    day = datetime.now(UTC).date() + timedelta(days=days)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day.isoformat()
 
 
 async def client_chat(app: Any, connector: FakeConnector) -> tuple[str, str, dict[str, Any]]:
