@@ -22,6 +22,7 @@ from markdown_it import MarkdownIt
 
 import cards
 from cards import PipelineRow, md, md_plain, messages
+from cards.change_cards import reschedule_form_card, reschedule_notice_card
 from scheduling.feedback import NextStep, Suggestion
 from scheduling.interview import InterviewView, PartyView, Role, Stage
 from scheduling.rules import BookingRules
@@ -88,9 +89,9 @@ CARDS: list[tuple[str, Build]] = [
         booked(v), None, None, Suggestion(NextStep.WAIT, "Neither side answered."))),
     ("pipeline", lambda v: cards.pipeline_card([_row(v)], title="Your pipeline",
                                                tracker_url="https://askarsan.example.com/tracker")),
-    *[(f"reschedule_form_{role.value}", lambda v, role=role: cards.change_cards.reschedule_form_card(
+    *[(f"reschedule_form_{role.value}", lambda v, role=role: reschedule_form_card(
         booked(v), role)) for role in (Role.CLIENT, Role.CANDIDATE)],
-    *[(f"reschedule_notice_by_{by.value}", lambda v, by=by: cards.change_cards.reschedule_notice_card(
+    *[(f"reschedule_notice_by_{by.value}", lambda v, by=by: reschedule_notice_card(
         booked(v), Role.CANDIDATE if by is not Role.CANDIDATE else Role.CLIENT, by=by, reason="x",
         previous=booked(v).booked)) for by in Role],
 ]
