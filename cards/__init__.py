@@ -6,11 +6,16 @@ Every card posts back with Action.Submit only (Web Chat has no Action.Execute) a
 ``data`` carries ``action`` (the verb the dialogs dispatch on) and, for an interview, its
 ``interview_id``.
 
+A TextBlock and a chat message's ``text`` are markdown: every value people typed (a name, a role
+title, an organisation) is put into one through ``md``, and ``md_plain`` reads such a text back
+as plain text for e-mail. TextRuns (``plain``, ``facts``) never render markdown and take values
+as they are.
+
 Cards stay dicts: wrapping one as a Bot Framework attachment is ``dialogs.common.attachment``'s job,
 and nothing here imports the SDK (an import contract in ``make lint`` holds that).
 """
 
-from cards._base import CARD_VERSION, COMMON_ZONES, SCHEMA_URL, TEAMS_MAX_CARD_BYTES
+from cards._base import CARD_VERSION, COMMON_ZONES, SCHEMA_URL, TEAMS_MAX_CARD_BYTES, md, md_plain
 from cards.feedback_cards import (
     DECISIONS,
     candidate_feedback_card,
@@ -50,6 +55,8 @@ __all__ = [
     "feedback_prompt_card",
     "feedback_summary_card",
     "help_card",
+    "md",
+    "md_plain",
     "no_show_card",
     "notice_card",
     "offer_slots_card",

@@ -2,11 +2,14 @@
 
 Every card is built as Python data and serialised once by the SDK: no text is ever spliced into
 JSON. Text typed by people (reasons, impressions, proposed windows) goes into a ``TextRun``,
-which renderers never treat as markdown, so a name or a note cannot turn into a link.
+which renderers never treat as markdown. A TextBlock and an activity's ``text`` are markdown, so a
+name, role title or organisation interpolated into one goes through ``md`` first: a candidate
+called ``Asha](https://evil.example) [Verify`` reads as typed instead of becoming a link.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -72,6 +75,36 @@ COMMON_ZONES: tuple[str, ...] = (
     "America/Sao_Paulo",
     "America/Argentina/Buenos_Aires",
 )
+
+
+# Everything CommonMark (and the subset Teams and Web Chat render) gives a meaning inline; each
+# is backslash-escaped, which those renderers show as the bare character. "-", "+", "." and
+# digits mean something only where a line starts, so only a value's start is escaped for them.
+_MD_INLINE = re.compile(r"([\\`*_{}\[\]()<>#~|!&])")
+_MD_LINE_START = re.compile(r"^(?:([-+=])|(\d+)([.)]))")
+_LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
+_MD_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def md(value: object) -> str:
+    """``value`` (a name, role title, organisation, zone, anything people typed) made literal for
+    markdown: our own wording around it keeps its ``**bold**``, the value gets none and no link.
+
+    Line breaks become spaces and the ends are trimmed (a value is part of one sentence; a break
+    could start a list or a heading, leading spaces a code block); every other character shows
+    exactly as typed.
+    """
+    escaped = _MD_INLINE.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)).strip())
+    return _MD_LINE_START.sub(
+        lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), escaped
+    )
+
+
+def md_plain(markdown: str) -> str:
+    """Our markdown as plain text, for e-mail: the ``**`` we put in are dropped and the escapes
+    ``md`` added are undone, so a name reads there exactly as typed."""
+    parts = re.split(r"(\\[!-/:-@\[-`{-~])", markdown)
+    return "".join(p[1] if _MD_UNESCAPE.fullmatch(p) else p.replace("**", "") for p in parts)
 
 
 def card(body: Sequence[Element], actions: Sequence[Action] = (), *, fallback: str | None = None) -> Card:

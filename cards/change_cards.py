@@ -4,6 +4,8 @@ answer."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cards._base import (
     Card,
     Element,
@@ -12,6 +14,7 @@ from cards._base import (
     facts,
     heading,
     input_text,
+    md,
     plain,
     show_card,
     sub_card,
@@ -26,15 +29,16 @@ from scheduling.interview import InterviewView, Role
 from scheduling.zones import format_local_range
 
 
-def _who(view: InterviewView, by: Role, viewer: Role) -> str:
+def _who(view: InterviewView, by: Role, viewer: Role, show: Callable[[str], str] = str) -> str:
+    """Who ``by`` is to ``viewer``; ``show`` is ``md`` when the name goes into markdown."""
     if by is viewer:
         return "you"
     if by is Role.RECRUITER:
-        return f"the recruiter, {view.recruiter.name}"
+        return f"the recruiter, {show(view.recruiter.name)}"
     if by is Role.CLIENT:
-        org = f" ({view.client.organisation})" if view.client.organisation else ""
-        return f"{view.client.name}{org}"
-    return view.candidate.name
+        org = f" ({show(view.client.organisation)})" if view.client.organisation else ""
+        return f"{show(view.client.name)}{org}"
+    return show(view.candidate.name)
 
 
 def reschedule_form_card(view: InterviewView, role: Role, *, message: str | None = None) -> Card:
@@ -44,7 +48,7 @@ def reschedule_form_card(view: InterviewView, role: Role, *, message: str | None
         body.append(attention(message))
     if view.booked is not None:
         when = format_local_range(view.booked, view.party(role).zone)
-        body.append(text(f"Your **{view.role_title}** interview is booked for {when}."))
+        body.append(text(f"Your **{md(view.role_title)}** interview is booked for {when}."))
     hint = (
         "e.g. I'm travelling that week; Thursday or Friday afternoons work"
         if role is Role.CANDIDATE
@@ -62,13 +66,13 @@ def reschedule_notice_card(
     view: InterviewView, role: Role, *, by: Role, reason: str | None, previous: Interval | None
 ) -> Card:
     """Tells ``role`` that ``by`` is moving the interview and that new times are being arranged."""
-    who = _who(view, by, role)
+    who = _who(view, by, role, md)
     body: list[Element] = [heading("Interview being rescheduled")]
     if previous is not None:
         when = format_local_range(previous, view.party(role).zone)
-        body.append(text(f"The **{view.role_title}** interview on {when} is being moved by {who}."))
+        body.append(text(f"The **{md(view.role_title)}** interview on {when} is being moved by {who}."))
     else:
-        body.append(text(f"The **{view.role_title}** interview is being moved by {who}."))
+        body.append(text(f"The **{md(view.role_title)}** interview is being moved by {who}."))
     if reason:
         body.append(text("Reason given:", weight="Bolder"))
         body.append(plain(reason, italic=True))
@@ -76,7 +80,7 @@ def reschedule_notice_card(
         body.append(subtle("That time is free again in your calendar. Please offer new times on the "
                            "next card."))
     elif role is Role.CANDIDATE:
-        body.append(subtle(f"{view.client.name} is asked for new times; I'll send them to you to pick."))
+        body.append(subtle(f"{md(view.client.name)} is asked for new times; I'll send them to you to pick."))
     return card(body, fallback="Your interview is being rescheduled.")
 
 

@@ -18,6 +18,7 @@ from cards._base import (
     heading,
     input_choice,
     input_text,
+    md,
     plain,
     submit,
     subtle,
@@ -102,7 +103,7 @@ def client_feedback_card(
         "recommendation": "Recommended next step",
     }
     body: list[Element] = [
-        heading(f"How did the interview with {view.candidate.name} go?"),
+        heading(f"How did the interview with {md(view.candidate.name)} go?"),
         facts([("Role", view.role_title), ("When", _when(view, view.client.zone))]),
         subtle("Only the recruiter sees your answers; the candidate does not."),
         *field_problems(problems, labels),
@@ -189,13 +190,13 @@ def feedback_summary_card(
 ) -> Card:
     """For the recruiter: both sides' answers, the suggested next step and the decision buttons."""
     body: list[Element] = [
-        heading(f"Feedback: {view.candidate.name} for {view.role_title}"),
+        heading(f"Feedback: {md(view.candidate.name)} for {md(view.role_title)}"),
         facts([("Client", view.client.name + (f" ({view.client.organisation})"
                                               if view.client.organisation else "")),
                ("Interview", _when(view, view.recruiter.zone)),
                ("Round", str(view.round))]),
     ]
-    client_items: list[Element] = [text(f"Client: {view.client.name}", weight="Bolder")]
+    client_items: list[Element] = [text(f"Client: {md(view.client.name)}", weight="Bolder")]
     if client is None:
         client_items.append(subtle("No feedback from the client."))
     else:
@@ -206,7 +207,7 @@ def feedback_summary_card(
             *_free_text("Impressions", client.impressions),
             *_free_text("Concerns or suggestions", client.concerns),
         ]
-    candidate_items: list[Element] = [text(f"Candidate: {view.candidate.name}", weight="Bolder")]
+    candidate_items: list[Element] = [text(f"Candidate: {md(view.candidate.name)}", weight="Bolder")]
     if candidate is None:
         candidate_items.append(subtle("No feedback from the candidate."))
     else:

@@ -25,6 +25,8 @@ from cards._base import (
     input_date,
     input_text,
     input_time,
+    md,
+    md_plain,
     open_url,
     plain,
     show_card,
@@ -150,7 +152,7 @@ def offer_slots_card(
     zone = view.client.zone
     body: list[Element] = [
         heading("Offer interview times"),
-        text(f"Please offer a few times for an interview with **{view.candidate.name}**."),
+        text(f"Please offer a few times for an interview with **{md(view.candidate.name)}**."),
         facts(
             [
                 ("Candidate", view.candidate.name),
@@ -167,11 +169,11 @@ def offer_slots_card(
     note = candidate_windows_text if candidate_windows_text is not None else view.candidate_note
     if view.candidate_windows or note:
         windows: list[Element] = [
-            text(f"{view.candidate.name} could not make the earlier times and proposed:",
+            text(f"{md(view.candidate.name)} could not make the earlier times and proposed:",
                  weight="Bolder"),
         ]
         if view.candidate_windows:
-            windows.append(subtle(f"Shown in your time zone, {zone}."))
+            windows.append(subtle(f"Shown in your time zone, {md(zone)}."))
             windows.append(bullets(format_local_range(w, zone) for w in view.candidate_windows))
         if note:
             windows.append(plain(f"“{note}”", italic=True))
@@ -286,7 +288,7 @@ def pick_slot_card(view: InterviewView, *, message: str | None = None) -> Card:
         ),
     ]
     propose_body: list[Element] = [
-        text(f"Tell us when you could do it instead; we will ask {view.client.name} "
+        text(f"Tell us when you could do it instead; we will ask {md(view.client.name)} "
              "for times that suit you."),
         input_text("windows", "Times that work for you", multiline=True, required=True,
                    placeholder=WINDOWS_PLACEHOLDER, max_length=1000,
@@ -298,7 +300,7 @@ def pick_slot_card(view: InterviewView, *, message: str | None = None) -> Card:
         body += propose_body
         return card(body, [propose], fallback="Interview times: please open this in the chat page.")
 
-    body.append(text(f"Times are shown in your time zone, **{zone}**."))
+    body.append(text(f"Times are shown in your time zone, **{md(zone)}**."))
     body += slot_choice(view, view.slots, zone, label="Choose the time that suits you",
                         button=BOOK_BUTTON)
     return card(
@@ -314,7 +316,7 @@ def booking_confirmation_card(view: InterviewView, role: Role) -> Card:
     return card(
         [
             heading("Your interview is booked"),
-            text(f"**{view.role_title}**"),
+            text(f"**{md(view.role_title)}**"),
             _booking_facts(view, role, booked),
             subtle("An invitation with these details is on its way by e-mail."),
         ],
@@ -330,7 +332,7 @@ def reminder_card(view: InterviewView, role: Role, *, hours_before: int) -> Card
     return card(
         [
             heading(f"Reminder: your interview is in {when}"),
-            text(f"**{view.role_title}**"),
+            text(f"**{md(view.role_title)}**"),
             _booking_facts(view, role, booked),
         ],
         _manage_actions(view),
@@ -338,29 +340,30 @@ def reminder_card(view: InterviewView, role: Role, *, hours_before: int) -> Card
     )
 
 
-def _party_name(view: InterviewView, role: Role) -> str:
+def _party_name_md(view: InterviewView, role: Role) -> str:
+    """A party named in markdown: the values escaped, our own words and parentheses not."""
     if role is Role.RECRUITER:
-        return f"the recruiter, {view.recruiter.name}"
-    if role is Role.CLIENT:
-        return _client_with_org(view)
-    return view.candidate.name
+        return f"the recruiter, {md(view.recruiter.name)}"
+    if role is Role.CLIENT and view.client.organisation:
+        return f"{md(view.client.name)} ({md(view.client.organisation)})"
+    return md(view.party(role).name)
 
 
 def cancellation_card(view: InterviewView, role: Role, *, by: Role, reason: str | None) -> Card:
     """Tells ``role`` that ``by`` cancelled the interview, and why when a reason was given."""
-    who = "you" if by is role else _party_name(view, by)
+    who = "you" if by is role else _party_name_md(view, by)
     body: list[Element] = [heading("Interview cancelled")]
     if view.booked is not None:
         when = format_local_range(view.booked, view.party(role).zone)
-        body.append(text(f"The **{view.role_title}** interview on {when} was cancelled by {who}."))
+        body.append(text(f"The **{md(view.role_title)}** interview on {when} was cancelled by {who}."))
     else:
-        body.append(text(f"The **{view.role_title}** interview being arranged was cancelled by {who}."))
+        body.append(text(f"The **{md(view.role_title)}** interview being arranged was cancelled by {who}."))
     body.append(facts([("With", _with_whom(view, role))]))
     if reason and reason.strip():
         body.append(text("Reason given:", weight="Bolder"))
         body.append(plain(reason.strip(), italic=True))
     if role is not Role.RECRUITER:
-        body.append(subtle(f"{view.recruiter.name}, your recruiter, will be in touch about next steps."))
+        body.append(subtle(f"{md(view.recruiter.name)}, your recruiter, will be in touch about next steps."))
     return card(body, fallback="Your interview was cancelled.")
 
 
@@ -383,11 +386,11 @@ def recruiter_update_card(view: InterviewView, note: str, detail: str | None = N
     is sent by the job runner, where a failure would only delay the facts the recruiter needs.
     """
     pattern = RECRUITER_NOTES.get(note, "Interview update")
-    headline = pattern.format(client=view.client.name, candidate=view.candidate.name)
+    headline = pattern.format(client=view.client.name, candidate=view.candidate.name)  # plain: e-mail
     zone = view.recruiter.zone
     when = format_local_range(view.booked, zone) if view.booked is not None else ""
     body: list[Element] = [
-        heading(headline),
+        heading(pattern.format(client=md(view.client.name), candidate=md(view.candidate.name))),
         facts(
             [
                 ("Candidate", view.candidate.name),
@@ -404,5 +407,5 @@ def recruiter_update_card(view: InterviewView, note: str, detail: str | None = N
     if note == "escalation":
         body.insert(0, attention("This interview needs you."))
     if detail:
-        body.append(plain(detail))
+        body.append(plain(md_plain(detail)))
     return card(body, fallback=headline)

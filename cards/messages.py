@@ -2,6 +2,10 @@
 functions of the interview as its people see it and of the effect's data (the reason, who moved
 it, since when). The cards themselves are in the other modules of ``cards/``; what is sent to whom
 is planned in ``services/effects``.
+
+The lines are markdown (a chat message's ``text``, a card's TextBlock): every name, title or
+reason in them went through ``md``, and ``md_plain`` turns one back into plain text for e-mail.
+``name_of`` and ``who_changed`` give plain names, which e-mails use as they are.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from cards._base import md
 from scheduling.interview import InterviewView, Role, Stage
 from scheduling.zones import format_local
 
@@ -51,6 +56,19 @@ def name_of(view: InterviewView, role: Role) -> str:
     return view.party(role).name
 
 
+def _name_md(view: InterviewView, role: Role) -> str:
+    """``name_of`` for markdown: the values escaped, our parentheses left alone."""
+    if role is Role.CLIENT and view.client.organisation:
+        return f"{md(view.client.name)} ({md(view.client.organisation)})"
+    return md(view.party(role).name)
+
+
+def _who_md(view: InterviewView, data: Data) -> str:
+    """``who_changed``'s name for markdown."""
+    by = Role(data.get("by") or "recruiter")
+    return f"{md(view.recruiter.name)} (the recruiter)" if by is Role.RECRUITER else _name_md(view, by)
+
+
 def who_changed(view: InterviewView, data: Data) -> tuple[Role, str]:
     """Who moved or cancelled the interview (the effect's ``by``), and how to name them."""
     by = Role(data.get("by") or "recruiter")
@@ -63,64 +81,66 @@ def change_lead(view: InterviewView, data: Data) -> str | None:
     """The lead line of the ask for slots / the pick card after a reschedule or a nudge."""
     note = data.get("note")
     if note == "rescheduled":
-        by, who = who_changed(view, data)
+        by, _ = who_changed(view, data)
+        who = _who_md(view, data)
         reason = data.get("reason")
-        why = f" Reason given: {quoted(reason)}" if reason else ""
+        why = f" Reason given: {md(quoted(reason))}" if reason else ""
         if by is Role.CLIENT:
-            return (f"You asked to move the **{view.role_title}** interview with {view.candidate.name}."
-                    f"{why} Which new times suit you?")
-        return (f"{who} asked to move the **{view.role_title}** interview.{why} "
+            return (f"You asked to move the **{md(view.role_title)}** interview with "
+                    f"{md(view.candidate.name)}.{why} Which new times suit you?")
+        return (f"{who} asked to move the **{md(view.role_title)}** interview.{why} "
                 "Could you offer new slots?")
     if note == "nudge":
         if view.stage is Stage.AWAITING_SLOTS:
-            return (f"A reminder from {view.recruiter.name}: which times suit you for the "
-                    f"**{view.role_title}** interview with {view.candidate.name}?")
-        return (f"A reminder from {view.recruiter.name}: please pick a time for your "
-                f"**{view.role_title}** interview.")
+            return (f"A reminder from {md(view.recruiter.name)}: which times suit you for the "
+                    f"**{md(view.role_title)}** interview with {md(view.candidate.name)}?")
+        return (f"A reminder from {md(view.recruiter.name)}: please pick a time for your "
+                f"**{md(view.role_title)}** interview.")
     return None
 
 
 def offer_slots_lead(view: InterviewView, data: Data) -> str:
     """The client is asked for slots: a new request, the candidate's other times, or a change."""
     if data.get("note") == "other_times":
-        lead = (f"{view.candidate.name} can't make any of the offered times and suggests: "
-                f"{quoted(view.candidate_note or '')} Could you offer new slots?")
+        lead = (f"{md(view.candidate.name)} can't make any of the offered times and suggests: "
+                f"{md(quoted(view.candidate_note or ''))} Could you offer new slots?")
     else:
-        lead = (f"{view.recruiter.name} would like to set up an interview with "
-                f"{view.candidate.name} for **{view.role_title}**. Which times suit you?")
+        lead = (f"{md(view.recruiter.name)} would like to set up an interview with "
+                f"{md(view.candidate.name)} for **{md(view.role_title)}**. Which times suit you?")
     return change_lead(view, data) or lead
 
 
 def pick_slot_lead(view: InterviewView, data: Data) -> str:
-    lead = f"Good news: {view.client.name} has offered times for **{view.role_title}**."
+    lead = f"Good news: {md(view.client.name)} has offered times for **{md(view.role_title)}**."
     return change_lead(view, data) or lead
 
 
 def pending_reminder_lead(view: InterviewView, role: Role) -> str:
     """The gentle reminder to a client who offered no slots, or a candidate who did not pick."""
     if role is Role.CLIENT:
-        return (f"A gentle reminder: which times suit you for the **{view.role_title}** interview "
-                f"with {view.candidate.name}?")
-    return f"A gentle reminder: please pick a time for your **{view.role_title}** interview."
+        return (f"A gentle reminder: which times suit you for the **{md(view.role_title)}** interview "
+                f"with {md(view.candidate.name)}?")
+    return f"A gentle reminder: please pick a time for your **{md(view.role_title)}** interview."
 
 
 def recruiter_detail(view: InterviewView, data: Data) -> str | None:
     """The detail line of a recruiter's update card: what changed, by whom, why."""
     note = data.get("note")
     reason = data.get("reason")
-    why = f" Reason: {quoted(reason)}" if reason else ""
+    why = f" Reason: {md(quoted(reason))}" if reason else ""
     if note == "rescheduled":
-        _, who = who_changed(view, data)
+        who = _who_md(view, data)
         start = data.get("previous_start")
         was = (f" It was booked for {format_local(datetime.fromisoformat(start), view.recruiter.zone)}."
                if start else "")
-        return f"{who} asked to reschedule.{why}{was} {view.client.name} has been asked for new slots."
+        return (f"{who} asked to reschedule.{why}{was} {md(view.client.name)} has been asked "
+                "for new slots.")
     if note == "reschedule_limit":
-        _, who = who_changed(view, data)
+        who = _who_md(view, data)
         return (f"{who} asked to reschedule again but has used every reschedule allowed, so nothing "
                 f"was changed: please decide.{why}")
     if note == "cancelled":
-        _, who = who_changed(view, data)
+        who = _who_md(view, data)
         return f"Cancelled by {who}.{why}"
     return None
 
@@ -128,20 +148,20 @@ def recruiter_detail(view: InterviewView, data: Data) -> str | None:
 def pending_overdue_note(view: InterviewView, waiting: Role, entered: datetime) -> str:
     since = format_local(entered, view.recruiter.zone)
     what = "offered no slots" if waiting is Role.CLIENT else "not picked a time"
-    return f"{name_of(view, waiting)} has {what} since {since}, after every reminder."
+    return f"{_name_md(view, waiting)} has {what} since {since}, after every reminder."
 
 
 def feedback_prompt_lead(view: InterviewView, role: Role, *, reminder: bool) -> str:
-    other = view.candidate.name if role is Role.CLIENT else name_of(view, Role.CLIENT)
+    other = md(view.candidate.name) if role is Role.CLIENT else _name_md(view, Role.CLIENT)
     if reminder:
-        return (f"A gentle reminder: how did your interview with {other} for **{view.role_title}** go? "
-                "It takes a minute.")
-    return (f"Thanks for taking part in the interview with {other} for **{view.role_title}**. "
+        return (f"A gentle reminder: how did your interview with {other} for "
+                f"**{md(view.role_title)}** go? It takes a minute.")
+    return (f"Thanks for taking part in the interview with {other} for **{md(view.role_title)}**. "
             "How did it go? Only the recruiter sees your answers.")
 
 
 def feedback_overdue_note(view: InterviewView, missing: list[Role], closes: datetime | None) -> str:
-    names = " and ".join(name_of(view, r) for r in missing)
+    names = " and ".join(_name_md(view, r) for r in missing)
     until = (
         f" The summary follows on {format_local(closes, view.recruiter.zone)} with whatever is in."
         if closes
@@ -153,14 +173,16 @@ def feedback_overdue_note(view: InterviewView, missing: list[Role], closes: date
 def feedback_received_note(view: InterviewView, data: Data) -> str:
     by = Role(data.get("by", "client"))
     verb = "updated their feedback" if data.get("note") == "feedback_updated" else "gave feedback"
-    message = f"{name_of(view, by)} {verb}: {data.get('rating', '?')}/5 ({view.role_title}"
-    message += f", {view.candidate.name})." if by is Role.CLIENT else f" at {name_of(view, Role.CLIENT)})."
+    message = f"{_name_md(view, by)} {verb}: {data.get('rating', '?')}/5 ({md(view.role_title)}"
+    message += (f", {md(view.candidate.name)})." if by is Role.CLIENT
+                else f" at {_name_md(view, Role.CLIENT)}).")
     if view.stage is Stage.AWAITING_FEEDBACK:
         waiting = Role.CANDIDATE if by is Role.CLIENT else Role.CLIENT
-        message += f" Waiting for {name_of(view, waiting)}."
+        message += f" Waiting for {_name_md(view, waiting)}."
     return message
 
 
 def no_show_note(view: InterviewView, absent: Role, by: Role) -> str:
-    reporter = "you" if by is Role.RECRUITER else name_of(view, by)
-    return f"No-show: {name_of(view, absent)} did not come (reported by {reporter}). Feedback is skipped."
+    reporter = "you" if by is Role.RECRUITER else _name_md(view, by)
+    return (f"No-show: {_name_md(view, absent)} did not come (reported by {reporter}). "
+            "Feedback is skipped.")

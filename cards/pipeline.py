@@ -12,6 +12,7 @@ from cards._base import (
     card,
     container,
     heading,
+    md,
     open_url,
     submit,
     subtle,
@@ -43,13 +44,13 @@ class PipelineRow:
 
 def _row(row: PipelineRow) -> Element:
     items: list[Element] = [
-        text(f"**{row.candidate}** · {row.role_title} · {row.client}"),
-        text(STAGE_LABELS[row.stage] + (f" · {row.when}" if row.when else ""), spacing="None",
+        text(f"**{md(row.candidate)}** · {md(row.role_title)} · {md(row.client)}"),
+        text(STAGE_LABELS[row.stage] + (f" · {md(row.when)}" if row.when else ""), spacing="None",
              isSubtle=True),
     ]
     if row.next_action:
         items.append(
-            text(("Overdue: " if row.overdue else "Next: ") + row.next_action, spacing="None",
+            text(("Overdue: " if row.overdue else "Next: ") + md(row.next_action), spacing="None",
                  color="Attention" if row.overdue else "Default",
                  weight="Bolder" if row.overdue else "Default")
         )

@@ -12,7 +12,7 @@ from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
 
-from cards import BOOK_BUTTON, booking_confirmation_card, offer_slots_card, pick_slot_card
+from cards import BOOK_BUTTON, booking_confirmation_card, md, offer_slots_card, pick_slot_card
 from cards.messages import counted
 from dialogs.changes import ChangeActions
 from dialogs.common import send_card, sender_of
@@ -89,7 +89,8 @@ class CardActions:
             kept = "\n".join(f"- {format_local_range(s, view.client.zone)}" for s in result.accepted)
             await turn_context.send_activity(
                 MessageFactory.text(
-                    f"Thanks! I've sent {counted(len(result.accepted), 'slot')} to {view.candidate.name}:\n\n"
+                    f"Thanks! I've sent {counted(len(result.accepted), 'slot')} to "
+                    f"{md(view.candidate.name)}:\n\n"
                     f"{kept}\n\nI'll confirm as soon as they pick one."
                 )
             )
@@ -153,7 +154,8 @@ class CardActions:
         when = format_local_range(result.booked, result.zone)
         if actor.role is Role.RECRUITER:
             await turn_context.send_activity(
-                f"{'Already booked' if result.already else 'Booked'} for {result.candidate_name}: {when}. "
+                f"{'Already booked' if result.already else 'Booked'} for "
+                f"{md(result.candidate_name)}: {when}. "
                 "Both sides get their confirmation and calendar invitation."
             )
         elif result.already:
@@ -169,7 +171,7 @@ class CardActions:
         text = value.get("windows")
         await self._services.scheduling.propose_other_times(actor, interview_id, str(text or ""))
         view = await self._services.scheduling.view(interview_id)
-        client = view.client.name if view else "the client"
+        client = md(view.client.name) if view else "the client"
         await turn_context.send_activity(
             f"Thanks. I've asked {client} for new times that suit you and will be back with them."
         )
@@ -182,15 +184,15 @@ class CardActions:
             return
         if await self._feedback.next_step(turn_context, grant):
             return
-        name = view.party(grant.role).name
+        name = md(view.party(grant.role).name)
         if grant.role is Role.CLIENT and view.stage in (Stage.AWAITING_SLOTS, Stage.AWAITING_PICK):
             rules = await self._services.scheduling.rules(view.id)
             if rules is not None:
                 lead = (
-                    f"Hello {name}! {view.candidate.name} would like to interview for "
-                    f"**{view.role_title}**. Which times suit you?"
+                    f"Hello {name}! {md(view.candidate.name)} would like to interview for "
+                    f"**{md(view.role_title)}**. Which times suit you?"
                     if view.stage is Stage.AWAITING_SLOTS
-                    else f"Hello {name}! {view.candidate.name} is choosing from your slots. "
+                    else f"Hello {name}! {md(view.candidate.name)} is choosing from your slots. "
                     "You can add more here."
                 )
                 card = offer_slots_card(view, rules, calendar=self._services.scheduling.calendar_suggests)
@@ -200,14 +202,14 @@ class CardActions:
             await send_card(
                 turn_context,
                 pick_slot_card(view),
-                text=f"Hello {name}! Pick the time that suits you best for **{view.role_title}**.",
+                text=f"Hello {name}! Pick the time that suits you best for **{md(view.role_title)}**.",
             )
             return
         if view.stage is Stage.SCHEDULED and view.booked is not None:
             await send_card(turn_context, booking_confirmation_card(view, grant.role))
             return
         await turn_context.send_activity(
-            f"Hello {name}! Your interview for **{view.role_title}** is "
+            f"Hello {name}! Your interview for **{md(view.role_title)}** is "
             f"{_status(view.stage, grant.role)}."
         )
 

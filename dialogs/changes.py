@@ -13,6 +13,7 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 
+from cards import md
 from cards.change_cards import reschedule_form_card
 from dialogs.common import send_card
 from scheduling.interview import Role
@@ -38,7 +39,7 @@ class ChangeActions:
             return
         await self._services.changes.reschedule(actor, interview_id, reason)
         view = await self._services.scheduling.view(interview_id)
-        client = view.client.name if view else "the client"
+        client = md(view.client.name) if view else "the client"
         if actor.role is Role.CLIENT:
             await turn_context.send_activity(
                 "Done: the old time is released and everyone has been told. "
@@ -60,7 +61,7 @@ class ChangeActions:
             await turn_context.send_activity("Cancelled. The client and the candidate have been told.")
             return
         view = await self._services.scheduling.view(interview_id)
-        recruiter = view.recruiter.name if view else "your recruiter"
+        recruiter = md(view.recruiter.name) if view else "your recruiter"
         await turn_context.send_activity(
             f"The interview is cancelled and everyone has been told. {recruiter} will be in touch."
         )

@@ -13,7 +13,7 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 
-from cards import feedback_prompt_card
+from cards import feedback_prompt_card, md
 from dialogs.common import send_card
 from scheduling.feedback import MAX_TEXT_LENGTH, InvalidFeedback
 from scheduling.interview import DECISION_LABELS, Decision, Role, Stage
@@ -71,7 +71,7 @@ class FeedbackActions:
             )
             return
         view = await self._services.scheduling.view(interview_id)
-        recruiter = view.recruiter.name if view else "your recruiter"
+        recruiter = md(view.recruiter.name) if view else "your recruiter"
         if result.summary_compiled:
             await turn_context.send_activity(
                 f"Thank you! {recruiter} has your feedback ({result.rating}/5) and will be in touch "
@@ -94,7 +94,7 @@ class FeedbackActions:
         who = str(value.get("who") or "")
         changed = await self._services.feedback.report_no_show(actor, interview_id, who)
         view = await self._services.scheduling.view(interview_id)
-        absent = view.party(Role(who)).name if view else who
+        absent = md(view.party(Role(who)).name if view else who)
         if not changed:
             await turn_context.send_activity(f"I already have that {absent} did not come.")
         elif actor.role is Role.RECRUITER:
@@ -102,7 +102,7 @@ class FeedbackActions:
                 f"Recorded: {absent} did not come. Feedback is skipped; decide the next step on the card."
             )
         else:
-            recruiter = view.recruiter.name if view else "your recruiter"
+            recruiter = md(view.recruiter.name) if view else "your recruiter"
             await turn_context.send_activity(
                 f"Thanks for letting us know. I've recorded that {absent} did not come and told {recruiter}, "
                 "who will be in touch."
@@ -114,12 +114,12 @@ class FeedbackActions:
         result = await self._services.feedback.decide(actor, interview_id, str(value.get("decision") or ""))
         label = DECISION_LABELS[result.decision]
         view = await self._services.scheduling.view(interview_id)
-        who = view.candidate.name if view else "the candidate"
+        who = md(view.candidate.name) if view else "the candidate"
         if result.already:
             await turn_context.send_activity(f"Already recorded: {label} for {who}.")
         elif result.decision is Decision.ANOTHER_ROUND and result.next_interview_id:
             following = await self._services.scheduling.view(result.next_interview_id)
-            client = view.client.name if view else "the client"
+            client = md(view.client.name) if view else "the client"
             rnd = following.round if following else 2
             await turn_context.send_activity(
                 f"Recorded: {label} for {who}. I've asked {client} for times for round {rnd}."
@@ -135,27 +135,27 @@ class FeedbackActions:
         view = await self._services.scheduling.view(grant.interview_id)
         if view is None:
             return False
-        name = view.party(grant.role).name
+        name = md(view.party(grant.role).name)
         if view.stage is Stage.AWAITING_FEEDBACK:
             actor = Actor(grant.role, grant.party_id, grant.interview_id)
             own = await self._services.feedback.own_answers(actor, grant.interview_id)
             lead = (
                 f"Hello {name}! Here are your answers; change anything and send them again."
                 if own
-                else f"Hello {name}! How did the interview for **{view.role_title}** go?"
+                else f"Hello {name}! How did the interview for **{md(view.role_title)}** go?"
             )
             await send_card(turn_context, feedback_prompt_card(view, grant.role, values=own), text=lead)
             return True
         if view.stage in (Stage.FEEDBACK_COMPLETE, Stage.DECIDED):
             await turn_context.send_activity(
-                f"Hello {name}! Thanks: the feedback for **{view.role_title}** is with "
-                f"{view.recruiter.name}, who will be in touch about next steps."
+                f"Hello {name}! Thanks: the feedback for **{md(view.role_title)}** is with "
+                f"{md(view.recruiter.name)}, who will be in touch about next steps."
             )
             return True
         if view.stage is Stage.NO_SHOW:
             await turn_context.send_activity(
-                f"Hello {name}! The interview for **{view.role_title}** was recorded as a no-show; "
-                f"{view.recruiter.name} will be in touch."
+                f"Hello {name}! The interview for **{md(view.role_title)}** was recorded as a no-show; "
+                f"{md(view.recruiter.name)} will be in touch."
             )
             return True
         return False

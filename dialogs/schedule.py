@@ -8,7 +8,7 @@ from botbuilder.core import MessageFactory
 from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 from botbuilder.dialogs.prompts import PromptOptions
 
-from cards import schedule_request_card
+from cards import md, schedule_request_card
 from dialogs.common import attachment, recruiter_input
 from dialogs.forms import parse_interview_request
 from dialogs.prompts import CardSubmitPrompt
@@ -57,10 +57,10 @@ class ScheduleInterviewDialog(ComponentDialog):  # type: ignore[misc]
                 MessageFactory.text(f"Almost there. {error.message}. Nothing was created yet.")
             )
             return await step.replace_dialog(STEPS, {"values": values, "errors": error.problems})
-        client = values.get("client_name") or "the client"
+        client = md(values.get("client_name") or "the client")
         await step.context.send_activity(
             MessageFactory.text(
-                f"Interview requested for **{request.role_title}**. I've asked {client} for time "
+                f"Interview requested for **{md(request.role_title)}**. I've asked {client} for time "
                 f"slots and will tell you as things move.\n\n"
                 f"- Client's link: {self._services.chat_link(result.client_token)}\n"
                 f"- Candidate's link: {self._services.chat_link(result.candidate_token)}\n\n"

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cards import md_plain
 from cards.mails import recruiter_update_mail
 from integrations.mail import Attachment, MailMessage
 from scheduling.interview import InterviewView
@@ -121,12 +122,13 @@ class Deliveries:
         activity = card_activity(card, text) if card is not None else {"type": "message", "text": text}
         if await self.activity(party, activity) or not party.email:
             return
-        headline = str((card or {}).get("fallbackText") or text or "Interview update")
-        lines = [line for line in (text, detail) if line and line != headline]
+        # A card's fallback text is plain; ``text`` and ``detail`` are markdown (cards.messages).
+        headline = str((card or {}).get("fallbackText") or md_plain(text or "") or "Interview update")
+        lines = [md_plain(line) for line in (text, detail) if line]
         await self.mail(
             recruiter_update_mail(
                 view, party.email, key=f"{self.key}|mail", headline=headline,
-                detail=[line.replace("**", "") for line in dict.fromkeys(lines)],
+                detail=[line for line in dict.fromkeys(lines) if line != headline],
                 link=f"{self.public_url}/tracker/interviews/{view.id}",
             )
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cards import feedback_prompt_card, feedback_summary_card, no_show_card, recruiter_update_card
+from cards import feedback_prompt_card, feedback_summary_card, md, no_show_card, recruiter_update_card
 from cards.feedback_cards import NEXT_STEP_LABELS
 from cards.mails import feedback_request_mail
 from cards.messages import (
@@ -86,12 +86,12 @@ async def send_feedback_summary(note: Note) -> None:
     suggestion = pair.suggestion()
     card = feedback_summary_card(view, pair.client, pair.candidate, suggestion)
     ratings = "; ".join(
-        f"{who}: {answer.rating}/5" if answer is not None else f"{who}: no feedback"
+        f"{md(who)}: {answer.rating}/5" if answer is not None else f"{md(who)}: no feedback"
         for who, answer in ((view.client.name, pair.client), (view.candidate.name, pair.candidate))
     )
     await note.out.to_recruiter(
         party, view, card=card,
-        text=f"Feedback summary: {view.candidate.name}, {view.role_title}.",
+        text=f"Feedback summary: {md(view.candidate.name)}, {md(view.role_title)}.",
         detail=f"Ratings: {ratings}. Suggested next step: {NEXT_STEP_LABELS[suggestion.step]}. "
         f"{suggestion.reason} Record your decision in Teams.",
     )

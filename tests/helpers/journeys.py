@@ -15,6 +15,7 @@ from bot.dev.loopback import FakeConnector
 from integrations.mail import MemoryMail
 from services import PartyInput
 from services.invitations import hash_token
+from services.scheduling import InterviewRequest
 from storage.models import Invitation
 from tests.helpers.activities import sent_cards, user_activity
 from tests.helpers.clock import Clock
@@ -57,6 +58,7 @@ class Journey:
         self.runner = runtime.runner
         self.client_user = ""  # the web chat users bound to the invitations, once `start` made them
         self.candidate_user = ""
+        self.mail = MemoryMail()  # the app's mail gateway, once `start` made the app
 
     async def run_jobs(self, when: Any = None) -> None:
         if when is not None:
@@ -81,15 +83,21 @@ class Journey:
         return json.dumps(self.connector.activities(conversation))
 
 
-async def start(app_client: Any, connector: FakeConnector) -> tuple[Journey, Parties]:
-    """The journey once the interview is booked, both chats opened and the jobs run."""
+async def start(
+    app_client: Any, connector: FakeConnector, request: InterviewRequest | None = None
+) -> tuple[Journey, Parties]:
+    """The journey once the interview is booked, both chats opened and the jobs run; ``request``
+    replaces the usual one (the recruiter in Teams as "rita")."""
     clock = Clock(NOW)
-    client = await app_client(mail=MemoryMail(), clock=clock, ASKARSAN_RUN_JOBS="false")
+    mail = MemoryMail()
+    client = await app_client(mail=mail, clock=clock, ASKARSAN_RUN_JOBS="false")
     journey = Journey(client, connector, clock)
+    journey.mail = mail
     sessions = journey.runtime.sessions
     parties = await booked(
         sessions,
-        a_request(recruiter=PartyInput("Rita Recruiter", None, "Europe/London", teams_user_id="rita")),
+        request
+        or a_request(recruiter=PartyInput("Rita Recruiter", None, "Europe/London", teams_user_id="rita")),
     )
     await journey.say("rec", "rita", channel="emulator", text="help")  # the recruiter's conversation
     journey.client_user = await invitation_user(client, parties.client_token)
