@@ -35,11 +35,39 @@ def _authorise(request: web.Request) -> None:
 
 
 
+PARTY_FIELDS = ("name", "email", "zone", "organisation")
+REQUEST_FIELDS = (
+    "recruiter", "client", "candidate", "role_title", "duration_minutes", "format", "location",
+    "deadline", "buffer_minutes", "min_notice_hours", "horizon_days",
+)
+# The booking rules an ATS may set per interview, and what each is when left out.
+RULE_DEFAULTS = {"buffer_minutes": 0, "min_notice_hours": 24, "horizon_days": 60}
+
+
+def _unknown_fields(
+    data: dict[str, Any], known: tuple[str, ...], path: str, problems: dict[str, str]
+) -> None:
+    """Name every field askARSAN would not read: a misspelt rule is refused, never dropped."""
+    for field in data:
+        if field not in known:
+            where = f"{path}.{field}" if path else str(field)
+            problems[where[:200]] = f"unknown field; the fields read here are {', '.join(known)}"
+
+
+def _whole(body: dict[str, Any], field: str, default: int, problems: dict[str, str]) -> int:
+    value = body.get(field, default)
+    if not isinstance(value, int) or isinstance(value, bool):
+        problems[field] = f"'{field}' must be a whole number"
+        return default
+    return value
+
+
 def _party(body: dict[str, Any], key: str, problems: dict[str, str]) -> PartyInput:
     data = body.get(key)
     if not isinstance(data, dict):
         problems[key] = f"'{key}' must be an object with name, email and zone"
         return PartyInput(name="", email=None, zone="UTC")
+    _unknown_fields(data, PARTY_FIELDS, key, problems)
     def text(field: str) -> str:
         value = data.get(field)
         if value is not None and not isinstance(value, str):
@@ -54,6 +82,7 @@ def _party(body: dict[str, Any], key: str, problems: dict[str, str]) -> PartyInp
 
 def parse_request(body: dict[str, Any]) -> InterviewRequest:
     problems: dict[str, str] = {}
+    _unknown_fields(body, REQUEST_FIELDS, "", problems)
     recruiter = _party(body, "recruiter", problems)
     client = _party(body, "client", problems)
     candidate = _party(body, "candidate", problems)
@@ -61,10 +90,8 @@ def parse_request(body: dict[str, Any]) -> InterviewRequest:
     if not isinstance(role_title, str):
         problems["role_title"] = "'role_title' must be a string"
         role_title = ""
-    duration = body.get("duration_minutes", 60)
-    if not isinstance(duration, int) or isinstance(duration, bool):
-        problems["duration_minutes"] = "'duration_minutes' must be a whole number"
-        duration = 60
+    duration = _whole(body, "duration_minutes", 60, problems)
+    rules = {field: _whole(body, field, default, problems) for field, default in RULE_DEFAULTS.items()}
     format_value = body.get("format", "teams")
     try:
         interview_format = Format(format_value)
@@ -89,6 +116,7 @@ def parse_request(body: dict[str, Any]) -> InterviewRequest:
     return InterviewRequest(
         recruiter=recruiter, client=client, candidate=candidate, role_title=role_title,
         duration_minutes=duration, format=interview_format, location=location, deadline=deadline,
+        **rules,
     )
 
 
