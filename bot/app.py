@@ -101,6 +101,7 @@ def build_runtime(
     serving: bool = False,
     directline_poll_seconds: float = 2.0,
     directline_token_ttl: int | None = None,
+    directline_caps: Mapping[str, Any] | None = None,
 ) -> Runtime:
     """Build every part, in order. `mail` and `calendar` replace the gateways the settings choose
     (the in-memory fakes of the tests). `serving`: this process serves the Direct Line endpoint
@@ -146,6 +147,7 @@ def build_runtime(
         token_ttl=directline_token_ttl or settings.directline_token_ttl,
         poll_seconds=directline_poll_seconds,
         service_url_override=settings.directline_service_url,
+        **(directline_caps or {}),
     )
     connector = OwnConnector(directline, serving=serving, body_limit=settings.max_body_bytes)
     adapter.auth.route(connector)
@@ -175,7 +177,8 @@ def create_app(
     tracker: TrackerAuthConfig | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> web.Application:
-    """The server. `directline` (``poll_seconds``, ``token_ttl``) and `chat` (``directline_secret``,
+    """The server. `directline` (``poll_seconds``, ``token_ttl``, the caps' ``caps_clock`` and
+    ``max_tracked``) and `chat` (``directline_secret``,
     ``directline_base_url``, ``limiter``, ``bundle``) override what the settings say, for tests."""
     settings.check()
     settings = settings.with_local_secrets()
@@ -184,6 +187,7 @@ def create_app(
         settings, mail=mail, calendar=calendar, clock=clock, serving=True,
         directline_poll_seconds=float(options.get("poll_seconds", 2.0)),
         directline_token_ttl=options.get("token_ttl"),
+        directline_caps={k: options[k] for k in ("caps_clock", "max_tracked") if k in options},
     )
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[database_errors])
     app[RUNTIME] = runtime

@@ -124,6 +124,11 @@ class Settings(BaseSettings):
     )
     directline_token_ttl: int = Field(1800, alias="DIRECTLINE_TOKEN_TTL", ge=60)
     directline_service_url: str = Field("", alias="DIRECTLINE_SERVICE_URL")
+    # Caps per conversation on the built-in endpoint (bot/directline/caps.py says why these
+    # numbers): posts at once, posts a second after that, WebSockets open at once.
+    directline_burst: int = Field(10, alias="ASKARSAN_DIRECTLINE_BURST", ge=1)
+    directline_per_second: float = Field(1.0, alias="ASKARSAN_DIRECTLINE_PER_SECOND", gt=0)
+    directline_streams: int = Field(4, alias="ASKARSAN_DIRECTLINE_STREAMS", ge=1)
     max_body_bytes: int = Field(256 * 1024, alias="ASKARSAN_MAX_BODY_BYTES", ge=1024)
     run_jobs: bool = Field(True, validation_alias=AliasChoices("ASKARSAN_RUN_JOBS"))
     # The job runner (in `serve`, or `askarsan worker`): how long a claimed job is leased before

@@ -18,13 +18,15 @@ page (``bot/web/chat.py``) exchanges an invitation for: a token for the invitati
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
+from bot.directline.caps import COLLISION, Closable
 from bot.directline.connector import setup_connector
 from bot.directline.service import (
     BOT_NAME,
@@ -97,13 +99,17 @@ def _verify(service: DirectLineService, kind: str, token: str) -> DirectLineClai
 
 
 async def _authorise(
-    request: web.Request, conversation_id: str | None = None
+    request: web.Request, conversation_id: str | None = None, *, post: bool = False
 ) -> tuple[DirectLineService, DirectLineClaims]:
-    """Token valid, bound to this conversation, which exists, for a still-usable invitation."""
+    """Token valid, bound to this conversation, which exists, for a still-usable invitation.
+    A `post` spends one of the conversation's posts first (429 when none is left), before any
+    database read, so that a flood costs no more than checking its token."""
     service = request.app[DIRECTLINE]
     claims = _verify(service, "conversation", _bearer(request))
     if conversation_id is not None and claims.conversation_id != conversation_id:
         raise json_error(web.HTTPForbidden, "the token is for another conversation")
+    if post:
+        _spend_post(service, claims.conversation_id)
     async with service.sessions() as session:
         conversation = await store.get_conversation(session, claims.conversation_id)
     if conversation is None:
@@ -115,6 +121,25 @@ async def _authorise(
     if grant is None or grant.invitation_id != claims.invitation_id:
         raise json_error(web.HTTPForbidden, "the invitation behind this chat has expired or been withdrawn")
     return service, claims
+
+
+def _spend_post(service: DirectLineService, conversation_id: str) -> None:
+    wait = service.posts.take(conversation_id)
+    if wait:
+        posts = service.posts
+        # Direct Line's error shape; directlinejs waits Retry-After, then Web Chat marks the
+        # message "Send failed. Retry." for the person to send again.
+        raise web.HTTPTooManyRequests(
+            text=json.dumps({"error": {
+                "code": "TooManyRequests",
+                "message": (
+                    f"too many activities in this conversation: wait {wait} s and send again "
+                    f"(at most {posts.burst} at once, then {posts.per_second:g} a second)"
+                ),
+            }}),
+            content_type="application/json",
+            headers={"Retry-After": str(wait)},
+        )
 
 
 MAX_WATERMARK = 2**31 - 1
@@ -246,7 +271,7 @@ async def reconnect(request: web.Request) -> web.Response:
 
 async def post_activity(request: web.Request) -> web.Response:
     conversation_id = request.match_info["cid"]
-    service, claims = await _authorise(request, conversation_id)
+    service, claims = await _authorise(request, conversation_id, post=True)
     limit = min(MAX_ACTIVITY_BYTES, request.app._client_max_size)
     cleaned = clean_user_activity(await read_json_object(request, limit))
     activity = {
@@ -302,6 +327,8 @@ async def stream(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(heartbeat=service.keepalive_seconds, max_msg_size=4096)
     await ws.prepare(request)
     service.sockets.add(ws)
+    for older in service.streams.admit(conversation_id, ws):
+        _close_later(service, older)
     wake = service.hub.subscribe(conversation_id)
     reader = asyncio.create_task(_ignore_incoming(ws))
     idle = 0.0
@@ -334,9 +361,18 @@ async def stream(request: web.Request) -> web.StreamResponse:
         service.hub.unsubscribe(conversation_id, wake)
         reader.cancel()
         service.sockets.discard(ws)
+        service.streams.release(conversation_id, ws)
         if not ws.closed:
             await ws.close()
     return ws
+
+
+def _close_later(service: DirectLineService, ws: Closable) -> None:
+    """Close a displaced stream without holding up the new one (a half-open socket's close waits
+    for an answer that never comes, up to aiohttp's close timeout)."""
+    task = asyncio.create_task(ws.close(code=WSCloseCode.POLICY_VIOLATION, message=COLLISION.encode()))
+    service.closing.add(task)
+    task.add_done_callback(service.closing.discard)
 
 
 async def _ignore_incoming(ws: web.WebSocketResponse) -> None:

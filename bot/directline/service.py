@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from botbuilder.core import TurnContext
 from botframework.connector.auth import AuthenticateRequestResult, AuthenticationConstants
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.directline.caps import MAX_TRACKED_CONVERSATIONS, PostBuckets, StreamSlots
 from bot.directline.tokens import TokenSigner
 from bot.framework.adapter import AskarsanAdapter
 from bot.framework.sdk4171 import activity_codec
@@ -108,12 +110,27 @@ class DirectLineService:
     hub: _StreamHub = field(default_factory=_StreamHub)
     own_ports: set[int] = field(default_factory=set)
     sockets: set[web.WebSocketResponse] = field(default_factory=set)
+    closing: set[asyncio.Task[bool]] = field(default_factory=set)  # displaced streams' closes
     # The user activity whose turn is running, per conversation: the SDK leaves `replyToId` off
     # on Direct Line (`get_conversation_reference`), Web Chat uses it to order replies after the
     # message they answer, so the connector fills it in for sends made during that turn.
     in_turn: dict[str, str] = field(default_factory=dict)
+    # The per-conversation caps (bot/directline/caps.py), made from the settings; the clock and
+    # the bound on remembered conversations can be given (the tests drive them).
+    caps_clock: Callable[[], float] = time.monotonic
+    max_tracked: int = MAX_TRACKED_CONVERSATIONS
+    posts: PostBuckets = field(init=False)
+    streams: StreamSlots = field(init=False)
     _tails: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        settings = self.settings
+        self.posts = PostBuckets(
+            settings.directline_burst, settings.directline_per_second,
+            clock=self.caps_clock, max_tracked=self.max_tracked,
+        )
+        self.streams = StreamSlots(settings.directline_streams)
 
     # -- identities -------------------------------------------------------------------------
     @property
