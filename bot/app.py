@@ -36,7 +36,7 @@ from bot.jobs.runner import Handler, JobRunner
 from bot.settings import Settings
 from bot.web.api import setup_api
 from bot.web.chat import AzureDirectLine, ChatChannel, setup_chat
-from bot.web.http import SERVICES, SETTINGS, TEMPLATES, database_errors, make_templates
+from bot.web.http import SERVICES, SETTINGS, TEMPLATES, database_errors, make_templates, unstorable_parameters
 from bot.web.pages import setup_pages
 from bot.web.tracker.routes import setup_tracker
 from bot.web.tracker.signin import TrackerAuthConfig
@@ -189,7 +189,9 @@ def create_app(
         directline_token_ttl=options.get("token_ttl"),
         directline_caps={k: options[k] for k in ("caps_clock", "max_tracked") if k in options},
     )
-    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[database_errors])
+    app = web.Application(
+        client_max_size=settings.max_body_bytes, middlewares=[database_errors, unstorable_parameters]
+    )
     app[RUNTIME] = runtime
     app[SERVICES] = runtime.services
     app[SETTINGS] = settings

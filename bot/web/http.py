@@ -4,6 +4,7 @@ database is unreachable."""
 
 from __future__ import annotations
 
+import errno
 import json
 import time
 from collections import deque
@@ -136,13 +137,37 @@ async def database_errors(request: web.Request, handler: Any) -> web.StreamRespo
     except web.HTTPException:
         raise
     except Exception as error:
+        if isinstance(error, OSError) and error.errno == errno.ENAMETOOLONG:
+            # a static file's name over the file system's limit: no such file, not the database
+            raise json_error(web.HTTPNotFound, "no such file: the name is too long") from None
         if not database_unavailable(error):
             raise
-        raise web.HTTPServiceUnavailable(
-            text=json.dumps({"error": "the database is unavailable; please try again shortly"}),
-            content_type="application/json",
-            headers={"Retry-After": "5"},
-        ) from None
+        raise _unavailable() from None
+
+
+def _unavailable() -> web.HTTPException:
+    return web.HTTPServiceUnavailable(
+        text=json.dumps({"error": "the database is unavailable; please try again shortly"}),
+        content_type="application/json",
+        headers={"Retry-After": "5"},
+    )
+
+
+@web.middleware
+async def unstorable_parameters(request: web.Request, handler: Any) -> web.StreamResponse:
+    """A path parameter or query value with a NUL character (or a lone surrogate) is refused with a
+    400 naming it: PostgreSQL cannot take NUL in text, so a lookup by such an id would fail as a 500."""
+    named = [(f"path parameter {name!r}", value) for name, value in request.match_info.items()]
+    named += [(f"query parameter {name!r}", value) for name, value in request.query.items()]
+    for what, value in named:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise json_error(web.HTTPBadRequest, f"the {what} contains invalid characters") from None
+        if "\x00" in value:
+            raise json_error(web.HTTPBadRequest, f"the {what} contains a NUL character")
+    response: web.StreamResponse = await handler(request)
+    return response
 
 
 def client_address(request: web.Request) -> str:
