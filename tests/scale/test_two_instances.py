@@ -28,9 +28,11 @@ from storage.bot_state import EtagConflict
 from storage.db import create_engine, session_factory
 from storage.jobs import NewJob, enqueue_many
 from storage.models import Job
+from tests.helpers.cards import picks
 from tests.helpers.databases import Sessions
 from tests.helpers.environment import ROOT
 from tests.helpers.http import free_port
+from tests.helpers.journeys import next_wednesday_10
 
 pytestmark = pytest.mark.postgres
 
@@ -290,10 +292,12 @@ async def test_two_servers_and_two_workers_on_one_database_carry_a_chat_across_i
                                 seen.extend(json.loads(message.data)["activities"])
 
                 await frames_until(lambda got: bool(bot_texts(got)))
-                greeted = len(bot_texts(seen))
 
-                # The client's message goes to server B; the bot's reply arrives on A's stream.
-                posted = {"type": "message", "from": {"id": "web-user"}, "text": "help"}
+                # The client offers a time through server B; the bot's answer arrives on A's stream.
+                day, start = next_wednesday_10()
+                posted = {"type": "message", "from": {"id": "web-user"}, "value": {
+                    "action": "offer_slots", "interview_id": created["id"], "slot_1_date": day,
+                    "slot_1_time": start, "zone": "Europe/London"}}
                 async with http.post(
                     f"http://127.0.0.1:{ports[1]}/v3/directline/conversations/{cid}/activities",
                     headers=bearer, json=posted,
@@ -301,22 +305,36 @@ async def test_two_servers_and_two_workers_on_one_database_carry_a_chat_across_i
                     assert answer.status == 200, await answer.text()
                     posted_id = (await answer.json())["id"]
                 await frames_until(lambda got: any(a["id"] == posted_id for a in got)
-                                   and len(bot_texts(got)) > greeted)
+                                   and any("I've sent 1 slot" in t for t in bot_texts(got)))
 
-            # Server A dies mid-conversation; the balancer finds out and B carries on alone.
+            # Server A dies mid-journey; the balancer finds out and B carries on alone.
             await procs.kill("serve-a")
-            async with http.post(f"{proxy}/v3/directline/conversations/{cid}/activities",
-                                 headers=bearer, json=posted) as answer:
+            candidate_token = created["links"]["candidate"].split("?t=", 1)[1]
+            async with http.post(f"{proxy}/chat/session", json={"invitation": candidate_token}) as answer:
                 assert answer.status == 200, await answer.text()
+                candidate = {"Authorization": f"Bearer {(await answer.json())['token']}"}
+            async with http.post(f"{proxy}/v3/directline/conversations", headers=candidate) as answer:
+                assert answer.status in (200, 201), await answer.text()
+                candidate_cid = (await answer.json())["conversationId"]
+            activities = f"{proxy}/v3/directline/conversations/{candidate_cid}/activities"
 
-            async def replies_after_the_kill() -> bool:
-                async with http.get(f"{proxy}/v3/directline/conversations/{cid}/activities",
-                                    headers=bearer) as answer:
+            async def candidate_sees(check: Callable[[list[dict[str, Any]]], Any]) -> Any:
+                async with http.get(activities, headers=candidate) as answer:
                     assert answer.status == 200, await answer.text()
-                    return len(bot_texts((await answer.json())["activities"])) > len(bot_texts(seen))
+                    return check([a for a in (await answer.json())["activities"] if a["from"]["role"] == "bot"])
 
-            await until(replies_after_the_kill, "the bot answered through B alone", procs)
+            def offered(bot: list[dict[str, Any]]) -> list[dict[str, Any]]:
+                return [p for a in bot for card in a.get("attachments") or [] for p in picks(card["content"])]
+
+            [pick] = await until(lambda: candidate_sees(offered), "the candidate sees the offered time", procs)
+            async with http.post(activities, headers=candidate,
+                                 json={"type": "message", "from": {"id": "web-user"}, "value": pick}) as answer:
+                assert answer.status == 200, await answer.text()
+            await until(lambda: candidate_sees(lambda bot: any(t.startswith("Booked:") for t in bot_texts(bot))),
+                        "the candidate's pick is booked through B alone", procs)
             assert balancer.live == [ports[1]]  # requests meant for A were retried on B
+            async with http.get(f"{proxy}/api/v1/interviews/{created['id']}", headers=AUTH) as answer:
+                assert (await answer.json())["stage"] == "scheduled"
 
             # The workers carried out every effect once: nothing pending, running or parked.
             async def settled() -> bool:
@@ -327,7 +345,7 @@ async def test_two_servers_and_two_workers_on_one_database_carry_a_chat_across_i
                 jobs.extend(rows)
                 later = [r for r in rows if r.status == "pending" and r.due_at.replace(tzinfo=UTC) > now]
                 done = {r.kind for r in rows if r.status == "done"}
-                return {"ask_client_for_slots", "send_mail"} <= done and all(
+                return {"ask_client_for_slots", "offer_slots_to_candidate", "send_mail"} <= done and all(
                     r in later or (r.status, r.attempts) == ("done", 1) for r in rows
                 )
 
