@@ -50,8 +50,8 @@ def _unknown_fields(
     """Name every field askARSAN would not read: a misspelt rule is refused, never dropped."""
     for field in data:
         if field not in known:
-            where = f"{path}.{field}" if path else str(field)
-            problems[where[:200]] = f"unknown field; the fields read here are {', '.join(known)}"
+            where = (f"{path}.{field}" if path else str(field))[:200]
+            problems[where] = f"'{where}' is an unknown field; the fields read here are {', '.join(known)}"
 
 
 def _whole(body: dict[str, Any], field: str, default: int, problems: dict[str, str]) -> int:
