@@ -47,12 +47,13 @@ async def _client(session: AsyncSession, client_id: str, *, lock: bool = False) 
 
 
 async def _latest(session: AsyncSession, client_id: str) -> BookingPageRow | None:
-    return await session.scalar(
+    row: BookingPageRow | None = await session.scalar(
         select(BookingPageRow)
         .where(BookingPageRow.party_id == client_id)
         .order_by(BookingPageRow.version.desc())
         .limit(1)
     )
+    return row
 
 
 def _stored(row: BookingPageRow) -> BookingPage:
