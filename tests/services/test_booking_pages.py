@@ -7,6 +7,7 @@ The booked interview is Wednesday 25 November 2026 10:00–11:00 UTC, requested 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -128,3 +129,16 @@ async def test_a_length_the_page_does_not_offer_is_refused(sessions: Sessions) -
     with pytest.raises(InvalidRequest) as raised:
         await preview(sessions, client_id, now=NOW, duration=timedelta(minutes=45))
     assert list(raised.value.problems) == ["duration_minutes"]
+
+
+async def test_changes_at_once_each_get_their_own_version(sessions: Sessions) -> None:
+    client_id, _ = await client_of(sessions)
+    pages = [{**PAGE, "rules": {**PAGE["rules"], "max_per_day": n}} for n in range(1, 9)]
+    results = await asyncio.gather(*(set_page(sessions, client_id, p, now=NOW, by="api") for p in pages))
+    assert sorted(version for version, _ in results) == list(range(1, 9))
+    async with sessions() as session:
+        rows = list(await session.scalars(select(BookingPageRow)))
+    # Each stored version is the page that change sent.
+    assert {(r.version, r.page["rules"]["max_per_day"]) for r in rows} == {
+        (version, stored.rules.max_per_day) for version, stored in results
+    }
