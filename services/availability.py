@@ -130,19 +130,22 @@ async def preview(
     now: datetime,
     duration: timedelta | None = None,
     limit: int = PREVIEW_LIMIT,
+    of: BookingPage | None = None,
 ) -> list[Interval]:
-    """The next open times of the client's latest page for `duration` (the page's shortest length
+    """The next open times of the client's latest page (or of the version `of`, the one a change
+    just stored, even if another change followed it) for `duration` (the page's shortest length
     when left out): its windows, notice, horizon, step, cap and buffers, minus the client's active
     bookings. Empty when the client has no page; InvalidRequest for a length the page does not
     offer."""
     async with sessions() as session:
         await _client(session, client_id)
-        row = await _latest(session, client_id)
-        if row is None:
-            return []
+        if of is None:
+            row = await _latest(session, client_id)
+            if row is None:
+                return []
+            of = _stored(row)
         booked = await client_busy(session, client_id)
-    current = _stored(row)
-    return _open(current, duration, booked, now, limit)
+    return _open(of, duration, booked, now, limit)
 
 
 def _open(
@@ -168,8 +171,13 @@ class Availability:
         return await page(self._ctx.sessions, client_id)
 
     async def preview(
-        self, client_id: str, *, duration: timedelta | None = None, limit: int = PREVIEW_LIMIT
+        self,
+        client_id: str,
+        *,
+        duration: timedelta | None = None,
+        limit: int = PREVIEW_LIMIT,
+        of: BookingPage | None = None,
     ) -> list[Interval]:
         return await preview(
-            self._ctx.sessions, client_id, now=self._ctx.now(), duration=duration, limit=limit
+            self._ctx.sessions, client_id, now=self._ctx.now(), duration=duration, limit=limit, of=of
         )

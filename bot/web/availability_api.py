@@ -28,7 +28,7 @@ def setup_availability_api(app: web.Application) -> None:
 
 
 async def _answer(request: web.Request, client_id: str, version: int, page: BookingPage) -> web.Response:
-    times = await request.app[SERVICES].availability.preview(client_id)
+    times = await request.app[SERVICES].availability.preview(client_id, of=page)
     body: dict[str, Any] = {
         "client_id": client_id,
         "version": version,
