@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from services.availability import Availability
 from services.changes import Changes
 from services.context import ServiceContext
 from services.effects import Effects
@@ -28,6 +29,7 @@ class Services:
         self.ctx = ctx
         self.scheduling = Scheduling(ctx)
         self.changes = Changes(ctx)
+        self.availability = Availability(ctx)
         self.feedback = FeedbackUseCases(ctx)
         self.people = People(ctx)
         self.reports = Reports(ctx)

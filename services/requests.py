@@ -63,6 +63,9 @@ class RequestResult:
     interview_id: str
     client_token: str
     candidate_token: str
+    # The parties' ids: what an ATS names the client by (its booking page) and the candidate by.
+    client_id: str = ""
+    candidate_id: str = ""
 
 
 ALLOWED_DURATIONS = range(15, 241)
@@ -170,7 +173,7 @@ async def request_interview(
             now,
             config,
         )
-        return RequestResult(interview.id, client_token, candidate_token)
+        return RequestResult(interview.id, client_token, candidate_token, client.id, candidate.id)
 
 
 async def open_interview(

@@ -305,6 +305,25 @@ class FeedToken(Base):
     __table_args__ = (Index("ix_feed_tokens_recruiter_id", "recruiter_id"),)
 
 
+class BookingPageRow(Base):
+    """One version of a client contact's booking page (``scheduling.pages.BookingPage.to_dict()``).
+
+    Versions are never changed: setting a page adds the next version, so an interview booked
+    under version 2 can always be read against version 2. The latest is the highest version.
+    ``created_by`` says who set it ("api", "tracker", a party id)."""
+
+    __tablename__ = "booking_pages"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    page: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (UniqueConstraint("party_id", "version", name="uq_booking_pages_party_version"),)
+
+
 # "In stage X since before T": one range scan per stage for the overdue rules.
 Index("ix_interviews_stage_changed", Interview.stage, Interview.stage_changed_at)
 

@@ -19,9 +19,14 @@ def setup_api(app: web.Application, api_key: str) -> None:
     app[API_KEY] = api_key
     app.router.add_post("/api/v1/interviews", create_interview)
     app.router.add_get("/api/v1/interviews/{interview_id}", get_interview)
+    # Imported here: the booking-page routes use this module's API key check.
+    from bot.web.availability_api import setup_availability_api
+
+    setup_availability_api(app)
 
 
-def _authorise(request: web.Request) -> None:
+def authorise(request: web.Request) -> None:
+    """The request carries the API key (``Authorization: Bearer <key>``), else a 401."""
     header = request.headers.get("Authorization", "")
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key:
@@ -121,7 +126,7 @@ def parse_request(body: dict[str, Any]) -> InterviewRequest:
 
 
 async def create_interview(request: web.Request) -> web.Response:
-    _authorise(request)
+    authorise(request)
     body = await read_json_object(request)
     services = request.app[SERVICES]
     try:
@@ -133,6 +138,8 @@ async def create_interview(request: web.Request) -> web.Response:
     return web.json_response(
         {
             "id": result.interview_id,
+            "client_id": result.client_id,
+            "candidate_id": result.candidate_id,
             "links": {
                 "client": services.chat_link(result.client_token),
                 "candidate": services.chat_link(result.candidate_token),
@@ -143,7 +150,7 @@ async def create_interview(request: web.Request) -> web.Response:
 
 
 async def get_interview(request: web.Request) -> web.Response:
-    _authorise(request)
+    authorise(request)
     interview_id = request.match_info["interview_id"]
     view = await request.app[SERVICES].scheduling.view(interview_id) if len(interview_id) <= 64 else None
     if view is None:
@@ -155,6 +162,8 @@ async def get_interview(request: web.Request) -> web.Response:
             "role_title": view.role_title,
             "format": view.format.value,
             "duration_minutes": int(view.duration.total_seconds() // 60),
+            "client_id": view.client.id,
+            "candidate_id": view.candidate.id,
             "client": {"name": view.client.name, "zone": view.client.zone},
             "candidate": {"name": view.candidate.name, "zone": view.candidate.zone},
             "slots": [

@@ -54,6 +54,7 @@ EXPECTED = {
     ("GET", "/healthz"), ("GET", "/"), ("GET", "/chat"), ("POST", "/chat/session"),
     ("GET", "/static/vendor/webchat.js"), ("POST", "/api/messages"), ("POST", "/api/v1/interviews"),
     ("GET", "/api/v1/interviews/{interview_id}"),
+    ("PUT", "/api/v1/clients/{client_id}/availability"), ("GET", "/api/v1/clients/{client_id}/availability"),
     ("POST", "/v3/directline/conversations"), ("GET", "/v3/directline/conversations/{cid}"),
     ("POST", "/v3/directline/conversations/{cid}/activities"),
     ("GET", "/v3/directline/conversations/{cid}/activities"),
