@@ -38,8 +38,6 @@ def authorise(request: web.Request) -> None:
         raise json_error(web.HTTPUnauthorized, "the API key is not valid")
 
 
-
-
 PARTY_FIELDS = ("name", "email", "zone", "organisation")
 REQUEST_FIELDS = (
     "recruiter", "client", "candidate", "role_title", "duration_minutes", "format", "location",
