@@ -6,6 +6,7 @@ Booked: Wednesday 10:00–11:00 UTC, the candidate in Asia/Kolkata, the client i
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from bot.dev.loopback import FakeConnector
@@ -95,6 +96,22 @@ async def test_i_cant_make_it_starts_the_same_reschedule_as_the_button(
     assert "not booked yet: waiting for" in when and "available times" in when
     again = texts_of(await types(j, "cand-chat", j.candidate_user, "can we move it"))
     assert again.startswith("Nothing is booked yet, so there is nothing to move")
+
+
+async def test_past_the_cutoff_i_cant_make_it_and_the_button_both_say_why_at_once(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    j, p = await start(app_client, connector)
+    j.clock.set(STARTS - timedelta(hours=3))
+    answer = await types(j, "cand-chat", j.candidate_user, "I can't make it")
+    said = texts_of(answer)
+    assert said.startswith("It's too late to reschedule this interview yourself")
+    assert "Nothing was changed" in said and not cards_of(answer)  # no form that would be refused
+    before = len(connector.activities("cand-chat"))
+    await j.say("cand-chat", j.candidate_user, value={"action": "reschedule", "interview_id": p.interview_id})
+    [button] = connector.activities("cand-chat")[before:]
+    assert button["text"] == said  # the Reschedule button: the same refusal, the same way in
+    assert await stage_of(j, p.interview_id) == Stage.SCHEDULED
 
 
 async def test_a_typed_cancel_asks_for_confirmation_on_the_cancel_card(
