@@ -17,6 +17,8 @@ __all__ = [
     "BEFORE_INTERVIEW",
     "CANCEL_CONFIRM",
     "PAST_INTERVIEW",
+    "RECRUITER_CHANGES",
+    "RECRUITER_NOT_UNDERSTOOD",
     "cannot_cancel",
     "cannot_move",
     "help_reply",
@@ -30,6 +32,17 @@ BEFORE_INTERVIEW = frozenset({Stage.REQUESTED, Stage.AWAITING_SLOTS, Stage.AWAIT
 PAST_INTERVIEW = frozenset(
     {Stage.COMPLETED, Stage.AWAITING_FEEDBACK, Stage.FEEDBACK_COMPLETE, Stage.DECIDED, Stage.NO_SHOW}
 )
+# The recruiter in Teams: text that is none of the commands (bot.framework.activity_handler).
+RECRUITER_NOT_UNDERSTOOD = (
+    "Sorry, I didn't catch that. You can type **schedule**, **pipeline**, **upcoming** or "
+    "**help**, or use the buttons on my cards."
+)
+RECRUITER_CHANGES = (
+    "I can't move or cancel an interview from a typed message yet, because you may have several: "
+    "when one needs you, my alert card has **Nudge again** and **Cancel the interview**. Type "
+    "**upcoming** or **pipeline** to see where each stands."
+)
+
 # A typed "cancel" is confirmed on a card; its button is named so the answer and the card agree.
 CANCEL_CONFIRM = f"Please confirm on the card: add a reason if you like and press **{CANCEL_BUTTON}**."
 

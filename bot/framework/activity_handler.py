@@ -22,6 +22,7 @@ from botbuilder.schema import (
 from bot.framework.adapter import AskarsanAdapter
 from bot.framework.sdk4171.activity_codec import serialize_reference
 from cards import notice_card, pipeline_card
+from cards.replies import RECRUITER_CHANGES, RECRUITER_NOT_UNDERSTOOD
 from dialogs.actions import CardActions
 from dialogs.changes import ChangeActions
 from dialogs.common import send_card, sender_of
@@ -39,17 +40,8 @@ HELP_TEXT = (
     "- **schedule**: ask for an interview (recruiters)\n"
     "- **pipeline** / **upcoming**: see interviews on the tracker\n"
     "- **help**: this message\n\n"
-    "Clients and candidates: open the link in your invitation, or use the buttons on my cards."
-)
-
-RECRUITER_NOT_UNDERSTOOD = (
-    "Sorry, I didn't catch that. You can type **schedule**, **pipeline**, **upcoming** or "
-    "**help**, or use the buttons on my cards."
-)
-
-RECRUITER_CHANGES = (
-    "To move or cancel an interview, press **Reschedule** or **Cancel** on its card (its booking "
-    "update), or open it on the tracker. Type **upcoming** to see what is booked."
+    "Clients and candidates: open the link in your invitation and use the buttons on my cards, "
+    "or type **when is my interview?**, **reschedule**, **cancel** or **help** there."
 )
 
 WELCOME_TEXT = (
