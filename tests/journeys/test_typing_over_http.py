@@ -6,17 +6,20 @@ Booked: Wednesday 10:00–11:00 UTC, the candidate in Asia/Kolkata, the client i
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 from bot.dev.loopback import FakeConnector
 from scheduling.intervals import Interval
 from scheduling.interview import Stage
+from scheduling.rules import SlotRequest
 from scheduling.zones import format_local_range
+from services.changes import reschedule_interview
+from services.scheduling import offer_slots
 from storage.models import Interview
 from tests.helpers.activities import sent_cards
 from tests.helpers.cards import submits
-from tests.helpers.interviews import ENDS, STARTS
+from tests.helpers.interviews import ENDS, NOW, STARTS, WEDNESDAY
 from tests.helpers.journeys import Journey, start
 
 BOOKED = Interval(STARTS, ENDS)
@@ -42,7 +45,7 @@ def cards_of(answer: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 async def stage_of(j: Journey, interview_id: str) -> str:
     async with j.runtime.sessions() as session:
-        return (await session.get_one(Interview, interview_id)).stage
+        return str((await session.get_one(Interview, interview_id)).stage)
 
 
 async def test_gibberish_gets_didnt_catch_that_with_what_can_be_said_and_clicked(
@@ -158,3 +161,27 @@ async def test_the_recruiters_text_commands_are_unchanged_and_other_text_is_answ
     assert gibberish.startswith("Sorry, I didn't catch that.") and "**upcoming**" in gibberish
     moving = texts_of(await types(j, "rec", "rita", "reschedule", channel="emulator"))
     assert "from a typed message yet" in moving and "**upcoming**" in moving
+
+
+async def test_while_the_candidate_chooses_the_answers_name_the_pick_cards_buttons(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    j, p = await start(app_client, connector)
+    sessions, iid = j.runtime.sessions, p.interview_id
+    await reschedule_interview(sessions, p.candidate, iid, "Travelling", NOW)
+    thursday = SlotRequest(WEDNESDAY + timedelta(days=1), time(11), "Europe/London")
+    await offer_slots(sessions, p.client, iid, [thursday], NOW)
+    assert await stage_of(j, iid) == Stage.AWAITING_PICK
+
+    answer = await types(j, "cand-chat", j.candidate_user, "hmm")
+    assert answer[0]["text"].startswith("Sorry, I didn't catch that.")
+    assert "**Book this time**" in answer[0]["text"] and "**None of these work**" in answer[0]["text"]
+    [pick] = cards_of(answer)  # the card it names, after the explanation
+    assert [d for d in submits(pick) if d["action"] == "pick_slot"]
+
+    when = texts_of(await types(j, "cand-chat", j.candidate_user, "when is it?"))
+    assert "not booked yet: Harry Manager has offered times; please pick one" in when
+    client = texts_of(await types(j, "client-chat", j.client_user, "when is the interview"))
+    assert "not booked yet: waiting for Asha Candidate to pick" in client
+    move = texts_of(await types(j, "cand-chat", j.candidate_user, "another day please"))
+    assert move.startswith("Nothing is booked yet") and "**None of these work**" in move
