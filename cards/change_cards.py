@@ -23,7 +23,7 @@ from cards._base import (
     text,
     verb,
 )
-from cards.interview_cards import slot_choice
+from cards.interview_cards import cancel_button, cancel_form_body, slot_choice
 from scheduling.intervals import Interval
 from scheduling.interview import InterviewView, Role
 from scheduling.zones import format_local_range
@@ -60,6 +60,19 @@ def reschedule_form_card(view: InterviewView, role: Role, *, message: str | None
     body.append(subtle("The current time is released and new times are arranged; everyone is told."))
     return card(body, [submit("Reschedule", verb("reschedule", view.id, confirm="yes"))],
                 fallback="Reschedule the interview")
+
+
+def cancel_form_card(view: InterviewView, role: Role) -> Card:
+    """The confirmation's Cancel, on its own: what someone who typed "cancel" is asked to confirm
+    (the same question, reason and button, so one submit and one use case cancel)."""
+    body: list[Element] = [heading("Cancel the interview")]
+    if view.booked is not None:
+        when = format_local_range(view.booked, view.party(role).zone)
+        body.append(text(f"Your **{md(view.role_title)}** interview is booked for {when}."))
+    else:
+        body.append(text(f"Your **{md(view.role_title)}** interview is being arranged."))
+    body += cancel_form_body()
+    return card(body, [cancel_button(view)], fallback="Cancel the interview")
 
 
 def reschedule_notice_card(
@@ -117,4 +130,4 @@ def escalation_card(view: InterviewView, waiting: Role, detail: str) -> Card:
     return card(body, actions, fallback="An interview needs you: no answer in time.")
 
 
-__all__ = ["escalation_card", "reschedule_form_card", "reschedule_notice_card"]
+__all__ = ["cancel_form_card", "escalation_card", "reschedule_form_card", "reschedule_notice_card"]

@@ -45,8 +45,13 @@ from scheduling.zones import zone as zone_info
 
 __all__ = [
     "BOOK_BUTTON",
+    "CANCEL_BUTTON",
+    "NONE_WORK_BUTTON",
     "RECRUITER_NOTES",
+    "SEND_SLOTS_BUTTON",
     "booking_confirmation_card",
+    "cancel_button",
+    "cancel_form_body",
     "cancellation_card",
     "offer_slots_card",
     "pick_slot_card",
@@ -56,6 +61,11 @@ __all__ = [
 ]
 
 WINDOWS_PLACEHOLDER = "e.g. Mon–Wed after 14:00, or Thu morning"
+# Button titles the chat's answers name ("press **Book this time**"), so both say the same.
+BOOK_BUTTON = "Book this time"
+CANCEL_BUTTON = "Cancel the interview"
+NONE_WORK_BUTTON = "None of these work"
+SEND_SLOTS_BUTTON = "Send these to the candidate"
 
 
 def _minutes(duration: timedelta) -> str:
@@ -109,20 +119,22 @@ def _manage_actions(view: InterviewView) -> list[Action]:
     if view.join_url:
         actions.append(open_url("Join Teams meeting", view.join_url))
     actions.append(submit("Reschedule", verb("reschedule", view.id)))
-    actions.append(
-        show_card(
-            "Cancel",
-            sub_card(
-                [
-                    text("Cancel this interview? Everyone in it is told."),
-                    input_text("reason", "Reason (optional)", multiline=True, max_length=500,
-                               placeholder="e.g. I accepted another offer"),
-                ],
-                [submit("Cancel the interview", verb("cancel", view.id), style="destructive")],
-            ),
-        )
-    )
+    actions.append(show_card("Cancel", sub_card(cancel_form_body(), [cancel_button(view)])))
     return actions
+
+
+def cancel_form_body() -> list[Element]:
+    """The question and the optional reason before a cancel: behind the Cancel button of the
+    confirmation, and on its own when someone types "cancel" (``cards.change_cards``)."""
+    return [
+        text("Cancel this interview? Everyone in it is told."),
+        input_text("reason", "Reason (optional)", multiline=True, max_length=500,
+                   placeholder="e.g. I accepted another offer"),
+    ]
+
+
+def cancel_button(view: InterviewView) -> Action:
+    return submit(CANCEL_BUTTON, verb("cancel", view.id), style="destructive")
 
 
 def offer_slots_card(
@@ -235,7 +247,7 @@ def offer_slots_card(
             }
         )
     body.append(zone_picker("zone", "Time zone of these times", value=zone))
-    actions = [submit("Send these to the candidate", verb("offer_slots", view.id), style="positive")]
+    actions = [submit(SEND_SLOTS_BUTTON, verb("offer_slots", view.id), style="positive")]
     if calendar:
         # Asking for suggestions must not be blocked by the empty required date above.
         actions.append(submit("Suggest from my calendar", verb("suggest_slots", view.id),
@@ -245,9 +257,6 @@ def offer_slots_card(
         actions,
         fallback=f"Please offer interview times for {view.candidate.name} ({view.role_title}).",
     )
-
-
-BOOK_BUTTON = "Book this time"
 
 
 def slot_choice(
@@ -305,7 +314,7 @@ def pick_slot_card(view: InterviewView, *, message: str | None = None) -> Card:
                         button=BOOK_BUTTON)
     return card(
         body,
-        [show_card("None of these work", sub_card(propose_body, [propose]))],
+        [show_card(NONE_WORK_BUTTON, sub_card(propose_body, [propose]))],
         fallback="Interview times: please open this in the chat page.",
     )
 

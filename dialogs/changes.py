@@ -30,7 +30,9 @@ class ChangeActions:
         reason = str(value.get("reason") or "").strip()
         if value.get("confirm") != "yes" or (not reason and actor.role is not Role.RECRUITER):
             # The Reschedule button on a confirmation or reminder: ask why first (the reason is
-            # what the new times must fit), so an accidental click changes nothing.
+            # what the new times must fit), so an accidental click changes nothing; but what
+            # would be refused anyway (too late, not booked) is said now, before asking why.
+            await self._services.changes.check_reschedule(actor, interview_id)
             view = await self._services.scheduling.view(interview_id)
             if view is None:
                 raise NotFound("I can't find that interview.")

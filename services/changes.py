@@ -32,6 +32,7 @@ from scheduling.interview import (
     EffectKind,
     InvalidTransition,
     Nudged,
+    Policy,
     RescheduleRequested,
     Role,
     Stage,
@@ -91,18 +92,8 @@ async def reschedule_interview(
     limit_hit = False
     async with sessions() as session, session.begin():
         interview = await lock_interview(session, interview_id, actor, actor.role)
-        stage = Stage(interview.stage)
-        if stage is not Stage.SCHEDULED or interview.starts_at is None or interview.ends_at is None:
-            raise NotAllowed(_not_now(stage, "reschedule"))
-        if now >= interview.starts_at:
-            raise NotAllowed("The interview has already started, so it can't be rescheduled.")
-        zone = await _zone(session, actor.party_id)
-        if actor.role is not Role.RECRUITER and now >= interview.starts_at - policy.reschedule_cutoff:
-            raise PastCutoff(
-                "It's too late to reschedule this interview yourself: changes are possible until "
-                f"{format_local(interview.starts_at - policy.reschedule_cutoff, zone)}. "
-                "Please contact your recruiter, or cancel if you can't attend."
-            )
+        await _may_reschedule(session, interview, actor, now, policy)
+        assert interview.starts_at is not None and interview.ends_at is not None
         changes = await session.get(InterviewChanges, interview.id)
         used = _count(changes, actor.role)
         if actor.role is not Role.RECRUITER and used >= policy.max_reschedules:
@@ -159,6 +150,39 @@ async def reschedule_interview(
         f"This interview has already been rescheduled {used} times by {who}, the most we can do "
         "automatically. I've told your recruiter, who will get in touch to find a time."
     )
+
+
+async def check_reschedule(
+    sessions: async_sessionmaker[AsyncSession],
+    actor: Actor,
+    interview_id: str,
+    now: datetime,
+    config: SchedulingConfig | None = None,
+) -> None:
+    """Refuse now, before anyone is asked why, what :func:`reschedule_interview` would refuse for
+    the stage, the start or the cutoff (the same `NotAllowed` and wording); changes nothing. The
+    maximum is left to the reschedule itself: over it, the reason given goes to the recruiter."""
+    config = config or SchedulingConfig()
+    async with sessions() as session, session.begin():
+        interview = await lock_interview(session, interview_id, actor, actor.role)
+        await _may_reschedule(session, interview, actor, now, config.policy)
+
+
+async def _may_reschedule(
+    session: AsyncSession, interview: Interview, actor: Actor, now: datetime, policy: Policy
+) -> None:
+    stage = Stage(interview.stage)
+    if stage is not Stage.SCHEDULED or interview.starts_at is None or interview.ends_at is None:
+        raise NotAllowed(_not_now(stage, "reschedule"))
+    if now >= interview.starts_at:
+        raise NotAllowed("The interview has already started, so it can't be rescheduled.")
+    if actor.role is not Role.RECRUITER and now >= interview.starts_at - policy.reschedule_cutoff:
+        zone = await _zone(session, actor.party_id)
+        raise PastCutoff(
+            "It's too late to reschedule this interview yourself: changes are possible until "
+            f"{format_local(interview.starts_at - policy.reschedule_cutoff, zone)}. "
+            "Please contact your recruiter, or cancel if you can't attend."
+        )
 
 
 # Cancel ----------------------------------------------------------------------------------------
@@ -310,6 +334,10 @@ class Changes:
         finally:
             ctx.doorbell.ring()  # a refusal over the maximum still alerts the recruiter
 
+    async def check_reschedule(self, actor: Actor, interview_id: str) -> None:
+        ctx = self._ctx
+        await check_reschedule(ctx.sessions, actor, interview_id, ctx.now(), ctx.config)
+
     async def cancel(self, actor: Actor, interview_id: str, reason: str) -> ChangeResult:
         ctx = self._ctx
         result = await cancel_interview(ctx.sessions, actor, interview_id, reason, ctx.now(), ctx.config)
@@ -329,6 +357,7 @@ __all__ = [
     "PastCutoff",
     "TooManyReschedules",
     "cancel_interview",
+    "check_reschedule",
     "nudge",
     "pending_still_due",
     "reschedule_interview",

@@ -22,9 +22,13 @@ from botbuilder.schema import (
 from bot.framework.adapter import AskarsanAdapter
 from bot.framework.sdk4171.activity_codec import serialize_reference
 from cards import notice_card, pipeline_card
+from cards.replies import RECRUITER_CHANGES, RECRUITER_NOT_UNDERSTOOD
 from dialogs.actions import CardActions
+from dialogs.changes import ChangeActions
 from dialogs.common import send_card, sender_of
 from dialogs.schedule import ScheduleInterviewDialog
+from dialogs.talk import TypedRequests
+from scheduling.phrases.intents import Intent, read_intent
 from services import InvitationInvalid, Services
 from storage.turn_order import begin_turn
 
@@ -36,7 +40,8 @@ HELP_TEXT = (
     "- **schedule**: ask for an interview (recruiters)\n"
     "- **pipeline** / **upcoming**: see interviews on the tracker\n"
     "- **help**: this message\n\n"
-    "Clients and candidates: open the link in your invitation, or use the buttons on my cards."
+    "Clients and candidates: open the link in your invitation and use the buttons on my cards, "
+    "or type **when is my interview?**, **reschedule**, **cancel** or **help** there."
 )
 
 WELCOME_TEXT = (
@@ -54,6 +59,7 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
         self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
         self.dialogs.add(ScheduleInterviewDialog(services))
         self.actions = CardActions(services)
+        self.typed = TypedRequests(services, self.actions, ChangeActions(services))
         self.commands: dict[str, Callable[[TurnContext], Awaitable[None]]] = {
             "help": self._help,
             "schedule": self._schedule,
@@ -105,8 +111,13 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
             return
         grant = await self.services.people.webchat_grant(sender_of(activity))
         if grant is not None:
-            # Candidates and clients on web chat: whatever they type, show what to do next.
-            await self.actions.next_step(turn_context, grant)
+            # Candidates and clients on web chat: what they type is read and answered
+            # (dialogs/talk.py); a submit that is none of ours shows what to do next.
+            text = normalise_command(activity)
+            if text:
+                await self.typed.answer(turn_context, grant, text)
+            else:
+                await self.actions.next_step(turn_context, grant)
             return
         await self._command(turn_context, normalise_command(activity))
 
@@ -118,12 +129,20 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
             return
         handler = self.commands.get(text)
         if handler is None:
-            await turn_context.send_activity(
-                MessageFactory.text(
-                    "Sorry, I didn't understand that. Type **help** to see what I can do."
+            # Not a command word: the plain-language requests a recruiter may type too.
+            intent = read_intent(text)
+            if intent is Intent.HELP:
+                handler = self._help
+            elif intent is Intent.WHEN:
+                handler = self._upcoming
+            else:
+                await turn_context.send_activity(
+                    MessageFactory.text(
+                        RECRUITER_CHANGES if intent in (Intent.RESCHEDULE, Intent.CANCEL)
+                        else RECRUITER_NOT_UNDERSTOOD
+                    )
                 )
-            )
-            return
+                return
         await handler(turn_context)
 
     async def _join(self, turn_context: TurnContext) -> None:

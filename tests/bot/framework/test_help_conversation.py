@@ -34,7 +34,7 @@ async def test_help_works_with_a_teams_mention_and_capitals(
 
 async def test_unknown_text_says_what_to_do(sqlite_sessions: async_sessionmaker[AsyncSession]) -> None:
     adapter = make_adapter(sqlite_sessions)
-    await (await adapter.send("what's the weather")).assert_reply(says("didn't understand", "help"))
+    await (await adapter.send("what's the weather")).assert_reply(says("didn't catch that", "help"))
 
 
 async def test_a_new_member_is_greeted_but_not_the_bot_itself(

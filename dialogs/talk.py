@@ -1,0 +1,74 @@
+"""What a client or a candidate types in their chat: read as an intent
+(``scheduling.phrases.intents``) and answered in the interview's present state.
+
+"reschedule" and "cancel" go through the same doors as the card buttons (``dialogs.changes``):
+a typed reschedule gets the reschedule form the Reschedule button shows, a typed cancel the cancel
+question the Cancel button opens, and the use case behind the submit applies the cutoff, the
+maximum and the stage. Nothing changes on a typed word alone. What is not understood is answered
+with "I didn't catch that" and the options, then the card to act on when the state has one.
+"""
+
+from __future__ import annotations
+
+from botbuilder.core import TurnContext
+
+from cards.change_cards import cancel_form_card
+from cards.replies import (
+    BEFORE_INTERVIEW,
+    CANCEL_CONFIRM,
+    cannot_cancel,
+    cannot_move,
+    help_reply,
+    not_understood,
+    state_buttons,
+    when_reply,
+)
+from dialogs.actions import CardActions
+from dialogs.changes import ChangeActions
+from dialogs.common import send_card
+from scheduling.interview import Stage
+from scheduling.phrases.intents import Intent, read_intent
+from services import Actor, InvitationGrant, NotAllowed, NotFound, Services
+
+
+class TypedRequests:
+    def __init__(self, services: Services, actions: CardActions, changes: ChangeActions) -> None:
+        self._services = services
+        self._actions = actions
+        self._changes = changes
+
+    async def answer(self, turn_context: TurnContext, grant: InvitationGrant, text: str) -> None:
+        view = await self._services.scheduling.view(grant.interview_id)
+        if view is None:
+            await turn_context.send_activity("I can't find that interview any more.")
+            return
+        role = grant.role
+        intent = read_intent(text)
+        if intent is Intent.WHEN:
+            await turn_context.send_activity(when_reply(view, role))
+            return
+        if intent is Intent.RESCHEDULE and view.stage is Stage.SCHEDULED:
+            actor = Actor(role, grant.party_id, grant.interview_id)
+            try:
+                await self._changes.reschedule(turn_context, actor, grant.interview_id, {})
+            except (NotAllowed, NotFound) as error:
+                await turn_context.send_activity(f"{error.message} Nothing was changed.")
+            return
+        if intent is Intent.RESCHEDULE:
+            await turn_context.send_activity(cannot_move(view, role))
+        elif intent is Intent.CANCEL and view.stage in BEFORE_INTERVIEW:
+            await send_card(turn_context, cancel_form_card(view, role), text=CANCEL_CONFIRM)
+            return
+        elif intent is Intent.CANCEL:
+            await turn_context.send_activity(cannot_cancel(view))
+            return
+        elif intent is Intent.HELP:
+            await turn_context.send_activity(help_reply(view, role))
+        else:
+            await turn_context.send_activity(not_understood(view, role))
+        if state_buttons(view, role) is not None:
+            # The card the explanation names, again: it may be far up the chat by now.
+            await self._actions.next_step(turn_context, grant)
+
+
+__all__ = ["TypedRequests"]
