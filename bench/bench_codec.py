@@ -1,4 +1,4 @@
-"""Microbenchmark of msrest on the turn path against its lean replacements (issue #10).
+"""Microbenchmark of msrest on the turn path against its lean replacements.
 
 Not a test: ``python -m bench codec`` (or ``python -m bench.bench_codec``).
 

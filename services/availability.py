@@ -1,4 +1,4 @@
-"""Booking pages: a client contact sets their availability once (issue #17), askARSAN keeps every
+"""Booking pages: a client contact sets their availability once, askARSAN keeps every
 version and previews the next open times.
 
 A page is validated by the domain (``scheduling.pages.BookingPage.from_dict``: every problem by

@@ -1,5 +1,5 @@
-"""The JSON API's booking pages: an ATS sets a client contact's availability once and reads it back
-(issue #17). Same Bearer API key as the rest of ``/api/v1``.
+"""The JSON API's booking pages: an ATS sets a client contact's availability once and reads it back,
+so candidates can book from it. Same Bearer API key as the rest of ``/api/v1``.
 
 ``PUT /api/v1/clients/{client_id}/availability`` takes the page's plain-dict form
 (``scheduling.pages``) and stores it as the next version; every bad or unknown field is a 422

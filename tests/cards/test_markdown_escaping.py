@@ -1,4 +1,4 @@
-"""Names, role titles and organisations people typed never become markdown (issue #23, item 6).
+"""Names, role titles and organisations people typed never become markdown.
 
 A TextBlock and a chat message's ``text`` are rendered as markdown by Teams and Web Chat, so a
 candidate called ``Asha](https://evil.example/login) [Click to verify`` would be a link. Every

@@ -1,4 +1,4 @@
-"""A hostile candidate name and role title through the real app (issue #23, item 6): what the
+"""A hostile candidate name and role title through the real app: what the
 client and the candidate get in their web chats over the wire never turns the values into a link
 or emphasis when rendered as markdown, shows them as typed, and the e-mails carry them unescaped."""
 

@@ -1,7 +1,8 @@
 """Booking pages: `booking_pages`, one row per version of a client contact's page.
 
-A change of a page adds the next version and never alters a stored one (issue #17), so the
-unique (party_id, version) is also what two concurrent changes of one page meet on.
+A change of a page adds the next version and never alters a stored one (an interview keeps the
+page it was booked under), so the unique (party_id, version) is also what two concurrent changes
+of one page meet on.
 
 Revision ID: 0010
 Revises: 0009

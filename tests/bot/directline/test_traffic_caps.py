@@ -115,7 +115,7 @@ async def test_a_conversation_holds_at_most_four_streams_and_the_newest_displace
     cid = session["conversationId"]
     service = client.app[DIRECTLINE]
     opened = []
-    for _ in range(20):  # all on one stream token, as the flood in issue #23 did
+    for _ in range(20):  # all on one stream token, as a flood of reconnects would
         opened.append(await client.session.ws_connect(session["streamUrl"]))
     try:
         displaced, kept = opened[:-4], opened[-4:]
