@@ -23,7 +23,7 @@ from cards._base import (
     text,
     verb,
 )
-from cards.interview_cards import cancel_button, cancel_form_body, slot_choice
+from cards.interview_cards import RESCHEDULE_BUTTON, cancel_button, cancel_form_body, slot_choice
 from scheduling.intervals import Interval
 from scheduling.interview import InterviewView, Role
 from scheduling.zones import format_local_range
@@ -58,7 +58,7 @@ def reschedule_form_card(view: InterviewView, role: Role, *, message: str | None
                            multiline=True, max_length=500, placeholder=hint,
                            error="Please say why, so that the new times fit."))
     body.append(subtle("The current time is released and new times are arranged; everyone is told."))
-    return card(body, [submit("Reschedule", verb("reschedule", view.id, confirm="yes"))],
+    return card(body, [submit(RESCHEDULE_BUTTON, verb("reschedule", view.id, confirm="yes"))],
                 fallback="Reschedule the interview")
 
 

@@ -25,7 +25,7 @@ from cards._base import (
     text,
     verb,
 )
-from cards.interview_cards import recruiter_update_card
+from cards.interview_cards import FEEDBACK_BUTTON, recruiter_update_card
 from scheduling.feedback import (
     MAX_TEXT_LENGTH,
     CandidateFeedback,
@@ -130,7 +130,7 @@ def client_feedback_card(
     ]
     return card(
         body,
-        [submit("Send feedback", verb("client_feedback", view.id), style="positive")],
+        [submit(FEEDBACK_BUTTON, verb("client_feedback", view.id), style="positive")],
         fallback="Interview feedback: please open this in Teams or the askARSAN chat page.",
     )
 
@@ -173,7 +173,7 @@ def candidate_feedback_card(
     ]
     return card(
         body,
-        [submit("Send feedback", verb("candidate_feedback", view.id), style="positive")],
+        [submit(FEEDBACK_BUTTON, verb("candidate_feedback", view.id), style="positive")],
         fallback="Interview feedback: please open this in the askARSAN chat page.",
     )
 

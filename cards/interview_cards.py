@@ -66,6 +66,9 @@ BOOK_BUTTON = "Book this time"
 CANCEL_BUTTON = "Cancel the interview"
 NONE_WORK_BUTTON = "None of these work"
 SEND_SLOTS_BUTTON = "Send these to the candidate"
+RESCHEDULE_BUTTON = "Reschedule"
+OPEN_CANCEL_BUTTON = "Cancel"  # opens the cancel form, whose own button is CANCEL_BUTTON
+FEEDBACK_BUTTON = "Send feedback"
 
 
 def _minutes(duration: timedelta) -> str:
@@ -118,8 +121,8 @@ def _manage_actions(view: InterviewView) -> list[Action]:
     actions: list[Action] = []
     if view.join_url:
         actions.append(open_url("Join Teams meeting", view.join_url))
-    actions.append(submit("Reschedule", verb("reschedule", view.id)))
-    actions.append(show_card("Cancel", sub_card(cancel_form_body(), [cancel_button(view)])))
+    actions.append(submit(RESCHEDULE_BUTTON, verb("reschedule", view.id)))
+    actions.append(show_card(OPEN_CANCEL_BUTTON, sub_card(cancel_form_body(), [cancel_button(view)])))
     return actions
 
 

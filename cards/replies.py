@@ -9,7 +9,15 @@ in the reader's own zone.
 from __future__ import annotations
 
 from cards._base import md
-from cards.interview_cards import BOOK_BUTTON, CANCEL_BUTTON, NONE_WORK_BUTTON, SEND_SLOTS_BUTTON
+from cards.interview_cards import (
+    BOOK_BUTTON,
+    CANCEL_BUTTON,
+    FEEDBACK_BUTTON,
+    NONE_WORK_BUTTON,
+    OPEN_CANCEL_BUTTON,
+    RESCHEDULE_BUTTON,
+    SEND_SLOTS_BUTTON,
+)
 from scheduling.interview import InterviewView, Role, Stage
 from scheduling.zones import format_local_range
 
@@ -56,9 +64,9 @@ def state_buttons(view: InterviewView, role: Role) -> str | None:
     if role is Role.CLIENT and stage in (Stage.AWAITING_SLOTS, Stage.AWAITING_PICK):
         return f"On the card: add the times that suit you and press **{SEND_SLOTS_BUTTON}**."
     if stage is Stage.SCHEDULED and view.booked is not None:
-        return "On the confirmation card: **Reschedule** or **Cancel**."
+        return f"On the confirmation card: **{RESCHEDULE_BUTTON}** or **{OPEN_CANCEL_BUTTON}**."
     if stage is Stage.AWAITING_FEEDBACK:
-        return "On the card: your feedback, then **Send feedback**."
+        return f"On the card: your feedback, then **{FEEDBACK_BUTTON}**."
     return None
 
 

@@ -35,7 +35,7 @@ class CardActions:
     def __init__(self, services: Services) -> None:
         self._services = services
         self._feedback = FeedbackActions(services)
-        self._changes = ChangeActions(services)
+        self.changes = ChangeActions(services)  # also what typed requests go through (dialogs/talk.py)
         # The expected role of the sender; None: any party of the interview (the service checks).
         self._actions: dict[str, tuple[Role | None, Action]] = {
             "offer_slots": (Role.CLIENT, self._offer_slots),
@@ -49,9 +49,9 @@ class CardActions:
             "report_no_show": (None, self._feedback.report_no_show),
             "decide": (Role.RECRUITER, self._feedback.decide),
             # Changes (dialogs/changes.py): any party of the interview, or its recruiter.
-            "reschedule": (None, self._changes.reschedule),
-            "cancel": (None, self._changes.cancel),
-            "nudge": (Role.RECRUITER, self._changes.nudge),
+            "reschedule": (None, self.changes.reschedule),
+            "cancel": (None, self.changes.cancel),
+            "nudge": (Role.RECRUITER, self.changes.nudge),
         }
 
     @property

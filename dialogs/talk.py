@@ -24,7 +24,6 @@ from cards.replies import (
     when_reply,
 )
 from dialogs.actions import CardActions
-from dialogs.changes import ChangeActions
 from dialogs.common import send_card
 from scheduling.interview import Stage
 from scheduling.phrases.intents import Intent, read_intent
@@ -32,10 +31,9 @@ from services import Actor, InvitationGrant, NotAllowed, NotFound, Services
 
 
 class TypedRequests:
-    def __init__(self, services: Services, actions: CardActions, changes: ChangeActions) -> None:
+    def __init__(self, services: Services, actions: CardActions) -> None:
         self._services = services
         self._actions = actions
-        self._changes = changes
 
     async def answer(self, turn_context: TurnContext, grant: InvitationGrant, text: str) -> None:
         view = await self._services.scheduling.view(grant.interview_id)
@@ -50,7 +48,7 @@ class TypedRequests:
         if intent is Intent.RESCHEDULE and view.stage is Stage.SCHEDULED:
             actor = Actor(role, grant.party_id, grant.interview_id)
             try:
-                await self._changes.reschedule(turn_context, actor, grant.interview_id, {})
+                await self._actions.changes.reschedule(turn_context, actor, grant.interview_id, {})
             except (NotAllowed, NotFound) as error:
                 await turn_context.send_activity(f"{error.message} Nothing was changed.")
             return

@@ -26,7 +26,7 @@ from services.core import InvalidRequest, NotFound
 from services.scheduling import client_busy
 from storage.models import BookingPageRow, Party
 
-__all__ = ["Availability", "page", "preview", "set_page"]
+__all__ = ["Availability", "page", "preview", "preview_length", "set_page"]
 
 PREVIEW_LIMIT = 10
 _ATTEMPTS = 3  # two changes of one page at once meet on the unique (party_id, version)
@@ -148,10 +148,15 @@ async def preview(
     return _open(of, duration, booked, now, limit)
 
 
+def preview_length(page: BookingPage) -> timedelta:
+    """The length a preview is for when none is asked: the page's shortest interview."""
+    return timedelta(minutes=min(page.rules.durations_minutes))
+
+
 def _open(
     current: BookingPage, duration: timedelta | None, booked: Sequence[Interval], now: datetime, limit: int
 ) -> list[Interval]:
-    length = duration or timedelta(minutes=min(current.rules.durations_minutes))
+    length = duration or preview_length(current)
     try:
         return open_times(current, length, [], booked, now, limit=limit)
     except DurationNotOffered as error:

@@ -127,8 +127,8 @@ def _spend_post(service: DirectLineService, conversation_id: str) -> None:
     wait = service.posts.take(conversation_id)
     if wait:
         posts = service.posts
-        # Direct Line's error shape; directlinejs waits Retry-After, then Web Chat marks the
-        # message "Send failed. Retry." for the person to send again.
+        # Direct Line's error shape; directlinejs retries once after Retry-After (which it reads
+        # as milliseconds), then Web Chat marks the message "Send failed. Retry." to send again.
         raise web.HTTPTooManyRequests(
             text=json.dumps({"error": {
                 "code": "TooManyRequests",

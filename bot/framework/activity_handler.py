@@ -24,7 +24,6 @@ from bot.framework.sdk4171.activity_codec import serialize_reference
 from cards import notice_card, pipeline_card
 from cards.replies import RECRUITER_CHANGES, RECRUITER_NOT_UNDERSTOOD
 from dialogs.actions import CardActions
-from dialogs.changes import ChangeActions
 from dialogs.common import send_card, sender_of
 from dialogs.schedule import ScheduleInterviewDialog
 from dialogs.talk import TypedRequests
@@ -59,7 +58,7 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
         self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
         self.dialogs.add(ScheduleInterviewDialog(services))
         self.actions = CardActions(services)
-        self.typed = TypedRequests(services, self.actions, ChangeActions(services))
+        self.typed = TypedRequests(services, self.actions)
         self.commands: dict[str, Callable[[TurnContext], Awaitable[None]]] = {
             "help": self._help,
             "schedule": self._schedule,

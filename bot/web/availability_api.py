@@ -9,7 +9,7 @@ shortest interview length, minus the client's booked interviews.
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -18,6 +18,7 @@ from bot.web.api import authorise
 from bot.web.http import SERVICES, json_error, read_json_object
 from scheduling.pages import BookingPage
 from services import InvalidRequest, NotFound
+from services.availability import preview_length
 
 PATH = "/api/v1/clients/{client_id}/availability"
 
@@ -34,7 +35,7 @@ async def _answer(request: web.Request, client_id: str, version: int, page: Book
         "version": version,
         "page": page.to_dict(),
         "next_open_times": [t.start.astimezone(UTC).isoformat() for t in times],
-        "preview_duration_minutes": min(page.rules.durations_minutes),
+        "preview_duration_minutes": preview_length(page) // timedelta(minutes=1),
     }
     return web.json_response(body)
 
