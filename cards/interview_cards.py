@@ -7,7 +7,7 @@ Every time is shown in the zone of the person reading the card, with that zone w
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from types import MappingProxyType
 
 from cards._base import (
@@ -37,15 +37,20 @@ from cards._base import (
     verb,
     zone_picker,
 )
+from scheduling.availability import by_local_day
 from scheduling.intervals import Interval
 from scheduling.interview import FORMAT_LABELS, STAGE_LABELS, Format, InterviewView, OfferedSlot, Role
 from scheduling.rules import BookingRules, RefusedSlot, SlotRequest
-from scheduling.zones import format_local_range
+from scheduling.zones import day_label, format_local_range, format_local_times
 from scheduling.zones import zone as zone_info
 
 __all__ = [
     "BOOK_BUTTON",
     "CANCEL_BUTTON",
+    "CHANGE_ZONE_BUTTON",
+    "FIRST_DATES_BUTTON",
+    "LATER_DATES_BUTTON",
+    "LIVE_TIME_PREFIX",
     "NONE_WORK_BUTTON",
     "RECRUITER_NOTES",
     "SEND_SLOTS_BUTTON",
@@ -65,6 +70,9 @@ WINDOWS_PLACEHOLDER = "e.g. Mon–Wed after 14:00, or Thu morning"
 BOOK_BUTTON = "Book this time"
 CANCEL_BUTTON = "Cancel the interview"
 NONE_WORK_BUTTON = "None of these work"
+LATER_DATES_BUTTON = "Later dates"
+CHANGE_ZONE_BUTTON = "Change my time zone"
+FIRST_DATES_BUTTON = "First dates"
 SEND_SLOTS_BUTTON = "Send these to the candidate"
 RESCHEDULE_BUTTON = "Reschedule"
 OPEN_CANCEL_BUTTON = "Cancel"  # opens the cancel form, whose own button is CANCEL_BUTTON
@@ -282,8 +290,21 @@ def slot_choice(
     ]
 
 
-def pick_slot_card(view: InterviewView, *, message: str | None = None) -> Card:
-    """For the candidate: the offered slots in their own zone, or "none of these work"."""
+def pick_slot_card(
+    view: InterviewView,
+    *,
+    message: str | None = None,
+    live: Sequence[Interval] | None = None,
+    more: bool = False,
+    paged: bool = False,
+    browser_zone: str | None = None,
+) -> Card:
+    """For the candidate: the times in their own zone, or "none of these work"; their zone can be
+    changed (and the browser's, `browser_zone`, is offered when it is another).
+
+    The times are the slots the client offered, or, with `live`, the open times of the client's
+    booking page, grouped by the candidate's days, with "Later dates" when `more` exist (and
+    "First dates" back once `paged` on)."""
     zone = view.candidate.zone
     body: list[Element] = []
     if message:
@@ -307,18 +328,88 @@ def pick_slot_card(view: InterviewView, *, message: str | None = None) -> Card:
                    error="Please say when you could do the interview."),
     ]
     propose = submit("Send my times", verb("propose_times", view.id))
+    fallback = "Interview times: please open this in the chat page."
+    zone_actions = _zone_actions(view, zone, browser_zone)
+    if live is not None:
+        return _live_times_card(view, body, live, more=more, paged=paged,
+                                propose=(propose_body, propose), fallback=fallback,
+                                zone_actions=zone_actions)
     if not view.slots:
         body.append(text("There are no open times to pick from right now."))
         body += propose_body
-        return card(body, [propose], fallback="Interview times: please open this in the chat page.")
+        return card(body, [propose], fallback=fallback)
 
     body.append(text(f"Times are shown in your time zone, **{md(zone)}**."))
     body += slot_choice(view, view.slots, zone, label="Choose the time that suits you",
                         button=BOOK_BUTTON)
     return card(
         body,
-        [show_card(NONE_WORK_BUTTON, sub_card(propose_body, [propose]))],
-        fallback="Interview times: please open this in the chat page.",
+        [show_card(NONE_WORK_BUTTON, sub_card(propose_body, [propose])), *zone_actions],
+        fallback=fallback,
+    )
+
+
+def _zone_actions(view: InterviewView, zone: str, browser_zone: str | None) -> list[Action]:
+    """Show the times in another zone: the browser's at one click when it differs, any by choice."""
+    actions: list[Action] = []
+    if browser_zone and browser_zone != zone:
+        actions.append(submit(f"Show times in {browser_zone}", verb("set_zone", view.id, zone=browser_zone)))
+    actions.append(show_card(CHANGE_ZONE_BUTTON, sub_card(
+        [zone_picker("zone", "Your time zone", value=zone)],
+        [submit("Use this time zone", verb("set_zone", view.id))],
+    )))
+    return actions
+
+
+def live_time_input(day: date) -> str:
+    """The id of one day's choice of live times (one choice per day, so the card groups them)."""
+    return f"{LIVE_TIME_PREFIX}{day:%Y%m%d}"
+
+
+LIVE_TIME_PREFIX = "start_"
+
+
+def _live_times_card(
+    view: InterviewView,
+    body: list[Element],
+    times: Sequence[Interval],
+    *,
+    more: bool,
+    paged: bool,
+    propose: tuple[list[Element], Action],
+    fallback: str,
+    zone_actions: Sequence[Action] = (),
+) -> Card:
+    zone = view.candidate.zone
+    propose_body, propose_action = propose
+    pages: list[Action] = []
+    if paged:
+        pages.append(submit(FIRST_DATES_BUTTON, verb("more_times", view.id), associatedInputs="none"))
+    if more and times:
+        later = verb("more_times", view.id, after=times[-1].start.isoformat())
+        pages.append(submit(LATER_DATES_BUTTON, later, associatedInputs="none"))
+    if not times:
+        body.append(text(
+            f"{md(view.client.name)} has no open times left in the dates that can be booked."
+            if not paged else "There are no later open times."
+        ))
+        body += propose_body
+        return card(body, [*pages, propose_action], fallback=fallback)
+    body.append(text(
+        f"These are {md(view.client.name)}'s open times right now, in your time zone, "
+        f"**{md(zone)}**. Choose one and press **{BOOK_BUTTON}**."
+    ))
+    for day, group in by_local_day(times, zone):
+        body.append(input_choice(
+            live_time_input(day), day_label(day),
+            [(t.start.isoformat(), format_local_times(t, zone)) for t in group],
+            style="expanded", wrap=True,
+        ))
+    body.append(action_set([submit(BOOK_BUTTON, verb("book_time", view.id), style="positive")]))
+    return card(
+        body,
+        [*pages, show_card(NONE_WORK_BUTTON, sub_card(propose_body, [propose_action])), *zone_actions],
+        fallback=fallback,
     )
 
 
@@ -382,6 +473,7 @@ def cancellation_card(view: InterviewView, role: Role, *, by: Role, reason: str 
 RECRUITER_NOTES: Mapping[str, str] = MappingProxyType(
     {
         "slots_offered": "Slots offered by {client}",
+        "from_page": "Sent to {candidate} with {client}'s open times",
         "other_times": "{candidate} asked for other times",
         "booked": "Interview booked",
         "cancelled": "Interview cancelled",

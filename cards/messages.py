@@ -10,14 +10,16 @@ reason in them went through ``md``, and ``md_plain`` turns one back into plain t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime, time
 
 from cards._base import md
+from scheduling.intervals import Interval
 from scheduling.interview import InterviewView, Role, Stage
-from scheduling.zones import format_local
+from scheduling.zones import format_local, format_local_range, format_local_times, zone
 
 __all__ = [
+    "CANDIDATE_DAY",
     "change_lead",
     "counted",
     "feedback_overdue_note",
@@ -26,6 +28,8 @@ __all__ = [
     "name_of",
     "no_show_note",
     "offer_slots_lead",
+    "offered_lines",
+    "outside_candidate_day",
     "pending_overdue_note",
     "pending_reminder_lead",
     "pick_slot_lead",
@@ -85,6 +89,13 @@ def change_lead(view: InterviewView, data: Data) -> str | None:
         who = _who_md(view, data)
         reason = data.get("reason")
         why = f" Reason given: {md(quoted(reason))}" if reason else ""
+        if view.page_version is not None and view.stage is Stage.AWAITING_PICK:
+            # From a booking page the candidate picks again; the client is only told.
+            if by is Role.CANDIDATE:
+                return (f"Your **{md(view.role_title)}** interview is released. Pick a new time "
+                        f"from {md(view.client.name)}'s open times:")
+            return (f"{who} asked to move your **{md(view.role_title)}** interview.{why} "
+                    f"Please pick a new time from {md(view.client.name)}'s open times:")
         if by is Role.CLIENT:
             return (f"You asked to move the **{md(view.role_title)}** interview with "
                     f"{md(view.candidate.name)}.{why} Which new times suit you?")
@@ -112,6 +123,10 @@ def offer_slots_lead(view: InterviewView, data: Data) -> str:
 
 def pick_slot_lead(view: InterviewView, data: Data) -> str:
     lead = f"Good news: {md(view.client.name)} has offered times for **{md(view.role_title)}**."
+    if view.page_version is not None and not view.slots:
+        lead = (f"Hello {md(view.candidate.name)}! {md(view.recruiter.name)} would like you to "
+                f"interview for **{md(view.role_title)}** with {md(view.client.name)}. "
+                "Pick the time that suits you best:")
     return change_lead(view, data) or lead
 
 
@@ -133,8 +148,13 @@ def recruiter_detail(view: InterviewView, data: Data) -> str | None:
         start = data.get("previous_start")
         was = (f" It was booked for {format_local(datetime.fromisoformat(start), view.recruiter.zone)}."
                if start else "")
-        return (f"{who} asked to reschedule.{why}{was} {md(view.client.name)} has been asked "
-                "for new slots.")
+        then = (f"{md(view.candidate.name)} picks a new time from {md(view.client.name)}'s "
+                "booking page." if view.page_version is not None and view.stage is Stage.AWAITING_PICK
+                else f"{md(view.client.name)} has been asked for new slots.")
+        return f"{who} asked to reschedule.{why}{was} {then}"
+    if note == "from_page":
+        return (f"{md(view.candidate.name)} is picking a time from {md(view.client.name)}'s "
+                "booking page; nobody needs to offer slots. I'll tell you when it is booked.")
     if note == "reschedule_limit":
         who = _who_md(view, data)
         return (f"{who} asked to reschedule again but has used every reschedule allowed, so nothing "
@@ -186,3 +206,30 @@ def no_show_note(view: InterviewView, absent: Role, by: Role) -> str:
     reporter = "you" if by is Role.RECRUITER else _name_md(view, by)
     return (f"No-show: {_name_md(view, absent)} did not come (reported by {reporter}). "
             "Feedback is skipped.")
+
+
+# The candidate's waking day: a time offered by hand outside it is flagged to the client.
+CANDIDATE_DAY = (time(8, 0), time(20, 0))
+
+
+def outside_candidate_day(slot: Interval, zone_name: str) -> bool:
+    """True when `slot` starts before 08:00 or ends after 20:00 on the candidate's clock (or
+    runs into their next day)."""
+    tz = zone(zone_name)
+    start, end = slot.start.astimezone(tz), slot.end.astimezone(tz)
+    first, last = CANDIDATE_DAY
+    return start.date() != end.date() or start.time() < first or end.time() > last
+
+
+def offered_lines(view: InterviewView, slots: Sequence[Interval]) -> str:
+    """The slots a client offered, each in the client's zone and the candidate's, flagged when it
+    falls outside the candidate's 08:00–20:00 (markdown bullets)."""
+    candidate = md(view.candidate.name)
+    lines = []
+    for slot in slots:
+        line = (f"- {format_local_range(slot, view.client.zone)}; for {candidate}: "
+                f"{format_local_times(slot, view.candidate.zone)}")
+        if view.candidate.zone != view.client.zone and outside_candidate_day(slot, view.candidate.zone):
+            line += f" ⚠ outside 08:00–20:00 for {candidate}"
+        lines.append(line)
+    return "\n".join(lines)

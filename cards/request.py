@@ -31,11 +31,18 @@ REQUEST_FIELDS: Mapping[str, str] = {
     "role_title": "Role",
     "duration_minutes": "Duration",
     "format": "Format",
+    "times_from": "Times",
     "location": "Location",
     "deadline": "Deadline",
 }
 
 DURATIONS = ("30", "45", "60", "90")
+# Where the times come from; "auto": the client's booking page when they have one.
+TIMES_FROM_CHOICES = (
+    ("auto", "The client's booking page if they have one (the candidate books at once), "
+             "else the client offers slots"),
+    ("offered_by_client", "The client offers slots by hand"),
+)
 
 
 def schedule_request_card(
@@ -98,6 +105,8 @@ def schedule_request_card(
                              [(f.value, FORMAT_LABELS[f]) for f in Format],
                              value=value("format") or Format.TEAMS.value, required=True,
                              style="expanded", error="Please choose how the interview happens."),
+                input_choice("times_from", label["times_from"], TIMES_FROM_CHOICES,
+                             value=value("times_from") or "auto", style="expanded", wrap=True),
                 input_text("location", f"{label['location']} (optional)", value=value("location"),
                            placeholder="Address for on site, number for a phone call"),
                 input_date("deadline", f"{label['deadline']} (optional)", value=value("deadline")),
@@ -108,6 +117,6 @@ def schedule_request_card(
     ]
     return card(
         body,
-        [submit("Ask the client for times", {"action": "request_interview"}, style="positive")],
+        [submit("Request the interview", {"action": "request_interview"}, style="positive")],
         fallback="Schedule an interview: please open this in Teams or the askARSAN chat page.",
     )

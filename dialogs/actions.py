@@ -8,20 +8,32 @@ at once, on any server instance.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
 
 from cards import BOOK_BUTTON, booking_confirmation_card, md, offer_slots_card, pick_slot_card
-from cards.messages import counted
+from cards.interview_cards import LIVE_TIME_PREFIX
+from cards.messages import counted, offered_lines
 from dialogs.changes import ChangeActions
 from dialogs.common import send_card, sender_of
 from dialogs.feedback import FeedbackActions
 from dialogs.forms import parse_slot_rows
 from integrations.calendar import CalendarUnavailable
-from scheduling.interview import Role, Stage
-from scheduling.zones import format_local_range
-from services import Actor, InvalidRequest, InvitationGrant, NotAllowed, NotFound, Services, SlotTaken
+from scheduling.errors import DomainError
+from scheduling.interview import STAGE_LABELS, Role, Stage
+from scheduling.zones import format_local_range, zone
+from services import (
+    Actor,
+    InvalidRequest,
+    InvitationGrant,
+    NotAllowed,
+    NotFound,
+    PickResult,
+    Services,
+    SlotTaken,
+)
 
 NOT_YOURS = (
     "This card isn't for you, or its link has expired, so nothing was changed. "
@@ -42,6 +54,11 @@ class CardActions:
             "suggest_slots": (Role.CLIENT, self._suggest_slots),
             # The candidate, or the recruiter picking for them (the service checks which).
             "pick_slot": (None, self._pick_slot),
+            # A live open time of the client's booking page, and paging through them.
+            "book_time": (None, self._book_time),
+            "more_times": (None, self._more_times),
+            # The client or the candidate reads times in another zone from now on.
+            "set_zone": (None, self._set_zone),
             "propose_times": (Role.CANDIDATE, self._propose_times),
             # After the interview (dialogs/feedback.py).
             "client_feedback": (Role.CLIENT, self._feedback.client_feedback),
@@ -86,7 +103,7 @@ class CardActions:
         requests = parse_slot_rows(value, view.client.zone)
         result = await self._services.scheduling.offer_slots(actor, interview_id, requests)
         if result.accepted:
-            kept = "\n".join(f"- {format_local_range(s, view.client.zone)}" for s in result.accepted)
+            kept = offered_lines(view, result.accepted)
             await turn_context.send_activity(
                 MessageFactory.text(
                     f"Thanks! I've sent {counted(len(result.accepted), 'slot')} to "
@@ -147,10 +164,104 @@ class CardActions:
                 await send_card(
                     turn_context,
                     pick_slot_card(
-                        view, message="That time was just taken. Here is what is still open."
+                        view, message="That time was just taken. Here is what is still open.",
+                        browser_zone=browser_zone(turn_context),
                     ),
                 )
             return
+        await self._booked(turn_context, actor, result)
+
+    async def _book_time(
+        self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
+    ) -> None:
+        chosen = [v for k, v in value.items() if str(k).startswith(LIVE_TIME_PREFIX) and v]
+        if len(chosen) != 1:
+            # One choice per day on the card: none, or one on two days, is not a choice yet.
+            ask = "Please choose one of the times" if not chosen else "Please choose only one time"
+            await turn_context.send_activity(
+                f"{ask} on the card, then press **{BOOK_BUTTON}**. Nothing was changed."
+            )
+            return
+        start = _instant(chosen[0])
+        if start is None:
+            await turn_context.send_activity(
+                f"That is not one of the listed times. Please choose one on the card and press "
+                f"**{BOOK_BUTTON}**. Nothing was changed."
+            )
+            return
+        try:
+            result = await self._services.booking.book(actor, interview_id, start)
+        except CalendarUnavailable as error:
+            await turn_context.send_activity(error.message)
+            return
+        except SlotTaken as error:
+            await self.send_live_times(
+                turn_context, interview_id, message=f"{error.message} Here is what is still open."
+            )
+            return
+        await self._booked(turn_context, actor, result)
+
+    async def _more_times(
+        self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
+    ) -> None:
+        after = _instant(value.get("after")) if value.get("after") else None
+        await self.send_live_times(turn_context, interview_id, after=after)
+
+    async def _set_zone(
+        self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
+    ) -> None:
+        if actor.role is Role.RECRUITER:
+            raise NotAllowed("Only the client and the candidate choose the zone they read times in.")
+        chosen = value.get("zone")
+        if not isinstance(chosen, str) or not chosen.strip():
+            await turn_context.send_activity(
+                "Please choose your time zone in the list, then press **Use this time zone**. "
+                "Nothing was changed."
+            )
+            return
+        key = await self._services.people.set_zone(actor, interview_id, chosen.strip()[:64])
+        await turn_context.send_activity(f"Done: I'll show you times in **{md(key)}** from now on.")
+        view = await self._services.scheduling.view(interview_id)
+        if actor.role is Role.CANDIDATE and view is not None and view.stage is Stage.AWAITING_PICK:
+            if not await self.send_live_times(turn_context, interview_id):
+                await send_card(turn_context, pick_slot_card(view, browser_zone=browser_zone(turn_context)))
+
+    async def send_live_times(
+        self,
+        turn_context: TurnContext,
+        interview_id: str,
+        *,
+        message: str | None = None,
+        after: datetime | None = None,
+        text: str | None = None,
+    ) -> bool:
+        """The candidate's card of live open times (after `after`); False when the interview's
+        times are offered by hand (nothing sent)."""
+        view = await self._services.scheduling.view(interview_id)
+        if view is None:
+            raise NotFound("I can't find that interview.")
+        if view.stage is not Stage.AWAITING_PICK:
+            if view.stage is Stage.SCHEDULED and view.booked is not None:
+                when = format_local_range(view.booked, view.candidate.zone)
+                await turn_context.send_activity(f"This interview is already booked for {when}.")
+                return True
+            stage = STAGE_LABELS[view.stage].lower()
+            raise NotAllowed(f"This interview is {stage}: there is no time to pick.")
+        if view.slots:
+            return False  # the client offered slots by hand: those are the choice
+        try:
+            live = await self._services.booking.open_times(interview_id, after=after)
+        except CalendarUnavailable as error:
+            await turn_context.send_activity(error.message)
+            return True
+        if live is None:
+            return False
+        card = pick_slot_card(view, message=message, live=live.times, more=live.more,
+                              paged=after is not None, browser_zone=browser_zone(turn_context))
+        await send_card(turn_context, card, text=text)
+        return True
+
+    async def _booked(self, turn_context: TurnContext, actor: Actor, result: PickResult) -> None:
         when = format_local_range(result.booked, result.zone)
         if actor.role is Role.RECRUITER:
             await turn_context.send_activity(
@@ -199,10 +310,11 @@ class CardActions:
                 await send_card(turn_context, card, text=lead)
                 return
         if grant.role is Role.CANDIDATE and view.stage is Stage.AWAITING_PICK:
+            greeting = f"Hello {name}! Pick the time that suits you best for **{md(view.role_title)}**."
+            if await self.send_live_times(turn_context, view.id, text=greeting):
+                return
             await send_card(
-                turn_context,
-                pick_slot_card(view),
-                text=f"Hello {name}! Pick the time that suits you best for **{md(view.role_title)}**.",
+                turn_context, pick_slot_card(view, browser_zone=browser_zone(turn_context)), text=greeting
             )
             return
         if view.stage is Stage.SCHEDULED and view.booked is not None:
@@ -212,6 +324,29 @@ class CardActions:
             f"Hello {name}! Your interview for **{md(view.role_title)}** is "
             f"{_status(view.stage, grant.role)}."
         )
+
+
+def browser_zone(turn_context: TurnContext) -> str | None:
+    """The zone Web Chat reports for the browser (the activity's ``localTimezone``), when it is
+    a real IANA zone."""
+    reported = getattr(turn_context.activity, "local_timezone", None)
+    if not isinstance(reported, str) or not 0 < len(reported) <= 64:
+        return None
+    try:
+        return zone(reported).key
+    except DomainError:
+        return None
+
+
+def _instant(value: object) -> datetime | None:
+    """A time a card carried (an ISO 8601 instant with its offset), or None."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return instant.astimezone(UTC) if instant.tzinfo is not None else None
 
 
 def _status(stage: Stage, role: Role) -> str:

@@ -16,7 +16,7 @@ from botbuilder.core import TurnContext
 from cards import md
 from cards.change_cards import reschedule_form_card
 from dialogs.common import send_card
-from scheduling.interview import Role
+from scheduling.interview import Role, Stage
 from services import Actor, NotFound, Services
 
 
@@ -42,6 +42,16 @@ class ChangeActions:
         await self._services.changes.reschedule(actor, interview_id, reason)
         view = await self._services.scheduling.view(interview_id)
         client = md(view.client.name) if view else "the client"
+        if view is not None and view.page_version is not None and view.stage is Stage.AWAITING_PICK:
+            # From the booking page: the candidate picks a new live time; nobody offers slots.
+            await turn_context.send_activity(
+                "Done: the old time is released and everyone has been told. "
+                + ("Pick a new time on the card that follows."
+                   if actor.role is Role.CANDIDATE
+                   else f"{md(view.candidate.name)} picks a new time from "
+                   + ("your" if actor.role is Role.CLIENT else f"{client}'s") + " booking page.")
+            )
+            return
         if actor.role is Role.CLIENT:
             await turn_context.send_activity(
                 "Done: the old time is released and everyone has been told. "

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 
 from scheduling.interview import Format
 from scheduling.rules import SlotRequest
-from services import InterviewRequest, InvalidRequest, PartyInput
+from services import InterviewRequest, InvalidRequest, PartyInput, TimesFrom
 
 MAX_SLOT_ROWS = 20
 _FORMATS = {f.value: f for f in Format}
@@ -36,6 +36,13 @@ def parse_interview_request(values: Mapping[str, object], recruiter: PartyInput)
     if interview_format is None:
         problems["format"] = "choose Teams meeting, on site or phone"
         interview_format = Format.TEAMS
+    times_text = _text(values, "times_from") or "auto"
+    times_from: TimesFrom | None = None
+    if times_text != "auto":
+        try:
+            times_from = TimesFrom(times_text)
+        except ValueError:
+            problems["times_from"] = "choose where the times come from"
     deadline: datetime | None = None
     deadline_text = _text(values, "deadline")
     if deadline_text:
@@ -63,6 +70,7 @@ def parse_interview_request(values: Mapping[str, object], recruiter: PartyInput)
         format=interview_format,
         location=_text(values, "location") or None,
         deadline=deadline,
+        times_from=times_from,
     )
 
 

@@ -58,10 +58,15 @@ class ScheduleInterviewDialog(ComponentDialog):  # type: ignore[misc]
             )
             return await step.replace_dialog(STEPS, {"values": values, "errors": error.problems})
         client = md(values.get("client_name") or "the client")
+        asked = (
+            f"{md(request.candidate.name)} picks a time from {client}'s booking page now"
+            if result.from_page
+            else f"I've asked {client} for time slots"
+        )
         await step.context.send_activity(
             MessageFactory.text(
-                f"Interview requested for **{md(request.role_title)}**. I've asked {client} for time "
-                f"slots and will tell you as things move.\n\n"
+                f"Interview requested for **{md(request.role_title)}**. {asked} and I will tell "
+                f"you as things move.\n\n"
                 f"- Client's link: {self._services.chat_link(result.client_token)}\n"
                 f"- Candidate's link: {self._services.chat_link(result.candidate_token)}\n\n"
                 "Both links are personal: forward each only to its person."

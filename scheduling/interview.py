@@ -5,8 +5,9 @@ though long: the state machine is read as a whole, and every transition is in `t
 
     requested → awaiting_slots → awaiting_pick → scheduled → completed → awaiting_feedback
               → feedback_complete → decided
+    requested → awaiting_pick                 (the client has a booking page: live open times)
     awaiting_pick → awaiting_slots            (the candidate proposes other times)
-    scheduled → awaiting_slots                (reschedule)
+    scheduled → awaiting_slots                (reschedule; → awaiting_pick from a booking page)
     any open stage → cancelled;  scheduled / completed / awaiting_feedback → no_show
     awaiting_feedback → feedback_complete     (both answered, or the feedback window closed)
     feedback_complete / no_show → decided     (the recruiter's one-click decision)
@@ -180,7 +181,11 @@ class FeedbackSchedule:
 
 @dataclass(frozen=True)
 class Requested:
-    """The recruiter asked for an interview: the client is asked for slots."""
+    """The recruiter asked for an interview: the client is asked for slots, or, when the times
+    come from the client's booking page (`from_page`), the candidate picks from its live open
+    times and the client does nothing until it is booked."""
+
+    from_page: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,9 +216,11 @@ class Cancelled:
 @dataclass(frozen=True)
 class RescheduleRequested:
     """`by` asked to move the booked interview: the booking is released and the offer/pick loop
-    reopens (the client is asked for new slots)."""
+    reopens: the client is asked for new slots, or, `from_page`, the candidate picks another live
+    time from the client's booking page (the client is only told)."""
 
     by: Role
+    from_page: bool = False
 
 
 @dataclass(frozen=True)
@@ -313,8 +320,17 @@ class Transition:
 def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Policy()) -> Transition:
     """The next stage and the effects of `event` happening in `stage` at `now`."""
     match event:
-        case Requested():
+        case Requested(from_page=from_page):
             _expect(stage, event, Stage.REQUESTED)
+            if from_page:
+                return Transition(
+                    Stage.AWAITING_PICK,
+                    (
+                        Effect(EffectKind.OFFER_SLOTS_TO_CANDIDATE, Role.CANDIDATE),
+                        Effect(EffectKind.NOTIFY_RECRUITER, Role.RECRUITER, data=_note("from_page")),
+                        *_pending(Stage.AWAITING_PICK, now, policy),
+                    ),
+                )
             return Transition(
                 Stage.AWAITING_SLOTS,
                 (
@@ -401,18 +417,26 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
                 Effect(EffectKind.NOTIFY_RECRUITER, Role.RECRUITER, data=_note("cancelled", by=by.value))
             )
             return Transition(Stage.CANCELLED, tuple(effects))
-        case RescheduleRequested(by=by):
+        case RescheduleRequested(by=by, from_page=from_page):
             _expect(stage, event, Stage.SCHEDULED)
             moved = _note("rescheduled", by=by.value)
+            # From a booking page the candidate picks again from its live times; otherwise the
+            # client is asked for new slots.
+            reopened = Stage.AWAITING_PICK if from_page else Stage.AWAITING_SLOTS
+            ask = (
+                Effect(EffectKind.OFFER_SLOTS_TO_CANDIDATE, Role.CANDIDATE, data=moved)
+                if from_page
+                else Effect(EffectKind.ASK_CLIENT_FOR_SLOTS, Role.CLIENT, data=moved)
+            )
             return Transition(
-                Stage.AWAITING_SLOTS,
+                reopened,
                 (
                     Effect(EffectKind.CANCEL_CALENDAR_EVENT, data=moved),
                     Effect(EffectKind.SEND_RESCHEDULE_NOTICE, Role.CLIENT, data=moved),
                     Effect(EffectKind.SEND_RESCHEDULE_NOTICE, Role.CANDIDATE, data=moved),
-                    Effect(EffectKind.ASK_CLIENT_FOR_SLOTS, Role.CLIENT, data=moved),
+                    ask,
                     Effect(EffectKind.NOTIFY_RECRUITER, Role.RECRUITER, data=moved),
-                    *_pending(Stage.AWAITING_SLOTS, now, policy),
+                    *_pending(reopened, now, policy),
                 ),
             )
         case Nudged():
@@ -584,6 +608,8 @@ class InterviewView:
     candidate_windows: tuple[Interval, ...] = ()
     candidate_note: str | None = None
     round: int = 1
+    # The version of the client's booking page the times come from; None: offered by hand.
+    page_version: int | None = None
 
     def party(self, role: Role) -> PartyView:
         return {Role.RECRUITER: self.recruiter, Role.CLIENT: self.client}.get(role, self.candidate)

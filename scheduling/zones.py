@@ -21,6 +21,7 @@ __all__ = [
     "NonexistentLocalTime",
     "format_local",
     "format_local_range",
+    "format_local_times",
     "format_wall",
     "local_to_utc",
     "wall_to_utc",
@@ -113,7 +114,7 @@ def _to_local(dt_utc: datetime, zone_name: str) -> datetime:
     return dt_utc.astimezone(zone(zone_name))
 
 
-def day_label(local: datetime) -> str:
+def day_label(local: date) -> str:
     return f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}"
 
 
@@ -156,3 +157,16 @@ def format_local_range(interval: Interval, zone_name: str) -> str:
     if start_abbr != end_abbr:
         return f"{day_label(start)}, {start:%H:%M} {start_abbr}–{end:%H:%M} {suffix}"
     return f"{day_label(start)}, {start:%H:%M}–{end:%H:%M} {suffix}"
+
+
+def format_local_times(interval: Interval, zone_name: str) -> str:
+    """An interval's clock times in ``zone_name`` under a day heading, e.g. "14:00–15:00 GMT";
+    the end's date is added when it falls on the next local day."""
+    start = _to_local(interval.start, zone_name)
+    end = _to_local(interval.end, zone_name)
+    start_abbr, end_abbr = _abbreviation(start), _abbreviation(end)
+    if start.date() != end.date():
+        return f"{start:%H:%M} {start_abbr} – {day_label(end)}, {end:%H:%M} {end_abbr}"
+    if start_abbr != end_abbr:
+        return f"{start:%H:%M} {start_abbr}–{end:%H:%M} {end_abbr}"
+    return f"{start:%H:%M}–{end:%H:%M} {end_abbr}"

@@ -10,10 +10,11 @@ from services.feedback import DecisionResult, FeedbackClosed, SubmitResult
 from services.identity import Sender
 from services.invitations import InvitationGrant, InvitationInvalid
 from services.privacy import CandidateNotFound, ErasureReport
-from services.requests import InterviewRequest, PartyInput, RequestResult
+from services.requests import RULE_DEFAULTS, InterviewRequest, PartyInput, RequestResult, TimesFrom
 from services.scheduling import OfferResult, PickResult
 
 __all__ = [
+    "RULE_DEFAULTS",
     "Actor",
     "CandidateNotFound",
     "ChangeResult",
@@ -38,6 +39,7 @@ __all__ = [
     "Services",
     "SlotTaken",
     "SubmitResult",
+    "TimesFrom",
     "TooManyReschedules",
     "utc_now",
 ]

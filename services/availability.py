@@ -23,10 +23,11 @@ from scheduling.intervals import Interval
 from scheduling.pages import BookingPage, DurationNotOffered, InvalidPage
 from services.context import ServiceContext
 from services.core import InvalidRequest, NotFound
-from services.scheduling import client_busy
+from services.hosts import client_busy, stored_page
+from services.requests import PartyInput, upsert_party
 from storage.models import BookingPageRow, Party
 
-__all__ = ["Availability", "page", "preview", "preview_length", "set_page"]
+__all__ = ["Availability", "ensure_client", "page", "preview", "preview_length", "set_page"]
 
 PREVIEW_LIMIT = 10
 _ATTEMPTS = 3  # two changes of one page at once meet on the unique (party_id, version)
@@ -54,10 +55,6 @@ async def _latest(session: AsyncSession, client_id: str) -> BookingPageRow | Non
         .limit(1)
     )
     return row
-
-
-def _stored(row: BookingPageRow) -> BookingPage:
-    return dataclasses.replace(BookingPage.from_dict(row.page), version=row.version)
 
 
 async def set_page(
@@ -107,7 +104,7 @@ async def page(
     async with sessions() as session:
         await _client(session, client_id)
         row = await _latest(session, client_id)
-        return (row.version, _stored(row)) if row is not None else None
+        return (row.version, stored_page(row)) if row is not None else None
 
 
 async def page_version(
@@ -120,7 +117,7 @@ async def page_version(
                 BookingPageRow.party_id == client_id, BookingPageRow.version == version
             )
         )
-        return _stored(row) if row is not None else None
+        return stored_page(row) if row is not None else None
 
 
 async def preview(
@@ -143,7 +140,7 @@ async def preview(
             row = await _latest(session, client_id)
             if row is None:
                 return []
-            of = _stored(row)
+            of = stored_page(row)
         booked = await client_busy(session, client_id)
     return _open(of, duration, booked, now, limit)
 
@@ -163,11 +160,26 @@ def _open(
         raise InvalidRequest({"duration_minutes": error.message}) from None
 
 
+async def ensure_client(
+    sessions: async_sessionmaker[AsyncSession], contact: PartyInput, *, now: datetime
+) -> str:
+    """The id of the client contact with `contact`'s e-mail, created when askARSAN does not know
+    them yet: a page can be set up before their first interview."""
+    if not contact.email or "@" not in contact.email:
+        raise InvalidRequest({"email": "the client's e-mail address is missing or not valid"})
+    async with sessions() as session, session.begin():
+        party = await upsert_party(session, "client", contact, now)
+        return party.id
+
+
 class Availability:
     """The booking-page use cases bound to the app's context (``Services.availability``)."""
 
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
+
+    async def ensure_client(self, contact: PartyInput) -> str:
+        return await ensure_client(self._ctx.sessions, contact, now=self._ctx.now())
 
     async def set_page(self, client_id: str, data: object, *, by: str) -> tuple[int, BookingPage]:
         return await set_page(self._ctx.sessions, client_id, data, now=self._ctx.now(), by=by)

@@ -136,7 +136,9 @@ async def reschedule_interview(
                   {"reason": text, "previous_start": previous_start.isoformat(),
                    "count": used + 1})
             stage = await apply_event(
-                session, interview, RescheduleRequested(actor.role), now, policy,
+                session, interview,
+                RescheduleRequested(actor.role, from_page="page_version" in (interview.rules or {})),
+                now, policy,
                 {
                     "reason": text, "sequence": str(cancel_sequence), "event_id": event_id,
                     "previous_start": previous_start.isoformat(),

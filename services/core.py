@@ -32,6 +32,7 @@ __all__ = [
     "SlotTaken",
     "apply_event",
     "audit",
+    "check_actor",
     "lock_interview",
     "stage_message",
 ]
@@ -75,6 +76,14 @@ async def lock_interview(
     """The interview, locked for this transaction, if `actor` is its party in `role` (or in one
     of the roles `also` allows, e.g. the recruiter acting for the candidate)."""
     interview = await session.scalar(_LOCK, {"id": interview_id})
+    return check_actor(interview, interview_id, actor, role, *also)
+
+
+def check_actor(
+    interview: Interview | None, interview_id: str, actor: Actor, role: Role, *also: Role
+) -> Interview:
+    """`interview` if `actor` is its party in `role` (or in a role of `also`); else NotFound or
+    NotAllowed. What `lock_interview` checks, for a read that locks nothing."""
     if interview is None or (actor.interview_id is not None and actor.interview_id != interview_id):
         raise NotFound("I can't find that interview.")
     parties = {

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.availability import Availability
+from services.booking import Bookings
 from services.changes import Changes
 from services.context import ServiceContext
 from services.effects import Effects
@@ -30,6 +31,7 @@ class Services:
         self.scheduling = Scheduling(ctx)
         self.changes = Changes(ctx)
         self.availability = Availability(ctx)
+        self.booking = Bookings(ctx)
         self.feedback = FeedbackUseCases(ctx)
         self.people = People(ctx)
         self.reports = Reports(ctx)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -48,7 +48,8 @@ from scheduling.interview import (
 )
 from services.context import SchedulingConfig, ServiceContext
 from services.core import Actor, InvalidRequest, NotAllowed, NotFound, apply_event, audit, lock_interview
-from services.requests import open_interview
+from services.hosts import latest_page
+from services.requests import RULE_DEFAULTS, open_interview
 from storage.models import Feedback, Interview, InterviewOutcome
 
 FEEDBACK_ROLES = (Role.CLIENT, Role.CANDIDATE)
@@ -390,7 +391,17 @@ async def _next_round(
     session: AsyncSession, previous: Interview, now: datetime, config: SchedulingConfig
 ) -> tuple[Interview, str, str]:
     """A new scheduling request like `services.scheduling.request_interview`, for the same
-    parties, role, duration, format and rules, one round later."""
+    parties, role, duration, format and rules, one round later. A round booked from the client's
+    booking page is booked from it again, under its newest version when that still offers the
+    interview's length (else the client offers times by hand)."""
+    rules = dict(previous.rules or {})
+    from_page = False
+    if "page_version" in rules:
+        page = await latest_page(session, previous.client_id)
+        if page is not None and page.rules.offers(timedelta(minutes=previous.duration_minutes)):
+            rules, from_page = {"page_version": page.version}, True
+        else:
+            rules = dict(RULE_DEFAULTS)
     return await open_interview(
         session,
         Interview(
@@ -401,7 +412,7 @@ async def _next_round(
             client_id=previous.client_id,
             candidate_id=previous.candidate_id,
             duration_minutes=previous.duration_minutes,
-            rules=dict(previous.rules or {}),
+            rules=rules,
             deadline=None,
             round=previous.round + 1,
             previous_interview_id=previous.id,
@@ -409,6 +420,7 @@ async def _next_round(
         now,
         config,
         {"previous_interview_id": previous.id, "round": previous.round + 1},
+        from_page=from_page,
     )
 
 

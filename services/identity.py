@@ -21,9 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from integrations.directory import TeamsDirectory, TeamsUser
+from scheduling.errors import DomainError
 from scheduling.interview import Role
+from scheduling.zones import zone
 from services.context import ServiceContext
-from services.core import Actor
+from services.core import Actor, InvalidRequest, audit, check_actor
 from services.invitations import InvitationGrant, grant_for_webchat_user, resolve_invitation
 from storage.models import Interview, Party, WebChatReference
 
@@ -351,6 +353,29 @@ async def ensure_teams_reference(
     return reference
 
 
+async def set_zone(
+    sessions: async_sessionmaker[AsyncSession], actor: Actor, interview_id: str, zone_name: str,
+    now: datetime,
+) -> str:
+    """The client or candidate `actor` reads times in `zone_name` from now on (cards, mails and
+    replies for every interview of theirs); returns its IANA key. InvalidRequest for a zone that
+    does not exist."""
+    try:
+        key = zone(zone_name).key
+    except DomainError as error:
+        raise InvalidRequest({"zone": error.message}) from None
+    async with sessions() as session, session.begin():
+        interview = check_actor(
+            await session.get(Interview, interview_id), interview_id, actor, Role.CANDIDATE, Role.CLIENT
+        )
+        party = await session.get_one(Party, actor.party_id)
+        before, party.timezone = party.timezone, key
+        if before != key:
+            audit(session, interview.id, now, actor.role, actor.party_id, "zone_changed",
+                  {"from": before, "to": key})
+    return key
+
+
 # The way in ------------------------------------------------------------------------------------
 
 
@@ -382,3 +407,6 @@ class People:
 
     async def ensure_teams_reference(self, party_id: str) -> dict[str, Any] | None:
         return await ensure_teams_reference(self._ctx.sessions, self._ctx.teams, party_id)
+
+    async def set_zone(self, actor: Actor, interview_id: str, zone_name: str) -> str:
+        return await set_zone(self._ctx.sessions, actor, interview_id, zone_name, self._ctx.now())

@@ -8,24 +8,29 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduling.errors import DomainError
 from scheduling.interview import Format, Requested, Role, Stage
+from scheduling.pages import BookingPage
 from scheduling.zones import zone
 from services.context import SchedulingConfig
 from services.core import InvalidRequest, apply_event, audit
+from services.hosts import latest_page
 from services.invitations import create_invitation
 from storage.models import Interview, Party
 
 __all__ = [
     "ALLOWED_DURATIONS",
+    "RULE_DEFAULTS",
     "InterviewRequest",
     "PartyInput",
     "RequestResult",
+    "TimesFrom",
     "open_interview",
     "request_interview",
     "upsert_party",
@@ -43,6 +48,14 @@ class PartyInput:
     teams_user_id: str | None = None
 
 
+class TimesFrom(StrEnum):
+    BOOKING_PAGE = "booking_page"
+    OFFERED_BY_CLIENT = "offered_by_client"
+
+
+RULE_DEFAULTS = {"buffer_minutes": 0, "min_notice_hours": 24, "horizon_days": 60}
+
+
 @dataclass(frozen=True)
 class InterviewRequest:
     recruiter: PartyInput
@@ -53,9 +66,14 @@ class InterviewRequest:
     format: Format = Format.TEAMS
     location: str | None = None
     deadline: datetime | None = None
-    buffer_minutes: int = 0
-    min_notice_hours: int = 24
-    horizon_days: int = 60
+    # Hand-offered times' rules; None: the default. With a booking page the page's rules apply,
+    # so a request that sets any of them for a page is refused rather than ignored.
+    buffer_minutes: int | None = None
+    min_notice_hours: int | None = None
+    horizon_days: int | None = None
+    # Where the times come from: the client's booking page or the client offering by hand;
+    # None: the page when the client has one.
+    times_from: TimesFrom | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +84,8 @@ class RequestResult:
     # The parties' ids: what an ATS names the client by (its booking page) and the candidate by.
     client_id: str = ""
     candidate_id: str = ""
+    # The times come from the client's booking page (the candidate picks at once).
+    from_page: bool = False
 
 
 ALLOWED_DURATIONS = range(15, 241)
@@ -129,11 +149,11 @@ def validate_request(request: InterviewRequest) -> None:
     check("location", request.location, "the location", LOCATION_LIMIT)
     if request.format is Format.ON_SITE and not (request.location or "").strip():
         problems["location"] = "an on-site interview needs a location"
-    if not 0 <= request.buffer_minutes <= 120:
+    if request.buffer_minutes is not None and not 0 <= request.buffer_minutes <= 120:
         problems["buffer_minutes"] = "the buffer must be between 0 and 120 minutes"
-    if not 0 <= request.min_notice_hours <= 24 * 14:
+    if request.min_notice_hours is not None and not 0 <= request.min_notice_hours <= 24 * 14:
         problems["min_notice_hours"] = "the minimum notice must be between 0 and 336 hours"
-    if not 1 <= request.horizon_days <= 365:
+    if request.horizon_days is not None and not 1 <= request.horizon_days <= 365:
         problems["horizon_days"] = "the booking horizon must be between 1 and 365 days"
     if problems:
         raise InvalidRequest(problems)
@@ -151,11 +171,13 @@ async def request_interview(
         recruiter = await upsert_party(session, "recruiter", request.recruiter, now)
         client = await upsert_party(session, "client", request.client, now)
         candidate = await upsert_party(session, "candidate", request.candidate, now)
-        rules = {
-            "buffer_minutes": request.buffer_minutes,
-            "min_notice_hours": request.min_notice_hours,
-            "horizon_days": request.horizon_days,
+        page = await _page_for(session, request, client)
+        rules: dict[str, object] = {
+            field: default if getattr(request, field) is None else getattr(request, field)
+            for field, default in RULE_DEFAULTS.items()
         }
+        if page is not None:
+            rules = {"page_version": page.version}
         interview, client_token, candidate_token = await open_interview(
             session,
             Interview(
@@ -172,8 +194,44 @@ async def request_interview(
             ),
             now,
             config,
+            from_page=page is not None,
         )
-        return RequestResult(interview.id, client_token, candidate_token, client.id, candidate.id)
+        return RequestResult(
+            interview.id, client_token, candidate_token, client.id, candidate.id, page is not None
+        )
+
+
+async def _page_for(
+    session: AsyncSession, request: InterviewRequest, client: Party
+) -> BookingPage | None:
+    """The booking page the request's times come from, or None for times offered by hand.
+    Refuses (nothing is written: the transaction rolls back) a request the page cannot serve."""
+    if request.times_from is TimesFrom.OFFERED_BY_CLIENT:
+        return None
+    page = await latest_page(session, client.id)
+    if page is None:
+        if request.times_from is TimesFrom.BOOKING_PAGE:
+            raise InvalidRequest({
+                "times_from": f"{client.display_name} has no booking page yet: set one up first "
+                "(PUT /api/v1/clients/{id}/availability, the tracker, or the client's own "
+                "'set my availability'), or let the client offer times by hand"
+            })
+        return None
+    set_rules = [f for f in RULE_DEFAULTS if getattr(request, f) is not None]
+    if set_rules:
+        raise InvalidRequest({
+            field: f"'{field}' is set by {client.display_name}'s booking page for times booked "
+            "from it; leave it out, or choose times offered by the client"
+            for field in set_rules
+        })
+    duration = timedelta(minutes=request.duration_minutes)
+    if not page.rules.offers(duration):
+        lengths = ", ".join(str(m) for m in page.rules.durations_minutes)
+        raise InvalidRequest({
+            "duration_minutes": f"{client.display_name}'s booking page offers interviews of "
+            f"{lengths} minutes; choose one of those, or let the client offer times by hand"
+        })
+    return page
 
 
 async def open_interview(
@@ -182,6 +240,8 @@ async def open_interview(
     now: datetime,
     config: SchedulingConfig,
     audit_detail: dict[str, object] | None = None,
+    *,
+    from_page: bool = False,
 ) -> tuple[Interview, str, str]:
     """Start the scheduling loop for a new interview row (a request, or another round): its
     stage and counters, both parties' invitations, the audit entry and the `Requested` effects.
@@ -202,9 +262,11 @@ async def open_interview(
         session, interview_id=interview.id, party_id=interview.candidate_id, role=Role.CANDIDATE,
         now=now, ttl=config.invite_ttl,
     )
-    audit(session, interview.id, now, Role.RECRUITER, interview.recruiter_id, "requested",
-          audit_detail or {})
-    await apply_event(session, interview, Requested(), now, config.policy)
+    detail = dict(audit_detail or {})
+    if from_page:
+        detail["page_version"] = (interview.rules or {}).get("page_version")
+    audit(session, interview.id, now, Role.RECRUITER, interview.recruiter_id, "requested", detail)
+    await apply_event(session, interview, Requested(from_page=from_page), now, config.policy)
     return interview, client_token, candidate_token
 
 

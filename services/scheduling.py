@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -48,6 +48,7 @@ from services.core import (
     lock_interview,
     stage_message,
 )
+from services.hosts import client_busy, interview_rules
 from services.requests import InterviewRequest, RequestResult, request_interview
 from services.views import load_view
 from storage.models import Booking, Interview, Party, Slot, new_id
@@ -94,7 +95,7 @@ async def offer_slots(
         if Stage(interview.stage) not in (Stage.AWAITING_SLOTS, Stage.AWAITING_PICK):
             raise NotAllowed(stage_message(interview, "offer slots"))
         client = await session.get_one(Party, interview.client_id)
-        rules = booking_rules(interview, client.timezone)
+        rules = await interview_rules(session, interview, client.timezone)
         offered = await _slots(session, interview.id, "offered")
         busy = [*await client_busy(session, interview.client_id, exclude=interview.id), *extra_busy]
         # Slots already on offer count as taken for the new ones (buffers included).
@@ -172,7 +173,7 @@ async def pick_slot(
             stage = Stage(interview.stage)
             if stage is Stage.SCHEDULED:
                 if interview.starts_at == slot.start:
-                    return await _pick_result(connection, interview, actor, interval, already=True)
+                    return await pick_result(connection, interview, actor, interval, already=True)
                 raise NotAllowed(
                     "You already booked another time for this interview. "
                     "Use Reschedule on your confirmation if you need to change it."
@@ -181,7 +182,7 @@ async def pick_slot(
                 raise NotAllowed(stage_message(interview, "pick a time"))
             if slot.status != "offered":
                 raise SlotTaken("That time is no longer available.")
-            rules = booking_rules(interview, slot.client_zone)
+            rules = await interview_rules(session, interview, slot.client_zone)
             busy = await client_busy(session, interview.client_id, exclude=interview.id)
             if check_pick(interval, rules, busy, now) is not None:
                 raise SlotTaken("That time is no longer available.")
@@ -202,12 +203,12 @@ async def pick_slot(
             audit(session, interview.id, now, actor.role, actor.party_id, "booked",
                   {"slot_id": slot_id})
             await apply_event(session, interview, SlotPicked(interval), now, config.policy)
-            return await _pick_result(connection, interview, actor, interval)
+            return await pick_result(connection, interview, actor, interval)
     except IntegrityError:
         raise SlotTaken("That time was just taken.") from None
 
 
-async def _pick_result(
+async def pick_result(
     connection: AsyncConnection,
     interview: Interview,
     actor: Actor,
@@ -274,7 +275,7 @@ async def suggest_slots(
         if Stage(interview.stage) not in (Stage.AWAITING_SLOTS, Stage.AWAITING_PICK):
             raise NotAllowed(stage_message(interview, "offer slots"))
         client = await session.get_one(Party, interview.client_id)
-        rules = booking_rules(interview, client.timezone)
+        rules = await interview_rules(session, interview, client.timezone)
         booked = await client_busy(session, interview.client_id, exclude=interview.id)
         offered = [s.interval for s in await _slots(session, interview.id, "offered")]
         mailbox = client.email
@@ -289,35 +290,6 @@ async def suggest_slots(
 
 
 # Shared helpers --------------------------------------------------------------------------------
-
-
-def booking_rules(interview: Interview, client_zone: str) -> BookingRules:
-    rules = interview.rules or {}
-    buffer = timedelta(minutes=int(rules.get("buffer_minutes", 0)))
-    return BookingRules(
-        zone=client_zone,
-        duration=timedelta(minutes=interview.duration_minutes),
-        buffer_before=buffer,
-        buffer_after=buffer,
-        min_notice=timedelta(hours=int(rules.get("min_notice_hours", 24))),
-        horizon=timedelta(days=int(rules.get("horizon_days", 60))),
-    )
-
-
-_CLIENT_BUSY = select(Booking.start, Booking.end).where(
-    Booking.client_id == bindparam("client_id"),
-    Booking.status == "active",
-    Booking.interview_id != bindparam("exclude"),
-)
-
-
-async def client_busy(
-    session: AsyncSession, client_id: str, *, exclude: str | None = None
-) -> list[Interval]:
-    """The client's active bookings, but those of interview `exclude` (no id is empty)."""
-    connection = await session.connection()
-    rows = await connection.execute(_CLIENT_BUSY, {"client_id": client_id, "exclude": exclude or ""})
-    return [Interval(start, end) for start, end in rows]
 
 
 @dataclass(frozen=True)
@@ -387,4 +359,4 @@ class Scheduling:
             if interview is None:
                 return None
             client = await session.get_one(Party, interview.client_id)
-            return booking_rules(interview, client.timezone)
+            return await interview_rules(session, interview, client.timezone)

@@ -60,4 +60,10 @@ async def load_view(session: AsyncSession, interview_id: str) -> InterviewView |
         slots=tuple(OfferedSlot(s.id, Interval(s.start, s.end)) for s in slots),
         candidate_note=str(windows["text"]) if windows.get("text") else None,
         round=interview.round,
+        page_version=_page_version(interview),
     )
+
+
+def _page_version(interview: Interview) -> int | None:
+    version = (interview.rules or {}).get("page_version")
+    return version if isinstance(version, int) else None

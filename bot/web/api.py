@@ -10,7 +10,7 @@ from aiohttp import web
 
 from bot.web.http import SERVICES, json_error, read_json_object
 from scheduling.interview import Format
-from services import InterviewRequest, InvalidRequest, PartyInput
+from services import RULE_DEFAULTS, InterviewRequest, InvalidRequest, PartyInput, TimesFrom
 
 API_KEY = web.AppKey("api_key", str)
 
@@ -41,10 +41,8 @@ def authorise(request: web.Request) -> None:
 PARTY_FIELDS = ("name", "email", "zone", "organisation")
 REQUEST_FIELDS = (
     "recruiter", "client", "candidate", "role_title", "duration_minutes", "format", "location",
-    "deadline", "buffer_minutes", "min_notice_hours", "horizon_days",
+    "deadline", "buffer_minutes", "min_notice_hours", "horizon_days", "times_from",
 )
-# The booking rules an ATS may set per interview, and what each is when left out.
-RULE_DEFAULTS = {"buffer_minutes": 0, "min_notice_hours": 24, "horizon_days": 60}
 
 
 def _unknown_fields(
@@ -63,6 +61,13 @@ def _whole(body: dict[str, Any], field: str, default: int, problems: dict[str, s
         problems[field] = f"'{field}' must be a whole number"
         return default
     return value
+
+
+def _rule(body: dict[str, Any], field: str, problems: dict[str, str]) -> int | None:
+    """A hand-offered times' rule the ATS set, or None when it left it out (the default)."""
+    if body.get(field) is None:
+        return None
+    return _whole(body, field, 0, problems)
 
 
 def _party(body: dict[str, Any], key: str, problems: dict[str, str]) -> PartyInput:
@@ -94,7 +99,16 @@ def parse_request(body: dict[str, Any]) -> InterviewRequest:
         problems["role_title"] = "'role_title' must be a string"
         role_title = ""
     duration = _whole(body, "duration_minutes", 60, problems)
-    rules = {field: _whole(body, field, default, problems) for field, default in RULE_DEFAULTS.items()}
+    rules = {field: _rule(body, field, problems) for field in RULE_DEFAULTS}
+    times_from = None
+    if body.get("times_from") is not None:
+        try:
+            times_from = TimesFrom(body["times_from"])
+        except (ValueError, TypeError):
+            problems["times_from"] = (
+                "'times_from' must be booking_page or offered_by_client (or left out: the "
+                "client's booking page when they have one)"
+            )
     format_value = body.get("format", "teams")
     try:
         interview_format = Format(format_value)
@@ -119,7 +133,7 @@ def parse_request(body: dict[str, Any]) -> InterviewRequest:
     return InterviewRequest(
         recruiter=recruiter, client=client, candidate=candidate, role_title=role_title,
         duration_minutes=duration, format=interview_format, location=location, deadline=deadline,
-        **rules,
+        times_from=times_from, **rules,
     )
 
 
@@ -138,6 +152,7 @@ async def create_interview(request: web.Request) -> web.Response:
             "id": result.interview_id,
             "client_id": result.client_id,
             "candidate_id": result.candidate_id,
+            "times_from": "booking_page" if result.from_page else "offered_by_client",
             "links": {
                 "client": services.chat_link(result.client_token),
                 "candidate": services.chat_link(result.candidate_token),
@@ -162,6 +177,8 @@ async def get_interview(request: web.Request) -> web.Response:
             "duration_minutes": int(view.duration.total_seconds() // 60),
             "client_id": view.client.id,
             "candidate_id": view.candidate.id,
+            "times_from": "offered_by_client" if view.page_version is None else "booking_page",
+            "page_version": view.page_version,
             "client": {"name": view.client.name, "zone": view.client.zone},
             "candidate": {"name": view.candidate.name, "zone": view.candidate.zone},
             "slots": [

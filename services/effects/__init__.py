@@ -55,7 +55,7 @@ PLANNERS: Mapping[EffectKind, Planner] = MappingProxyType(
     {
         # Scheduling
         EffectKind.ASK_CLIENT_FOR_SLOTS: notification(scheduling.ask_client_for_slots),
-        EffectKind.OFFER_SLOTS_TO_CANDIDATE: notification(scheduling.offer_slots_to_candidate),
+        EffectKind.OFFER_SLOTS_TO_CANDIDATE: notification(scheduling.offer_slots_to_candidate, live=True),
         EffectKind.CONFIRM_BOOKING: _after_event(notification(scheduling.confirm_booking)),
         EffectKind.SEND_INVITATION_EMAIL: _after_event(notification(scheduling.send_invitation_email)),
         EffectKind.NOTIFY_RECRUITER: notification(scheduling.notify_recruiter),

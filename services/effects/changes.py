@@ -22,7 +22,7 @@ from services.changes import pending_still_due
 from services.effects.calendar import calendar_is_ours, invitation_file
 from services.effects.deliveries import card_activity
 from services.effects.note import Note
-from services.scheduling import booking_rules
+from services.hosts import interview_rules
 
 __all__ = ["pending_action_overdue", "remind_pending_action", "send_cancellation", "send_reschedule_notice"]
 
@@ -105,7 +105,7 @@ async def remind_pending_action(note: Note) -> None:
     if not pending_still_due(note.interview, note.data):
         return  # answered, moved on or nudged since: no reminder
     if role is Role.CLIENT:
-        rules = booking_rules(note.interview, view.client.zone)
+        rules = await interview_rules(note.session, note.interview, view.client.zone)
         card = offer_slots_card(view, rules, candidate_windows_text=view.candidate_note,
                                 calendar=note.ctx.calendar.reads_free_busy)
     else:

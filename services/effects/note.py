@@ -15,8 +15,12 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from integrations.calendar import CalendarUnavailable
+from integrations.errors import TransientError
 from scheduling.interview import InterviewView, Role
+from services.booking import LiveTimes, listed_times
 from services.context import ServiceContext
+from services.core import NotFound
 from services.effects.deliveries import Deliveries, Gone
 from services.identity import ensure_teams_reference
 from services.invitations import create_invitation
@@ -42,6 +46,9 @@ class Note:
     role: Role | None
     party: Party | None
     out: Deliveries
+    # The interview's live open times, read before the transaction (``notification(live=True)``);
+    # None when its times are offered by hand.
+    live: LiveTimes | None = None
 
     @property
     def key(self) -> str:
@@ -63,12 +70,23 @@ class Note:
         return self.ctx.chat_link(token)
 
 
-def notification(plan: Callable[[Note], Awaitable[None]]) -> Planner:
-    """A table entry for `plan`: the transaction, the re-read and the deliveries around it."""
+def notification(plan: Callable[[Note], Awaitable[None]], *, live: bool = False) -> Planner:
+    """A table entry for `plan`: the transaction, the re-read and the deliveries around it. With
+    `live`, the interview's live open times are read first, outside the transaction (the
+    calendar is a network call); a calendar that cannot be read puts the job off for later
+    rather than sending times nobody checked."""
 
     async def planner(ctx: ServiceContext, job: ClaimedJob) -> int:
         if job.interview_id is None:
             raise Gone("an effect without an interview")
+        times: LiveTimes | None = None
+        if live:
+            try:
+                times = await listed_times(ctx.sessions, ctx.calendar, job.interview_id, ctx.now())
+            except NotFound:
+                raise Gone("the interview no longer exists") from None
+            except CalendarUnavailable as error:
+                raise TransientError(f"live open times: {error.message}") from None
         role = Role(job.role) if job.role else None
         if role in (Role.RECRUITER, Role.CLIENT):
             # In-tenant recruiters and clients whom the bot has not talked to yet: open the 1:1
@@ -85,7 +103,7 @@ def notification(plan: Callable[[Note], Awaitable[None]]) -> Planner:
             party = await session.get_one(Party, view.party(role).id) if role else None
             note = Note(
                 ctx, job, session, now, dict(job.payload.get("data") or {}), view, interview, role,
-                party, Deliveries(session, job, now, ctx.public_url),
+                party, Deliveries(session, job, now, ctx.public_url), times,
             )
             await plan(note)
             return note.out.count

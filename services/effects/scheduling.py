@@ -21,7 +21,7 @@ from scheduling.interview import InterviewView, Role, Stage
 from services.effects.calendar import calendar_is_ours, invitation_file
 from services.effects.deliveries import card_activity
 from services.effects.note import Note
-from services.scheduling import booking_rules
+from services.hosts import interview_rules
 from storage.models import InterviewChanges
 
 __all__ = [
@@ -48,7 +48,7 @@ async def ask_client_for_slots(note: Note) -> None:
     view = note.view
     if view.stage is not Stage.AWAITING_SLOTS:
         return
-    rules = booking_rules(note.interview, view.client.zone)
+    rules = await interview_rules(note.session, note.interview, view.client.zone)
     # The candidate's constraints are kept across a reschedule and a nudge.
     show_windows = note.data.get("note") in ("other_times", "rescheduled", "nudge")
     card = offer_slots_card(
@@ -69,7 +69,10 @@ async def offer_slots_to_candidate(note: Note) -> None:
     view = note.view
     if view.stage is not Stage.AWAITING_PICK:
         return
-    activity = card_activity(pick_slot_card(view), pick_slot_lead(view, note.data))
+    live = note.live if not view.slots else None  # slots offered by hand come first
+    card = (pick_slot_card(view, live=live.times, more=live.more) if live is not None
+            else pick_slot_card(view))
+    activity = card_activity(card, pick_slot_lead(view, note.data))
     if not await note.out.activity(party, activity) and party.email:
         await note.out.mail(
             invitation_link_mail(

@@ -66,6 +66,11 @@ CASES: list[tuple[str, Callable[[], dict[str, Any]], str | None]] = [
     ("pick_slot", lambda: cards.pick_slot_card(make_view(), message="That time was just taken"),
      "iv-123"),
     ("pick_slot_no_slots", lambda: cards.pick_slot_card(make_view(slots=())), "iv-123"),
+    ("pick_live_times", lambda: cards.pick_slot_card(
+        make_view(slots=(), page_version=1), live=[s.interval for s in make_view().slots], more=True,
+        paged=True), "iv-123"),
+    ("pick_live_times_none_left", lambda: cards.pick_slot_card(
+        make_view(slots=(), page_version=1), live=[]), "iv-123"),
     ("confirmation_client", lambda: cards.booking_confirmation_card(booked_view(), Role.CLIENT),
      "iv-123"),
     ("confirmation_candidate_on_site", lambda: cards.booking_confirmation_card(
@@ -458,7 +463,7 @@ def test_request_form_has_the_agreed_inputs_defaults_and_errors() -> None:
     inputs = inputs_of(card)
     assert list(inputs) == ["client_name", "client_email", "client_organisation", "client_zone",
                             "candidate_name", "candidate_email", "candidate_zone", "role_title",
-                            "duration_minutes", "format", "location", "deadline"]
+                            "duration_minutes", "format", "times_from", "location", "deadline"]
     assert inputs["client_name"]["value"] == "Priya"
     assert inputs["candidate_zone"]["value"] == "Asia/Kolkata"
     assert inputs["format"]["value"] == "phone"

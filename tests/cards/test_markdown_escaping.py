@@ -74,6 +74,9 @@ CARDS: list[tuple[str, Build]] = [
         pending(v, candidate_windows=(), candidate_note="Mornings"), RULES)),
     ("pick_slot", lambda v: cards.pick_slot_card(pending(v))),
     ("pick_slot_no_slots", lambda v: cards.pick_slot_card(pending(v, slots=()))),
+    ("pick_live_times", lambda v: cards.pick_slot_card(
+        pending(v, slots=(), page_version=1), live=[s.interval for s in pending(v).slots])),
+    ("pick_live_times_none_left", lambda v: cards.pick_slot_card(pending(v, slots=(), page_version=1), live=[])),
     ("confirmation", lambda v: cards.booking_confirmation_card(booked(v), Role.CLIENT)),
     ("reminder", lambda v: cards.reminder_card(booked(v), Role.CANDIDATE, hours_before=24)),
     *[(f"cancellation_by_{by.value}", lambda v, by=by: cards.cancellation_card(

@@ -16,7 +16,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from storage.models import BookingPageRow
+from storage.models import BookingPageRow, Interview
 from tests.helpers.clock import Clock
 from tests.helpers.databases import count
 from tests.helpers.http import AUTH, sessions_of
@@ -146,3 +146,36 @@ async def test_next_open_times_follow_the_page_zone_and_skip_the_clients_booking
     ]
     read = await (await client.get(f"/api/v1/clients/{client_id}/availability", headers=AUTH)).json()
     assert read["next_open_times"] == times
+
+
+async def test_a_request_after_the_page_is_set_books_from_it_and_rule_fields_for_it_are_refused(
+    app_client: Any, database_url: str
+) -> None:
+    client = await started(app_client, database_url)
+    client_id = await client_id_from_the_api(client)
+    assert (await put(client, client_id, PAGE)).status == 200
+    later = {**REQUEST, "candidate": {"name": "Bo", "email": "bo@example.org", "zone": "UTC"}}
+
+    created = await client.post("/api/v1/interviews", data=json.dumps(later), headers=HEADERS)
+    assert created.status == 201
+    answer = await created.json()
+    assert answer["times_from"] == "booking_page"
+    read = await (await client.get(f"/api/v1/interviews/{answer['id']}", headers=AUTH)).json()
+    assert (read["stage"], read["times_from"], read["page_version"]) == ("awaiting_pick", "booking_page", 1)
+
+    # The page sets the buffer: a buffer sent for it would be ignored, so it is refused by name.
+    refused = await client.post(
+        "/api/v1/interviews", data=json.dumps({**later, "buffer_minutes": 15}), headers=HEADERS
+    )
+    assert refused.status == 422
+    assert "booking page" in (await refused.json())["problems"]["buffer_minutes"]
+    bad = await client.post("/api/v1/interviews", data=json.dumps({**later, "times_from": "ats"}), headers=HEADERS)
+    assert bad.status == 422 and "times_from" in (await bad.json())["problems"]
+
+    # By hand on request, with its own rules honoured.
+    by_hand = {**later, "times_from": "offered_by_client", "buffer_minutes": 15}
+    created = await client.post("/api/v1/interviews", data=json.dumps(by_hand), headers=HEADERS)
+    assert created.status == 201 and (await created.json())["times_from"] == "offered_by_client"
+    async with sessions_of(client)() as session:
+        rules = {i.id: i.rules for i in await session.scalars(select(Interview))}
+    assert rules[(await created.json())["id"]]["buffer_minutes"] == 15

@@ -1,0 +1,249 @@
+"""Booking from a client's booking page: the candidate's live open times, and the booking of one.
+
+Live open times are the page's windows (the version the interview was requested under) ∩ the
+client's free time in their calendar (Microsoft Graph ``getSchedule`` when it is connected; with
+the local calendar, askARSAN's own bookings are the calendar) − askARSAN's other bookings of the
+client, with the page's buffers, notice, horizon and daily cap (``scheduling.availability``).
+They are computed whenever someone looks, never stored: a time another candidate took a minute
+ago is simply not listed any more.
+
+Booking one re-checks everything at commit: the calendar is read first, outside any transaction
+(a network call never holds the database), and if it cannot be read nothing is booked (fail
+closed, and the candidate is told why). Inside the transaction the interview is locked, the
+page's rules are checked against the client's bookings as they are now, and the booking row is
+written; the database's own constraints (one active booking per interview, no two overlapping
+bookings of one client: migration 0002) refuse the loser of two simultaneous picks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from integrations.calendar import CalendarGateway, CalendarUnavailable
+from scheduling.availability import NotOpen, check_open_time, open_times
+from scheduling.intervals import Interval
+from scheduling.interview import Role, SlotPicked, Stage
+from scheduling.pages import BookingPage, DurationNotOffered
+from services.context import SchedulingConfig, ServiceContext
+from services.core import (
+    Actor,
+    NotAllowed,
+    NotFound,
+    SlotTaken,
+    apply_event,
+    audit,
+    check_actor,
+    lock_interview,
+    stage_message,
+)
+from services.hosts import client_busy, interview_page
+from services.scheduling import PickResult, pick_result
+from storage.models import Booking, Interview, Party, Slot, new_id
+
+__all__ = [
+    "LIST_SIZE",
+    "Bookings",
+    "LiveTimes",
+    "book_open_time",
+    "calendar_busy",
+    "listed_times",
+    "live_times",
+    "reach",
+]
+
+# How many times one card lists; "later dates" pages on from the last one.
+LIST_SIZE = 8
+
+# What the candidate is told when a time is refused at commit, by the first rule it broke.
+_REFUSED = {
+    NotOpen.PAST: "That time has passed.",
+    NotOpen.TOO_SOON: "That time is now too soon to book.",
+    NotOpen.TOO_FAR: "That time is beyond the dates that can be booked.",
+    NotOpen.OUTSIDE_HOURS: "That time is not in the client's hours any more.",
+    NotOpen.OFF_GRID: "That is not one of the listed times.",
+    NotOpen.CLASH: "That time was just taken.",
+    NotOpen.DAILY_CAP: "That day has just been filled.",
+    NotOpen.DURATION: "The client's booking page no longer offers this interview's length.",
+}
+
+UNREADABLE = (
+    "I couldn't read {client}'s calendar just now, so I won't offer a time that may not be free. "
+    "Nothing was booked; please try again in a few minutes."
+)
+
+
+@dataclass(frozen=True)
+class LiveTimes:
+    """One card's worth of open times, in start order; `more` when later ones exist."""
+
+    times: tuple[Interval, ...]
+    more: bool
+
+
+def reach(page: BookingPage, duration: timedelta, now: datetime) -> Interval:
+    """Every instant an open time of `page` (with its buffers) can touch from `now`: what the
+    calendar and the bookings are read over."""
+    rules = page.rules
+    return Interval(now, now + rules.horizon + duration + rules.buffer_after + rules.gap)
+
+
+async def calendar_busy(
+    calendar: CalendarGateway, mailbox: str | None, client_name: str, window: Interval
+) -> list[Interval]:
+    """The client's busy blocks over `window` from the connected calendar; [] when askARSAN's
+    own bookings are the calendar. Raises CalendarUnavailable (with a message for the candidate)
+    when a connected calendar cannot be read."""
+    if not calendar.reads_free_busy:
+        return []
+    if not mailbox:
+        raise CalendarUnavailable(UNREADABLE.format(client=client_name))
+    try:
+        return await calendar.free_busy(mailbox, window)
+    except CalendarUnavailable:
+        raise CalendarUnavailable(UNREADABLE.format(client=client_name)) from None
+
+
+async def live_times(
+    session: AsyncSession,
+    interview: Interview,
+    page: BookingPage,
+    busy: list[Interval],
+    now: datetime,
+    *,
+    after: datetime | None = None,
+    size: int = LIST_SIZE,
+) -> LiveTimes:
+    """The next `size` open times of `interview` on `page` (after the start `after`), given the
+    calendar's `busy` blocks; the client's bookings are read here."""
+    duration = timedelta(minutes=interview.duration_minutes)
+    booked = await client_busy(
+        session, interview.client_id, exclude=interview.id, within=reach(page, duration, now)
+    )
+    try:
+        found = open_times(page, duration, busy, booked, now, starting_after=after, limit=size + 1)
+    except DurationNotOffered:
+        return LiveTimes((), False)
+    return LiveTimes(tuple(found[:size]), len(found) > size)
+
+
+async def book_open_time(
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: CalendarGateway,
+    actor: Actor,
+    interview_id: str,
+    start: datetime,
+    now: datetime,
+    config: SchedulingConfig | None = None,
+) -> PickResult:
+    """Book the open time starting at `start` for the candidate (or the recruiter acting for
+    them). Refused with SlotTaken (and why) when it is not open any more, CalendarUnavailable
+    when the client's calendar cannot be read; a repeat of the booked time reports `already`."""
+    config = config or SchedulingConfig()
+    async with sessions() as session:
+        read = await session.get(Interview, interview_id)
+        interview = check_actor(read, interview_id, actor, Role.CANDIDATE, Role.RECRUITER)
+        page = await interview_page(session, interview)
+        client = await session.get_one(Party, interview.client_id)
+        mailbox, client_name = client.email, client.display_name
+    if page is None:
+        raise NotAllowed("The times for this interview are offered by the client; pick one of those.")
+    duration = timedelta(minutes=interview.duration_minutes)
+    wanted = Interval(start, start + duration)
+    rules = page.rules
+    around = Interval(start - rules.buffer_before - rules.gap, wanted.end + rules.buffer_after + rules.gap)
+    # Read before the transaction: a network call never holds the database.
+    busy = await calendar_busy(calendar, mailbox, client_name, around)
+    try:
+        async with sessions() as session, session.begin():
+            interview = await lock_interview(session, interview_id, actor, Role.CANDIDATE, Role.RECRUITER)
+            connection = await session.connection()
+            stage = Stage(interview.stage)
+            if stage is Stage.SCHEDULED:
+                if interview.starts_at == start:
+                    return await pick_result(connection, interview, actor, wanted, already=True)
+                raise NotAllowed(
+                    "You already booked another time for this interview. "
+                    "Use Reschedule on your confirmation if you need to change it."
+                )
+            if stage is not Stage.AWAITING_PICK:
+                raise NotAllowed(stage_message(interview, "pick a time"))
+            # The day's bookings for the cap, and those the buffers can meet.
+            day = Interval(start - timedelta(days=1), wanted.end + timedelta(days=1))
+            booked = await client_busy(session, interview.client_id, exclude=interview.id, within=day)
+            refused = check_open_time(page, wanted, busy, booked, now)
+            if refused is not None:
+                raise SlotTaken(_REFUSED[refused])
+            slot_id = new_id()
+            await connection.execute(
+                insert(Slot),
+                {
+                    "id": slot_id, "interview_id": interview.id, "offer_round": 0,
+                    "start": wanted.start, "end": wanted.end, "status": "booked", "created_at": now,
+                },
+            )
+            # The unique index / exclusion constraint speaks here.
+            await connection.execute(
+                insert(Booking),
+                {
+                    "id": new_id(), "interview_id": interview.id, "slot_id": slot_id,
+                    "client_id": interview.client_id, "start": wanted.start, "end": wanted.end,
+                    "status": "active", "created_at": now, "cancelled_at": None,
+                },
+            )
+            interview.starts_at, interview.ends_at = wanted.start, wanted.end
+            interview.booked_at = now
+            audit(session, interview.id, now, actor.role, actor.party_id, "booked",
+                  {"from_page": page.version})
+            await apply_event(session, interview, SlotPicked(wanted), now, config.policy)
+            return await pick_result(connection, interview, actor, wanted)
+    except IntegrityError:
+        raise SlotTaken(_REFUSED[NotOpen.CLASH]) from None
+
+
+async def listed_times(
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: CalendarGateway,
+    interview_id: str,
+    now: datetime,
+    *,
+    after: datetime | None = None,
+) -> LiveTimes | None:
+    """The interview's next live open times (after the start `after`); None when its times are
+    offered by hand. Raises CalendarUnavailable when a connected calendar cannot be read."""
+    async with sessions() as session:
+        interview = await session.get(Interview, interview_id)
+        if interview is None:
+            raise NotFound("I can't find that interview.")
+        page = await interview_page(session, interview)
+        if page is None:
+            return None
+        client = await session.get_one(Party, interview.client_id)
+        mailbox, client_name = client.email, client.display_name
+    duration = timedelta(minutes=interview.duration_minutes)
+    busy = await calendar_busy(calendar, mailbox, client_name, reach(page, duration, now))
+    async with sessions() as session:
+        return await live_times(session, interview, page, busy, now, after=after)
+
+
+class Bookings:
+    """Booking from booking pages, bound to the app's context (``Services.booking``)."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    async def open_times(self, interview_id: str, *, after: datetime | None = None) -> LiveTimes | None:
+        ctx = self._ctx
+        return await listed_times(ctx.sessions, ctx.calendar, interview_id, ctx.now(), after=after)
+
+    async def book(self, actor: Actor, interview_id: str, start: datetime) -> PickResult:
+        ctx = self._ctx
+        result = await book_open_time(
+            ctx.sessions, ctx.calendar, actor, interview_id, start, ctx.now(), ctx.config
+        )
+        ctx.doorbell.ring()
+        return result

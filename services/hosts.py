@@ -1,0 +1,115 @@
+"""What fills a client's time and which booking page they book under: the reads every scheduling
+use case shares (hand-offered slots, live open times, the booking-page preview).
+
+A client's booking pages are versioned (``booking_pages``; a stored version never changes). An
+interview scheduled from a page records the version in its ``rules`` (``page_version``), so a
+later change of the page never alters what was booked, and a reschedule or an offer by hand
+reads the page it was requested under.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduling.intervals import Interval
+from scheduling.pages import BookingPage, DurationNotOffered
+from scheduling.rules import BookingRules
+from storage.models import Booking, BookingPageRow, Interview
+
+__all__ = [
+    "booking_rules",
+    "client_busy",
+    "interview_page",
+    "interview_rules",
+    "latest_page",
+    "stored_page",
+]
+
+
+def stored_page(row: BookingPageRow) -> BookingPage:
+    """The page a stored row holds, with its version."""
+    return dataclasses.replace(BookingPage.from_dict(row.page), version=row.version)
+
+
+async def latest_page(session: AsyncSession, client_id: str) -> BookingPage | None:
+    """The client's newest booking page (with its version), or None when they have none."""
+    row: BookingPageRow | None = await session.scalar(
+        select(BookingPageRow)
+        .where(BookingPageRow.party_id == client_id)
+        .order_by(BookingPageRow.version.desc())
+        .limit(1)
+    )
+    return stored_page(row) if row is not None else None
+
+
+async def interview_page(session: AsyncSession, interview: Interview) -> BookingPage | None:
+    """The booking page version the interview was requested under; None when its times are
+    offered by hand."""
+    version = (interview.rules or {}).get("page_version")
+    if not isinstance(version, int):
+        return None
+    row = await session.scalar(
+        select(BookingPageRow).where(
+            BookingPageRow.party_id == interview.client_id, BookingPageRow.version == version
+        )
+    )
+    return stored_page(row) if row is not None else None
+
+
+def booking_rules(interview: Interview, client_zone: str, page: BookingPage | None = None) -> BookingRules:
+    """The rules hand-offered slots of `interview` are checked by: its page's (hours, overrides,
+    notice, horizon, buffers) when it was requested under one, else the request's own rules with
+    the default working hours."""
+    duration = timedelta(minutes=interview.duration_minutes)
+    if page is not None:
+        try:
+            return page.booking_rules(duration)
+        except DurationNotOffered:
+            pass  # the request was checked against the page; a length it lost keeps the request's rules
+    rules = interview.rules or {}
+    buffer = timedelta(minutes=int(rules.get("buffer_minutes", 0)))
+    return BookingRules(
+        zone=client_zone,
+        duration=duration,
+        buffer_before=buffer,
+        buffer_after=buffer,
+        min_notice=timedelta(hours=int(rules.get("min_notice_hours", 24))),
+        horizon=timedelta(days=int(rules.get("horizon_days", 60))),
+    )
+
+
+async def interview_rules(session: AsyncSession, interview: Interview, client_zone: str) -> BookingRules:
+    return booking_rules(interview, client_zone, await interview_page(session, interview))
+
+
+_CLIENT_BUSY = select(Booking.start, Booking.end).where(
+    Booking.client_id == bindparam("client_id"),
+    Booking.status == "active",
+    Booking.interview_id != bindparam("exclude"),
+)
+_CLIENT_BUSY_IN = _CLIENT_BUSY.where(
+    Booking.end > bindparam("from_"), Booking.start < bindparam("to")
+)
+
+
+async def client_busy(
+    session: AsyncSession,
+    client_id: str,
+    *,
+    exclude: str | None = None,
+    within: Interval | None = None,
+) -> list[Interval]:
+    """The client's active bookings, but those of interview `exclude` (no id is empty); only those
+    meeting `within` when it is given (the range a listing or a re-check can be touched by)."""
+    connection = await session.connection()
+    params: dict[str, object] = {"client_id": client_id, "exclude": exclude or ""}
+    statement = _CLIENT_BUSY
+    if within is not None:
+        statement = _CLIENT_BUSY_IN
+        params |= {"from_": within.start, "to": within.end}
+    rows = await connection.execute(statement, params)
+    return [Interval(start, end) for start, end in rows]
