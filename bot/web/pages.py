@@ -9,7 +9,7 @@ from aiohttp import web
 
 from bot import __version__
 from bot.web.http import SERVICES, SETTINGS, STATIC, TEMPLATES, json_error, render
-from services import InterviewRequest, PartyInput
+from services import InterviewRequest, PartyInput, TimesFrom
 from services.reports import PipelineFilter
 
 # The demo's candidates, in turn (then numbered), so that demos on the tracker are told apart:
@@ -66,22 +66,55 @@ def demo_candidate(number: int) -> tuple[str, str, str, str]:
     return name, f"{first}.{number}@example.org", zone, role
 
 
+# The demo client's booking page, set the first time a demo books from it: weekdays with a lunch
+# break in London, half an hour to an hour, ten minutes between interviews, four hours' notice.
+DEMO_PAGE: dict[str, object] = {
+    "zone": "Europe/London",
+    "weekly": {
+        day: [{"start": "09:00", "end": "12:30"}, {"start": "13:30", "end": "17:30"}]
+        for day in ("mon", "tue", "wed", "thu", "fri")
+    },
+    "rules": {
+        "durations_minutes": [30, 45, 60], "buffer_before_minutes": 10, "buffer_after_minutes": 10,
+        "min_notice_minutes": 240, "horizon_days": 30, "max_per_day": 4, "step_minutes": 30,
+    },
+}
+DEMO_CLIENT = PartyInput(
+    "Harry Manager", "harry@northwind.example", "Europe/London", organisation="Northwind Ltd"
+)
+
+
 async def start_demo(request: web.Request) -> web.Response:
-    """`local` only: a demo interview with demo parties, and the two chat links to play it."""
+    """`local` only: a demo interview with demo parties, and the two chat links to play it. The
+    form's ``times`` says how: from the client's booking page (the default), or offered by hand."""
     origin = request.headers.get("Origin")
     if origin and urlsplit(origin).netloc != request.host:
         raise json_error(web.HTTPForbidden, "a demo can only be started from askARSAN's own page")
+    form = await request.post()
+    unknown = sorted(set(form) - {"times"})
+    if unknown:
+        raise json_error(web.HTTPBadRequest, f"unknown form fields: {', '.join(unknown)}")
+    times = str(form.get("times") or TimesFrom.BOOKING_PAGE.value)
+    if times not in (TimesFrom.BOOKING_PAGE.value, TimesFrom.OFFERED_BY_CLIENT.value):
+        raise json_error(web.HTTPBadRequest, "'times' must be booking_page or offered_by_client")
     services = request.app[SERVICES]
+    page = None
+    if times == TimesFrom.BOOKING_PAGE.value:
+        client_id = await services.availability.ensure_client(DEMO_CLIENT)
+        current = await services.availability.page(client_id)
+        if current is None:
+            current = await services.availability.set_page(client_id, DEMO_PAGE, by="demo")
+        page = current[1]
     existing = (await services.reports.pipeline_page(PipelineFilter())).total
     name, email, zone, role = demo_candidate(existing + 1)
     result = await services.scheduling.request_interview(
         InterviewRequest(
             recruiter=PartyInput("Rita Recruiter", "rita@agency.example", "Europe/London"),
-            client=PartyInput(
-                "Harry Manager", "harry@northwind.example", "Europe/London", organisation="Northwind Ltd",
-            ),
+            client=DEMO_CLIENT,
             candidate=PartyInput(name, email, zone),
             role_title=role,
+            duration_minutes=60,
+            times_from=TimesFrom(times),
         )
     )
     return render(
@@ -95,4 +128,5 @@ async def start_demo(request: web.Request) -> web.Response:
         candidate_zone=zone,
         client_link=services.chat_link(result.client_token),
         candidate_link=services.chat_link(result.candidate_token),
+        page=page.describe() if page is not None else None,
     )

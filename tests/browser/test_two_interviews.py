@@ -23,10 +23,11 @@ TIMEOUT = 30_000
 
 
 async def start_demo(browser: Any, client: Any) -> str:
-    """Press "Try a demo interview"; returns the client's chat link from the page it shows."""
+    """Start a demo where the client offers the times by hand; returns the client's chat link
+    from the page it shows."""
     page = await browser.new_page()
     await page.goto(str(client.make_url("/")))
-    await page.click("#start-demo")
+    await page.click("#start-demo-by-hand")
     link = page.locator("#client-link")
     await link.wait_for(timeout=TIMEOUT)
     href = await link.get_attribute("href")

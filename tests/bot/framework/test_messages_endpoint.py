@@ -8,6 +8,7 @@ import pytest
 
 from bot.app import RUNTIME
 from bot.dev.loopback import FakeConnector
+from services.reports import PipelineFilter
 from storage.models import BotStateRow
 from tests.helpers.activities import emulator_activity
 from tests.helpers.databases import count
@@ -209,3 +210,21 @@ async def test_a_tenant_that_is_not_an_object_does_not_fail_the_turn(
     assert status in (200, 201)
     [reply] = connector.activities("conv-1")
     assert "schedule" in reply["text"]  # the help answer, not the apology of a failed turn
+
+
+async def test_the_demo_books_from_the_clients_page_or_has_the_client_offer_times(app_client: Any) -> None:
+    client = await app_client()
+    landing = await (await client.get("/")).text()
+    assert 'value="booking_page"' in landing and 'value="offered_by_client"' in landing
+    from_page = await (await client.post("/demo", data={"times": "booking_page"})).text()
+    assert "set their availability once" in from_page and "Mon–Fri 09:00–12:30" in from_page
+    by_hand = await (await client.post("/demo", data={"times": "offered_by_client"})).text()
+    assert "Offer a few time slots" in by_hand
+    again = await (await client.post("/demo")).text()  # the default: the page set the first time
+    assert "set their availability once" in again
+    services = client.app[RUNTIME].services
+    page = await services.reports.pipeline_page(PipelineFilter())
+    stages = sorted(row.stage.value for row in page.rows)
+    assert stages == ["awaiting_pick", "awaiting_pick", "awaiting_slots"]
+    bad = await client.post("/demo", data={"times": "booking_page", "extra": "1"})
+    assert bad.status == 400 and "extra" in await bad.text()
