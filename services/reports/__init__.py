@@ -14,6 +14,15 @@ from cards.pipeline import PipelineRow
 from scheduling.intervals import Interval
 from scheduling.kpi import InterviewFacts
 from services.context import ServiceContext
+from services.reports.clients import (
+    ClientDetail,
+    ClientRow,
+    ClientsPage,
+    PageVersionItem,
+    UpcomingItem,
+    client_detail,
+    clients_page,
+)
 from services.reports.feeds import (
     Feed,
     FeedItem,
@@ -54,16 +63,21 @@ __all__ = [
     "PAGE_SIZE",
     "SORTS",
     "Choice",
+    "ClientDetail",
+    "ClientRow",
+    "ClientsPage",
     "Feed",
     "FeedItem",
     "InterviewDetail",
     "NextAction",
     "OverduePolicy",
+    "PageVersionItem",
     "PipelineFilter",
     "PipelinePage",
     "Reports",
     "TrackerRow",
     "UnknownRecruiter",
+    "UpcomingItem",
     "humanize",
     "next_action",
     "overdue_clause",
@@ -103,6 +117,13 @@ class Reports:
 
     async def kpi_facts(self, period: Interval) -> list[InterviewFacts]:
         return await interview_facts(self.ctx.read_sessions, period)
+
+    async def clients(self, *, page: int = 1) -> ClientsPage:
+        """The client contacts with their booking page's version and upcoming bookings."""
+        return await clients_page(self.ctx.read_sessions, now=self.ctx.now(), page=page)
+
+    async def client(self, client_id: str) -> ClientDetail | None:
+        return await client_detail(self.ctx.read_sessions, client_id, now=self.ctx.now())
 
     async def recruiter_for(self, *, object_id: str | None, email: str | None) -> tuple[str, str] | None:
         return await recruiter_for(self.ctx.sessions, object_id=object_id, email=email)

@@ -6,6 +6,10 @@ Routes (all under /tracker need a signed-in recruiter; GETs never change anythin
     GET  /tracker/export.csv           the filtered pipeline as CSV
     GET  /tracker/interviews/{id}      one interview: dates, history, jobs, feedback, decision
     POST /tracker/jobs/{id}/retry      a failed job, due again now
+    GET  /tracker/clients              the client contacts: booking page version, hours, upcoming
+    GET  /tracker/clients/{id}         one client: their booking page, next open times, versions,
+                                       upcoming interviews, and the form to change the page
+    POST /tracker/clients/{id}         a new version of their page (clients.py)
     GET  /tracker/kpis                 the KPIs over a period, with the weekly trend as SVG
     GET  /tracker/feeds                the recruiters' iCalendar feeds
     POST /tracker/feeds                a new secret feed URL (shown once)
@@ -30,6 +34,7 @@ from aiohttp import web
 from bot.web.http import SERVICES, SETTINGS
 from bot.web.tracker import feeds as feed_pages
 from bot.web.tracker import login
+from bot.web.tracker.clients import setup_client_routes
 from bot.web.tracker.common import (
     KPI_DAYS,
     SECURITY_HEADERS,
@@ -74,6 +79,7 @@ def setup_tracker(app: web.Application, config: TrackerAuthConfig | None = None)
     r.add_get("/tracker/export.csv", export_csv)
     r.add_get("/tracker/interviews/{id}", interview)
     r.add_post("/tracker/jobs/{id}/retry", retry_job)
+    setup_client_routes(app)
     r.add_get("/tracker/kpis", kpis)
     r.add_get("/tracker/feeds", feed_pages.feeds)
     r.add_post("/tracker/feeds", feed_pages.create_feed)
