@@ -113,7 +113,10 @@ def change_lead(view: InterviewView, data: Data) -> str | None:
 def offer_slots_lead(view: InterviewView, data: Data) -> str:
     """The client is asked for slots: a new request, the candidate's other times, or a change."""
     if data.get("note") == "other_times":
-        lead = (f"{md(view.candidate.name)} can't make any of the offered times and suggests: "
+        # The candidate wrote their times on their own clock: say which, when it is not the client's.
+        theirs = (f" (in their time zone, {md(view.candidate.zone)})"
+                  if view.candidate.zone != view.client.zone else "")
+        lead = (f"{md(view.candidate.name)} can't make any of the offered times and suggests{theirs}: "
                 f"{md(quoted(view.candidate_note or ''))} Could you offer new slots?")
     else:
         lead = (f"{md(view.recruiter.name)} would like to set up an interview with "

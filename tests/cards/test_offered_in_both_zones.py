@@ -3,11 +3,12 @@ warning for times outside the candidate's 08:00–20:00."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cards.messages import offered_lines, outside_candidate_day
+from cards.messages import offer_slots_lead, offered_lines, outside_candidate_day
 from scheduling.intervals import Interval
 from tests.helpers.cards import make_view
 
@@ -37,3 +38,11 @@ def test_each_offered_time_is_shown_in_both_zones_and_late_ones_are_flagged() ->
     name = view.candidate.name
     assert lines[0] == f"- Wed 25 Nov 2026, 09:00–10:00 GMT (Europe/London); for {name}: 14:30–15:30 IST"
     assert lines[1].endswith(f"21:30–22:30 IST ⚠ outside 08:00–20:00 for {name}")
+
+
+def test_the_candidates_own_times_say_whose_clock_they_are_on() -> None:
+    lead = offer_slots_lead(make_view(candidate_note="Tue after 14:00"), {"note": "other_times"})
+    assert "suggests (in their time zone, Asia/Kolkata): “Tue after 14:00”" in lead
+    same = make_view(candidate_note="Tue after 14:00")
+    same = replace(same, candidate=replace(same.candidate, zone=same.client.zone))
+    assert "time zone" not in offer_slots_lead(same, {"note": "other_times"})
