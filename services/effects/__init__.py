@@ -65,7 +65,7 @@ PLANNERS: Mapping[EffectKind, Planner] = MappingProxyType(
         # Changes
         EffectKind.SEND_CANCELLATION: notification(changes.send_cancellation),
         EffectKind.SEND_RESCHEDULE_NOTICE: notification(changes.send_reschedule_notice),
-        EffectKind.REMIND_PENDING_ACTION: notification(changes.remind_pending_action),
+        EffectKind.REMIND_PENDING_ACTION: notification(changes.remind_pending_action, live=True),
         EffectKind.PENDING_ACTION_OVERDUE: notification(changes.pending_action_overdue),
         # After the interview
         EffectKind.MARK_INTERVIEW_ENDED: feedback.interview_ended,

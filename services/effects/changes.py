@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from cards import cancellation_card, offer_slots_card, pick_slot_card
+from cards import cancellation_card, offer_slots_card
 from cards.change_cards import escalation_card, reschedule_notice_card
 from cards.mails import cancelled_mail, invitation_link_mail, reschedule_notice_mail
 from cards.messages import pending_overdue_note, pending_reminder_lead, who_changed
@@ -22,6 +22,7 @@ from services.changes import pending_still_due
 from services.effects.calendar import calendar_is_ours, invitation_file
 from services.effects.deliveries import card_activity
 from services.effects.note import Note
+from services.effects.scheduling import candidate_pick_card
 from services.hosts import interview_rules
 
 __all__ = ["pending_action_overdue", "remind_pending_action", "send_cancellation", "send_reschedule_notice"]
@@ -109,7 +110,7 @@ async def remind_pending_action(note: Note) -> None:
         card = offer_slots_card(view, rules, candidate_windows_text=view.candidate_note,
                                 calendar=note.ctx.calendar.reads_free_busy)
     else:
-        card = pick_slot_card(view)
+        card = candidate_pick_card(note)
     await note.out.activity(party, card_activity(card, pending_reminder_lead(view, role)))
     if party.email:  # the link too: a reminder must reach them even if the chat is closed
         await note.out.mail(

@@ -74,20 +74,20 @@ def notification(plan: Callable[[Note], Awaitable[None]], *, live: bool = False)
     """A table entry for `plan`: the transaction, the re-read and the deliveries around it. With
     `live`, the interview's live open times are read first, outside the transaction (the
     calendar is a network call); a calendar that cannot be read puts the job off for later
-    rather than sending times nobody checked."""
+    rather than sending times nobody checked. Only the candidate's cards list them."""
 
     async def planner(ctx: ServiceContext, job: ClaimedJob) -> int:
         if job.interview_id is None:
             raise Gone("an effect without an interview")
+        role = Role(job.role) if job.role else None
         times: LiveTimes | None = None
-        if live:
+        if live and role is Role.CANDIDATE:
             try:
                 times = await listed_times(ctx.sessions, ctx.calendar, job.interview_id, ctx.now())
             except NotFound:
                 raise Gone("the interview no longer exists") from None
             except CalendarUnavailable as error:
                 raise TransientError(f"live open times: {error.message}") from None
-        role = Role(job.role) if job.role else None
         if role in (Role.RECRUITER, Role.CLIENT):
             # In-tenant recruiters and clients whom the bot has not talked to yet: open the 1:1
             # Teams chat first (None: not reachable there; e-mail and web chat are the fallback).

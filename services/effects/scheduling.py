@@ -14,6 +14,7 @@ from cards import (
     recruiter_update_card,
     reminder_card,
 )
+from cards._base import Card
 from cards.mails import booking_confirmed_mail, invitation_link_mail, reminder_mail, rescheduled_mail
 from cards.messages import offer_slots_lead, pick_slot_lead, recruiter_detail
 from scheduling.intervals import Interval
@@ -26,6 +27,7 @@ from storage.models import InterviewChanges
 
 __all__ = [
     "ask_client_for_slots",
+    "candidate_pick_card",
     "confirm_booking",
     "notify_recruiter",
     "offer_slots_to_candidate",
@@ -64,15 +66,21 @@ async def ask_client_for_slots(note: Note) -> None:
         )
 
 
+def candidate_pick_card(note: Note) -> Card:
+    """The candidate's card to pick from: the slots the client offered by hand, else the live
+    open times of the client's booking page (read for this planner: ``notification(live=True)``)."""
+    view, live = note.view, note.live
+    if live is not None and not view.slots:
+        return pick_slot_card(view, live=live.times, more=live.more)
+    return pick_slot_card(view)
+
+
 async def offer_slots_to_candidate(note: Note) -> None:
     party, role = note.recipient()
     view = note.view
     if view.stage is not Stage.AWAITING_PICK:
         return
-    live = note.live if not view.slots else None  # slots offered by hand come first
-    card = (pick_slot_card(view, live=live.times, more=live.more) if live is not None
-            else pick_slot_card(view))
-    activity = card_activity(card, pick_slot_lead(view, note.data))
+    activity = card_activity(candidate_pick_card(note), pick_slot_lead(view, note.data))
     if not await note.out.activity(party, activity) and party.email:
         await note.out.mail(
             invitation_link_mail(

@@ -10,7 +10,7 @@ Monday 23 November 2026 09:00 UTC is now; London is UTC+0 then, Kolkata UTC+05:3
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -218,3 +218,24 @@ async def test_the_candidate_changes_their_zone_in_the_chat_and_the_browsers_is_
 
         zone = await session.scalar(select(Party.timezone).where(Party.id == asha["candidate_id"]))
     assert zone == "Europe/Paris"
+
+
+async def test_a_candidate_who_has_not_picked_is_reminded_with_the_live_times(
+    app_client: Any, connector: FakeConnector, database_url: str
+) -> None:
+    clock = Clock(NOW)
+    client = await app_client(DATABASE_URL=database_url, mail=MemoryMail(), clock=clock, ASKARSAN_RUN_JOBS="false")
+    first = await requested(client, "first")
+    await client.put(f"/api/v1/clients/{first['client_id']}/availability", data=json.dumps(PAGE), headers=HEADERS)
+    asha = await requested(client, "asha")
+    chat = await candidate_chat(client, connector, asha, "asha")
+    await run_jobs(client.app[RUNTIME].runner)
+    shown = len(connector.activities(chat.conversation))
+
+    clock.set(NOW + timedelta(hours=25))  # the first pending reminder (policy: after 24 hours)
+    await run_jobs(client.app[RUNTIME].runner)
+    reminder = connector.activities(chat.conversation)[shown:]
+    assert any("gentle reminder" in (a.get("text") or "") for a in reminder)
+    days = live_choices(chat.last_card())
+    # A day later: Tuesday's times from 11:00 (an hour's notice) on.
+    assert days["start_20261124"][0] == at(24, 11)
