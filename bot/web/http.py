@@ -60,6 +60,21 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+async def read_form(request: web.Request) -> dict[str, str]:
+    """A POST's form fields (text only), or a 400 saying why the body is no form."""
+    try:
+        form = await request.post()
+    except (ValueError, LookupError) as error:
+        # What aiohttp raises for a multipart body without a boundary, an unknown charset, or
+        # bytes that are not in the declared one (UnicodeDecodeError is a ValueError).
+        raise web.HTTPBadRequest(
+            text="The form could not be read: send it as application/x-www-form-urlencoded "
+                 f"(UTF-8) or multipart/form-data ({type(error).__name__}).",
+            content_type="text/plain",
+        ) from None
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
 async def read_json_object(request: web.Request, limit: int | None = None) -> dict[str, Any]:
     """A request's JSON object body, or a 4xx saying what is wrong with it: the Content-Type, a body
     over `limit` (413, counted while reading), not JSON (NaN and Infinity are not JSON), not an

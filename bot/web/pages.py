@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot import __version__
-from bot.web.http import SERVICES, SETTINGS, STATIC, TEMPLATES, json_error, render
+from bot.web.http import SERVICES, SETTINGS, STATIC, TEMPLATES, json_error, read_form, render
 from services import InterviewRequest, PartyInput, TimesFrom
 from services.reports import PipelineFilter
 
@@ -90,7 +90,7 @@ async def start_demo(request: web.Request) -> web.Response:
     origin = request.headers.get("Origin")
     if origin and urlsplit(origin).netloc != request.host:
         raise json_error(web.HTTPForbidden, "a demo can only be started from askARSAN's own page")
-    form = await request.post()
+    form = await read_form(request)
     unknown = sorted(set(form) - {"times"})
     if unknown:
         raise json_error(web.HTTPBadRequest, f"unknown form fields: {', '.join(unknown)}")

@@ -47,6 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
 from bot.web.http import FailureLimiter, client_address
+from bot.web.http import read_form as http_read_form
 from storage.tracker_sessions import SessionHolder, live_session, open_session, revoke_session
 
 log = logging.getLogger(__name__)
@@ -367,16 +368,7 @@ def forbidden(reason: str) -> web.HTTPForbidden:
 
 
 async def _read_form_or_400(request: web.Request) -> None:
-    try:
-        await request.post()
-    except (ValueError, LookupError) as error:
-        # What aiohttp raises for a multipart body without a boundary, an unknown charset, or
-        # bytes that are not in the declared one (UnicodeDecodeError is a ValueError).
-        raise web.HTTPBadRequest(
-            text="The form could not be read: send it as application/x-www-form-urlencoded "
-                 f"(UTF-8) or multipart/form-data ({type(error).__name__}).",
-            content_type="text/plain",
-        ) from None
+    await http_read_form(request)
 
 
 async def read_form(request: web.Request) -> dict[str, str]:

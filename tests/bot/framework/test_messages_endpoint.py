@@ -228,3 +228,11 @@ async def test_the_demo_books_from_the_clients_page_or_has_the_client_offer_time
     assert stages == ["awaiting_pick", "awaiting_pick", "awaiting_slots"]
     bad = await client.post("/demo", data={"times": "booking_page", "extra": "1"})
     assert bad.status == 400 and "extra" in await bad.text()
+
+
+async def test_a_demo_form_that_cannot_be_read_is_a_400_saying_so(app_client: Any) -> None:
+    client = await app_client()
+    response = await client.post(
+        "/demo", data=b"", headers={"Content-Type": "multipart/form-data; boundary=x"}
+    )
+    assert response.status == 400 and "could not be read" in await response.text()
