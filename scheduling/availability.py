@@ -32,7 +32,9 @@ What is open
     tests check both ways), in start order. Built as interval algebra over half-open UTC
     intervals (:mod:`scheduling.intervals`): per local day, the page's windows ∩ the bookable
     range − busy blocks and bookings widened by the buffers, skipping capped days, then cut on
-    the step grid. Busy time is merged once: O((n + d) log n) for n blocks over d days.
+    the step grid. Busy time is merged once: O(n + (m + d) log m) for n blocks and bookings,
+    m of them near the bookable range, over d days — bookings far from it (a table's past
+    interviews, any beyond the horizon) cost one comparison each, in any order.
 
 Paging
     Times come in start order; ``limit`` cuts the list and ``starting_after`` (the last start
@@ -72,7 +74,7 @@ from itertools import chain, islice
 from typing import Protocol, TypeVar
 
 from scheduling.intervals import Interval, intersect, merge, subtract, trusted
-from scheduling.pages import BookingPage, DurationNotOffered, first_instant_at, offset_change
+from scheduling.pages import BookingPage, DurationNotOffered, PageRules, first_instant_at, offset_change
 from scheduling.rules import require_aware
 from scheduling.zones import zone
 
@@ -374,13 +376,22 @@ def _free(
         return
     # A time fits [earliest, latest + duration] exactly when it starts in [earliest, latest].
     bookable = trusted(earliest, latest + duration)
-    blocks = _blocks(host, bookable)
-    cap = rules.max_per_day
-    booked_starts = sorted(b.start for b in host.booked) if cap is not None else []
-
     tz = zone(page.zone)
     day = earliest.astimezone(tz).date() - _DAY
     day_start = first_instant_at(day, 0, tz)
+    # One pass over the bookings keeps those that can matter: those within the gap of the
+    # bookable range (for clashes) and those starting on a day the loop below visits (for the
+    # cap; the last one starts before the range ends and lasts at most 25 hours). The caller's
+    # table holds past and far-off interviews too; sorting only the few near ones keeps the
+    # cost of the rest to one comparison each.
+    cap = rules.max_per_day
+    gap = rules.gap
+    near_lo = min(day_start, bookable.start - gap)
+    near_hi = max(bookable.end + 2 * _DAY, bookable.end + gap)
+    booked = [b for b in host.booked if b.end > near_lo and b.start < near_hi]
+    blocks = _blocks(rules, host.busy, booked, bookable)
+    booked_starts = sorted(b.start for b in booked) if cap is not None else []
+
     offset = day_start.astimezone(tz).utcoffset()
     j = 0  # blocks before j end before the current day: they cannot matter again
     while day_start < bookable.end:
@@ -423,7 +434,9 @@ def _windows(
     ]
 
 
-def _blocks(host: Host, bookable: Interval) -> list[Interval]:
+def _blocks(
+    rules: PageRules, busy: Iterable[Interval], booked: Iterable[Interval], bookable: Interval
+) -> list[Interval]:
     """Busy blocks and bookings widened so a time that meets none is clear of both, merged.
 
     A time conflicts with busy block B when the time with its buffers meets B, i.e. when the
@@ -432,24 +445,23 @@ def _blocks(host: Host, bookable: Interval) -> list[Interval]:
     bookable range are dropped first; each list is merged before widening (widening by a fixed
     amount commutes with union), which shrinks dense calendars before the per-block work.
     """
-    rules = host.page.rules
     before, after, gap = rules.buffer_before, rules.buffer_after, rules.gap
     lo, hi = bookable.start, bookable.end
     # Bounds moved instead of each block widened: comparisons only in the per-block filter.
     if before == after:
         # One widening for both: merge them raw together, widen the (fewer) merged blocks once.
         after_lo, before_hi = lo - gap, hi + gap
-        joined = merge(b for b in chain(host.busy, host.booked) if b.end > after_lo and b.start < before_hi)
+        joined = merge(b for b in chain(busy, booked) if b.end > after_lo and b.start < before_hi)
         if gap == _ZERO:
             return joined
         return merge(trusted(b.start - gap, b.end + gap) for b in joined)
     busy_lo, busy_hi, booked_lo, booked_hi = lo - before, hi + after, lo - gap, hi + gap
-    busy = merge(b for b in host.busy if b.end > busy_lo and b.start < busy_hi)
-    booked = merge(b for b in host.booked if b.end > booked_lo and b.start < booked_hi)
+    busy_merged = merge(b for b in busy if b.end > busy_lo and b.start < busy_hi)
+    booked_merged = merge(b for b in booked if b.end > booked_lo and b.start < booked_hi)
     return merge(
         chain(
-            (trusted(b.start - after, b.end + before) for b in busy),
-            (trusted(b.start - gap, b.end + gap) for b in booked),
+            (trusted(b.start - after, b.end + before) for b in busy_merged),
+            (trusted(b.start - gap, b.end + gap) for b in booked_merged),
         )
     )
 

@@ -1,0 +1,389 @@
+"""Benchmark of live open times from one client's booking page as the candidate asks for them.
+
+Not a test: ``python -m bench.bench_open_times`` (or ``python -m bench open_times``;
+``--instructions`` adds callgrind counts, ``--tree PATH`` counts another checkout in the same run).
+
+The page: Europe/London, Monday to Friday 09:00–12:00 and 13:00–18:00, 60-minute interviews on a
+30-minute step, buffers of 15 minutes before and after, at most 4 interviews a day, 24 hours'
+notice, a 60-day horizon (it crosses the change to BST). Against it: 500 calendar busy blocks of
+15–120 minutes at random 5-minute marks over the 60 days, and N askARSAN bookings for N = 200,
+2,000 and 20,000, as the bookings table holds them for one client — and as the service passes
+them today (``client_busy`` reads every active booking, with no time filter, in no set order):
+
+- bookings never overlap (the table's constraint) and are 60 minutes on the page's hours;
+- the 60 days ahead hold 0–4 bookings a weekday (under the cap), on the page's grid and kept
+  apart by its buffers: the same 74 at every N — a bigger table is a longer history, not a
+  fuller calendar, since the cap bounds the future;
+- 1 % of N (at least 2) lies beyond the horizon, up to a year ahead (booked by hand or under an
+  earlier page with a longer horizon);
+- the rest lies before now: interviews that took place stay active bookings, 8 a weekday
+  (every working hour) going back as far as N needs — 5 weeks for 200, a year for 2,000, ten
+  years for 20,000;
+- the list is shuffled (rows come back in no order).
+
+Measured: the candidate's first page (``limit=20``) and the full 60-day list, median and p99
+of repeated calls, with the growth per 10× bookings. The sizes and the two calls are
+interleaved — each round times every case once, in a rotated order — so drift of the shared
+machine's speed falls on all of them alike. Wall-clock times on a shared VM drift by tens of per
+cent within the hour; ``--instructions`` also counts the instructions of one call with callgrind
+(a child process, instrumentation on only around two batches of calls; the per-call count is
+the difference of the two dumps over the difference of the batch lengths). The target: the first
+page under 5 ms median at each size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time as clock
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from scheduling.availability import open_times
+from scheduling.intervals import Interval
+from scheduling.pages import BookingPage, PageRules, WeeklyHours, Window
+from scheduling.zones import zone
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (200, 2_000, 20_000)
+BUSY_BLOCKS = 500
+FIRST_PAGE = 20
+TARGET_MS = 5.0
+ROUNDS = 150
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday, 08:00 in London
+PAGE = BookingPage(
+    zone="Europe/London",
+    weekly=WeeklyHours.uniform(Window(time(9), time(12)), Window(time(13), time(18))),
+    rules=PageRules(
+        durations_minutes=(30, 45, 60),
+        buffer_before_minutes=15,
+        buffer_after_minutes=15,
+        max_per_day=4,
+        horizon_days=60,
+        step_minutes=30,
+    ),
+)
+DURATION = timedelta(minutes=60)
+HORIZON_DAYS = 60
+# The starts of the page's whole working hours, local: 09, 10, 11, 13 … 17.
+HOURS = (9, 10, 11, 13, 14, 15, 16, 17)
+CASES = tuple((kind, n) for n in SIZES for kind in ("first", "all"))
+
+LONDON = zone("Europe/London")
+
+
+def _at(day: date, hour: int, minute: int = 0) -> Interval:
+    """A 60-minute booking starting at ``hour:minute`` London time on ``day``."""
+    start = datetime.combine(day, time(hour, minute), tzinfo=LONDON).astimezone(UTC)
+    return Interval(start, start + DURATION)
+
+
+def _weekdays(first: date, step: int) -> Iterator[date]:
+    day = first
+    while True:
+        if day.weekday() < 5:
+            yield day
+        day += timedelta(days=step)
+
+
+def ahead(rng: random.Random) -> list[Interval]:
+    """The bookings of the 60 days ahead: 0–4 a weekday on the page's grid, kept apart."""
+    today = NOW.date()
+    result: list[Interval] = []
+    for day in _weekdays(today + timedelta(days=1), 1):
+        if day >= today + timedelta(days=HORIZON_DAYS):
+            break
+        # Half hours from 09:00: 09:00–11:00 and 13:00–17:00 fit 60 minutes in the windows.
+        starts = sorted(rng.sample((0, 1, 2, 3, 4, *range(8, 17)), rng.randrange(5)))
+        last = -99
+        for half in starts:
+            if half - last < 3:
+                continue  # within 60 minutes and the 15-minute gap of the previous one
+            result.append(_at(day, 9 + half // 2, 30 * (half % 2)))
+            last = half
+    return result
+
+
+def bookings(n: int, future: list[Interval], rng: random.Random) -> list[Interval]:
+    """The ``n`` active bookings of one client as the table holds them (see the module doc)."""
+    today = NOW.date()
+    beyond_n = max(2, n // 100)
+    beyond_days = rng.sample(range(HORIZON_DAYS + 1, 366), beyond_n)
+    beyond = [
+        _at(d, rng.choice(HOURS))
+        for d in (today + timedelta(days=k) for k in beyond_days)
+    ]
+    past: list[Interval] = []
+    wanted = max(0, n - len(future) - len(beyond))
+    for day in _weekdays(today - timedelta(days=1), -1):
+        for hour in HOURS:
+            if len(past) == wanted:
+                break
+            past.append(_at(day, hour))
+        if len(past) == wanted:
+            break
+    result = (future + beyond + past)[:n]
+    rng.shuffle(result)
+    return result
+
+
+def busy_blocks(rng: random.Random) -> list[Interval]:
+    """Calendar busy blocks of 15–120 minutes at random 5-minute marks over the 60 days."""
+    span = HORIZON_DAYS * 24 * 60 // 5
+    result = []
+    for _ in range(BUSY_BLOCKS):
+        start = NOW + timedelta(minutes=5 * rng.randrange(span))
+        result.append(Interval(start, start + timedelta(minutes=rng.choice((15, 30, 60, 120)))))
+    return result
+
+
+def dataset() -> tuple[list[Interval], dict[int, list[Interval]]]:
+    """The busy blocks and, per size, the bookings: the same on every call (seeded)."""
+    rng = random.Random(2026)
+    busy = busy_blocks(rng)
+    future = ahead(rng)
+    return busy, {n: bookings(n, future, rng) for n in SIZES}
+
+
+def in_horizon(booked: list[Interval]) -> int:
+    end = NOW + timedelta(days=HORIZON_DAYS)
+    return sum(1 for b in booked if NOW <= b.start < end)
+
+
+def calls(
+    data: tuple[list[Interval], dict[int, list[Interval]]] | None = None,
+) -> dict[tuple[str, int], Callable[[], list[Interval]]]:
+    """One call per case: ``("first" | "all", n)``."""
+    busy, by_size = data or dataset()
+    result: dict[tuple[str, int], Callable[[], list[Interval]]] = {}
+    for n, booked in by_size.items():
+        for kind in ("first", "all"):
+            limit = FIRST_PAGE if kind == "first" else None
+
+            def call(booked: list[Interval] = booked, limit: int | None = limit) -> list[Interval]:
+                return open_times(PAGE, DURATION, busy, booked, NOW, limit=limit)
+
+            result[(kind, n)] = call
+    return result
+
+
+def wall_times(
+    table: dict[tuple[str, int], Callable[[], list[Interval]]], rounds: int = ROUNDS
+) -> dict[tuple[str, int], list[float]]:
+    """Milliseconds per call of each case, ``rounds`` rounds, each case once a round (rotated)."""
+    for call in table.values():
+        call()  # warm caches (zoneinfo, lru caches)
+    samples: dict[tuple[str, int], list[float]] = {case: [] for case in CASES}
+    order = list(CASES)
+    for i in range(rounds):
+        shift = i % len(order)
+        for case in order[shift:] + order[:shift]:
+            call = table[case]
+            started = clock.perf_counter()
+            call()
+            samples[case].append((clock.perf_counter() - started) * 1000)
+    return samples
+
+
+# --- instruction counts -------------------------------------------------------------------------
+
+BATCHES = (2, 6)
+
+
+def _child() -> None:
+    """Under callgrind: build the data, then run batches as the parent asks on stdin."""
+    table = calls()
+    for call in table.values():
+        call()
+        call()
+    print("ready", flush=True)
+    for line in sys.stdin:
+        kind, n, times = line.split()
+        call = table[(kind, int(n))]
+        for _ in range(int(times)):
+            call()
+        print("done", flush=True)
+
+
+def _total(path: Path) -> int:
+    found = re.search(r"^(?:summary|totals):\s*(\d+)", path.read_text(errors="replace"), re.M)
+    if found is None:
+        raise RuntimeError(f"no totals in {path}")
+    return int(found.group(1))
+
+
+def _ask(child: subprocess.Popen[str], line: str) -> None:
+    stdin: IO[str] | None = child.stdin
+    stdout: IO[str] | None = child.stdout
+    assert stdin is not None and stdout is not None
+    stdin.write(line + "\n")
+    stdin.flush()
+    answer = stdout.readline().strip()
+    if answer != "done":
+        raise RuntimeError(f"the child answered {answer!r} to {line!r}")
+
+
+def instructions(tree: Path = ROOT) -> dict[tuple[str, int], float]:
+    """Instructions per call of each case, counting ``tree``'s ``scheduling`` (this data)."""
+    env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONHASHSEED": "0", "HOST": "127.0.0.1"}
+    with tempfile.TemporaryDirectory(prefix="askarsan-open-times-") as tmp:
+        out = Path(tmp) / "callgrind.out"
+        child = subprocess.Popen(
+            [
+                "valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
+                sys.executable, str(Path(__file__).resolve()), "--child",
+            ],
+            cwd=tmp, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True,
+        )
+        try:
+            assert child.stdout is not None
+            if child.stdout.readline().strip() != "ready":
+                raise RuntimeError("the callgrind child did not start")
+            control = ["callgrind_control"]
+            subprocess.run([*control, "--instr=on", str(child.pid)], env=env, check=True,
+                           capture_output=True, timeout=600)
+            counts: dict[tuple[str, int], float] = {}
+            for kind, n in CASES:
+                totals = []
+                for size in BATCHES:
+                    _ask(child, f"{kind} {n} {size}")
+                    before = set(Path(tmp).glob(f"{out.name}*"))
+                    subprocess.run([*control, "--dump", str(child.pid)], env=env, check=True,
+                                   capture_output=True, timeout=600)
+                    dumped = sorted(set(Path(tmp).glob(f"{out.name}*")) - before,
+                                    key=lambda p: p.stat().st_mtime)
+                    totals.append(_total(dumped[-1]))
+                counts[(kind, n)] = (totals[1] - totals[0]) / (BATCHES[1] - BATCHES[0])
+            return counts
+        finally:
+            if child.stdin is not None:
+                child.stdin.close()
+            try:
+                child.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+
+# --- rows ---------------------------------------------------------------------------------------
+
+
+def run(rounds: int = ROUNDS, count: bool = True, trees: list[Path] | None = None) -> list[dict[str, Any]]:
+    """One row per (call, bookings): median and p99 in ms, growth per 10×, instructions.
+
+    Instructions are counted for this tree and for ``trees`` (for ``python -m bench``:
+    ASKARSAN_BENCH_INSTR_TREES, colon-separated, as the instructions benchmark reads it).
+    """
+    if trees is None:
+        trees = [Path(p) for p in os.environ.get("ASKARSAN_BENCH_INSTR_TREES", "").split(":") if p]
+    trees = [ROOT, *(t.resolve() for t in trees if t.resolve() != ROOT)]
+    data = dataset()
+    table = calls(data)
+    found = {case: len(call()) for case, call in table.items()}
+    samples = wall_times(table, rounds)
+    counted: dict[str, dict[tuple[str, int], float]] = {}
+    skipped = None
+    if count:
+        if shutil.which("valgrind") is None:
+            skipped = "valgrind is not installed"
+        else:
+            for tree in trees:
+                counted[str(tree)] = instructions(tree)
+    rows: list[dict[str, Any]] = []
+    for kind in ("first", "all"):
+        previous: float | None = None
+        previous_count: float | None = None
+        for n in SIZES:
+            median = statistics.median(samples[(kind, n)])
+            row: dict[str, Any] = {
+                "call": f"first {FIRST_PAGE}" if kind == "first" else "all 60 days",
+                "bookings": n,
+                "in_horizon": in_horizon(data[1][n]),
+                "busy_blocks": BUSY_BLOCKS,
+                "open_times_found": found[(kind, n)],
+                "runs": rounds,
+                "median_ms": median,
+                "p99_ms": _p99(samples[(kind, n)]),
+                "ratio_per_10x": None if previous is None else median / previous,
+            }
+            own = counted.get(str(ROOT), {}).get((kind, n))
+            if own is not None:
+                row["instructions"] = round(own)
+                row["instructions_ratio_per_10x"] = None if previous_count is None else own / previous_count
+                previous_count = own
+            for other, counts in counted.items():
+                if other != str(ROOT):
+                    row[f"instructions @ {other}"] = round(counts[(kind, n)])
+            if skipped:
+                row["instructions_skipped"] = skipped
+            rows.append(row)
+            previous = median
+    return rows
+
+
+def _p99(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, -(-99 * len(ordered) // 100) - 1))]
+
+
+def summarize(rows: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """(case, result, target) lines for ``python -m bench``; the target is the first page's."""
+    lines = []
+    for row in rows:
+        case = (
+            f"{row['call']}, {row['bookings']:,} bookings ({row['in_horizon']} in the 60 days), "
+            f"{row['busy_blocks']} busy blocks"
+        )
+        result = f"median {row['median_ms']:.2f} ms · p99 {row['p99_ms']:.2f} ms ({row['runs']} runs)"
+        if row["ratio_per_10x"] is not None:
+            result += f" · ×{row['ratio_per_10x']:.2f} per 10× bookings"
+        if "instructions" in row:
+            result += f" · {row['instructions'] / 1e6:.2f} M instructions"
+            if row["instructions_ratio_per_10x"] is not None:
+                result += f" (×{row['instructions_ratio_per_10x']:.2f} per 10×)"
+        for key, value in row.items():
+            if key.startswith("instructions @ "):
+                result += f" · {value / 1e6:.2f} M instructions @ {key.removeprefix('instructions @ ')}"
+        if "instructions_skipped" in row:
+            result += f" · instructions not counted: {row['instructions_skipped']}"
+        result += f" · {row['open_times_found']} open times"
+        target = ""
+        if row["call"].startswith("first"):
+            met = "met" if row["median_ms"] < TARGET_MS else "MISSED"
+            target = f"median < {TARGET_MS:g} ms ({met})"
+        lines.append((case, result, target))
+    return lines
+
+
+def _main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--instructions", action="store_true", help="count instructions with callgrind")
+    parser.add_argument("--tree", action="append", type=Path, help="another checkout to count (repeatable)")
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    args = parser.parse_args()
+    if args.child:
+        _child()
+        return
+    rows = run(args.rounds, count=args.instructions or bool(args.tree), trees=args.tree or [])
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return
+    for case, result, target in summarize(rows):
+        print(f"{case}: {result}" + (f" [{target}]" if target else ""))
+
+
+if __name__ == "__main__":
+    _main()
