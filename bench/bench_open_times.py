@@ -19,7 +19,7 @@ them today (``client_busy`` reads every active booking, with no time filter, in 
 - the rest lies before now: interviews that took place stay active bookings, 8 a weekday
   (every working hour) going back as far as N needs — 5 weeks for 200, a year for 2,000, ten
   years for 20,000;
-- the list is shuffled (rows come back in no order).
+- the list is shuffled (rows come back in no set order), its Intervals made in that order.
 
 Measured: the candidate's first page (``limit=20``) and the full 60-day list, median and p99
 of repeated calls, with the growth per 10× bookings. The sizes and the two calls are
@@ -34,6 +34,7 @@ page under 5 ms median at each size.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -96,10 +97,16 @@ def _weekdays(first: date, step: int) -> Iterator[date]:
         day += timedelta(days=step)
 
 
-def ahead(rng: random.Random) -> list[Interval]:
+# A booking as (local date, hour, minute): built into an Interval only once the list is in its
+# final order, so the objects lie in memory in the order the list holds them, as when a query's
+# rows are read one by one.
+_Spec = tuple[date, int, int]
+
+
+def ahead(rng: random.Random) -> list[_Spec]:
     """The bookings of the 60 days ahead: 0–4 a weekday on the page's grid, kept apart."""
     today = NOW.date()
-    result: list[Interval] = []
+    result: list[_Spec] = []
     for day in _weekdays(today + timedelta(days=1), 1):
         if day >= today + timedelta(days=HORIZON_DAYS):
             break
@@ -109,32 +116,25 @@ def ahead(rng: random.Random) -> list[Interval]:
         for half in starts:
             if half - last < 3:
                 continue  # within 60 minutes and the 15-minute gap of the previous one
-            result.append(_at(day, 9 + half // 2, 30 * (half % 2)))
+            result.append((day, 9 + half // 2, 30 * (half % 2)))
             last = half
     return result
 
 
-def bookings(n: int, future: list[Interval], rng: random.Random) -> list[Interval]:
+def bookings(n: int, future: list[_Spec], rng: random.Random) -> list[Interval]:
     """The ``n`` active bookings of one client as the table holds them (see the module doc)."""
     today = NOW.date()
-    beyond_n = max(2, n // 100)
-    beyond_days = rng.sample(range(HORIZON_DAYS + 1, 366), beyond_n)
-    beyond = [
-        _at(d, rng.choice(HOURS))
-        for d in (today + timedelta(days=k) for k in beyond_days)
-    ]
-    past: list[Interval] = []
+    beyond_days = rng.sample(range(HORIZON_DAYS + 1, 366), max(2, n // 100))
+    beyond = [(today + timedelta(days=k), rng.choice(HOURS), 0) for k in beyond_days]
+    past: list[_Spec] = []
     wanted = max(0, n - len(future) - len(beyond))
     for day in _weekdays(today - timedelta(days=1), -1):
-        for hour in HOURS:
-            if len(past) == wanted:
-                break
-            past.append(_at(day, hour))
+        past.extend((day, hour, 0) for hour in HOURS[: wanted - len(past)])
         if len(past) == wanted:
             break
-    result = (future + beyond + past)[:n]
-    rng.shuffle(result)
-    return result
+    specs = (future + beyond + past)[:n]
+    rng.shuffle(specs)
+    return [_at(*spec) for spec in specs]
 
 
 def busy_blocks(rng: random.Random) -> list[Interval]:
@@ -177,42 +177,122 @@ def calls(
     return result
 
 
-def wall_times(
-    table: dict[tuple[str, int], Callable[[], list[Interval]]], rounds: int = ROUNDS
-) -> dict[tuple[str, int], list[float]]:
-    """Milliseconds per call of each case, ``rounds`` rounds, each case once a round (rotated)."""
-    for call in table.values():
+def _key(case: tuple[str, int]) -> str:
+    return f"{case[0]}:{case[1]}"
+
+
+def _round(table: dict[tuple[str, int], Callable[[], list[Interval]]], i: int) -> dict[str, float]:
+    """Round ``i``: each case once, in an order rotated by ``i``; milliseconds per case."""
+    shift = i % len(CASES)
+    times = {}
+    for case in CASES[shift:] + CASES[:shift]:
+        call = table[case]
+        started = clock.perf_counter()
+        call()
+        times[_key(case)] = (clock.perf_counter() - started) * 1000
+    return times
+
+
+def _child() -> None:
+    """One tree's side: build the data, then answer the parent's requests on stdin.
+
+    ``round I`` times a round (JSON back), ``run KIND N TIMES`` calls one case (``done`` back).
+    The ready line carries what each case found, and a digest of the times, so the parent can
+    check every tree lists the same ones.
+    """
+    data = dataset()
+    table = calls(data)
+    found = {}
+    for case, call in table.items():
         call()  # warm caches (zoneinfo, lru caches)
-    samples: dict[tuple[str, int], list[float]] = {case: [] for case in CASES}
-    order = list(CASES)
-    for i in range(rounds):
-        shift = i % len(order)
-        for case in order[shift:] + order[:shift]:
-            call = table[case]
-            started = clock.perf_counter()
-            call()
-            samples[case].append((clock.perf_counter() - started) * 1000)
-    return samples
+        times = call()
+        digest = hashlib.sha256(repr([(t.start, t.end) for t in times]).encode()).hexdigest()[:16]
+        ahead_n = in_horizon(data[1][case[1]])
+        found[_key(case)] = {"found": len(times), "digest": digest, "in_horizon": ahead_n}
+    print("ready " + json.dumps(found), flush=True)
+    for line in sys.stdin:
+        words = line.split()
+        if words[0] == "round":
+            print(json.dumps(_round(table, int(words[1]))), flush=True)
+        else:
+            _, kind, n, times_text = words
+            call = table[(kind, int(n))]
+            for _ in range(int(times_text)):
+                call()
+            print("done", flush=True)
+
+
+class _Tree:
+    """A child process measuring one checkout's ``scheduling`` (under callgrind if ``out``)."""
+
+    def __init__(self, tree: Path, workdir: Path, out: Path | None = None) -> None:
+        self.tree = tree
+        self.env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONHASHSEED": "0", "HOST": "127.0.0.1"}
+        argv = [sys.executable, str(Path(__file__).resolve()), "--child"]
+        if out is not None:
+            callgrind = ["--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}"]
+            argv = ["valgrind", *callgrind, *argv]
+        self.process = subprocess.Popen(
+            argv, cwd=workdir, env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True,
+        )
+        ready = self._read()
+        if not ready.startswith("ready "):
+            raise RuntimeError(f"the child for {tree} did not start (it said {ready!r})")
+        self.found: dict[str, dict[str, Any]] = json.loads(ready.removeprefix("ready "))
+
+    def _read(self) -> str:
+        stdout: IO[str] | None = self.process.stdout
+        assert stdout is not None
+        return stdout.readline().strip()
+
+    def ask(self, line: str) -> str:
+        stdin: IO[str] | None = self.process.stdin
+        assert stdin is not None
+        stdin.write(line + "\n")
+        stdin.flush()
+        answer = self._read()
+        if not answer:
+            raise RuntimeError(f"the child for {self.tree} ended at {line!r}")
+        return answer
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def wall_times(
+    trees: list[Path], rounds: int = ROUNDS
+) -> tuple[dict[str, dict[str, list[float]]], dict[str, dict[str, dict[str, Any]]]]:
+    """Per tree, milliseconds per call of each case over ``rounds`` rounds, and what each found.
+
+    Each round times every case of every tree once; the trees take turns going first.
+    """
+    with tempfile.TemporaryDirectory(prefix="askarsan-open-times-") as tmp:
+        children = [_Tree(tree, Path(tmp)) for tree in trees]
+        try:
+            samples: dict[str, dict[str, list[float]]] = {
+                str(c.tree): {_key(case): [] for case in CASES} for c in children
+            }
+            for i in range(rounds):
+                shift = i % len(children)
+                for child in children[shift:] + children[:shift]:
+                    for key, ms in json.loads(child.ask(f"round {i}")).items():
+                        samples[str(child.tree)][key].append(ms)
+            return samples, {str(c.tree): c.found for c in children}
+        finally:
+            for child in children:
+                child.close()
 
 
 # --- instruction counts -------------------------------------------------------------------------
 
 BATCHES = (2, 6)
-
-
-def _child() -> None:
-    """Under callgrind: build the data, then run batches as the parent asks on stdin."""
-    table = calls()
-    for call in table.values():
-        call()
-        call()
-    print("ready", flush=True)
-    for line in sys.stdin:
-        kind, n, times = line.split()
-        call = table[(kind, int(n))]
-        for _ in range(int(times)):
-            call()
-        print("done", flush=True)
 
 
 def _total(path: Path) -> int:
@@ -222,58 +302,31 @@ def _total(path: Path) -> int:
     return int(found.group(1))
 
 
-def _ask(child: subprocess.Popen[str], line: str) -> None:
-    stdin: IO[str] | None = child.stdin
-    stdout: IO[str] | None = child.stdout
-    assert stdin is not None and stdout is not None
-    stdin.write(line + "\n")
-    stdin.flush()
-    answer = stdout.readline().strip()
-    if answer != "done":
-        raise RuntimeError(f"the child answered {answer!r} to {line!r}")
-
-
-def instructions(tree: Path = ROOT) -> dict[tuple[str, int], float]:
-    """Instructions per call of each case, counting ``tree``'s ``scheduling`` (this data)."""
-    env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONHASHSEED": "0", "HOST": "127.0.0.1"}
+def instructions(tree: Path = ROOT) -> dict[str, float]:
+    """Instructions per call of each case, counting ``tree``'s ``scheduling`` on this data."""
     with tempfile.TemporaryDirectory(prefix="askarsan-open-times-") as tmp:
-        out = Path(tmp) / "callgrind.out"
-        child = subprocess.Popen(
-            [
-                "valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
-                sys.executable, str(Path(__file__).resolve()), "--child",
-            ],
-            cwd=tmp, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True,
-        )
+        workdir = Path(tmp)
+        out = workdir / "callgrind.out"
+        child = _Tree(tree, workdir, out)
         try:
-            assert child.stdout is not None
-            if child.stdout.readline().strip() != "ready":
-                raise RuntimeError("the callgrind child did not start")
-            control = ["callgrind_control"]
-            subprocess.run([*control, "--instr=on", str(child.pid)], env=env, check=True,
-                           capture_output=True, timeout=600)
-            counts: dict[tuple[str, int], float] = {}
+            def control(*args: str) -> None:
+                subprocess.run(["callgrind_control", *args, str(child.process.pid)], env=child.env,
+                               check=True, capture_output=True, timeout=600)
+
+            control("--instr=on")
+            counts: dict[str, float] = {}
             for kind, n in CASES:
                 totals = []
                 for size in BATCHES:
-                    _ask(child, f"{kind} {n} {size}")
-                    before = set(Path(tmp).glob(f"{out.name}*"))
-                    subprocess.run([*control, "--dump", str(child.pid)], env=env, check=True,
-                                   capture_output=True, timeout=600)
-                    dumped = sorted(set(Path(tmp).glob(f"{out.name}*")) - before,
-                                    key=lambda p: p.stat().st_mtime)
-                    totals.append(_total(dumped[-1]))
-                counts[(kind, n)] = (totals[1] - totals[0]) / (BATCHES[1] - BATCHES[0])
+                    child.ask(f"run {kind} {n} {size}")
+                    before = set(workdir.glob(f"{out.name}*"))
+                    control("--dump")
+                    dumped = set(workdir.glob(f"{out.name}*")) - before
+                    totals.append(_total(max(dumped, key=lambda p: p.stat().st_mtime)))
+                counts[_key((kind, n))] = (totals[1] - totals[0]) / (BATCHES[1] - BATCHES[0])
             return counts
         finally:
-            if child.stdin is not None:
-                child.stdin.close()
-            try:
-                child.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+            child.close()
 
 
 # --- rows ---------------------------------------------------------------------------------------
@@ -282,49 +335,55 @@ def instructions(tree: Path = ROOT) -> dict[tuple[str, int], float]:
 def run(rounds: int = ROUNDS, count: bool = True, trees: list[Path] | None = None) -> list[dict[str, Any]]:
     """One row per (call, bookings): median and p99 in ms, growth per 10×, instructions.
 
-    Instructions are counted for this tree and for ``trees`` (for ``python -m bench``:
-    ASKARSAN_BENCH_INSTR_TREES, colon-separated, as the instructions benchmark reads it).
+    ``trees`` are other checkouts measured in the same run, their rounds interleaved with this
+    tree's (for ``python -m bench``: ASKARSAN_BENCH_INSTR_TREES, colon-separated, as the
+    instructions benchmark reads it); a tree whose times differ from this tree's is an error.
     """
     if trees is None:
         trees = [Path(p) for p in os.environ.get("ASKARSAN_BENCH_INSTR_TREES", "").split(":") if p]
     trees = [ROOT, *(t.resolve() for t in trees if t.resolve() != ROOT)]
-    data = dataset()
-    table = calls(data)
-    found = {case: len(call()) for case, call in table.items()}
-    samples = wall_times(table, rounds)
-    counted: dict[str, dict[tuple[str, int], float]] = {}
+    samples, found = wall_times(trees, rounds)
+    own = str(ROOT)
+    for tree, cases in found.items():
+        for key, what in cases.items():
+            if what["digest"] != found[own][key]["digest"]:
+                raise RuntimeError(f"{tree} lists other open times than {own} for {key}")
+    counted: dict[str, dict[str, float]] = {}
     skipped = None
     if count:
         if shutil.which("valgrind") is None:
             skipped = "valgrind is not installed"
         else:
-            for tree in trees:
-                counted[str(tree)] = instructions(tree)
+            counted = {str(tree): instructions(tree) for tree in trees}
     rows: list[dict[str, Any]] = []
     for kind in ("first", "all"):
         previous: float | None = None
         previous_count: float | None = None
         for n in SIZES:
-            median = statistics.median(samples[(kind, n)])
+            key = _key((kind, n))
+            median = statistics.median(samples[own][key])
             row: dict[str, Any] = {
                 "call": f"first {FIRST_PAGE}" if kind == "first" else "all 60 days",
                 "bookings": n,
-                "in_horizon": in_horizon(data[1][n]),
+                "in_horizon": found[own][key]["in_horizon"],
                 "busy_blocks": BUSY_BLOCKS,
-                "open_times_found": found[(kind, n)],
+                "open_times_found": found[own][key]["found"],
                 "runs": rounds,
                 "median_ms": median,
-                "p99_ms": _p99(samples[(kind, n)]),
+                "p99_ms": _p99(samples[own][key]),
                 "ratio_per_10x": None if previous is None else median / previous,
             }
-            own = counted.get(str(ROOT), {}).get((kind, n))
-            if own is not None:
-                row["instructions"] = round(own)
-                row["instructions_ratio_per_10x"] = None if previous_count is None else own / previous_count
-                previous_count = own
-            for other, counts in counted.items():
-                if other != str(ROOT):
-                    row[f"instructions @ {other}"] = round(counts[(kind, n)])
+            if own in counted:
+                count_here = counted[own][key]
+                row["instructions"] = round(count_here)
+                row["instructions_ratio_per_10x"] = (
+                    None if previous_count is None else count_here / previous_count
+                )
+                previous_count = count_here
+            for other in map(str, trees[1:]):
+                row[f"median_ms @ {other}"] = statistics.median(samples[other][key])
+                if other in counted:
+                    row[f"instructions @ {other}"] = round(counted[other][key])
             if skipped:
                 row["instructions_skipped"] = skipped
             rows.append(row)
@@ -353,8 +412,11 @@ def summarize(rows: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
             if row["instructions_ratio_per_10x"] is not None:
                 result += f" (×{row['instructions_ratio_per_10x']:.2f} per 10×)"
         for key, value in row.items():
-            if key.startswith("instructions @ "):
-                result += f" · {value / 1e6:.2f} M instructions @ {key.removeprefix('instructions @ ')}"
+            if key.startswith("median_ms @ "):
+                tree = key.removeprefix("median_ms @ ")
+                result += f" · {tree}: median {value:.2f} ms"
+                if f"instructions @ {tree}" in row:
+                    result += f", {row[f'instructions @ {tree}'] / 1e6:.2f} M instructions"
         if "instructions_skipped" in row:
             result += f" · instructions not counted: {row['instructions_skipped']}"
         result += f" · {row['open_times_found']} open times"
@@ -370,14 +432,14 @@ def _main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--instructions", action="store_true", help="count instructions with callgrind")
-    parser.add_argument("--tree", action="append", type=Path, help="another checkout to count (repeatable)")
+    parser.add_argument("--tree", action="append", type=Path, help="another checkout to measure (repeatable)")
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args()
     if args.child:
         _child()
         return
-    rows = run(args.rounds, count=args.instructions or bool(args.tree), trees=args.tree or [])
+    rows = run(args.rounds, count=args.instructions, trees=args.tree or [])
     if args.json:
         print(json.dumps(rows, indent=2))
         return
