@@ -1,7 +1,9 @@
 """Benchmark of live open times from one client's booking page as the candidate asks for them.
 
-Not a test: ``python -m bench.bench_open_times`` (or ``python -m bench open_times``;
-``--instructions`` adds callgrind counts, ``--tree PATH`` counts another checkout in the same run).
+Not a test: ``python -m bench.bench_open_times [--instructions] [--tree PATH ...]`` (or
+``python -m bench open_times``, which counts instructions too when valgrind is installed).
+``--tree`` measures another checkout's ``scheduling`` on the same data in the same run (a before
+and after), and fails when it lists other times than this tree.
 
 The page: Europe/London, Monday to Friday 09:00–12:00 and 13:00–18:00, 60-minute interviews on a
 30-minute step, buffers of 15 minutes before and after, at most 4 interviews a day, 24 hours'
@@ -17,23 +19,25 @@ them today (``client_busy`` reads every active booking, with no time filter, in 
 - 1 % of N (at least 2) lies beyond the horizon, up to a year ahead (booked by hand or under an
   earlier page with a longer horizon);
 - the rest lies before now: interviews that took place stay active bookings, 8 a weekday
-  (every working hour) going back as far as N needs — 5 weeks for 200, a year for 2,000, ten
-  years for 20,000;
+  (every working hour) going back as far as N needs — 3 weeks for 200, 11 months for 2,000,
+  9½ years for 20,000;
 - the list is shuffled (rows come back in no set order), its Intervals made in that order.
 
 Measured: the candidate's first page (``limit=20``) and the full 60-day list, median and p99
-of repeated calls, with the growth per 10× bookings. The sizes and the two calls are
-interleaved — each round times every case once, in a rotated order — so drift of the shared
-machine's speed falls on all of them alike. Wall-clock times on a shared VM drift by tens of per
-cent within the hour; ``--instructions`` also counts the instructions of one call with callgrind
-(a child process, instrumentation on only around two batches of calls; the per-call count is
-the difference of the two dumps over the difference of the batch lengths). The target: the first
-page under 5 ms median at each size.
+of repeated calls, with the growth per 10× bookings. Each tree runs in its own child process;
+the sizes, the two calls and the trees are interleaved — each round times every case of every
+tree once, in a rotated order — so drift of the shared machine's speed falls on all of them
+alike. Wall-clock times on a shared VM drift by tens of per cent within the hour, so
+instructions are counted too, with callgrind (a child under valgrind, instrumentation on only
+around two batches of calls of a case; the per-call count is the difference of the two dumps
+over the difference of the batch lengths). The target: the first page under 5 ms median at
+each size.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import json
 import os
@@ -202,6 +206,10 @@ def _child() -> None:
     """
     data = dataset()
     table = calls(data)
+    # The data are long-lived here but the caller's in the service: keep the collector's full
+    # passes over them (which fall on whichever call happens to trigger one) out of the counts.
+    gc.collect()
+    gc.freeze()
     found = {}
     for case, call in table.items():
         call()  # warm caches (zoneinfo, lru caches)
