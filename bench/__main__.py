@@ -2,7 +2,7 @@
 with the machine it ran on, and write it to ``bench/results.md``.
 
 Names: turns, startup, slots, jobs, tracker (the last only if ``bench/bench_tracker.py`` exists), codec,
-instructions, phrases.
+instructions, phrases, open_times.
 Default: all. Each benchmark module has ``run() -> list[dict]`` and may have
 ``summarize(rows) -> list[(case, result, target)]``; rows of the others are shown as they are.
 
@@ -22,7 +22,9 @@ from typing import Any
 
 from bench.common import fmt, machine_line
 
-BENCHMARKS = ("turns", "startup", "slots", "jobs", "tracker", "codec", "instructions", "phrases")
+BENCHMARKS = (
+    "turns", "startup", "slots", "jobs", "tracker", "codec", "instructions", "phrases", "open_times",
+)
 RESULTS = Path(__file__).resolve().parent / "results.md"
 
 

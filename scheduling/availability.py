@@ -32,7 +32,9 @@ What is open
     tests check both ways), in start order. Built as interval algebra over half-open UTC
     intervals (:mod:`scheduling.intervals`): per local day, the page's windows ∩ the bookable
     range − busy blocks and bookings widened by the buffers, skipping capped days, then cut on
-    the step grid. Busy time is merged once: O((n + d) log n) for n blocks over d days.
+    the step grid. Busy time is merged once: O(n + (m + d) log m) for n blocks and bookings,
+    m of them near the bookable range, over d days — bookings far from it (a table's past
+    interviews, any beyond the horizon) cost one comparison each, in any order.
 
 Paging
     Times come in start order; ``limit`` cuts the list and ``starting_after`` (the last start
@@ -63,16 +65,18 @@ required page does not offer ``duration`` (the request should be refused with it
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from itertools import chain, islice
+from operator import attrgetter
 from typing import Protocol, TypeVar
 
-from scheduling.intervals import Interval, intersect, merge, subtract, trusted
-from scheduling.pages import BookingPage, DurationNotOffered, first_instant_at, offset_change
+from scheduling.intervals import Interval, intersect, subtract, trusted
+from scheduling.pages import BookingPage, DurationNotOffered, PageRules, first_instant_at, offset_change
 from scheduling.rules import require_aware
 from scheduling.zones import zone
 
@@ -90,6 +94,7 @@ __all__ = [
 _DAY = timedelta(days=1)
 _MICROSECOND = timedelta(microseconds=1)
 _ZERO = timedelta(0)
+_START = attrgetter("start")
 
 
 class NotOpen(StrEnum):
@@ -374,15 +379,29 @@ def _free(
         return
     # A time fits [earliest, latest + duration] exactly when it starts in [earliest, latest].
     bookable = trusted(earliest, latest + duration)
-    blocks = _blocks(host, bookable)
-    cap = rules.max_per_day
-    booked_starts = sorted(b.start for b in host.booked) if cap is not None else []
-
     tz = zone(page.zone)
     day = earliest.astimezone(tz).date() - _DAY
     day_start = first_instant_at(day, 0, tz)
+    # One pass over the bookings keeps those that can matter: those within the gap of the
+    # bookable range (for clashes) and those starting on a day the loop below visits (for the
+    # cap; the last one starts before the range ends and lasts at most 25 hours). The caller's
+    # table holds past and far-off interviews too; sorting only the few near ones keeps the
+    # cost of the rest to one comparison each.
+    cap = rules.max_per_day
+    gap = rules.gap
+    near_lo = min(day_start, bookable.start - gap)
+    near_hi = max(bookable.end + 2 * _DAY, bookable.end + gap)
+    booked = [b for b in host.booked if b.end > near_lo and b.start < near_hi]
+    booked_starts = sorted(b.start for b in booked) if cap is not None else []
+
     offset = day_start.astimezone(tz).utcoffset()
-    j = 0  # blocks before j end before the current day: they cannot matter again
+    # The blocks are read as the days reach them, so a first page widens and joins only the
+    # blocks of its first days. Those read so far are kept: the ones before j end before the
+    # current day and cannot matter again.
+    pending = _blocks(rules, host.busy, booked, bookable)
+    upcoming = next(pending, None)
+    blocks: list[Interval] = []
+    j = 0
     while day_start < bookable.end:
         next_day = day + _DAY
         # A day whose next midnight is 24 hours on at the same offset has no clock change
@@ -400,13 +419,13 @@ def _free(
             if windows:
                 if windows[0].start < bookable.start or windows[-1].end > bookable.end:
                     windows = intersect(windows, [bookable])  # the first and last days only
+                while upcoming is not None and upcoming.start < day_end:
+                    blocks.append(upcoming)
+                    upcoming = next(pending, None)
                 while j < len(blocks) and blocks[j].end <= day_start:
                     j += 1
-                k = j
-                while k < len(blocks) and blocks[k].start < day_end:
-                    k += 1
                 # subtract merges the windows too: touching ones become one range.
-                yield from subtract(windows, blocks[j:k])
+                yield from subtract(windows, blocks[j:])
         day, day_start = next_day, day_end
         offset = day_end.astimezone(tz).utcoffset() if not steady else offset
 
@@ -423,35 +442,57 @@ def _windows(
     ]
 
 
-def _blocks(host: Host, bookable: Interval) -> list[Interval]:
+def _blocks(
+    rules: PageRules, busy: Iterable[Interval], booked: Iterable[Interval], bookable: Interval
+) -> Iterator[Interval]:
     """Busy blocks and bookings widened so a time that meets none is clear of both, merged.
 
     A time conflicts with busy block B when the time with its buffers meets B, i.e. when the
     time meets B widened by ``buffer_after`` before and ``buffer_before`` after; with a booking
     when it comes within the gap (the larger buffer) of it. Blocks that cannot reach the
-    bookable range are dropped first; each list is merged before widening (widening by a fixed
-    amount commutes with union), which shrinks dense calendars before the per-block work.
+    bookable range are dropped first and the rest sorted; the merged blocks then come in start
+    order as they are read, disjoint and not touching, as :func:`~scheduling.intervals.merge`
+    gives them.
     """
-    rules = host.page.rules
     before, after, gap = rules.buffer_before, rules.buffer_after, rules.gap
     lo, hi = bookable.start, bookable.end
     # Bounds moved instead of each block widened: comparisons only in the per-block filter.
     if before == after:
-        # One widening for both: merge them raw together, widen the (fewer) merged blocks once.
+        # One widening for both keeps their order: sort them raw together, widen each merged one.
         after_lo, before_hi = lo - gap, hi + gap
-        joined = merge(b for b in chain(host.busy, host.booked) if b.end > after_lo and b.start < before_hi)
-        if gap == _ZERO:
-            return joined
-        return merge(trusted(b.start - gap, b.end + gap) for b in joined)
-    busy_lo, busy_hi, booked_lo, booked_hi = lo - before, hi + after, lo - gap, hi + gap
-    busy = merge(b for b in host.busy if b.end > busy_lo and b.start < busy_hi)
-    booked = merge(b for b in host.booked if b.end > booked_lo and b.start < booked_hi)
-    return merge(
-        chain(
-            (trusted(b.start - after, b.end + before) for b in busy),
-            (trusted(b.start - gap, b.end + gap) for b in booked),
+        return _joined(
+            sorted((b for b in chain(busy, booked) if b.end > after_lo and b.start < before_hi), key=_START),
+            gap,
         )
+    busy_lo, busy_hi, booked_lo, booked_hi = lo - before, hi + after, lo - gap, hi + gap
+    busy_sorted = sorted((b for b in busy if b.end > busy_lo and b.start < busy_hi), key=_START)
+    booked_sorted = sorted((b for b in booked if b.end > booked_lo and b.start < booked_hi), key=_START)
+    widened = heapq.merge(
+        (trusted(b.start - after, b.end + before) for b in busy_sorted),
+        (trusted(b.start - gap, b.end + gap) for b in booked_sorted),
+        key=_START,
     )
+    return _joined(widened, _ZERO)
+
+
+def _joined(ordered: Iterable[Interval], widen: timedelta) -> Iterator[Interval]:
+    """The union of ``ordered`` (sorted by start), each widened by ``widen`` on both sides.
+
+    Two intervals whose widenings meet or touch are joined: they come within ``2 * widen``.
+    """
+    intervals = iter(ordered)
+    first = next(intervals, None)
+    if first is None:
+        return
+    reach = 2 * widen
+    start, end = first.start, first.end
+    for current in intervals:
+        if current.start - reach > end:
+            yield trusted(start - widen, end + widen)
+            start, end = current.start, current.end
+        elif current.end > end:
+            end = current.end
+    yield trusted(start - widen, end + widen)
 
 
 def _cut(rng: Interval, duration: timedelta, step: timedelta, tz: tzinfo) -> Iterator[Interval]:

@@ -350,6 +350,8 @@ ALL_TUESDAY = ["09:00", "10:00", "11:00", "12:00", "13:00", "14:00", "15:00", "1
         (LONDON, None, [slot(tue(9)), slot(tue(11)), slot(tue(13))], TUESDAY, ["10:00", "12:00", "14:00", "15:00", "16:00"]),
         (KOLKATA, 1, [slot(utc(2026, 3, 2, 20))], TUESDAY, []),
         (KOLKATA, 1, [slot(utc(2026, 3, 2, 20))], date(2026, 3, 4), ALL_TUESDAY),
+        (LONDON, 2, [slot(utc(2026, 3, 2, 9)), slot(utc(2026, 3, 2, 10))], date(2026, 3, 2), []),
+        (LONDON, 2, [slot(utc(2026, 3, 5, 14)), slot(utc(2026, 3, 5, 15))], date(2026, 3, 5), []),
     ],
     ids=[
         "one booked, cap two: the rest of the day is open",
@@ -358,6 +360,8 @@ ALL_TUESDAY = ["09:00", "10:00", "11:00", "12:00", "13:00", "14:00", "15:00", "1
         "no cap",
         "Kolkata: 20:00 UTC Monday is Tuesday 01:30 there, and counts on Tuesday",
         "Kolkata: Wednesday is untouched",
+        "bookings earlier on the first day, before now, count on it",
+        "bookings later on the last day, after the range asked for, count on it",
     ],
 )
 def test_a_day_that_reached_the_cap_has_no_more_times(
