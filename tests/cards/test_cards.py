@@ -219,8 +219,9 @@ def test_pick_card_shows_the_message_first_and_lets_the_candidate_propose_times(
     card = cards.pick_slot_card(make_view(), message="That time was just taken — here is what is still open")
     first = card["body"][0]
     assert first["text"].startswith("That time was just taken") and first["color"] == "Attention"
-    [show] = actions_of(card, "Action.ShowCard")
-    assert show["title"] == "None of these work"
+    show, zone = actions_of(card, "Action.ShowCard")
+    assert (show["title"], zone["title"]) == ("None of these work", "Change my time zone")
+    assert inputs_of(zone["card"])["zone"]["value"] == "Asia/Kolkata"
     windows = inputs_of(show["card"])["windows"]
     assert windows["isMultiline"] and windows["isRequired"]
     assert windows["placeholder"] == "e.g. Mon–Wed after 14:00, or Thu morning"

@@ -21,7 +21,7 @@ def hour(day: int, h: int, minute: int = 0) -> Interval:
 def choices(card: dict[str, object]) -> dict[str, list[tuple[str, str]]]:
     return {
         e["id"]: [(c["value"], c["title"]) for c in e["choices"]]
-        for e in walk(card) if e.get("type") == "Input.ChoiceSet"
+        for e in walk(card) if e.get("type") == "Input.ChoiceSet" and e["id"].startswith("start_")
     }
 
 
