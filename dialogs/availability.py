@@ -61,7 +61,8 @@ class AvailabilityActions:
         self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
     ) -> None:
         latest = await self._services.availability.page(actor.party_id)
-        await self._send(turn_context, actor, interview_id, availability_lead(latest and latest[1]), latest)
+        await self._send(turn_context, actor, interview_id, availability_lead(latest[1] if latest else None),
+                         latest)
 
     async def set(
         self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
