@@ -58,8 +58,9 @@ AVAILABILITY_SAVED = (
 )
 AVAILABILITY_STALE = (
     "Your booking page was changed elsewhere after this card was shown, so nothing was saved "
-    "(it would have overwritten that change unseen). Here it is as it is now: make your change "
-    "again on this card."
+    "(it would have overwritten that change unseen). The card shows the page as it is now, with "
+    f"your form as you typed it: press **{SAVE_AVAILABILITY_BUTTON}** again to replace the page "
+    "with it, or change it first."
 )
 WINDOWS = 2
 DURATION_CHOICES = (15, 30, 45, 60, 90, 120)

@@ -6,7 +6,8 @@ The client is the actor our records resolve from the sender and the interview th
 with (``dialogs.actions``); the page is theirs, not the interview's, so it is the same page from
 any of their interviews. A bad form comes back with each problem under its field and a line
 saying what was wrong; a card drawn from an older version than the stored one is refused, so a
-change made elsewhere (the JSON API, another chat) is never overwritten unseen.
+change made elsewhere (the JSON API, the tracker, another chat) is never overwritten unseen: the
+card comes back with the page as it is now above the form as typed, so saving again is a choice.
 """
 
 from __future__ import annotations
@@ -71,8 +72,9 @@ class AvailabilityActions:
         current = latest[0] if latest is not None else 0
         read = availability_version(value)
         if read != current:
-            # Drawn from another version (or not from our card): show the page as it is now.
-            await self._send(turn_context, actor, interview_id, AVAILABILITY_STALE, latest)
+            # Drawn from another version (or not from our card): the page as it is now, the form
+            # as typed and now against that version, so saving it again is a choice made seeing it.
+            await self._send(turn_context, actor, interview_id, AVAILABILITY_STALE, latest, values=value)
             return
         keep = latest[1] if latest is not None else None
         try:
@@ -87,7 +89,8 @@ class AvailabilityActions:
         except InvalidRequest as error:
             if "version" in error.problems:  # changed between our read and the write
                 latest = await self._services.availability.page(actor.party_id)
-                await self._send(turn_context, actor, interview_id, AVAILABILITY_STALE, latest)
+                await self._send(turn_context, actor, interview_id, AVAILABILITY_STALE, latest,
+                                 values=value)
                 return
             problems = availability_problems(error.problems)
             await self._refuse(turn_context, actor, interview_id, latest, value, problems)

@@ -12,8 +12,8 @@ import pytest
 
 from bot.app import RUNTIME
 from cards.availability_cards import AVAILABILITY_FIELDS, SAVE_AVAILABILITY_BUTTON
-from services import PartyInput
 from scheduling.zones import format_local_range
+from services import PartyInput
 from services.scheduling import InterviewRequest
 from tests.browser.test_phone import CLIPPED, PAGE_WIDTH, PHONE, TIMEOUT, open_chat
 
