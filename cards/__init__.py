@@ -16,6 +16,7 @@ and nothing here imports the SDK (an import contract in ``make lint`` holds that
 """
 
 from cards._base import CARD_VERSION, COMMON_ZONES, SCHEMA_URL, TEAMS_MAX_CARD_BYTES, md, md_plain
+from cards.availability_cards import SAVE_AVAILABILITY_BUTTON, availability_card
 from cards.feedback_cards import (
     DECISIONS,
     candidate_feedback_card,
@@ -45,9 +46,11 @@ __all__ = [
     "DECISIONS",
     "RECRUITER_NOTES",
     "REQUEST_FIELDS",
+    "SAVE_AVAILABILITY_BUTTON",
     "SCHEMA_URL",
     "TEAMS_MAX_CARD_BYTES",
     "PipelineRow",
+    "availability_card",
     "booking_confirmation_card",
     "cancellation_card",
     "candidate_feedback_card",

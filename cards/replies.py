@@ -25,8 +25,10 @@ __all__ = [
     "BEFORE_INTERVIEW",
     "CANCEL_CONFIRM",
     "PAST_INTERVIEW",
+    "RECRUITER_AVAILABILITY",
     "RECRUITER_CHANGES",
     "RECRUITER_NOT_UNDERSTOOD",
+    "availability_not_yours",
     "cannot_cancel",
     "cannot_move",
     "help_reply",
@@ -50,6 +52,12 @@ RECRUITER_CHANGES = (
     "when one needs you, my alert card has **Nudge again** and **Cancel the interview**. Type "
     "**upcoming** or **pipeline** to see where each stands."
 )
+# The recruiter typing "set my availability": booking hours are each client contact's own.
+RECRUITER_AVAILABILITY = (
+    "Booking hours belong to each client contact: the client types **set my availability** in "
+    "their interview chat with me, or your ATS sets them through the JSON API. Recruiters have no "
+    "booking page of their own."
+)
 
 # A typed "cancel" is confirmed on a card; its button is named so the answer and the card agree.
 CANCEL_CONFIRM = f"Please confirm on the card: add a reason if you like and press **{CANCEL_BUTTON}**."
@@ -70,17 +78,19 @@ def state_buttons(view: InterviewView, role: Role) -> str | None:
     return None
 
 
-def _sayable(view: InterviewView) -> str:
+def _sayable(view: InterviewView, role: Role) -> str:
     said = ["**when is my interview?**"]
     if view.stage in BEFORE_INTERVIEW:
         said += ["**reschedule** (or *I can't make it*)", "**cancel**"]
+    if role is Role.CLIENT:
+        said.append("**set my availability**")
     said.append("**help**")
     return "You can type " + ", ".join(said[:-1]) + " or " + said[-1] + "."
 
 
 def _options(view: InterviewView, role: Role) -> str:
     buttons = state_buttons(view, role)
-    return _sayable(view) + (f" {buttons}" if buttons else "")
+    return _sayable(view, role) + (f" {buttons}" if buttons else "")
 
 
 def not_understood(view: InterviewView, role: Role) -> str:
@@ -140,3 +150,16 @@ def cannot_cancel(view: InterviewView) -> str:
     return ("This interview has already taken place, so it can't be cancelled. If someone did not "
             "come, tell your recruiter.")
 
+
+def availability_not_yours(view: InterviewView, role: Role) -> str:
+    """A candidate (or anyone but the client) asking to set availability: what it is and what
+    they can do instead."""
+    client = md(view.client.name)
+    instead = ""
+    if role is Role.CANDIDATE and view.stage is Stage.AWAITING_PICK:
+        instead = (f" If none of the offered times suit you, press **{NONE_WORK_BUTTON}** on the card "
+                   "and say which would.")
+    elif role is Role.CANDIDATE and view.stage is Stage.SCHEDULED:
+        instead = " If the booked time no longer suits you, type **reschedule**."
+    return (f"Booking hours are set by the interviewer, {client}, for candidates to book from; "
+            f"there is nothing to set on your side.{instead}")

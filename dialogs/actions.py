@@ -16,6 +16,7 @@ from botbuilder.core import MessageFactory, TurnContext
 from cards import BOOK_BUTTON, booking_confirmation_card, md, offer_slots_card, pick_slot_card
 from cards.interview_cards import LIVE_TIME_PREFIX
 from cards.messages import counted, offered_lines
+from dialogs.availability import AvailabilityActions
 from dialogs.changes import ChangeActions
 from dialogs.common import send_card, sender_of
 from dialogs.feedback import FeedbackActions
@@ -48,6 +49,7 @@ class CardActions:
         self._services = services
         self._feedback = FeedbackActions(services)
         self.changes = ChangeActions(services)  # also what typed requests go through (dialogs/talk.py)
+        self.availability = AvailabilityActions(services)  # and "set my availability" typed
         # The expected role of the sender; None: any party of the interview (the service checks).
         self._actions: dict[str, tuple[Role | None, Action]] = {
             "offer_slots": (Role.CLIENT, self._offer_slots),
@@ -69,6 +71,9 @@ class CardActions:
             "reschedule": (None, self.changes.reschedule),
             "cancel": (None, self.changes.cancel),
             "nudge": (Role.RECRUITER, self.changes.nudge),
+            # A client's booking page (dialogs/availability.py): theirs, from any of their interviews.
+            "show_availability": (Role.CLIENT, self.availability.show),
+            "set_availability": (Role.CLIENT, self.availability.set),
         }
 
     @property

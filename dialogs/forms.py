@@ -5,10 +5,14 @@ Only shape: what the business allows is decided by the service functions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
+from typing import Any
 
+from cards.availability_cards import WINDOWS
 from scheduling.interview import Format
+from scheduling.pages import DAY_KEYS, BookingPage, PageRules
 from scheduling.rules import SlotRequest
 from services import InterviewRequest, InvalidRequest, PartyInput, TimesFrom
 
@@ -98,3 +102,161 @@ def parse_slot_rows(values: Mapping[str, object], default_zone: str) -> list[Slo
     if not requests:
         raise InvalidRequest({"slots": "add at least one slot: a date and a start time"})
     return requests
+
+
+# --- a client's availability (cards.availability_cards) ------------------------------------------
+
+_HH_MM = re.compile(r"^(\d\d):(\d\d)(?::\d\d)?$")
+_WHOLE = re.compile(r"^\d{1,6}(?:\.0*)?$")
+_NUMBER = re.compile(r"^\d{1,6}(?:\.\d{1,4})?$")
+_DOMAIN_WINDOW = re.compile(r"^weekly\.(\w+)\[(\d+)\]")
+_DOMAIN_FIELDS = {
+    "zone": "zone",
+    "rules.buffer_before_minutes": "buffer_minutes",
+    "rules.buffer_after_minutes": "buffer_minutes",
+    "rules.min_notice_minutes": "notice_hours",
+    "rules.horizon_days": "horizon_days",
+    "rules.max_per_day": "max_per_day",
+}
+
+
+def availability_version(values: Mapping[str, object]) -> int | None:
+    """The page version the card was drawn from (0: there was none); None when the submit has no
+    readable one (not a card of ours)."""
+    version = _text(values, "version", 12)
+    return int(version) if version.isdigit() else None
+
+
+def _clock_minute(text: str) -> int | None:
+    match = _HH_MM.match(text)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        return None
+    return int(match[1]) * 60 + int(match[2])
+
+
+def _hh_mm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def _windows(values: Mapping[str, object], problems: dict[str, str]) -> list[dict[str, str]]:
+    windows: list[dict[str, str]] = []
+    for i in range(1, WINDOWS + 1):
+        start_text, end_text = _text(values, f"window_{i}_start", 16), _text(values, f"window_{i}_end", 16)
+        if not start_text and not end_text:
+            if i == 1:
+                problems["window_1"] = "give the hours you can interview in, e.g. from 09:00 to 17:00"
+            continue
+        if not start_text or not end_text:
+            missing = "a start" if not start_text else "an end"
+            problems[f"window_{i}"] = f"window {i} needs {missing} too, or leave both empty"
+            continue
+        start, end = _clock_minute(start_text), _clock_minute(end_text)
+        if start is None or end is None:
+            problems[f"window_{i}"] = "use times such as 09:00 and 17:30"
+            continue
+        # A time input cannot say 24:00: an end of 00:00 is midnight at the end of the day.
+        end = end or 24 * 60
+        if end <= start:
+            problems[f"window_{i}"] = (
+                f"it ends at {_hh_mm(end)}, which is not after its start at {_hh_mm(start)}: "
+                "pick a later end (00:00 for midnight)"
+            )
+            continue
+        windows.append({"start": _hh_mm(start), "end": _hh_mm(end)})
+    return windows
+
+
+def _whole(values: Mapping[str, object], key: str, what: str, problems: dict[str, str]) -> int | None:
+    text = _text(values, key, 32)
+    if not text:
+        return None
+    if not _WHOLE.match(text):
+        problems[key] = f"“{text}” is not a whole number of {what}"
+        return None
+    return int(float(text))
+
+
+def parse_availability(values: Mapping[str, object], *, keep: BookingPage | None) -> dict[str, Any]:
+    """The availability card's inputs as a booking page's plain-dict form (for
+    ``Services.availability.set_page``, which validates it).
+
+    Checked here, with the problems keyed by the card's input ids (see
+    ``cards.availability_cards.AVAILABILITY_FIELDS``): the shape, how the form's two times of a
+    window read (an end of 00:00 is midnight, so an end before the start is the form's own
+    mistake), and the ranges the domain words for the JSON form (minutes of notice, a null cap).
+    The rest the domain refuses by field path, and :func:`availability_problems` puts each next
+    to its input. What the form does
+    not show (dates set apart, the step between start times) is taken from ``keep``, the page
+    the card was drawn from, so saving the form never drops them."""
+    problems: dict[str, str] = {}
+    days = [d.strip() for d in _text(values, "days", 100).split(",") if d.strip()]
+    if not days:
+        problems["days"] = "choose at least one weekday you can interview on"
+    elif any(d not in DAY_KEYS for d in days):
+        problems["days"] = "choose weekdays from Monday to Sunday"
+    windows = _windows(values, problems)
+
+    durations: list[int] = []
+    for part in _text(values, "durations", 100).split(","):
+        if part.strip():
+            if not part.strip().isdigit() or len(part.strip()) > 4:
+                problems["durations"] = "choose the lengths from the list"
+                break
+            durations.append(int(part))
+    if not durations and "durations" not in problems:
+        problems["durations"] = "choose at least one interview length"
+
+    buffer = _whole(values, "buffer_minutes", "minutes", problems)
+    notice_text = _text(values, "notice_hours", 32)
+    notice_minutes = 0
+    if notice_text:
+        if not _NUMBER.match(notice_text):
+            problems["notice_hours"] = f"“{notice_text}” is not a number of hours"
+        elif float(notice_text) > 90 * 24:
+            problems["notice_hours"] = "must be from 0 to 2160 hours (90 days)"
+        else:
+            notice_minutes = round(float(notice_text) * 60)
+    horizon = _whole(values, "horizon_days", "days", problems)
+    if horizon is None and "horizon_days" not in problems:
+        problems["horizon_days"] = "give how many days ahead candidates can book, e.g. 60"
+    cap = _whole(values, "max_per_day", "interviews", problems)
+    if cap is not None and not 1 <= cap <= 48:
+        problems["max_per_day"] = "must be from 1 to 48, or empty for no limit"
+    if problems:
+        raise InvalidRequest(problems)
+
+    rules = keep.rules if keep is not None else PageRules()
+    return {
+        "zone": _text(values, "zone", 64),
+        "weekly": {day: list(windows) for day in days},
+        "overrides": keep.to_dict()["overrides"] if keep is not None else {},
+        "rules": {
+            "durations_minutes": durations,
+            "buffer_before_minutes": buffer or 0,
+            "buffer_after_minutes": buffer or 0,
+            "min_notice_minutes": notice_minutes,
+            "horizon_days": horizon,
+            "max_per_day": cap,
+            "step_minutes": rules.step_minutes,
+        },
+    }
+
+
+def availability_problems(problems: Mapping[str, str]) -> dict[str, str]:
+    """What the domain refused (by field path: ``weekly.mon[1]``, ``rules.horizon_days``) put on
+    the card's inputs; the same window of several days is named once, under its window."""
+    found: dict[str, str] = {}
+    for path, reason in problems.items():
+        window = _DOMAIN_WINDOW.match(path)
+        if window is not None:
+            key = f"window_{int(window[2]) + 1}" if int(window[2]) < WINDOWS else "page"
+        elif path == "weekly" or path.startswith("weekly."):
+            key = "days"
+        elif path.startswith("rules.durations_minutes"):
+            key = "durations"
+        elif path in _DOMAIN_FIELDS:
+            key = _DOMAIN_FIELDS[path]
+        else:
+            key, reason = "page", f"{path}: {reason}"
+        found.setdefault(key, reason)
+    return found

@@ -4,8 +4,10 @@
 "reschedule" and "cancel" go through the same doors as the card buttons (``dialogs.changes``):
 a typed reschedule gets the reschedule form the Reschedule button shows, a typed cancel the cancel
 question the Cancel button opens, and the use case behind the submit applies the cutoff, the
-maximum and the stage. Nothing changes on a typed word alone. What is not understood is answered
-with "I didn't catch that" and the options, then the card to act on when the state has one.
+maximum and the stage. "set my availability" gets a client the card ``show_availability``
+shows (``dialogs.availability``), anyone else a line saying whose hours those are. Nothing
+changes on a typed word alone. What is not understood is answered with "I didn't catch that"
+and the options, then the card to act on when the state has one.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from cards.change_cards import cancel_form_card
 from cards.replies import (
     BEFORE_INTERVIEW,
     CANCEL_CONFIRM,
+    availability_not_yours,
     cannot_cancel,
     cannot_move,
     help_reply,
@@ -25,7 +28,7 @@ from cards.replies import (
 )
 from dialogs.actions import CardActions
 from dialogs.common import send_card
-from scheduling.interview import Stage
+from scheduling.interview import Role, Stage
 from scheduling.phrases.intents import Intent, read_intent
 from services import Actor, InvitationGrant, NotAllowed, NotFound, Services
 
@@ -44,6 +47,16 @@ class TypedRequests:
         intent = read_intent(text)
         if intent is Intent.WHEN:
             await turn_context.send_activity(when_reply(view, role))
+            return
+        if intent is Intent.AVAILABILITY and role is Role.CLIENT:
+            actor = Actor(role, grant.party_id, grant.interview_id)
+            try:
+                await self._actions.availability.show(turn_context, actor, grant.interview_id, {})
+            except NotFound as error:
+                await turn_context.send_activity(f"{error.message} Nothing was changed.")
+            return
+        if intent is Intent.AVAILABILITY:
+            await turn_context.send_activity(availability_not_yours(view, role))
             return
         if intent is Intent.RESCHEDULE and view.stage is Stage.SCHEDULED:
             actor = Actor(role, grant.party_id, grant.interview_id)

@@ -22,7 +22,7 @@ from botbuilder.schema import (
 from bot.framework.adapter import AskarsanAdapter
 from bot.framework.sdk4171.activity_codec import serialize_reference
 from cards import notice_card, pipeline_card
-from cards.replies import RECRUITER_CHANGES, RECRUITER_NOT_UNDERSTOOD
+from cards.replies import RECRUITER_AVAILABILITY, RECRUITER_CHANGES, RECRUITER_NOT_UNDERSTOOD
 from dialogs.actions import CardActions
 from dialogs.common import send_card, sender_of
 from dialogs.schedule import ScheduleInterviewDialog
@@ -138,6 +138,7 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
                 await turn_context.send_activity(
                     MessageFactory.text(
                         RECRUITER_CHANGES if intent in (Intent.RESCHEDULE, Intent.CANCEL)
+                        else RECRUITER_AVAILABILITY if intent is Intent.AVAILABILITY
                         else RECRUITER_NOT_UNDERSTOOD
                     )
                 )

@@ -1,5 +1,5 @@
-"""What a typed message asks for: help, when the interview is, to move it, to cancel it — or
-something we do not understand.
+"""What a typed message asks for: help, when the interview is, to move it, to cancel it, to set
+one's availability (a client's booking hours) — or something we do not understand.
 
 A small keyword table per language (English, Spanish, French, German, Portuguese), matched on
 :func:`~scheduling.phrases.lexicon.fold`-ed text (lower case, accents off). It is a table on
@@ -8,7 +8,9 @@ know is ``UNKNOWN``, which the chat answers with "I didn't catch that" and the o
 a guess. The translations of the answers are not here; they are the chat's business.
 
 When a message matches more than one intent the safer reading wins: moving the interview over
-cancelling it ("cancel and find another time" is a reschedule), and either over asking when it is.
+cancelling it ("cancel and find another time" is a reschedule), either over one's availability
+("I can't make it, my availability changed" is a reschedule), and all of them over asking when
+it is or for help ("help me set my availability" is about availability).
 A cancel never cancels at once: the chat asks for confirmation on the cancel card.
 """
 
@@ -30,6 +32,7 @@ class Intent(StrEnum):
     WHEN = "when"
     RESCHEDULE = "reschedule"
     CANCEL = "cancel"
+    AVAILABILITY = "availability"
     UNKNOWN = "unknown"
 
 
@@ -87,6 +90,21 @@ _TABLE: dict[Intent, dict[str, tuple[str, ...]]] = {
         "de": (r"\babsag\w*", r"\bsage?(?: \w+){1,3} ab\b", r"\bstornier\w*", r"\bzuruckzieh\w*",
                r"\bziehe?(?: \w+){1,3} zuruck\b", r"\bkein interesse\b"),
         "pt": (r"\bcancel\w*", r"\bdesist\w*", r"\bretirar\b", r"\bnao tenho mais interesse\b"),
+    },
+    # A bare "available" is left out: "I'm available on Monday" is a candidate proposing a time.
+    Intent.AVAILABILITY: {
+        "en": (
+            r"\bavailabilit(?:y|ies)\b",
+            r"\bmy (?:working |work |office |available |booking )?hours\b",
+            r"\b(?:working|office|available|booking) hours\b",
+            r"\bbooking page\b",
+            r"\b(?:set|change|update|edit) (?:up )?my (?:schedule|calendar)\b",
+        ),
+        "es": (r"\bdisponibilidad\w*", r"\bmis (?:horarios|horas)\b", r"\bhorario (?:laboral|de trabajo)\b"),
+        "fr": (r"\bdisponibilit\w*", r"\bmes (?:horaires|heures)\b", r"\bheures de (?:travail|bureau)\b"),
+        "de": (r"\bverfugbarkeit\w*", r"\bmeine (?:arbeits|sprech|buchungs)?zeiten\b",
+               r"\b(?:arbeits|sprech)zeiten\b"),
+        "pt": (r"\bdisponibilidade\w*", r"\bmeus horarios\b", r"\bhorario de (?:trabalho|expediente)\b"),
     },
     Intent.WHEN: {
         "en": (

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from cards.replies import cannot_cancel, cannot_move, help_reply, not_understood, when_reply
+from cards.replies import (
+    availability_not_yours,
+    cannot_cancel,
+    cannot_move,
+    help_reply,
+    not_understood,
+    when_reply,
+)
 from scheduling.interview import PartyView, Role, Stage
 from scheduling.zones import format_local_range
 from tests.helpers.cards import booked_view, make_view
@@ -70,3 +77,26 @@ def test_a_candidate_choosing_is_pointed_at_none_of_these_work() -> None:
 def test_names_go_into_the_answers_as_markdown() -> None:
     view = make_view(stage=Stage.AWAITING_SLOTS, client=PartyView("c-1", "*Pri_ya*", "Europe/London"))
     assert "\\*Pri\\_ya\\*" in when_reply(view, K)
+
+
+@pytest.mark.parametrize("stage", [Stage.AWAITING_SLOTS, Stage.SCHEDULED, Stage.FEEDBACK_COMPLETE])
+def test_only_the_client_is_told_they_can_type_set_my_availability(stage: Stage) -> None:
+    view = booked_view(stage=stage) if stage is not Stage.AWAITING_SLOTS else make_view(stage=stage)
+    assert "**set my availability**" in help_reply(view, C) and "**set my availability**" in not_understood(view, C)
+    assert "availability" not in help_reply(view, K) + not_understood(view, K)
+
+
+@pytest.mark.parametrize(
+    ("stage", "instead"),
+    [(Stage.AWAITING_PICK, "**None of these work**"), (Stage.SCHEDULED, "type **reschedule**"),
+     (Stage.AWAITING_SLOTS, None)],
+)
+def test_a_candidate_asking_for_availability_is_told_whose_it_is_and_what_they_can_do(
+    stage: Stage, instead: str | None
+) -> None:
+    view = booked_view(stage=stage) if stage is Stage.SCHEDULED else make_view(stage=stage)
+    said = availability_not_yours(view, K)
+    assert said.startswith("Booking hours are set by the interviewer, Priya Shah")
+    assert (instead in said) if instead else said.endswith("nothing to set on your side.")
+    named = make_view(client=PartyView("c-1", "[Pri](https://evil.example)", "Europe/London"))
+    assert "\\[Pri\\]\\(https://evil.example\\)" in availability_not_yours(named, K)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from scheduling.phrases.intents import MAX_INTENT_LENGTH, Intent, read_intent
 
 H, W, R, C, U = Intent.HELP, Intent.WHEN, Intent.RESCHEDULE, Intent.CANCEL, Intent.UNKNOWN
+A = Intent.AVAILABILITY
 
 CASES: list[tuple[str, str, Intent]] = [
     # English
@@ -43,6 +44,15 @@ CASES: list[tuple[str, str, Intent]] = [
     ("en", "when is the last moment I can cancel?", C),
     ("en", "don't cancel it", U),
     ("en", "do not cancel, I'll be there", U),
+    ("en", "set my availability", A),
+    ("en", "My availability", A),
+    ("en", "my hours", A),
+    ("en", "What are my working hours?", A),
+    ("en", "I'd like to update my availabilities", A),
+    ("en", "update my booking page", A),
+    ("en", "help me set my availability", A),  # about availability, not a plea for help
+    ("en", "I can't make it, my availability changed", R),  # moving over one's hours
+    ("en", "I'm available on Monday", U),  # a candidate's time, not a booking page
     # not requests
     ("en", "asdf qwer", U),
     ("en", "thanks", U),
@@ -60,6 +70,9 @@ CASES: list[tuple[str, str, Intent]] = [
     ("es", "quiero cancelar la entrevista", C),
     ("es", "ya no me interesa", C),
     ("es", "no quiero cancelar", U),
+    ("es", "mi disponibilidad", A),
+    ("es", "quiero actualizar mis horarios", A),
+    ("es", "¿Cuál es mi horario laboral?", A),
     # French
     ("fr", "aide", H),
     ("fr", "Bonjour", H),
@@ -70,6 +83,8 @@ CASES: list[tuple[str, str, Intent]] = [
     ("fr", "une autre date svp", R),
     ("fr", "je veux annuler", C),
     ("fr", "je souhaite me retirer", C),
+    ("fr", "mes disponibilités", A),
+    ("fr", "modifier mes horaires", A),
     # German
     ("de", "Hilfe", H),
     ("de", "Wann ist mein Vorstellungsgespräch?", W),
@@ -79,6 +94,9 @@ CASES: list[tuple[str, str, Intent]] = [
     ("de", "einen anderen Termin bitte", R),
     ("de", "ich möchte absagen", C),
     ("de", "ich ziehe meine Bewerbung zurück", C),
+    ("de", "meine Verfügbarkeit festlegen", A),
+    ("de", "meine Zeiten", A),
+    ("de", "Arbeitszeiten ändern", A),
     # Portuguese
     ("pt", "ajuda", H),
     ("pt", "Olá", H),
@@ -89,6 +107,8 @@ CASES: list[tuple[str, str, Intent]] = [
     ("pt", "outro dia, por favor", R),
     ("pt", "quero cancelar", C),
     ("pt", "vou desistir", C),
+    ("pt", "minha disponibilidade", A),
+    ("pt", "definir meus horários", A),
 ]
 
 
@@ -99,7 +119,7 @@ def test_a_typed_message_is_read_as_its_intent(language: str, text: str, intent:
 
 def test_every_language_has_every_intent_in_the_table() -> None:
     languages = {"en", "es", "fr", "de", "pt"}
-    for intent in (H, W, R, C):
+    for intent in (H, W, R, C, A):
         assert {lang for lang, _, i in CASES if i is intent} == languages, intent
 
 
