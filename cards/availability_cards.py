@@ -54,7 +54,8 @@ __all__ = [
 
 SAVE_AVAILABILITY_BUTTON = "Save my availability"
 AVAILABILITY_SAVED = (
-    "Saved: from now on candidates book from these hours; interviews already booked do not change."
+    "Saved: from now on candidates book from these hours; interviews already requested keep the "
+    "hours they were requested under."
 )
 AVAILABILITY_STALE = (
     "Your booking page was changed elsewhere after this card was shown, so nothing was saved "

@@ -54,6 +54,7 @@ __all__ = [
     "NONE_WORK_BUTTON",
     "RECRUITER_NOTES",
     "SEND_SLOTS_BUTTON",
+    "SET_AVAILABILITY_BUTTON",
     "booking_confirmation_card",
     "cancel_button",
     "cancel_form_body",
@@ -72,6 +73,7 @@ CANCEL_BUTTON = "Cancel the interview"
 NONE_WORK_BUTTON = "None of these work"
 LATER_DATES_BUTTON = "Later dates"
 CHANGE_ZONE_BUTTON = "Change my time zone"
+SET_AVAILABILITY_BUTTON = "Set my availability"
 FIRST_DATES_BUTTON = "First dates"
 SEND_SLOTS_BUTTON = "Send these to the candidate"
 RESCHEDULE_BUTTON = "Reschedule"
@@ -262,6 +264,12 @@ def offer_slots_card(
     if calendar:
         # Asking for suggestions must not be blocked by the empty required date above.
         actions.append(submit("Suggest from my calendar", verb("suggest_slots", view.id),
+                              associatedInputs="none"))
+    if view.page_version is None:
+        # No booking page yet: the client is invited to set one, so the next requests need nothing.
+        body.append(subtle("Tired of offering times for every candidate? Set your availability "
+                           "once and candidates book your open times themselves."))
+        actions.append(submit(SET_AVAILABILITY_BUTTON, verb("show_availability", view.id),
                               associatedInputs="none"))
     return card(
         body,

@@ -40,7 +40,8 @@ HELP_TEXT = (
     "- **pipeline** / **upcoming**: see interviews on the tracker\n"
     "- **help**: this message\n\n"
     "Clients and candidates: open the link in your invitation and use the buttons on my cards, "
-    "or type **when is my interview?**, **reschedule**, **cancel** or **help** there."
+    "or type **when is my interview?**, **reschedule**, **cancel** or **help** there; clients "
+    "can type **set my availability** to set the hours candidates book from."
 )
 
 WELCOME_TEXT = (

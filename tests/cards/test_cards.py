@@ -274,9 +274,16 @@ def test_offer_card_has_a_date_and_time_per_row_and_the_clients_zone(rows: int) 
     assert inputs["slot_1_date"]["isRequired"]
     assert inputs["zone"]["value"] == "Europe/London"
     verbs = {a["data"]["action"]: a for a in actions_of(card, "Action.Submit")}
-    assert set(verbs) == {"offer_slots", "suggest_slots"}
+    assert set(verbs) == {"offer_slots", "suggest_slots", "show_availability"}
     assert verbs["offer_slots"]["title"] == "Send these to the candidate"
     assert verbs["suggest_slots"]["associatedInputs"] == "none"
+    # No booking page yet: the client is invited to set one (the required dates do not block it).
+    assert verbs["show_availability"]["associatedInputs"] == "none"
+
+
+def test_a_client_asked_under_a_booking_page_is_not_invited_to_set_one() -> None:
+    card = cards.offer_slots_card(make_view(page_version=3), RULES)
+    assert "show_availability" not in {a["data"]["action"] for a in actions_of(card, "Action.Submit")}
 
 
 def test_offer_card_adds_an_uncommon_client_zone_to_the_picker() -> None:

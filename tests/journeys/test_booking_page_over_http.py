@@ -239,3 +239,29 @@ async def test_a_candidate_who_has_not_picked_is_reminded_with_the_live_times(
     days = live_choices(chat.last_card())
     # A day later: Tuesday's times from 11:00 (an hour's notice) on.
     assert days["start_20261124"][0] == at(24, 11)
+
+
+async def test_a_client_asked_for_slots_is_invited_to_set_a_page_and_the_next_request_uses_it(
+    app_client: Any, connector: FakeConnector, database_url: str
+) -> None:
+    client = await app_client(DATABASE_URL=database_url, mail=MemoryMail(), clock=Clock(NOW),
+                              ASKARSAN_RUN_JOBS="false")
+    first = await requested(client, "first")
+    token = first["links"]["client"].split("t=")[1]
+    harry = Chat(client, connector, "harry-chat", await invitation_user(client, token))
+    await harry.say(type="conversationUpdate", membersAdded=[{"id": harry.user}])
+    invite = {"action": "show_availability", "interview_id": first["id"]}
+    assert invite in submits(harry.last_card())  # the offer card, with the invitation
+
+    await harry.say(value=invite)
+    [save] = [d for d in submits(harry.last_card()) if d["action"] == "set_availability"]
+    await harry.say(value={**save, "days": "mon,tue,wed,thu,fri", "window_1_start": "09:00",
+                           "window_1_end": "12:00", "window_2_start": "13:00", "window_2_end": "17:00",
+                           "durations": "60", "buffer_minutes": "0", "notice_hours": "1",
+                           "horizon_days": "30", "max_per_day": "", "zone": "Europe/London"})
+    assert any(t.startswith("Saved") for t in connector.texts("harry-chat"))
+
+    asha = await requested(client, "asha")
+    assert asha["times_from"] == "booking_page"
+    chat = await candidate_chat(client, connector, asha, "asha")
+    assert live_choices(chat.last_card())["start_20261123"][0] == at(23, 10)
