@@ -85,7 +85,9 @@ class AvailabilityActions:
         if read:
             data["version"] = read  # checked again where it is stored, in its transaction
         try:
-            version, page = await self._services.availability.set_page(actor.party_id, data, by="chat")
+            version, page = await self._services.availability.set_page(
+                actor.party_id, data, by="chat", first=not read
+            )
         except InvalidRequest as error:
             if "version" in error.problems:  # changed between our read and the write
                 latest = await self._services.availability.page(actor.party_id)

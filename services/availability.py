@@ -58,13 +58,20 @@ async def _latest(session: AsyncSession, client_id: str) -> BookingPageRow | Non
 
 
 async def set_page(
-    sessions: async_sessionmaker[AsyncSession], client_id: str, data: object, *, now: datetime, by: str
+    sessions: async_sessionmaker[AsyncSession],
+    client_id: str,
+    data: object,
+    *,
+    now: datetime,
+    by: str,
+    first: bool = False,
 ) -> tuple[int, BookingPage]:
     """Store `data` (a page's plain-dict form) as the client's next page version.
 
     Raises InvalidRequest with one problem per field path (nothing is written), NotFound for an
     id that is not a client's. A ``version`` in `data` is the version it was read as: when the
-    page has changed since, it is refused rather than overwriting the change unseen."""
+    page has changed since, it is refused rather than overwriting the change unseen; `first` says
+    it was read when there was no page yet (refused if one was set meanwhile)."""
     try:
         sent = BookingPage.from_dict(data)
     except InvalidPage as error:
@@ -77,6 +84,11 @@ async def set_page(
                     select(func.max(BookingPageRow.version)).where(BookingPageRow.party_id == client_id)
                 )
                 current = latest or 0
+                if first and current:
+                    raise InvalidRequest({
+                        "version": f"a page was set meanwhile (version {current}); read it and "
+                        "send that version, or leave version out to replace it"
+                    })
                 if sent.version is not None and sent.version != current:
                     raise InvalidRequest({
                         "version": f"the page is at version {current} now, not {sent.version}; read "
@@ -181,8 +193,10 @@ class Availability:
     async def ensure_client(self, contact: PartyInput) -> str:
         return await ensure_client(self._ctx.sessions, contact, now=self._ctx.now())
 
-    async def set_page(self, client_id: str, data: object, *, by: str) -> tuple[int, BookingPage]:
-        return await set_page(self._ctx.sessions, client_id, data, now=self._ctx.now(), by=by)
+    async def set_page(
+        self, client_id: str, data: object, *, by: str, first: bool = False
+    ) -> tuple[int, BookingPage]:
+        return await set_page(self._ctx.sessions, client_id, data, now=self._ctx.now(), by=by, first=first)
 
     async def page(self, client_id: str) -> tuple[int, BookingPage] | None:
         return await page(self._ctx.sessions, client_id)

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from bot import __version__
 from bot.web.http import SERVICES, SETTINGS, STATIC, TEMPLATES, json_error, read_form, render
-from services import InterviewRequest, PartyInput, TimesFrom
+from services import InterviewRequest, InvalidRequest, PartyInput, TimesFrom
 from services.reports import PipelineFilter
 
 # The demo's candidates, in turn (then numbered), so that demos on the tracker are told apart:
@@ -103,8 +103,11 @@ async def start_demo(request: web.Request) -> web.Response:
         client_id = await services.availability.ensure_client(DEMO_CLIENT)
         current = await services.availability.page(client_id)
         if current is None:
-            current = await services.availability.set_page(client_id, DEMO_PAGE, by="demo")
-        page = current[1]
+            try:
+                current = await services.availability.set_page(client_id, DEMO_PAGE, by="demo", first=True)
+            except InvalidRequest:  # another demo set it a moment ago
+                current = await services.availability.page(client_id)
+        page = current[1] if current is not None else None
     existing = (await services.reports.pipeline_page(PipelineFilter())).total
     name, email, zone, role = demo_candidate(existing + 1)
     result = await services.scheduling.request_interview(

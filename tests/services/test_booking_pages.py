@@ -142,3 +142,16 @@ async def test_changes_at_once_each_get_their_own_version(sessions: Sessions) ->
     assert {(r.version, r.page["rules"]["max_per_day"]) for r in rows} == {
         (version, stored.rules.max_per_day) for version, stored in results
     }
+
+
+async def test_a_first_page_read_when_there_was_none_never_replaces_one_set_meanwhile(sessions: Sessions) -> None:
+    client_id, _ = await client_of(sessions)
+    outcomes = await asyncio.gather(
+        *(set_page(sessions, client_id, PAGE, now=NOW, by=f"form {n}", first=True) for n in range(5)),
+        return_exceptions=True,
+    )
+    stored = [o for o in outcomes if not isinstance(o, BaseException)]
+    refused = [o for o in outcomes if isinstance(o, InvalidRequest)]
+    assert len(stored) == 1 and len(refused) == 4
+    assert "set meanwhile" in refused[0].problems["version"]
+    assert await count(sessions, BookingPageRow) == 1

@@ -362,7 +362,7 @@ async def save_client_page(request: web.Request) -> web.Response:
             form.place(error.problems)
         return await _client_page(request, viewer, form=form, status=422)
     try:
-        stored, _ = await availability.set_page(client_id, data, by=_who(viewer))
+        stored, _ = await availability.set_page(client_id, data, by=_who(viewer), first=read_at is None)
     except NotFound:
         return _not_found(request, viewer)
     except InvalidRequest as error:
