@@ -85,11 +85,15 @@ class LiveTimes:
     more: bool
 
 
+_DAY = timedelta(days=1)
+
+
 def reach(page: BookingPage, duration: timedelta, now: datetime) -> Interval:
-    """Every instant an open time of `page` (with its buffers) can touch from `now`: what the
-    calendar and the bookings are read over."""
+    """Every instant an open time of `page` (with its buffers) can touch from `now`, widened by a
+    day each side: a day's cap counts its bookings before now and after the horizon's last time
+    too. What the calendar and the bookings are read over."""
     rules = page.rules
-    return Interval(now, now + rules.horizon + duration + rules.buffer_after + rules.gap)
+    return Interval(now - _DAY, now + rules.horizon + duration + rules.buffer_after + rules.gap + _DAY)
 
 
 async def calendar_busy(

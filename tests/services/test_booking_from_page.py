@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -275,3 +275,15 @@ async def test_a_pick_reads_the_clients_calendar_again_at_commit(
         )
     assert await count(sessions, Booking) == 0
     assert fake_graph.calls("POST", "/calendar/getSchedule")
+
+
+async def test_a_days_cap_counts_its_bookings_from_before_now(sessions: Sessions) -> None:
+    capped = {**PAGE, "rules": {**PAGE["rules"], "max_per_day": 1, "min_notice_minutes": 0}}
+    await a_client_with_a_page(sessions, capped)
+    early, early_candidate = await from_the_page(sessions, 1)
+    # Booked at 09:00 today, when it was still open (now was before it then).
+    await book_open_time(sessions, LocalCalendar(), Actor(Role.CANDIDATE, early_candidate), early,
+                         at(23, 9), NOW - timedelta(hours=1))
+    later, _ = await from_the_page(sessions, 2)
+    live = await listed_times(sessions, LocalCalendar(), later, NOW + timedelta(hours=1, minutes=30))
+    assert live is not None and live.times[0].start == at(24, 9)  # Monday is full
