@@ -391,7 +391,8 @@ async def _release_stale_holds(ctx: ServiceContext, interview_id: str) -> None:
         )
         if interview.stage == Stage.AWAITING_PICK.value:
             query = query.where(Slot.status != "offered")
-        holds = [(slot_id, str(hold_id)) for slot_id, hold_id in await session.execute(query)]
+        rows = await session.execute(query.order_by(Slot.start))
+        holds = [(slot_id, str(hold_id)) for slot_id, hold_id in rows]
         client = await session.get_one(Party, interview.client_id) if holds else None
         mailbox = client.email if client is not None else None
     if not holds:
