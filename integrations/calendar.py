@@ -21,6 +21,11 @@ The contract every implementation keeps:
   same event, however often it is retried. The event makes its organizer busy.
 - ``update_event`` of an event that no longer exists raises :class:`EventNotFound`;
   ``cancel_event`` of one is a no-op (a retried cancel succeeds).
+- Holds (``holds_slots``): ``create_hold`` puts a tentative event with no attendees in a mailbox
+  for one offered slot, so that calendar does not fill the time while the candidate chooses; the
+  same ``transaction_id`` (see :func:`hold_transaction_id`) returns the same hold. It makes the
+  mailbox busy (tentative counts as busy). ``release_hold`` deletes it; releasing a hold that is
+  gone already is a no-op. The local calendar has no holds: it makes none (``None``).
 - Other failures are :class:`integrations.errors.TransientError` (retry later) or
   :class:`integrations.errors.PermanentError`.
 
@@ -48,7 +53,11 @@ __all__ = [
     "LocalCalendar",
     "MemoryCalendar",
     "MemoryEvent",
+    "MemoryHold",
     "event_transaction_id",
+    "hold_body",
+    "hold_subject",
+    "hold_transaction_id",
 ]
 
 Attendee = tuple[str, str]  # (name, email)
@@ -67,6 +76,25 @@ def event_transaction_id(interview_id: str, round: int) -> str:
     if round < 1:
         raise ValueError("Interview rounds are numbered from 1.")
     return str(uuid.uuid5(_TRANSACTION_NAMESPACE, f"{interview_id}/round/{round}"))
+
+
+def hold_transaction_id(slot_id: str) -> str:
+    """The ``transactionId`` of an offered slot's hold: the same on every retry of its create.
+    A slot offered again is a new slot (a new row), so a new hold."""
+    return str(uuid.uuid5(_TRANSACTION_NAMESPACE, f"hold/{slot_id}"))
+
+
+def hold_subject(view: InterviewView) -> str:
+    """What the client's calendar shows for a held slot."""
+    return f"Hold: interview with {view.candidate.name} ({view.role_title})"
+
+
+def hold_body(view: InterviewView) -> str:
+    return (
+        f"Held by askARSAN while {view.candidate.name} chooses one of the times you offered for "
+        f"the {view.role_title} interview. It goes away by itself when a time is booked (the "
+        "booked one becomes the interview's invitation) or the offer is withdrawn."
+    )
 
 
 @dataclass(frozen=True)
@@ -93,6 +121,9 @@ class CalendarGateway(Protocol):
     # Whether `free_busy` can ever answer: the local calendar has no free/busy to read, so
     # nothing offers "suggest from my calendar" with it.
     reads_free_busy: bool
+    # Whether `create_hold` ever makes a hold: the local calendar has no calendar to hold time in,
+    # so the hold planners skip it without reading anything.
+    holds_slots: bool
 
     async def free_busy(self, mailbox: str, window: Interval) -> list[Interval]: ...
 
@@ -111,6 +142,12 @@ class CalendarGateway(Protocol):
 
     async def cancel_event(self, event_id: str, *, organizer: str, comment: str | None = None) -> None: ...
 
+    async def create_hold(
+        self, view: InterviewView, slot: Interval, *, mailbox: str, transaction_id: str
+    ) -> str | None: ...
+
+    async def release_hold(self, hold_id: str, *, mailbox: str) -> None: ...
+
 
 def booked_time(view: InterviewView) -> Interval:
     if view.booked is None:
@@ -126,6 +163,7 @@ class LocalCalendar:
         "Please add the slots by hand."
     )
     reads_free_busy = False
+    holds_slots = False
 
     async def free_busy(self, mailbox: str, window: Interval) -> list[Interval]:
         raise CalendarUnavailable(self.UNAVAILABLE)
@@ -150,6 +188,24 @@ class LocalCalendar:
     async def cancel_event(self, event_id: str, *, organizer: str, comment: str | None = None) -> None:
         return None
 
+    async def create_hold(
+        self, view: InterviewView, slot: Interval, *, mailbox: str, transaction_id: str
+    ) -> str | None:
+        return None
+
+    async def release_hold(self, hold_id: str, *, mailbox: str) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class MemoryHold:
+    id: str
+    mailbox: str
+    slot: Interval
+    subject: str
+    transaction_id: str
+    released: bool = False
+
 
 @dataclass(frozen=True)
 class MemoryEvent:
@@ -172,10 +228,12 @@ class MemoryCalendar:
     """
 
     reads_free_busy = True
+    holds_slots = True
 
     def __init__(self, mailboxes: Iterable[str] = ()) -> None:
         self.busy: dict[str, list[Interval]] = {m.lower(): [] for m in mailboxes}
         self.events: dict[str, MemoryEvent] = {}
+        self.holds: dict[str, MemoryHold] = {}
         self.fail_next: list[Exception] = []
         self._ids = itertools.count(1)
 
@@ -184,6 +242,9 @@ class MemoryCalendar:
 
     def live_events(self) -> list[MemoryEvent]:
         return [e for e in self.events.values() if not e.cancelled]
+
+    def live_holds(self) -> list[MemoryHold]:
+        return [h for h in self.holds.values() if not h.released]
 
     def _fail(self) -> None:
         if self.fail_next:
@@ -206,7 +267,8 @@ class MemoryCalendar:
             for e in self.live_events()
             if e.organizer.lower() == mailbox.lower() and e.view.booked is not None
         ]
-        return intersect(merge([*self.busy[mailbox.lower()], *own]), [window])
+        held = [h.slot for h in self.live_holds() if h.mailbox.lower() == mailbox.lower()]
+        return intersect(merge([*self.busy[mailbox.lower()], *own, *held]), [window])
 
     async def create_event(
         self,
@@ -251,3 +313,23 @@ class MemoryCalendar:
         if event is None or event.cancelled or event.organizer.lower() != organizer.lower():
             return
         self.events[event_id] = replace(event, cancelled=True, comment=comment)
+
+    async def create_hold(
+        self, view: InterviewView, slot: Interval, *, mailbox: str, transaction_id: str
+    ) -> str | None:
+        self._fail()
+        if not self._known(mailbox):
+            raise PermanentError("The mailbox to hold the slot in was not found (404).")
+        for hold in self.holds.values():
+            if hold.mailbox.lower() == mailbox.lower() and hold.transaction_id == transaction_id:
+                return hold.id
+        hold_id = f"mem-hold-{next(self._ids)}"
+        self.holds[hold_id] = MemoryHold(hold_id, mailbox, slot, hold_subject(view), transaction_id)
+        return hold_id
+
+    async def release_hold(self, hold_id: str, *, mailbox: str) -> None:
+        self._fail()
+        hold = self.holds.get(hold_id)
+        if hold is None or hold.released or hold.mailbox.lower() != mailbox.lower():
+            return
+        self.holds[hold_id] = replace(hold, released=True)

@@ -11,6 +11,10 @@ a job holding a lease must not sleep for minutes. A longer ``Retry-After``, or a
 outlasts ``GraphRetry.max_retries``, becomes :class:`integrations.errors.TransientError` with
 ``after`` set to the server's ``Retry-After``, and the job runner retries the job then.
 
+Holds of hand-offered slots are tentative events without attendees in the client's own calendar,
+made with a ``transactionId`` like the interview's event and deleted (not cancelled: there is
+nobody to tell) when the offer ends.
+
 findMeetingTimes is not available with application permissions, so free time is computed here
 from getSchedule's busy items with the domain's interval algebra (``scheduling.rules.free_slots``).
 """
@@ -68,6 +72,8 @@ from integrations.calendar import (
     CalendarUnavailable,
     EventNotFound,
     booked_time,
+    hold_body,
+    hold_subject,
 )
 from integrations.errors import IntegrationError, PermanentError, TransientError
 from integrations.ics import location_of, summary_of
@@ -350,10 +356,13 @@ class GraphCalendar:
     """:class:`integrations.calendar.CalendarGateway` on Microsoft Graph (app-only).
 
     Needs the application permission Calendars.ReadWrite (getSchedule needs Calendars.ReadBasic or
-    more), restricted to the agency's mailboxes by an Exchange application access policy.
+    more), restricted to the agency's mailboxes by an Exchange application access policy. Holds
+    of offered slots are written to the client contact's own mailbox, so they need that mailbox
+    inside the policy; a client mailbox Graph refuses gets no holds.
     """
 
     reads_free_busy = True
+    holds_slots = True
 
     def __init__(self, connection: GraphConnection) -> None:
         self._graph = connection.client
@@ -446,6 +455,39 @@ class GraphCalendar:
             mapped = graph_error(error, "an event cancel", not_found=EventNotFound)
             if isinstance(mapped, EventNotFound):
                 return  # already cancelled or deleted: a retried cancel is done
+            raise mapped from error
+
+    async def create_hold(
+        self, view: InterviewView, slot: Interval, *, mailbox: str, transaction_id: str
+    ) -> str | None:
+        """A tentative event in ``mailbox``'s own calendar for one offered slot: no attendees (it
+        invites nobody), no reminder, and the same event again for a repeated ``transaction_id``."""
+        event = Event(
+            subject=hold_subject(view),
+            body=ItemBody(content_type=BodyType.Html, content=f"<p>{html.escape(hold_body(view))}</p>"),
+            start=_dtz(slot.start),
+            end=_dtz(slot.end),
+            show_as=FreeBusyStatus.Tentative,
+            is_reminder_on=False,
+            transaction_id=transaction_id,
+        )
+        try:
+            created = await self._graph.users.by_user_id(mailbox).events.post(event)
+        except Exception as error:
+            raise graph_error(error, "a hold create") from error
+        if created is None or not created.id:
+            raise TransientError("Microsoft Graph created the hold but returned no id")
+        log.info("calendar hold made for interview %s", view.id)
+        return created.id
+
+    async def release_hold(self, hold_id: str, *, mailbox: str) -> None:
+        """Delete the hold (it has no attendees, so nobody is sent a cancellation)."""
+        try:
+            await self._graph.users.by_user_id(mailbox).events.by_event_id(hold_id).delete()
+        except Exception as error:
+            mapped = graph_error(error, "a hold delete", not_found=EventNotFound)
+            if isinstance(mapped, EventNotFound):
+                return  # deleted already (by a retry, or by the client in Outlook)
             raise mapped from error
 
 

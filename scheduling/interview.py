@@ -109,6 +109,9 @@ class EffectKind(StrEnum):
     SEND_RESCHEDULE_NOTICE = "send_reschedule_notice"
     REMIND_PENDING_ACTION = "remind_pending_action"
     PENDING_ACTION_OVERDUE = "pending_action_overdue"
+    # Holds: each hand-offered slot held in the client's calendar until the offer ends.
+    HOLD_SLOTS = "hold_slots"
+    RELEASE_HOLDS = "release_holds"
 
 
 @dataclass(frozen=True)
@@ -342,14 +345,21 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
             _expect(stage, event, Stage.AWAITING_SLOTS, Stage.AWAITING_PICK)
             if count < 1:
                 raise InvalidTransition(stage, event, "Offer at least one slot.")
+            # Every slot on offer is held in the client's calendar, so that calendar cannot fill
+            # it meanwhile (the planner holds those not held yet).
             if stage is Stage.AWAITING_PICK:
                 # More slots while the candidate is still choosing: show them the longer list.
                 return Transition(
-                    Stage.AWAITING_PICK, (Effect(EffectKind.OFFER_SLOTS_TO_CANDIDATE, Role.CANDIDATE),)
+                    Stage.AWAITING_PICK,
+                    (
+                        Effect(EffectKind.HOLD_SLOTS),
+                        Effect(EffectKind.OFFER_SLOTS_TO_CANDIDATE, Role.CANDIDATE),
+                    ),
                 )
             return Transition(
                 Stage.AWAITING_PICK,
                 (
+                    Effect(EffectKind.HOLD_SLOTS),
                     Effect(EffectKind.OFFER_SLOTS_TO_CANDIDATE, Role.CANDIDATE),
                     Effect(EffectKind.NOTIFY_RECRUITER, Role.RECRUITER, data=_note("slots_offered")),
                     *_pending(Stage.AWAITING_PICK, now, policy),
@@ -360,6 +370,8 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
             return Transition(
                 Stage.AWAITING_SLOTS,
                 (
+                    # The offer is withdrawn: its holds go.
+                    Effect(EffectKind.RELEASE_HOLDS, data=_note("other_times")),
                     Effect(EffectKind.ASK_CLIENT_FOR_SLOTS, Role.CLIENT, data=_note("other_times")),
                     Effect(EffectKind.NOTIFY_RECRUITER, Role.RECRUITER, data=_note("other_times")),
                     *_pending(Stage.AWAITING_SLOTS, now, policy),
@@ -368,6 +380,8 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
         case SlotPicked(slot=slot):
             _expect(stage, event, Stage.AWAITING_PICK)
             effects: list[Effect] = [
+                # Every hold of the offer goes, the booked one's too: the event takes its place.
+                Effect(EffectKind.RELEASE_HOLDS, data=_note("booked")),
                 Effect(EffectKind.CREATE_CALENDAR_EVENT),
                 Effect(EffectKind.CONFIRM_BOOKING, Role.CLIENT),
                 Effect(EffectKind.CONFIRM_BOOKING, Role.CANDIDATE),
@@ -413,6 +427,9 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
             ]
             if was_booked:
                 effects.insert(0, Effect(EffectKind.CANCEL_CALENDAR_EVENT))
+            if stage is Stage.AWAITING_PICK:
+                # Slots were on offer (a booked interview's holds went with the pick).
+                effects.insert(0, Effect(EffectKind.RELEASE_HOLDS, data=_note("cancelled", by=by.value)))
             effects.append(
                 Effect(EffectKind.NOTIFY_RECRUITER, Role.RECRUITER, data=_note("cancelled", by=by.value))
             )

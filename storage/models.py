@@ -125,7 +125,9 @@ class Interview(Base):
 
 
 class Slot(Base):
-    """A time the client offered; `status` is offered, withdrawn or booked."""
+    """A time the client offered; `status` is offered, withdrawn or booked. `hold_event_id` is
+    the tentative event holding the slot in the client's calendar while it is offered (Graph
+    only); it is cleared when the hold is deleted, once the slot stops being offered."""
 
     __tablename__ = "slots"
 
@@ -136,6 +138,7 @@ class Slot(Base):
     end: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="offered")
     created_at: Mapped[datetime]
+    hold_event_id: Mapped[str | None] = mapped_column(String(300))
 
     __table_args__ = (Index("ix_slots_interview_id", "interview_id"),)
 

@@ -1,10 +1,11 @@
 """A loopback stand-in for Microsoft Graph (calendars and mail), speaking its wire format.
 
 - ``POST /v1.0/users/{id}/calendar/getSchedule`` — busy items of the known mailboxes, plus the
-  live events each one organises (``showAs: busy``);
+  live events each one organises (with the event's ``showAs``: ``busy``, or ``tentative`` for a hold);
 - ``POST /v1.0/users/{id}/events`` (a repeated ``transactionId`` returns the event already made, as
   Graph does), ``GET``/``PATCH .../events/{id}``, ``POST .../events/{id}/cancel`` (the event leaves
-  the calendar; afterwards it is 404, as in Exchange);
+  the calendar; afterwards it is 404, as in Exchange), ``DELETE .../events/{id}`` (204; the event is
+  gone, and a second delete is 404);
 - ``POST /v1.0/users/{id}/sendMail`` (202, no body).
 
 Responses are camelCase JSON with ``@odata.context``; date-times have seven fractional digits and
@@ -53,6 +54,7 @@ class StoredEvent:
     data: dict[str, Any]
     cancelled: bool = False
     cancel_comment: str | None = None
+    deleted: bool = False
 
 
 def ci(body: Any, key: str) -> Any:
@@ -152,7 +154,7 @@ class FakeGraph:
         return [r for r in self.requests if r.method == method and r.path.endswith(path_suffix)]
 
     def live_events(self) -> list[StoredEvent]:
-        return [e for e in self.events.values() if not e.cancelled]
+        return [e for e in self.events.values() if not (e.cancelled or e.deleted)]
 
     # Server --------------------------------------------------------------------------------
 
@@ -162,6 +164,7 @@ class FakeGraph:
         app.router.add_post("/v1.0/users/{user}/events", self._create_event)
         app.router.add_get("/v1.0/users/{user}/events/{event}", self._get_event)
         app.router.add_patch("/v1.0/users/{user}/events/{event}", self._update_event)
+        app.router.add_delete("/v1.0/users/{user}/events/{event}", self._delete_event)
         app.router.add_post("/v1.0/users/{user}/events/{event}/cancel", self._cancel_event)
         app.router.add_post("/v1.0/users/{user}/sendMail", self._send_mail)
         return app
@@ -304,6 +307,7 @@ class FakeGraph:
             "onlineMeetingProvider": ci(body, "onlineMeetingProvider") or "unknown",
             "allowNewTimeProposals": ci(body, "allowNewTimeProposals"),
             "showAs": ci(body, "showAs") or "busy",
+            "isReminderOn": ci(body, "isReminderOn") is not False,  # Graph's default: on
             "organizer": {"emailAddress": {"address": user, "name": user}},
             "webLink": f"https://outlook.office365.com/owa/?itemid={event_id}",
         }
@@ -317,7 +321,10 @@ class FakeGraph:
 
     def _find(self, request: web.Request) -> StoredEvent | None:
         event = self.events.get(request.match_info["event"])
-        if event is None or event.cancelled or event.organizer != request.match_info["user"].lower():
+        if (
+            event is None or event.cancelled or event.deleted
+            or event.organizer != request.match_info["user"].lower()
+        ):
             return None
         return event
 
@@ -345,6 +352,13 @@ class FakeGraph:
         event.cancelled = True
         event.cancel_comment = ci(self.requests[-1].body, "comment")
         return web.Response(status=202)
+
+    async def _delete_event(self, request: web.Request) -> web.Response:
+        event = self._find(request)
+        if event is None:
+            return odata_error(404, "ErrorItemNotFound", "The specified object was not found in the store.")
+        event.deleted = True
+        return web.Response(status=204)
 
     async def _send_mail(self, request: web.Request) -> web.Response:
         user = request.match_info["user"].lower()

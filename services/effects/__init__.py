@@ -62,6 +62,8 @@ PLANNERS: Mapping[EffectKind, Planner] = MappingProxyType(
         EffectKind.REMIND_BEFORE_INTERVIEW: notification(scheduling.remind_before_interview),
         EffectKind.CREATE_CALENDAR_EVENT: calendar.create_calendar_event,
         EffectKind.CANCEL_CALENDAR_EVENT: calendar.cancel_calendar_event,
+        EffectKind.HOLD_SLOTS: calendar.hold_slots,
+        EffectKind.RELEASE_HOLDS: calendar.release_holds,
         # Changes
         EffectKind.SEND_CANCELLATION: notification(changes.send_cancellation),
         EffectKind.SEND_RESCHEDULE_NOTICE: notification(changes.send_reschedule_notice),

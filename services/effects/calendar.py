@@ -1,30 +1,48 @@
 """The calendar effects: the interview's event made and withdrawn through the calendar gateway,
-and our own ``.ics`` when there is no event (the local calendar) or the calendar refused one.
+our own ``.ics`` when there is no event (the local calendar) or the calendar refused one, and the
+holds of hand-offered slots in the client's calendar.
 
 A calendar write reads what it needs in one transaction, calls the gateway outside any (a slow
 Graph call must not hold the interview's row lock), and stores the outcome in a second one. The
 create carries a ``transactionId``, so a retried create returns the same event
 (``docs/architecture.md``, "Calendars").
+
+Holds: while a slot the client offered by hand is on offer, a tentative event without attendees
+holds it in the client's own calendar (``hold_slots``), so that calendar does not fill it twice;
+its id is stored on the slot. Once the slot is no longer offered (booked, withdrawn by the
+candidate's other times or a cancel) or the interview no longer awaits a pick, ``release_holds``
+deletes the hold and clears the id, so each hold is deleted once. Both are reconciliations of the
+slots as they are, not replays of what the effect said: a retry, or a hold made while its slot
+was being booked, ends the same way.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from integrations.calendar import Attendee, CalendarEvent, LocalCalendar, event_transaction_id
+from integrations.calendar import (
+    Attendee,
+    CalendarEvent,
+    LocalCalendar,
+    event_transaction_id,
+    hold_transaction_id,
+)
 from integrations.errors import PermanentError
 from integrations.ics import invitation_ics
+from scheduling.intervals import Interval
 from scheduling.interview import EffectKind, Format, InterviewView, Role, Stage
 from services.context import ServiceContext
+from services.core import audit
 from services.effects.deliveries import Gone, NotYet
 from services.views import load_view
 from storage.jobs import ClaimedJob, NewJob, enqueue_many
-from storage.models import Interview, Party
+from storage.models import Interview, Party, Slot
 
 __all__ = [
     "OWN_INVITATION",
@@ -33,9 +51,13 @@ __all__ = [
     "cancel_calendar_event",
     "create_calendar_event",
     "fall_back_to_own_invitation",
+    "hold_slots",
     "invitation_file",
+    "release_holds",
     "wait_for_event",
 ]
+
+log = logging.getLogger(__name__)
 
 OWN_INVITATION = "ics:"  # an event id with this prefix: the calendar entry is our own .ics
 
@@ -243,3 +265,156 @@ async def cancel_calendar_event(ctx: ServiceContext, job: ClaimedJob) -> int:
     await ctx.calendar.cancel_event(event_id, organizer=organizer, comment=reason)
     return 0
 
+
+# Holds of hand-offered slots -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _HoldPlan:
+    """The slots to hold and where, read in one transaction and used outside any."""
+
+    view: InterviewView
+    mailbox: str
+    slots: tuple[tuple[str, Interval], ...]
+
+
+async def _hold_plan(ctx: ServiceContext, interview_id: str) -> _HoldPlan | None:
+    async with ctx.sessions() as session, session.begin():
+        interview = await session.get(Interview, interview_id)
+        if interview is None:
+            raise Gone("the interview no longer exists")
+        if interview.stage != Stage.AWAITING_PICK.value:
+            return None  # picked, withdrawn or cancelled before the holds were made
+        client = await session.get_one(Party, interview.client_id)
+        if not client.email:
+            return None  # no calendar of theirs to hold time in
+        rows = await session.execute(
+            select(Slot.id, Slot.start, Slot.end)
+            .where(Slot.interview_id == interview_id, Slot.status == "offered",
+                   Slot.hold_event_id.is_(None))
+            .order_by(Slot.start)
+        )
+        slots = tuple((slot_id, Interval(start, end)) for slot_id, start, end in rows)
+        view = await load_view(session, interview_id) if slots else None
+        if view is None:
+            return None
+        return _HoldPlan(view, client.email, slots)
+
+
+async def hold_slots(ctx: ServiceContext, job: ClaimedJob) -> int:
+    """Hold every offered slot of the interview not held yet in the client's calendar, then
+    release any hold whose slot stopped being offered meanwhile."""
+    if job.interview_id is None:
+        raise Gone("an effect without an interview")
+    calendar = ctx.calendar
+    if not calendar.holds_slots:
+        return 0
+    plan = await _hold_plan(ctx, job.interview_id)
+    if plan is not None:
+        made: dict[str, str] = {}
+        failure: Exception | None = None
+        refused: PermanentError | None = None
+        for slot_id, interval in plan.slots:
+            try:
+                hold_id = await calendar.create_hold(
+                    plan.view, interval, mailbox=plan.mailbox,
+                    transaction_id=hold_transaction_id(slot_id),
+                )
+            except PermanentError as error:
+                # The client's calendar takes no holds from us (a mailbox outside the tenant or
+                # the access policy): the other slots would be refused alike. Holds are a
+                # courtesy to that calendar; the offer goes on without them, and the tracker's
+                # history says why.
+                refused = error
+                break
+            except Exception as error:  # noqa: BLE001 - raised below, once what was made is stored
+                failure = error  # the retry then makes only the rest
+                break
+            if hold_id:
+                made[slot_id] = hold_id
+        for orphan in await _store_holds(ctx, job.interview_id, made, refused):
+            await calendar.release_hold(orphan, mailbox=plan.mailbox)
+        if failure is not None:
+            raise failure
+    # A slot booked or withdrawn while its hold was being made has the hold stored all the same:
+    # it goes now (or on this job's retry), as in any release.
+    await _release_stale_holds(ctx, job.interview_id)
+    return 0
+
+
+async def _store_holds(
+    ctx: ServiceContext, interview_id: str, made: dict[str, str], refused: PermanentError | None
+) -> list[str]:
+    """Store each hold on its slot, whatever the slot's status now (a hold whose slot is no longer
+    offered is found and deleted by the release that follows). Returns the holds that have no
+    slot to be stored on, to be deleted at once."""
+    if not made and refused is None:
+        return []
+    orphans: list[str] = []
+    async with ctx.sessions() as session, session.begin():
+        slots = (
+            {s.id: s for s in await session.scalars(select(Slot).where(Slot.id.in_(list(made))))}
+            if made else {}
+        )
+        for slot_id, hold_id in made.items():
+            slot = slots.get(slot_id)
+            if slot is not None and slot.hold_event_id in (None, hold_id):
+                slot.hold_event_id = hold_id
+            else:
+                orphans.append(hold_id)
+        if refused is not None and await session.get(Interview, interview_id) is not None:
+            log.warning("calendar holds refused for interview %s: %s", interview_id, refused)
+            audit(session, interview_id, ctx.now(), None, None, "holds_refused", {"error": str(refused)})
+    return orphans
+
+
+async def release_holds(ctx: ServiceContext, job: ClaimedJob) -> int:
+    """Delete the holds of the interview's slots that are no longer on offer (all of them once it
+    no longer awaits a pick)."""
+    if job.interview_id is None:
+        raise Gone("an effect without an interview")
+    if not ctx.calendar.holds_slots:
+        return 0
+    await _release_stale_holds(ctx, job.interview_id)
+    return 0
+
+
+async def _release_stale_holds(ctx: ServiceContext, interview_id: str) -> None:
+    """Delete each hold whose slot is no longer offered, once: its id is cleared as soon as the
+    delete succeeds, so a retry after a failure deletes only the rest."""
+    async with ctx.sessions() as session, session.begin():
+        interview = await session.get(Interview, interview_id)
+        if interview is None:
+            raise Gone("the interview no longer exists")
+        query = select(Slot.id, Slot.hold_event_id).where(
+            Slot.interview_id == interview.id, Slot.hold_event_id.is_not(None)
+        )
+        if interview.stage == Stage.AWAITING_PICK.value:
+            query = query.where(Slot.status != "offered")
+        rows = await session.execute(query.order_by(Slot.start))
+        holds = [(slot_id, str(hold_id)) for slot_id, hold_id in rows]
+        client = await session.get_one(Party, interview.client_id) if holds else None
+        mailbox = client.email if client is not None else None
+    if not holds:
+        return
+    if not mailbox:
+        raise PermanentError("the client has no e-mail address to release the holds from")
+    released: list[tuple[str, str]] = []
+    failure: Exception | None = None
+    for slot_id, hold_id in holds:
+        try:
+            await ctx.calendar.release_hold(hold_id, mailbox=mailbox)
+        except Exception as error:  # noqa: BLE001 - raised below, once what was released is cleared
+            failure = error  # the retry then deletes only the rest
+            break
+        released.append((slot_id, hold_id))
+    if released:
+        async with ctx.sessions() as session, session.begin():
+            for slot_id, hold_id in released:
+                await session.execute(
+                    update(Slot)
+                    .where(Slot.id == slot_id, Slot.hold_event_id == hold_id)
+                    .values(hold_event_id=None)
+                )
+    if failure is not None:
+        raise failure
