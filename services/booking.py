@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from integrations.calendar import CalendarGateway, CalendarUnavailable
@@ -42,7 +42,8 @@ from services.core import (
     stage_message,
 )
 from services.hosts import client_busy, interview_page
-from services.scheduling import PickResult, pick_result
+from services.scheduling import PICK_ATTEMPTS, PickResult, pick_result
+from storage.db import is_deadlock
 from storage.models import Booking, Interview, Party, Slot, new_id
 
 __all__ = [
@@ -162,6 +163,27 @@ async def book_open_time(
     around = Interval(start - rules.buffer_before - rules.gap, wanted.end + rules.buffer_after + rules.gap)
     # Read before the transaction: a network call never holds the database.
     busy = await calendar_busy(calendar, mailbox, client_name, around)
+    # A pick PostgreSQL aborts for a deadlock with another (the overlap constraint) runs again.
+    for attempt in range(PICK_ATTEMPTS):
+        try:
+            return await _book(sessions, actor, interview_id, page, wanted, busy, now, config)
+        except DBAPIError as error:
+            if not is_deadlock(error) or attempt == PICK_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _book(
+    sessions: async_sessionmaker[AsyncSession],
+    actor: Actor,
+    interview_id: str,
+    page: BookingPage,
+    wanted: Interval,
+    busy: list[Interval],
+    now: datetime,
+    config: SchedulingConfig,
+) -> PickResult:
+    start = wanted.start
     try:
         async with sessions() as session, session.begin():
             interview = await lock_interview(session, interview_id, actor, Role.CANDIDATE, Role.RECRUITER)

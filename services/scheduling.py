@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, case, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from integrations.calendar import CalendarGateway, CalendarUnavailable
@@ -51,6 +51,7 @@ from services.core import (
 from services.hosts import client_busy, interview_rules
 from services.requests import InterviewRequest, RequestResult, request_interview
 from services.views import load_view
+from storage.db import is_deadlock
 from storage.models import Booking, Interview, Party, Slot, new_id
 
 
@@ -160,8 +161,29 @@ async def pick_slot(
     """Book one offered slot, atomically: the database refuses a second booking of the slot and
     any overlapping booking of the same client, whatever the concurrency. A repeat of the same
     pick (a retried activity) books nothing more and reports `already`. The recruiter may pick for
-    a candidate who has not answered (the escalation card's "pick for them")."""
+    a candidate who has not answered (the escalation card's "pick for them"). A pick PostgreSQL
+    aborts for a deadlock with another (the overlap constraint) runs again."""
     config = config or SchedulingConfig()
+    for attempt in range(PICK_ATTEMPTS):
+        try:
+            return await _pick_once(sessions, actor, interview_id, slot_id, now, config)
+        except DBAPIError as error:
+            if not is_deadlock(error) or attempt == PICK_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+PICK_ATTEMPTS = 3
+
+
+async def _pick_once(
+    sessions: async_sessionmaker[AsyncSession],
+    actor: Actor,
+    interview_id: str,
+    slot_id: str,
+    now: datetime,
+    config: SchedulingConfig,
+) -> PickResult:
     try:
         async with sessions() as session, session.begin():
             interview = await lock_interview(session, interview_id, actor, Role.CANDIDATE, Role.RECRUITER)

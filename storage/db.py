@@ -133,3 +133,13 @@ async def database_reachable(engine: AsyncEngine) -> bool:
         return True
     except Exception:  # noqa: BLE001 - any failure means "not reachable" for /healthz
         return False
+
+
+# PostgreSQL's "deadlock detected": two bookings checked by the overlap (exclusion) constraint at
+# once can each wait for the other's transaction; PostgreSQL aborts one, which may simply retry.
+DEADLOCK = "40P01"
+
+
+def is_deadlock(error: BaseException) -> bool:
+    """True when `error` (a DBAPIError) is PostgreSQL aborting this transaction for a deadlock."""
+    return getattr(getattr(error, "orig", None), "sqlstate", None) == DEADLOCK
