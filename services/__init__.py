@@ -10,7 +10,14 @@ from services.feedback import DecisionResult, FeedbackClosed, SubmitResult
 from services.identity import Sender
 from services.invitations import InvitationGrant, InvitationInvalid
 from services.privacy import CandidateNotFound, ErasureReport
-from services.requests import RULE_DEFAULTS, InterviewRequest, PartyInput, RequestResult, TimesFrom
+from services.requests import (
+    RULE_DEFAULTS,
+    InterviewRequest,
+    PanelMember,
+    PartyInput,
+    RequestResult,
+    TimesFrom,
+)
 from services.scheduling import OfferResult, PickResult
 
 __all__ = [
@@ -29,6 +36,7 @@ __all__ = [
     "NotAllowed",
     "NotFound",
     "OfferResult",
+    "PanelMember",
     "PartyInput",
     "PastCutoff",
     "PickResult",

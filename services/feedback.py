@@ -49,6 +49,7 @@ from scheduling.interview import (
 from services.context import SchedulingConfig, ServiceContext
 from services.core import Actor, InvalidRequest, NotAllowed, NotFound, apply_event, audit, lock_interview
 from services.hosts import latest_page
+from services.panel import co_recruiter_ids, interviewer_seats
 from services.requests import RULE_DEFAULTS, open_interview
 from storage.models import Feedback, Interview, InterviewOutcome
 
@@ -421,6 +422,9 @@ async def _next_round(
         config,
         {"previous_interview_id": previous.id, "round": previous.round + 1},
         from_page=from_page,
+        panel=[(seat.party_id, seat.required) for seat in await interviewer_seats(session, previous.id)],
+        co_recruiters=await co_recruiter_ids(session, previous.id),
+        added_by=previous.recruiter_id,
     )
 
 

@@ -7,6 +7,7 @@ way to start a round (a new request, or another round after a decision).
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -22,12 +23,13 @@ from services.context import SchedulingConfig
 from services.core import InvalidRequest, apply_event, audit
 from services.hosts import latest_page
 from services.invitations import create_invitation
-from storage.models import Interview, Party
+from storage.models import Interview, InterviewInterviewer, InterviewRecruiter, Party
 
 __all__ = [
     "ALLOWED_DURATIONS",
     "RULE_DEFAULTS",
     "InterviewRequest",
+    "PanelMember",
     "PartyInput",
     "RequestResult",
     "TimesFrom",
@@ -46,6 +48,15 @@ class PartyInput:
     organisation: str | None = None
     aad_object_id: str | None = None
     teams_user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PanelMember:
+    """An interviewer beside the client contact: required (open times fit them) or optional
+    (invited, and attending when free)."""
+
+    party: PartyInput
+    required: bool = True
 
 
 class TimesFrom(StrEnum):
@@ -74,6 +85,14 @@ class InterviewRequest:
     # Where the times come from: the client's booking page or the client offering by hand;
     # None: the page when the client has one.
     times_from: TimesFrom | None = None
+    # A panel: the interviewers beside the client contact (who is always the first, required).
+    panel: tuple[PanelMember, ...] = ()
+    # Recruiters beside the owner (`recruiter`) who see the interview and get its updates.
+    co_recruiters: tuple[PartyInput, ...] = ()
+
+
+PANEL_LIMIT = 8
+CO_RECRUITER_LIMIT = 8
 
 
 @dataclass(frozen=True)
@@ -149,6 +168,36 @@ def validate_request(request: InterviewRequest) -> None:
     check("location", request.location, "the location", LOCATION_LIMIT)
     if request.format is Format.ON_SITE and not (request.location or "").strip():
         problems["location"] = "an on-site interview needs a location"
+    if len(request.panel) > PANEL_LIMIT - 1:
+        problems["panel"] = f"a panel has at most {PANEL_LIMIT} interviewers"
+    emails = {(request.client.email or "").strip().lower()}
+    for index, member in enumerate(request.panel):
+        key = f"panel[{index}]"
+        if not member.party.name.strip():
+            problems.setdefault(f"{key}.name", f"interviewer {index + 2}'s name is required")
+        check(f"{key}.name", member.party.name, f"interviewer {index + 2}'s name", NAME_LIMIT)
+        email = (member.party.email or "").strip().lower()
+        if not email or "@" not in email or len(email) > EMAIL_LIMIT or any(
+            c.isspace() or unicodedata.category(c) == "Cc" for c in email
+        ):
+            problems.setdefault(
+                f"{key}.email", f"interviewer {index + 2}'s e-mail address is missing or not valid"
+            )
+        elif email in emails:
+            problems.setdefault(f"{key}.email", f"{email} is already on the panel")
+        emails.add(email)
+        try:
+            zone(member.party.zone)
+        except DomainError as error:
+            problems.setdefault(f"{key}.zone", error.message)
+    if len(request.co_recruiters) > CO_RECRUITER_LIMIT:
+        problems["co_recruiters"] = f"at most {CO_RECRUITER_LIMIT} co-recruiters"
+    for index, recruiter in enumerate(request.co_recruiters):
+        key = f"co_recruiters[{index}]"
+        if not recruiter.name.strip():
+            problems.setdefault(f"{key}.name", f"co-recruiter {index + 1}'s name is required")
+        check(f"{key}.name", recruiter.name, f"co-recruiter {index + 1}'s name", NAME_LIMIT)
+        check(f"{key}.email", recruiter.email, f"co-recruiter {index + 1}'s e-mail address", EMAIL_LIMIT)
     if request.buffer_minutes is not None and not 0 <= request.buffer_minutes <= 120:
         problems["buffer_minutes"] = "the buffer must be between 0 and 120 minutes"
     if request.min_notice_hours is not None and not 0 <= request.min_notice_hours <= 24 * 14:
@@ -171,6 +220,13 @@ async def request_interview(
         recruiter = await upsert_party(session, "recruiter", request.recruiter, now)
         client = await upsert_party(session, "client", request.client, now)
         candidate = await upsert_party(session, "candidate", request.candidate, now)
+        panel = [
+            ((await upsert_party(session, "client", member.party, now)).id, member.required)
+            for member in request.panel
+        ]
+        co_recruiters = [
+            (await upsert_party(session, "recruiter", data, now)).id for data in request.co_recruiters
+        ]
         page = await _page_for(session, request, client)
         rules: dict[str, object] = {
             field: default if getattr(request, field) is None else getattr(request, field)
@@ -195,6 +251,9 @@ async def request_interview(
             now,
             config,
             from_page=page is not None,
+            panel=panel,
+            co_recruiters=[p for p in co_recruiters if p != recruiter.id],
+            added_by=recruiter.id,
         )
         return RequestResult(
             interview.id, client_token, candidate_token, client.id, candidate.id, page is not None
@@ -242,10 +301,15 @@ async def open_interview(
     audit_detail: dict[str, object] | None = None,
     *,
     from_page: bool = False,
+    panel: Sequence[tuple[str, bool]] = (),
+    co_recruiters: Sequence[str] = (),
+    added_by: str = "",
 ) -> tuple[Interview, str, str]:
     """Start the scheduling loop for a new interview row (a request, or another round): its
-    stage and counters, both parties' invitations, the audit entry and the `Requested` effects.
-    Returns the interview and the client's and candidate's invitation tokens."""
+    stage and counters, its interviewers (the client contact first, then `panel`'s party ids
+    with whether each is required) and co-recruiters, both parties' invitations, the audit entry
+    and the `Requested` effects. Returns the interview and the client's and candidate's
+    invitation tokens."""
     interview.stage = Stage.REQUESTED.value
     interview.ics_sequence = 0
     interview.reschedule_count = 0
@@ -254,6 +318,17 @@ async def open_interview(
     interview.version = 1
     session.add(interview)
     await session.flush()
+    members = [(interview.client_id, True), *[(p, r) for p, r in panel if p != interview.client_id]]
+    session.add_all(
+        InterviewInterviewer(interview_id=interview.id, party_id=party_id, required=required,
+                             position=position)
+        for position, (party_id, required) in enumerate(dict(members).items())
+    )
+    session.add_all(
+        InterviewRecruiter(interview_id=interview.id, party_id=party_id, added_at=now,
+                           added_by=added_by or interview.recruiter_id)
+        for party_id in dict.fromkeys(co_recruiters) if party_id != interview.recruiter_id
+    )
     client_token = await create_invitation(
         session, interview_id=interview.id, party_id=interview.client_id, role=Role.CLIENT,
         now=now, ttl=config.invite_ttl,

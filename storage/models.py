@@ -124,6 +124,87 @@ class Interview(Base):
     )
 
 
+class InterviewInterviewer(Base):
+    """A client-side interviewer of an interview, required or optional, in the recruiter's order.
+    Every interview has at least one: its client contact (`Interview.client_id`, the lead, at
+    position 0). Open times fit every required interviewer; an optional one attends when free."""
+
+    __tablename__ = "interview_interviewers"
+
+    interview_id: Mapped[str] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), primary_key=True)
+    required: Mapped[bool] = mapped_column(Boolean)
+    position: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_interview_interviewers_party_id", "party_id"),)
+
+
+class InterviewRecruiter(Base):
+    """A co-recruiter of an interview: sees it and gets its updates. The owner is
+    `Interview.recruiter_id`; a handover moves ownership."""
+
+    __tablename__ = "interview_recruiters"
+
+    interview_id: Mapped[str] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), primary_key=True)
+    added_at: Mapped[datetime]
+    added_by: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (Index("ix_interview_recruiters_party_id", "party_id"),)
+
+
+class RecruitingTeam(Base):
+    """A team of recruiters, and the Teams team and channel it chose for the interviews' threads.
+    ``share_feedback_text``: whether channel posts may quote feedback (personal data; off)."""
+
+    __tablename__ = "recruiting_teams"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    teams_team_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
+    service_url: Mapped[str | None] = mapped_column(String(500))
+    channel_id: Mapped[str | None] = mapped_column(String(200))
+    channel_name: Mapped[str | None] = mapped_column(String(200))
+    share_feedback_text: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class TeamMember(Base):
+    """A recruiter in a team."""
+
+    __tablename__ = "team_members"
+
+    team_id: Mapped[str] = mapped_column(
+        ForeignKey("recruiting_teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id", ondelete="CASCADE"), primary_key=True)
+    added_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_team_members_party_id", "party_id"),)
+
+
+class InterviewThread(Base):
+    """The thread of one interview in a team's channel: the root post's activity id, and the
+    conversation id that replies go to."""
+
+    __tablename__ = "interview_threads"
+
+    interview_id: Mapped[str] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    team_id: Mapped[str] = mapped_column(
+        ForeignKey("recruiting_teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    conversation_id: Mapped[str] = mapped_column(String(500))
+    activity_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
 class Slot(Base):
     """A time the client offered; `status` is offered, withdrawn or booked. `hold_event_id` is
     the tentative event holding the slot in the client's calendar while it is offered (Graph
@@ -144,9 +225,11 @@ class Slot(Base):
 
 
 class Booking(Base):
-    """A booked time of a client. No two active bookings of one client overlap: a partial unique
-    index per slot everywhere, plus an exclusion constraint on PostgreSQL and a trigger on SQLite
-    (migration 0002) for overlapping ranges."""
+    """A booked time of one interviewer: an interview booked with a panel has one active row per
+    interviewer who attends (`client_id` is the interviewer; the lead client contact is one of
+    them). No two active bookings of one interviewer overlap: partial unique indexes per slot and
+    per interview for each interviewer everywhere, plus an exclusion constraint on PostgreSQL and a
+    trigger on SQLite (migration 0002) for overlapping ranges."""
 
     __tablename__ = "bookings"
 
@@ -162,11 +245,11 @@ class Booking(Base):
 
     __table_args__ = (
         Index(
-            "uq_bookings_active_slot", "slot_id", unique=True,
+            "uq_bookings_active_slot", "slot_id", "client_id", unique=True,
             sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'"),
         ),
         Index(
-            "uq_bookings_active_interview", "interview_id", unique=True,
+            "uq_bookings_active_interview", "interview_id", "client_id", unique=True,
             sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'"),
         ),
         Index("ix_bookings_client_start", "client_id", "start"),
@@ -233,7 +316,8 @@ class AuditEvent(Base):
 
 
 class Feedback(Base):
-    """One side's feedback on one interview: one row per interview and role,
+    """One person's feedback on one interview: one row per interview and party (each interviewer
+    of a panel answers on their own; the candidate once),
     replaced by an edit until the summary is compiled. ``answers`` holds the parsed fields other
     than the rating (choices and free text); only the recruiter ever sees them."""
 
@@ -249,7 +333,7 @@ class Feedback(Base):
     updated_at: Mapped[datetime]
     edits: Mapped[int] = mapped_column(Integer, default=0)
 
-    __table_args__ = (UniqueConstraint("interview_id", "role", name="uq_feedback_interview_role"),)
+    __table_args__ = (UniqueConstraint("interview_id", "party_id", name="uq_feedback_interview_party"),)
 
 
 class InterviewOutcome(Base):
