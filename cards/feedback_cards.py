@@ -6,7 +6,7 @@ The input ids and choice values are the ones ``scheduling.feedback.parse_*_feedb
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from cards._base import (
     Card,
@@ -28,13 +28,16 @@ from cards._base import (
 from cards.interview_cards import FEEDBACK_BUTTON, recruiter_update_card
 from scheduling.feedback import (
     MAX_TEXT_LENGTH,
+    PANEL_RULE,
     CandidateFeedback,
     ClientFeedback,
     Interest,
     NextStep,
+    PanelAnswer,
     Qualification,
     Recommendation,
     Suggestion,
+    panel_verdict,
 )
 from scheduling.interview import InterviewView, Role
 from scheduling.zones import format_local_range
@@ -187,8 +190,12 @@ def feedback_summary_card(
     client: ClientFeedback | None,
     candidate: CandidateFeedback | None,
     suggestion: Suggestion,
+    *,
+    panel: Sequence[PanelAnswer] = (),
 ) -> Card:
-    """For the recruiter: both sides' answers, the suggested next step and the decision buttons."""
+    """For the recruiter: both sides' answers (each interviewer's, for a panel, with any
+    disagreement flagged and how the panel is weighed), the suggested next step and the
+    decision buttons."""
     body: list[Element] = [
         heading(f"Feedback: {md(view.candidate.name)} for {md(view.role_title)}"),
         facts([("Client", view.client.name + (f" ({view.client.organisation})"
@@ -217,8 +224,20 @@ def feedback_summary_card(
             *_free_text("Impressions", candidate.impressions),
             *_free_text("Concerns", candidate.concerns),
         ]
-    body += [container(client_items, separator=True), container(candidate_items, separator=True)]
-    body.append(facts([("Mutual interest", _mutual_interest(client, candidate))]))
+    verdict = panel_verdict(panel) if panel else None
+    if panel:
+        body += [_interviewer_items(answer) for answer in panel]
+        if verdict is not None and verdict.disagreement:
+            body.append(container([text("⚠ " + md(verdict.disagreement), weight="Bolder")],
+                                  style="attention"))
+    else:
+        body.append(container(client_items, separator=True))
+    body.append(container(candidate_items, separator=True))
+    interest = (
+        "Unclear: the interviewers disagree" if verdict is not None and verdict.combined is None
+        and verdict.disagreement else _mutual_interest(client, candidate)
+    )
+    body.append(facts([("Mutual interest", interest)]))
     body.append(
         container(
             [text(f"Suggested next step: {NEXT_STEP_LABELS[suggestion.step]}", weight="Bolder"),
@@ -226,6 +245,8 @@ def feedback_summary_card(
             style="emphasis",
         )
     )
+    if panel:
+        body.append(subtle(PANEL_RULE))
     suggested = _STEP_TO_DECISION.get(suggestion.step)
     actions = [
         submit(title, verb("decide", view.id, decision=decision),
@@ -233,6 +254,23 @@ def feedback_summary_card(
         for decision, title in DECISIONS.items()
     ]
     return card(body, actions, fallback=f"Feedback for {view.candidate.name}: decision due.")
+
+
+def _interviewer_items(answer: PanelAnswer) -> Element:
+    seat = "" if answer.required else " (optional)"
+    items: list[Element] = [text(f"Interviewer: {md(answer.name)}{seat}", weight="Bolder")]
+    feedback = answer.feedback
+    if feedback is None:
+        items.append(subtle(f"No feedback from {md(answer.name)}."))
+    else:
+        items += [
+            facts([("Rating", f"{feedback.rating} / 5"),
+                   ("Meets the qualifications", QUALIFICATION_LABELS[feedback.qualification]),
+                   ("Recommends", RECOMMENDATION_LABELS[feedback.recommendation])]),
+            *_free_text("Impressions", feedback.impressions),
+            *_free_text("Concerns or suggestions", feedback.concerns),
+        ]
+    return container(items, separator=True)
 
 
 def _mutual_interest(client: ClientFeedback | None, candidate: CandidateFeedback | None) -> str:

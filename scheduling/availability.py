@@ -56,6 +56,7 @@ The API the services call::
     joint_open_times(required, optional, duration, now, *, starting_after=None, until=None,
                      limit=None) -> list[JointOpenTime]
     check_joint_time(required, slot, now) -> tuple[str, NotOpen] | None
+    free_hosts(optional, slot, now) -> tuple[str, ...]
     by_local_day(times, zone_name) -> list[tuple[date, list[T]]]
     BookingPage.booking_rules(duration) -> BookingRules     # hand-offered slots, today's checks
 
@@ -87,6 +88,7 @@ __all__ = [
     "by_local_day",
     "check_joint_time",
     "check_open_time",
+    "free_hosts",
     "joint_open_times",
     "open_times",
 ]
@@ -295,6 +297,18 @@ def _on_grid(start: datetime, step: timedelta, tz: tzinfo) -> bool:
     since_midnight = timedelta(hours=local.hour, minutes=local.minute, seconds=local.second,
                                microseconds=local.microsecond)
     return since_midnight % step == _ZERO
+
+
+def free_hosts(optional: Sequence[Host], slot: Interval, now: datetime) -> tuple[str, ...]:
+    """The keys of the optional hosts for whom ``slot`` is open (their hours, rules, busy time
+    and bookings; not their step grid: the time is the required hosts'), in their order: who of
+    them attends a booked time."""
+    require_aware(now)
+    return tuple(
+        host.key
+        for host in optional
+        if _refusal(host.page, slot, host.busy, host.booked, now, on_grid=False) is None
+    )
 
 
 # --- open times ---------------------------------------------------------------------------------

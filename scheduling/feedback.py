@@ -7,7 +7,7 @@ tells the person everything there is to fix.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
@@ -16,16 +16,21 @@ from scheduling.errors import DomainError
 
 __all__ = [
     "MAX_TEXT_LENGTH",
+    "PANEL_RULE",
     "CandidateFeedback",
     "ClientFeedback",
     "Interest",
     "InvalidFeedback",
     "NextStep",
+    "PanelAnswer",
+    "PanelVerdict",
     "Qualification",
     "Recommendation",
     "Suggestion",
+    "panel_verdict",
     "parse_candidate_feedback",
     "parse_client_feedback",
+    "suggest_for_panel",
     "suggest_next_step",
 ]
 
@@ -301,3 +306,102 @@ def suggest_next_step(
         "The client's feedback is mixed (unsure, or a low rating with an offer); "
         "call the client to agree the next step.",
     )
+
+
+# Panels ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PanelAnswer:
+    """One interviewer's feedback (None: not given), by name."""
+
+    name: str
+    feedback: ClientFeedback | None
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class PanelVerdict:
+    """What a panel's answers come to: one client-side answer the table above can read when the
+    interviewers agree (None when nobody answered, or they disagree), and what they disagree on."""
+
+    combined: ClientFeedback | None
+    disagreement: str | None
+    waiting_for: tuple[str, ...]
+
+
+# How a panel is weighed, said on the recruiter's summary card.
+PANEL_RULE = (
+    "How the panel is weighed: every required interviewer's answer is waited for until the "
+    "window closes; optional ones count when they answer. When the interviewers recommend the "
+    "same step it counts as one client's answer, with the lowest qualification and the average "
+    "rating; when they recommend different steps, the suggestion is to talk to them first."
+)
+SPREAD = 2  # ratings this far apart are flagged even when the recommendations agree
+
+_QUALIFICATION_ORDER = (Qualification.NO, Qualification.PARTLY, Qualification.YES)
+_RECOMMENDATION_WORDS = {
+    Recommendation.OFFER: "an offer",
+    Recommendation.ANOTHER_ROUND: "another round",
+    Recommendation.REJECT: "rejecting",
+    Recommendation.UNSURE: "is unsure",
+}
+
+
+def panel_verdict(answers: Sequence[PanelAnswer]) -> PanelVerdict:
+    """Combine the interviewers' answers (see ``PANEL_RULE``)."""
+    given = [(a.name, a.feedback) for a in answers if a.feedback is not None]
+    waiting = tuple(a.name for a in answers if a.required and a.feedback is None)
+    if not given:
+        return PanelVerdict(None, None, waiting)
+    recommendations = {f.recommendation for _, f in given}
+    ratings = [f.rating for _, f in given]
+    if len(recommendations) > 1:
+        said = "; ".join(
+            f"{name} {'' if f.recommendation is Recommendation.UNSURE else 'recommends '}"
+            f"{_RECOMMENDATION_WORDS[f.recommendation]} ({f.rating}/5)"
+            for name, f in given
+        )
+        return PanelVerdict(None, f"The interviewers disagree: {said}.", waiting)
+    disagreement = None
+    if max(ratings) - min(ratings) >= SPREAD:
+        disagreement = (
+            "The interviewers agree on the step but their ratings are far apart ("
+            + ", ".join(f"{name} {f.rating}/5" for name, f in given) + ")."
+        )
+    first = given[0][1]
+    combined = ClientFeedback(
+        rating=sum(ratings) // len(ratings),
+        impressions="",
+        qualification=min((f.qualification for _, f in given), key=_QUALIFICATION_ORDER.index),
+        concerns="",
+        recommendation=first.recommendation,
+    )
+    return PanelVerdict(combined, disagreement, waiting)
+
+
+def suggest_for_panel(
+    answers: Sequence[PanelAnswer],
+    candidate: CandidateFeedback | None,
+    *,
+    window_closed: bool = False,
+) -> Suggestion:
+    """The next step for a panel: the table of :func:`suggest_next_step` over the combined
+    answer; waiting while a required interviewer has not answered and the window is open; when
+    the interviewers recommend different steps, a call with them (unless the candidate is out)."""
+    verdict = panel_verdict(answers)
+    if not window_closed and verdict.waiting_for:
+        return Suggestion(NextStep.WAIT, "Waiting for feedback from " + _names(verdict.waiting_for) + ".")
+    if verdict.combined is None and verdict.disagreement is not None:
+        if not window_closed and candidate is None:
+            return Suggestion(NextStep.WAIT, "Waiting for the candidate's feedback.")
+        if candidate is not None and candidate.interest is Interest.NO:
+            return Suggestion(NextStep.CLOSE, "The candidate is no longer interested in the role.")
+        return Suggestion(
+            NextStep.CALL, verdict.disagreement + " Talk to the panel to agree the next step."
+        )
+    return suggest_next_step(verdict.combined, candidate, window_closed=window_closed)
+
+
+def _names(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

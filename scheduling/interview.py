@@ -19,6 +19,7 @@ the interview, so a reminder for an interview that was cancelled or moved meanwh
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -601,6 +602,16 @@ class PartyView:
 
 
 @dataclass(frozen=True)
+class Seat:
+    """One client-side interviewer of an interview: required or optional, and whether they
+    attend the booked time (an optional one who was busy does not)."""
+
+    party: PartyView
+    required: bool = True
+    attending: bool = True
+
+
+@dataclass(frozen=True)
 class OfferedSlot:
     id: str
     interval: Interval
@@ -627,6 +638,23 @@ class InterviewView:
     round: int = 1
     # The version of the client's booking page the times come from; None: offered by hand.
     page_version: int | None = None
+    # A panel: every client-side interviewer, the client contact first; () for the client alone.
+    panel: tuple[Seat, ...] = ()
+    # The co-recruiters beside the owner (`recruiter`).
+    co_recruiters: tuple[PartyView, ...] = ()
 
     def party(self, role: Role) -> PartyView:
         return {Role.RECRUITER: self.recruiter, Role.CLIENT: self.client}.get(role, self.candidate)
+
+    @property
+    def interviewers(self) -> tuple[Seat, ...]:
+        """Every client-side interviewer, the client contact first."""
+        return self.panel or (Seat(self.client),)
+
+    def for_interviewer(self, party_id: str) -> InterviewView:
+        """The view as one interviewer of the panel reads it: they are "the client" of every
+        card and mail addressed to them (their name, their zone)."""
+        for seat in self.interviewers:
+            if seat.party.id == party_id:
+                return dataclasses.replace(self, client=seat.party)
+        raise KeyError(party_id)

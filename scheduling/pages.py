@@ -59,7 +59,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any
@@ -77,6 +77,7 @@ __all__ = [
     "PageRules",
     "WeeklyHours",
     "Window",
+    "panel_page",
 ]
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -432,6 +433,21 @@ class BookingPage:
 
 
 # --- local time ---------------------------------------------------------------------------------
+
+
+# The hours assumed for a panel interviewer who has no booking page of their own.
+WORKING_HOURS = (time(9), time(17))
+
+
+def panel_page(own: BookingPage | None, zone_name: str, lead: BookingPage) -> BookingPage:
+    """The page a panel interviewer is booked under beside the lead's page `lead`: their own
+    page's hours and overrides (else Monday to Friday, 09:00–17:00 in their zone `zone_name`)
+    with the interview's rules, which are the lead's (lengths, buffers, notice, horizon, cap,
+    step): one interview, one set of rules, each person's own hours."""
+    if own is not None:
+        return replace(own, rules=lead.rules, version=None)
+    start, end = WORKING_HOURS
+    return BookingPage(zone=zone_name, weekly=WeeklyHours.uniform(Window(start, end)), rules=lead.rules)
 
 
 def first_instant_at(day: date, minute: int, tz: tzinfo) -> datetime:

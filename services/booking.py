@@ -7,16 +7,24 @@ client, with the page's buffers, notice, horizon and daily cap (``scheduling.ava
 They are computed whenever someone looks, never stored: a time another candidate took a minute
 ago is simply not listed any more.
 
+A panel (several interviewers) is booked at its joint open times: a time open for every required
+interviewer — the client contact under their page, each other one under their own page's hours
+(else their working hours) with the interview's rules, each with their own calendar and
+bookings — while a busy optional interviewer never removes a time; they attend when free
+(``scheduling.availability.joint_open_times`` / ``free_hosts``).
+
 Booking one re-checks everything at commit: the calendar is read first, outside any transaction
 (a network call never holds the database), and if it cannot be read nothing is booked (fail
 closed, and the candidate is told why). Inside the transaction the interview is locked, the
-page's rules are checked against the client's bookings as they are now, and the booking row is
-written; the database's own constraints (one active booking per interview, no two overlapping
-bookings of one client: migration 0002) refuse the loser of two simultaneous picks.
+page's rules are checked against every interviewer's bookings as they are now, and one booking
+row per attending interviewer is written; the database's own constraints (one active booking per
+interview and interviewer, no two overlapping bookings of one interviewer: migrations 0002 and
+0012) refuse the loser of two simultaneous picks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,7 +33,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from integrations.calendar import CalendarGateway, CalendarUnavailable
-from scheduling.availability import NotOpen, check_open_time, open_times
+from scheduling.availability import NotOpen, check_joint_time, free_hosts, joint_open_times
 from scheduling.intervals import Interval
 from scheduling.interview import Role, SlotPicked, Stage
 from scheduling.pages import BookingPage, DurationNotOffered
@@ -41,10 +49,10 @@ from services.core import (
     lock_interview,
     stage_message,
 )
-from services.hosts import client_busy, interview_page
-from services.scheduling import PICK_ATTEMPTS, PickResult, pick_result
+from services.hosts import Interviewer, interview_page, interviewers, panel_hosts
+from services.scheduling import PICK_ATTEMPTS, PickResult, insert_bookings, pick_result
 from storage.db import is_deadlock
-from storage.models import Booking, Interview, Party, Slot, new_id
+from storage.models import Interview, Slot, new_id
 
 __all__ = [
     "LIST_SIZE",
@@ -54,6 +62,7 @@ __all__ = [
     "calendar_busy",
     "listed_times",
     "live_times",
+    "panel_busy",
     "reach",
 ]
 
@@ -70,6 +79,12 @@ _REFUSED = {
     NotOpen.CLASH: "That time was just taken.",
     NotOpen.DAILY_CAP: "That day has just been filled.",
     NotOpen.DURATION: "The client's booking page no longer offers this interview's length.",
+}
+# ... when it was another interviewer of a panel who is no longer free then.
+_PANEL_REFUSED = {
+    NotOpen.OUTSIDE_HOURS: "That time is no longer in {name}'s hours.",
+    NotOpen.CLASH: "{name} is no longer free at that time.",
+    NotOpen.DAILY_CAP: "{name}'s day has just been filled.",
 }
 
 UNREADABLE = (
@@ -113,27 +128,46 @@ async def calendar_busy(
         raise CalendarUnavailable(UNREADABLE.format(client=client_name)) from None
 
 
+async def panel_busy(
+    calendar: CalendarGateway, seats: Sequence[Interviewer], window: Interval
+) -> dict[str, list[Interval]]:
+    """Every interviewer's busy blocks over `window`. A required interviewer's calendar that
+    cannot be read refuses the lot (CalendarUnavailable: nothing unchecked is offered); an
+    optional one's counts as busy throughout (they are not counted on)."""
+    busy: dict[str, list[Interval]] = {}
+    for seat in seats:
+        try:
+            busy[seat.party_id] = await calendar_busy(calendar, seat.email, seat.name, window)
+        except CalendarUnavailable:
+            if seat.required:
+                raise
+            busy[seat.party_id] = [window]
+    return busy
+
+
 async def live_times(
     session: AsyncSession,
     interview: Interview,
     page: BookingPage,
-    busy: list[Interval],
+    seats: Sequence[Interviewer],
+    busy: Mapping[str, Sequence[Interval]],
     now: datetime,
     *,
     after: datetime | None = None,
     size: int = LIST_SIZE,
 ) -> LiveTimes:
-    """The next `size` open times of `interview` on `page` (after the start `after`), given the
-    calendar's `busy` blocks; the client's bookings are read here."""
+    """The next `size` open times of `interview` on `page` (after the start `after`), given each
+    interviewer's calendar `busy` blocks: open for every required interviewer (a panel's joint
+    times; a busy optional one never removes a time); their bookings are read here."""
     duration = timedelta(minutes=interview.duration_minutes)
-    booked = await client_busy(
-        session, interview.client_id, exclude=interview.id, within=reach(page, duration, now)
-    )
+    panel = await panel_hosts(session, interview, page, seats, busy, within=reach(page, duration, now))
     try:
-        found = open_times(page, duration, busy, booked, now, starting_after=after, limit=size + 1)
+        found = joint_open_times(
+            panel.required, panel.optional, duration, now, starting_after=after, limit=size + 1
+        )
     except DurationNotOffered:
         return LiveTimes((), False)
-    return LiveTimes(tuple(found[:size]), len(found) > size)
+    return LiveTimes(tuple(time.slot for time in found[:size]), len(found) > size)
 
 
 async def book_open_time(
@@ -147,14 +181,14 @@ async def book_open_time(
 ) -> PickResult:
     """Book the open time starting at `start` for the candidate (or the recruiter acting for
     them). Refused with SlotTaken (and why) when it is not open any more, CalendarUnavailable
-    when the client's calendar cannot be read; a repeat of the booked time reports `already`."""
+    when a required interviewer's calendar cannot be read; a repeat of the booked time reports
+    `already`."""
     config = config or SchedulingConfig()
     async with sessions() as session:
         read = await session.get(Interview, interview_id)
         interview = check_actor(read, interview_id, actor, Role.CANDIDATE, Role.RECRUITER)
         page = await interview_page(session, interview)
-        client = await session.get_one(Party, interview.client_id)
-        mailbox, client_name = client.email, client.display_name
+        seats = await interviewers(session, interview)
     if page is None:
         raise NotAllowed("The times for this interview are offered by the client; pick one of those.")
     duration = timedelta(minutes=interview.duration_minutes)
@@ -162,11 +196,11 @@ async def book_open_time(
     rules = page.rules
     around = Interval(start - rules.buffer_before - rules.gap, wanted.end + rules.buffer_after + rules.gap)
     # Read before the transaction: a network call never holds the database.
-    busy = await calendar_busy(calendar, mailbox, client_name, around)
+    busy = await panel_busy(calendar, seats, around)
     # A pick PostgreSQL aborts for a deadlock with another (the overlap constraint) runs again.
     for attempt in range(PICK_ATTEMPTS):
         try:
-            return await _book(sessions, actor, interview_id, page, wanted, busy, now, config)
+            return await _book(sessions, actor, interview_id, page, seats, wanted, busy, now, config)
         except DBAPIError as error:
             if not is_deadlock(error) or attempt == PICK_ATTEMPTS - 1:
                 raise
@@ -178,8 +212,9 @@ async def _book(
     actor: Actor,
     interview_id: str,
     page: BookingPage,
+    seats: Sequence[Interviewer],
     wanted: Interval,
-    busy: list[Interval],
+    busy: Mapping[str, Sequence[Interval]],
     now: datetime,
     config: SchedulingConfig,
 ) -> PickResult:
@@ -200,10 +235,15 @@ async def _book(
                 raise NotAllowed(stage_message(interview, "pick a time"))
             # The day's bookings for the cap, and those the buffers can meet.
             day = Interval(start - timedelta(days=1), wanted.end + timedelta(days=1))
-            booked = await client_busy(session, interview.client_id, exclude=interview.id, within=day)
-            refused = check_open_time(page, wanted, busy, booked, now)
+            panel = await panel_hosts(session, interview, page, seats, busy, within=day)
+            refused = check_joint_time(panel.required, wanted, now)
             if refused is not None:
-                raise SlotTaken(_REFUSED[refused])
+                who, why = refused
+                if who != interview.client_id and why in _PANEL_REFUSED:
+                    raise SlotTaken(_PANEL_REFUSED[why].format(name=panel.names.get(who, "an interviewer")))
+                raise SlotTaken(_REFUSED[why])
+            attending = [host.key for host in panel.required]
+            attending += free_hosts(panel.optional, wanted, now)
             slot_id = new_id()
             await connection.execute(
                 insert(Slot),
@@ -212,19 +252,14 @@ async def _book(
                     "start": wanted.start, "end": wanted.end, "status": "booked", "created_at": now,
                 },
             )
-            # The unique index / exclusion constraint speaks here.
-            await connection.execute(
-                insert(Booking),
-                {
-                    "id": new_id(), "interview_id": interview.id, "slot_id": slot_id,
-                    "client_id": interview.client_id, "start": wanted.start, "end": wanted.end,
-                    "status": "active", "created_at": now, "cancelled_at": None,
-                },
-            )
+            # The unique indexes / the overlap constraint speak here, for every interviewer.
+            await insert_bookings(connection, interview.id, slot_id, attending, wanted, now)
             interview.starts_at, interview.ends_at = wanted.start, wanted.end
             interview.booked_at = now
-            audit(session, interview.id, now, actor.role, actor.party_id, "booked",
-                  {"from_page": page.version})
+            detail: dict[str, object] = {"from_page": page.version}
+            if len(seats) > 1:
+                detail["interviewers"] = attending
+            audit(session, interview.id, now, actor.role, actor.party_id, "booked", detail)
             await apply_event(session, interview, SlotPicked(wanted), now, config.policy)
             return await pick_result(connection, interview, actor, wanted)
     except IntegrityError:
@@ -240,7 +275,8 @@ async def listed_times(
     after: datetime | None = None,
 ) -> LiveTimes | None:
     """The interview's next live open times (after the start `after`); None when its times are
-    offered by hand. Raises CalendarUnavailable when a connected calendar cannot be read."""
+    offered by hand. Raises CalendarUnavailable when a required interviewer's calendar cannot be
+    read."""
     async with sessions() as session:
         interview = await session.get(Interview, interview_id)
         if interview is None:
@@ -248,12 +284,11 @@ async def listed_times(
         page = await interview_page(session, interview)
         if page is None:
             return None
-        client = await session.get_one(Party, interview.client_id)
-        mailbox, client_name = client.email, client.display_name
+        seats = await interviewers(session, interview)
     duration = timedelta(minutes=interview.duration_minutes)
-    busy = await calendar_busy(calendar, mailbox, client_name, reach(page, duration, now))
+    busy = await panel_busy(calendar, seats, reach(page, duration, now))
     async with sessions() as session:
-        return await live_times(session, interview, page, busy, now, after=after)
+        return await live_times(session, interview, page, seats, busy, now, after=after)
 
 
 class Bookings:

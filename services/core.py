@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from scheduling.errors import DomainError
 from scheduling.interview import STAGE_LABELS, Event, Policy, Role, Stage, transition
 from services.outbox import record_effects
-from storage.models import AuditEvent, Interview
+from storage.models import AuditEvent, Interview, InterviewInterviewer
 
 __all__ = [
     "Actor",
@@ -70,12 +70,25 @@ class Actor:
 _LOCK = select(Interview).where(Interview.id == bindparam("id")).with_for_update()
 
 
+_IS_INTERVIEWER = select(InterviewInterviewer.party_id).where(
+    InterviewInterviewer.interview_id == bindparam("id"), InterviewInterviewer.party_id == bindparam("party")
+)
+
+
 async def lock_interview(
-    session: AsyncSession, interview_id: str, actor: Actor, role: Role, *also: Role
+    session: AsyncSession, interview_id: str, actor: Actor, role: Role, *also: Role, panel: bool = False
 ) -> Interview:
     """The interview, locked for this transaction, if `actor` is its party in `role` (or in one
-    of the roles `also` allows, e.g. the recruiter acting for the candidate)."""
+    of the roles `also` allows, e.g. the recruiter acting for the candidate). With `panel`, any
+    interviewer of the interview acts in the client's role (feedback), not only its contact."""
     interview = await session.scalar(_LOCK, {"id": interview_id})
+    if (
+        panel and interview is not None and actor.role is Role.CLIENT
+        and actor.party_id != interview.client_id
+        and (actor.interview_id is None or actor.interview_id == interview_id)
+        and await session.scalar(_IS_INTERVIEWER, {"id": interview_id, "party": actor.party_id})
+    ):
+        return interview
     return check_actor(interview, interview_id, actor, role, *also)
 
 

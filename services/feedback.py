@@ -26,11 +26,14 @@ from scheduling.feedback import (
     CandidateFeedback,
     ClientFeedback,
     Interest,
+    PanelAnswer,
     Qualification,
     Recommendation,
     Suggestion,
+    panel_verdict,
     parse_candidate_feedback,
     parse_client_feedback,
+    suggest_for_panel,
     suggest_next_step,
 )
 from scheduling.interview import (
@@ -48,7 +51,7 @@ from scheduling.interview import (
 )
 from services.context import SchedulingConfig, ServiceContext
 from services.core import Actor, InvalidRequest, NotAllowed, NotFound, apply_event, audit, lock_interview
-from services.hosts import latest_page
+from services.hosts import interviewers, latest_page
 from services.panel import co_recruiter_ids, interviewer_seats
 from services.requests import RULE_DEFAULTS, open_interview
 from storage.models import Feedback, Interview, InterviewOutcome
@@ -79,14 +82,22 @@ class DecisionResult:
 
 @dataclass(frozen=True)
 class FeedbackPair:
-    """Both sides' answers as the recruiter's summary shows them."""
+    """Both sides' answers as the recruiter's summary shows them. For a panel, `panel` holds
+    each interviewer's answer and `client` what they come to (``scheduling.feedback.panel_verdict``:
+    None when they disagree or nobody answered)."""
 
     client: ClientFeedback | None
     candidate: CandidateFeedback | None
     window_closed: bool
+    panel: tuple[PanelAnswer, ...] = ()
 
     def suggestion(self) -> Suggestion:
+        if self.panel:
+            return suggest_for_panel(self.panel, self.candidate, window_closed=self.window_closed)
         return suggest_next_step(self.client, self.candidate, window_closed=self.window_closed)
+
+    def disagreement(self) -> str | None:
+        return panel_verdict(self.panel).disagreement if self.panel else None
 
 
 # Storing and reading answers ----------------------------------------------------------------------
@@ -134,24 +145,55 @@ def card_values(row: Feedback) -> dict[str, str]:
 
 
 async def feedback_rows(session: AsyncSession, interview_id: str) -> dict[Role, Feedback]:
+    """The candidate's answer and the client contact's (a panel's other interviewers:
+    ``feedback_by_party``)."""
+    interview = await session.get(Interview, interview_id)
+    rows = await feedback_by_party(session, interview_id)
+    found: dict[Role, Feedback] = {}
+    for row in rows.values():
+        if row.role == Role.CANDIDATE.value or interview is None or row.party_id == interview.client_id:
+            found[Role(row.role)] = row
+    return found
+
+
+async def feedback_by_party(session: AsyncSession, interview_id: str) -> dict[str, Feedback]:
     rows = await session.scalars(select(Feedback).where(Feedback.interview_id == interview_id))
-    return {Role(row.role): row for row in rows}
+    return {row.party_id: row for row in rows}
+
+
+async def everyone_in(session: AsyncSession, interview: Interview, rows: Mapping[str, object]) -> bool:
+    """The candidate and every required interviewer have answered (`rows` by party id)."""
+    if interview.candidate_id not in rows:
+        return False
+    return all(seat.party_id in rows for seat in await interviewers(session, interview) if seat.required)
 
 
 async def feedback_pair(session: AsyncSession, interview_id: str) -> FeedbackPair:
-    rows = await feedback_rows(session, interview_id)
-    interview = await session.get(Interview, interview_id)
+    interview = await session.get_one(Interview, interview_id)
+    rows = await feedback_by_party(session, interview_id)
     outcome = await session.get(InterviewOutcome, interview_id)
     closed = bool(outcome and outcome.window_closed) or (
-        interview is not None
-        and Stage(interview.stage) in (Stage.FEEDBACK_COMPLETE, Stage.DECIDED)
-        and len(rows) < 2
+        Stage(interview.stage) in (Stage.FEEDBACK_COMPLETE, Stage.DECIDED)
+        and not await everyone_in(session, interview, rows)
     )
-    return FeedbackPair(
-        client=client_feedback_of(rows[Role.CLIENT]) if Role.CLIENT in rows else None,
-        candidate=candidate_feedback_of(rows[Role.CANDIDATE]) if Role.CANDIDATE in rows else None,
-        window_closed=closed,
+    seats = await interviewers(session, interview)
+    candidate = rows.get(interview.candidate_id)
+    candidate_answer = candidate_feedback_of(candidate) if candidate is not None else None
+    if len(seats) == 1:
+        own = rows.get(interview.client_id)
+        return FeedbackPair(
+            client=client_feedback_of(own) if own is not None else None,
+            candidate=candidate_answer, window_closed=closed,
+        )
+    panel = tuple(
+        PanelAnswer(
+            seat.name,
+            client_feedback_of(rows[seat.party_id]) if seat.party_id in rows else None,
+            seat.required,
+        )
+        for seat in seats
     )
+    return FeedbackPair(panel_verdict(panel).combined, candidate_answer, closed, panel)
 
 
 async def _outcome(session: AsyncSession, interview_id: str) -> InterviewOutcome:
@@ -214,7 +256,7 @@ async def submit_feedback(
         parse_client_feedback(values) if actor.role is Role.CLIENT else parse_candidate_feedback(values)
     )
     async with sessions() as session, session.begin():
-        interview = await lock_interview(session, interview_id, actor, actor.role)
+        interview = await lock_interview(session, interview_id, actor, actor.role, panel=True)
         stage = Stage(interview.stage)
         if stage in (Stage.FEEDBACK_COMPLETE, Stage.DECIDED):
             raise FeedbackClosed(
@@ -227,8 +269,8 @@ async def submit_feedback(
             raise FeedbackClosed(
                 f"This interview is {STAGE_LABELS[stage].lower()}, so no feedback is being collected."
             )
-        rows = await feedback_rows(session, interview.id)
-        row = rows.get(actor.role)
+        rows = await feedback_by_party(session, interview.id)
+        row = rows.get(actor.party_id)
         edited = row is not None
         if row is None:
             row = Feedback(
@@ -240,8 +282,7 @@ async def submit_feedback(
         else:
             row.rating, row.answers, row.updated_at = parsed.rating, _answers(parsed), now
             row.edits += 1
-        other = Role.CANDIDATE if actor.role is Role.CLIENT else Role.CLIENT
-        both_in = other in rows
+        both_in = await everyone_in(session, interview, {**rows, actor.party_id: row})
         audit(session, interview.id, now, actor.role, actor.party_id,
               "feedback_edited" if edited else "feedback_given", {"rating": parsed.rating})
         if both_in:
@@ -264,10 +305,12 @@ async def own_feedback(
         interview = await session.get(Interview, interview_id)
         if interview is None or (actor.interview_id is not None and actor.interview_id != interview_id):
             return None
-        expected = interview.client_id if actor.role is Role.CLIENT else interview.candidate_id
-        if actor.party_id != expected:
+        if actor.role is Role.CLIENT:
+            if actor.party_id not in {s.party_id for s in await interviewers(session, interview)}:
+                return None
+        elif actor.party_id != interview.candidate_id:
             return None
-        row = (await feedback_rows(session, interview_id)).get(actor.role)
+        row = (await feedback_by_party(session, interview_id)).get(actor.party_id)
         return card_values(row) if row is not None else None
 
 
@@ -294,8 +337,16 @@ async def close_feedback_window(
 
 
 async def missing_feedback(session: AsyncSession, interview_id: str) -> list[Role]:
-    rows = await feedback_rows(session, interview_id)
-    return [role for role in FEEDBACK_ROLES if role not in rows]
+    """The sides still owing feedback: the client's while a required interviewer has not
+    answered, the candidate's."""
+    interview = await session.get_one(Interview, interview_id)
+    rows = await feedback_by_party(session, interview_id)
+    missing: list[Role] = []
+    if any(s.required and s.party_id not in rows for s in await interviewers(session, interview)):
+        missing.append(Role.CLIENT)
+    if interview.candidate_id not in rows:
+        missing.append(Role.CANDIDATE)
+    return missing
 
 
 # No-shows ----------------------------------------------------------------------------------------
@@ -482,6 +533,8 @@ __all__ = [
     "card_values",
     "close_feedback_window",
     "decide",
+    "everyone_in",
+    "feedback_by_party",
     "feedback_pair",
     "feedback_rows",
     "feedback_summary",

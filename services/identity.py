@@ -27,7 +27,7 @@ from scheduling.zones import zone
 from services.context import ServiceContext
 from services.core import Actor, InvalidRequest, audit, check_actor
 from services.invitations import InvitationGrant, grant_for_webchat_user, resolve_invitation
-from storage.models import Interview, Party, WebChatReference
+from storage.models import Interview, InterviewInterviewer, Party, WebChatReference
 
 WEBCHAT_CHANNELS = frozenset({"directline", "webchat"})
 
@@ -72,6 +72,11 @@ async def actor_for(
             ):
                 if party.id == party_id:
                     return Actor(role, party.id)
+        for party in parties:
+            # A panel's other interviewers act in the client's role (their feedback, their cards).
+            seat = await session.get(InterviewInterviewer, (interview.id, party.id))
+            if seat is not None:
+                return Actor(Role.CLIENT, party.id)
         return None
 
 

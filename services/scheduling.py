@@ -48,7 +48,7 @@ from services.core import (
     lock_interview,
     stage_message,
 )
-from services.hosts import client_busy, interview_rules
+from services.hosts import client_busy, interview_rules, interviewers, panel_bookings
 from services.requests import InterviewRequest, RequestResult, request_interview
 from services.views import load_view
 from storage.db import is_deadlock
@@ -99,6 +99,13 @@ async def offer_slots(
         rules = await interview_rules(session, interview, client.timezone)
         offered = await _slots(session, interview.id, "offered")
         busy = [*await client_busy(session, interview.client_id, exclude=interview.id), *extra_busy]
+        # A panel's other required interviewers' bookings are taken time too.
+        others = [s.party_id for s in await interviewers(session, interview)
+                  if s.required and s.party_id != interview.client_id]
+        if others:
+            horizon = Interval(now, now + rules.horizon + rules.duration)
+            taken = await panel_bookings(session, others, exclude=interview.id, within=horizon)
+            busy.extend(b for booked in taken.values() for b in booked)
         # Slots already on offer count as taken for the new ones (buffers included).
         check = check_offered_slots(requests, rules, [*busy, *(s.interval for s in offered)], now)
         if not check.accepted:
@@ -208,15 +215,9 @@ async def _pick_once(
             busy = await client_busy(session, interview.client_id, exclude=interview.id)
             if check_pick(interval, rules, busy, now) is not None:
                 raise SlotTaken("That time is no longer available.")
-            # The unique index / exclusion constraint speaks here.
-            await connection.execute(
-                _BOOK,
-                {
-                    "id": new_id(), "interview_id": interview.id, "slot_id": slot_id,
-                    "client_id": interview.client_id, "start": slot.start, "end": slot.end,
-                    "status": "active", "created_at": now, "cancelled_at": None,
-                },
-            )
+            attending = await _attending(session, interview, interval)
+            # The unique indexes / the overlap constraint speak here, for every interviewer.
+            await insert_bookings(connection, interview.id, slot_id, attending, interval, now)
             await connection.execute(
                 _CLOSE_OFFER, {"offer_of": interview.id, "booked_slot": slot_id}
             )
@@ -228,6 +229,40 @@ async def _pick_once(
             return await pick_result(connection, interview, actor, interval)
     except IntegrityError:
         raise SlotTaken("That time was just taken.") from None
+
+
+async def _attending(session: AsyncSession, interview: Interview, booked: Interval) -> list[str]:
+    """Who attends a hand-offered time: every required interviewer (a clash of theirs is the
+    database's to refuse), and each optional one with no booking meeting it."""
+    seats = await interviewers(session, interview)
+    if len(seats) == 1:
+        return [interview.client_id]
+    optional = [seat.party_id for seat in seats if not seat.required]
+    taken = await panel_bookings(session, optional, exclude=interview.id, within=booked)
+    return [seat.party_id for seat in seats if seat.required or not taken[seat.party_id]]
+
+
+async def insert_bookings(
+    connection: AsyncConnection,
+    interview_id: str,
+    slot_id: str,
+    party_ids: Sequence[str],
+    booked: Interval,
+    now: datetime,
+) -> None:
+    """One active booking per attending interviewer: the unique indexes and the overlap
+    constraint of each interviewer refuse a double booking (IntegrityError)."""
+    await connection.execute(
+        _BOOK,
+        [
+            {
+                "id": new_id(), "interview_id": interview_id, "slot_id": slot_id,
+                "client_id": party_id, "start": booked.start, "end": booked.end,
+                "status": "active", "created_at": now, "cancelled_at": None,
+            }
+            for party_id in party_ids
+        ],
+    )
 
 
 async def pick_result(

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling.intervals import Interval
-from scheduling.interview import Format, InterviewView, OfferedSlot, PartyView, Stage
-from storage.models import Interview, Party, Slot
+from scheduling.interview import Format, InterviewView, OfferedSlot, PartyView, Seat, Stage
+from storage.models import Booking, Interview, InterviewInterviewer, InterviewRecruiter, Party, Slot
 
 
 def party_view(party: Party) -> PartyView:
@@ -25,14 +25,23 @@ async def load_view(session: AsyncSession, interview_id: str) -> InterviewView |
     interview = await session.get(Interview, interview_id)
     if interview is None:
         return None
-    parties = {
-        p.id: p
-        for p in await session.scalars(
-            select(Party).where(
-                Party.id.in_([interview.recruiter_id, interview.client_id, interview.candidate_id])
-            )
+    seats = (
+        await session.execute(
+            select(InterviewInterviewer.party_id, InterviewInterviewer.required)
+            .where(InterviewInterviewer.interview_id == interview.id)
+            .order_by(InterviewInterviewer.position)
         )
-    }
+    ).all()
+    co_ids = list(
+        await session.scalars(
+            select(InterviewRecruiter.party_id)
+            .where(InterviewRecruiter.interview_id == interview.id)
+            .order_by(InterviewRecruiter.added_at, InterviewRecruiter.party_id)
+        )
+    )
+    ids = {interview.recruiter_id, interview.client_id, interview.candidate_id, *co_ids}
+    ids.update(seat.party_id for seat in seats)
+    parties = {p.id: p for p in await session.scalars(select(Party).where(Party.id.in_(ids)))}
     slots = await session.scalars(
         select(Slot)
         .where(Slot.interview_id == interview.id, Slot.status == "offered")
@@ -45,6 +54,24 @@ async def load_view(session: AsyncSession, interview_id: str) -> InterviewView |
         else None
     )
     windows = interview.candidate_windows or {}
+    panel: tuple[Seat, ...] = ()
+    if len(seats) > 1:
+        attending: set[str] | None = None
+        if booked is not None:
+            attending = set(
+                await session.scalars(
+                    select(Booking.client_id).where(
+                        Booking.interview_id == interview.id, Booking.status == "active"
+                    )
+                )
+            )
+        panel = tuple(
+            Seat(
+                party_view(parties[seat.party_id]), seat.required,
+                attending is None or seat.party_id in attending,
+            )
+            for seat in seats
+        )
     return InterviewView(
         id=interview.id,
         role_title=interview.role_title,
@@ -61,6 +88,8 @@ async def load_view(session: AsyncSession, interview_id: str) -> InterviewView |
         candidate_note=str(windows["text"]) if windows.get("text") else None,
         round=interview.round,
         page_version=_page_version(interview),
+        panel=panel,
+        co_recruiters=tuple(party_view(parties[p]) for p in co_ids),
     )
 
 

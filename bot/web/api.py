@@ -10,7 +10,7 @@ from aiohttp import web
 
 from bot.web.http import SERVICES, json_error, read_json_object
 from scheduling.interview import Format
-from services import RULE_DEFAULTS, InterviewRequest, InvalidRequest, PartyInput, TimesFrom
+from services import RULE_DEFAULTS, InterviewRequest, InvalidRequest, PanelMember, PartyInput, TimesFrom
 
 API_KEY = web.AppKey("api_key", str)
 
@@ -41,8 +41,9 @@ def authorise(request: web.Request) -> None:
 PARTY_FIELDS = ("name", "email", "zone", "organisation")
 REQUEST_FIELDS = (
     "recruiter", "client", "candidate", "role_title", "duration_minutes", "format", "location",
-    "deadline", "buffer_minutes", "min_notice_hours", "horizon_days", "times_from",
+    "deadline", "buffer_minutes", "min_notice_hours", "horizon_days", "times_from", "panel",
 )
+PANEL_FIELDS = (*PARTY_FIELDS, "required")
 
 
 def _unknown_fields(
@@ -88,12 +89,39 @@ def _party(body: dict[str, Any], key: str, problems: dict[str, str]) -> PartyInp
     )
 
 
+def _panel(body: dict[str, Any], problems: dict[str, str]) -> tuple[PanelMember, ...]:
+    """The interviewers beside the client contact: ``[{name, email, zone, organisation,
+    required}]`` (required by default)."""
+    data = body.get("panel")
+    if data is None:
+        return ()
+    if not isinstance(data, list):
+        problems["panel"] = "'panel' must be a list of interviewers, each with name, email and zone"
+        return ()
+    members: list[PanelMember] = []
+    for index, item in enumerate(data[:50]):
+        key = f"panel[{index}]"
+        if not isinstance(item, dict):
+            problems[key] = f"'{key}' must be an object with name, email and zone"
+            continue
+        required = item.get("required", True)
+        if not isinstance(required, bool):
+            problems[f"{key}.required"] = f"'{key}.required' must be true or false"
+            required = True
+        party = _party({key: {k: v for k, v in item.items() if k != "required"}}, key, problems)
+        _unknown_fields({k: v for k, v in item.items() if k not in PARTY_FIELDS}, ("required",), key,
+                        problems)
+        members.append(PanelMember(party, required))
+    return tuple(members)
+
+
 def parse_request(body: dict[str, Any]) -> InterviewRequest:
     problems: dict[str, str] = {}
     _unknown_fields(body, REQUEST_FIELDS, "", problems)
     recruiter = _party(body, "recruiter", problems)
     client = _party(body, "client", problems)
     candidate = _party(body, "candidate", problems)
+    panel = _panel(body, problems)
     role_title = body.get("role_title")
     if not isinstance(role_title, str):
         problems["role_title"] = "'role_title' must be a string"
@@ -133,7 +161,8 @@ def parse_request(body: dict[str, Any]) -> InterviewRequest:
     return InterviewRequest(
         recruiter=recruiter, client=client, candidate=candidate, role_title=role_title,
         duration_minutes=duration, format=interview_format, location=location, deadline=deadline,
-        times_from=times_from, **rules,
+        times_from=times_from, panel=panel, buffer_minutes=rules["buffer_minutes"],
+        min_notice_hours=rules["min_notice_hours"], horizon_days=rules["horizon_days"],
     )
 
 
@@ -181,6 +210,11 @@ async def get_interview(request: web.Request) -> web.Response:
             "page_version": view.page_version,
             "client": {"name": view.client.name, "zone": view.client.zone},
             "candidate": {"name": view.candidate.name, "zone": view.candidate.zone},
+            "interviewers": [
+                {"id": seat.party.id, "name": seat.party.name, "zone": seat.party.zone,
+                 "required": seat.required, "attending": seat.attending}
+                for seat in view.interviewers
+            ],
             "slots": [
                 {"id": s.id, "start": s.interval.start.isoformat(), "end": s.interval.end.isoformat()}
                 for s in view.slots

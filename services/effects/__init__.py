@@ -56,23 +56,25 @@ PLANNERS: Mapping[EffectKind, Planner] = MappingProxyType(
         # Scheduling
         EffectKind.ASK_CLIENT_FOR_SLOTS: notification(scheduling.ask_client_for_slots),
         EffectKind.OFFER_SLOTS_TO_CANDIDATE: notification(scheduling.offer_slots_to_candidate, live=True),
-        EffectKind.CONFIRM_BOOKING: _after_event(notification(scheduling.confirm_booking)),
-        EffectKind.SEND_INVITATION_EMAIL: _after_event(notification(scheduling.send_invitation_email)),
+        EffectKind.CONFIRM_BOOKING: _after_event(notification(scheduling.confirm_booking, panel=True)),
+        EffectKind.SEND_INVITATION_EMAIL: _after_event(
+            notification(scheduling.send_invitation_email, panel=True)
+        ),
         EffectKind.NOTIFY_RECRUITER: notification(scheduling.notify_recruiter),
-        EffectKind.REMIND_BEFORE_INTERVIEW: notification(scheduling.remind_before_interview),
+        EffectKind.REMIND_BEFORE_INTERVIEW: notification(scheduling.remind_before_interview, panel=True),
         EffectKind.CREATE_CALENDAR_EVENT: calendar.create_calendar_event,
         EffectKind.CANCEL_CALENDAR_EVENT: calendar.cancel_calendar_event,
         EffectKind.HOLD_SLOTS: calendar.hold_slots,
         EffectKind.RELEASE_HOLDS: calendar.release_holds,
         # Changes
-        EffectKind.SEND_CANCELLATION: notification(changes.send_cancellation),
-        EffectKind.SEND_RESCHEDULE_NOTICE: notification(changes.send_reschedule_notice),
+        EffectKind.SEND_CANCELLATION: notification(changes.send_cancellation, panel=True),
+        EffectKind.SEND_RESCHEDULE_NOTICE: notification(changes.send_reschedule_notice, panel=True),
         EffectKind.REMIND_PENDING_ACTION: notification(changes.remind_pending_action, live=True),
         EffectKind.PENDING_ACTION_OVERDUE: notification(changes.pending_action_overdue),
         # After the interview
         EffectKind.MARK_INTERVIEW_ENDED: feedback.interview_ended,
-        EffectKind.REQUEST_FEEDBACK: notification(feedback.request_feedback),
-        EffectKind.REMIND_FEEDBACK: notification(feedback.request_feedback),
+        EffectKind.REQUEST_FEEDBACK: notification(feedback.request_feedback, panel=True),
+        EffectKind.REMIND_FEEDBACK: notification(feedback.request_feedback, panel=True),
         EffectKind.FEEDBACK_OVERDUE: notification(feedback.feedback_overdue),
         EffectKind.FEEDBACK_RECEIVED: notification(feedback.feedback_received),
         EffectKind.CLOSE_FEEDBACK_WINDOW: feedback.window_closed,

@@ -91,9 +91,7 @@ async def invitation_file(
     sequence: int | None = None,
 ) -> bytes:
     """Our own iCalendar invitation (REQUEST) or cancellation (CANCEL) of the interview."""
-    client = await session.get_one(Party, interview.client_id)
-    candidate = await session.get_one(Party, interview.candidate_id)
-    attendees = [(p.display_name, p.email) for p in (client, candidate) if p.email]
+    attendees = await _attendees(session, view, interview)
     return invitation_ics(
         view,
         method="REQUEST" if method == "REQUEST" else "CANCEL",
@@ -175,6 +173,15 @@ def _organizer_fallback(ctx: ServiceContext) -> str | None:
     return None if isinstance(ctx.calendar, LocalCalendar) else parseaddr(ctx.mail_from)[1]
 
 
+async def _attendees(session: AsyncSession, view: InterviewView, interview: Interview) -> list[Attendee]:
+    """Who the calendar entry invites: every attending interviewer (the client contact first),
+    then the candidate; those with an e-mail address."""
+    ids = [seat.party.id for seat in view.interviewers if seat.attending] or [interview.client_id]
+    ids.append(interview.candidate_id)
+    parties = {p.id: p for p in await session.scalars(select(Party).where(Party.id.in_(ids)))}
+    return [(parties[i].display_name, email) for i in ids if i in parties and (email := parties[i].email)]
+
+
 async def _event_plan(ctx: ServiceContext, interview_id: str) -> _EventPlan | None:
     async with ctx.sessions() as session, session.begin():
         interview = await session.get(Interview, interview_id)
@@ -183,14 +190,10 @@ async def _event_plan(ctx: ServiceContext, interview_id: str) -> _EventPlan | No
             raise Gone("the interview no longer exists")
         if view.stage is not Stage.SCHEDULED or view.booked is None or interview.calendar_event_id:
             return None  # moved, cancelled, or created already
-        ids = (interview.recruiter_id, interview.client_id, interview.candidate_id)
-        parties = {p.id: p for p in await session.scalars(select(Party).where(Party.id.in_(ids)))}
-        attendees: list[Attendee] = []
-        for party_id in (interview.client_id, interview.candidate_id):
-            if email := parties[party_id].email:
-                attendees.append((parties[party_id].display_name, email))
+        recruiter = await session.get_one(Party, interview.recruiter_id)
+        attendees = await _attendees(session, view, interview)
         return _EventPlan(
-            view, parties[interview.recruiter_id].email or _organizer_fallback(ctx), tuple(attendees),
+            view, recruiter.email or _organizer_fallback(ctx), tuple(attendees),
             calendar_transaction_id(interview),
         )
 

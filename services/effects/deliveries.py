@@ -99,13 +99,17 @@ def mail_from_payload(payload: dict[str, Any]) -> MailMessage:
 class Deliveries:
     """The delivery jobs one planned effect adds, in the planner's transaction."""
 
-    def __init__(self, session: AsyncSession, job: ClaimedJob, now: datetime, public_url: str) -> None:
+    def __init__(
+        self, session: AsyncSession, job: ClaimedJob, now: datetime, public_url: str, *, suffix: str = ""
+    ) -> None:
         self.session, self.job, self.now, self.public_url = session, job, now, public_url
+        # One effect, several recipients (a panel): each recipient's deliveries have their own keys.
+        self.suffix = suffix
         self.count = 0
 
     @property
     def key(self) -> str:
-        return self.job.idempotency_key
+        return self.job.idempotency_key + self.suffix
 
     async def to_recruiter(
         self,

@@ -23,7 +23,13 @@ from scheduling.interview import EffectKind, Role, Stage
 from services.context import ServiceContext
 from services.effects.deliveries import Gone, card_activity
 from services.effects.note import Note
-from services.feedback import close_feedback_window, feedback_pair, feedback_rows, mark_interview_ended
+from services.feedback import (
+    close_feedback_window,
+    feedback_by_party,
+    feedback_pair,
+    mark_interview_ended,
+    missing_feedback,
+)
 from storage.jobs import ClaimedJob
 
 __all__ = [
@@ -42,7 +48,7 @@ async def request_feedback(note: Note) -> None:
     view = note.view
     if view.stage is not Stage.AWAITING_FEEDBACK or role not in (Role.CLIENT, Role.CANDIDATE):
         return
-    if role in await feedback_rows(note.session, view.id):
+    if party.id in await feedback_by_party(note.session, view.id):
         return  # answered already: no prompt, no reminder
     reminder = note.job.kind == EffectKind.REMIND_FEEDBACK.value
     lead = feedback_prompt_lead(view, role, reminder=reminder)
@@ -62,8 +68,7 @@ async def feedback_overdue(note: Note) -> None:
     view = note.view
     if view.stage is not Stage.AWAITING_FEEDBACK:
         return
-    answered = await feedback_rows(note.session, view.id)
-    missing = [r for r in (Role.CLIENT, Role.CANDIDATE) if r not in answered]
+    missing = await missing_feedback(note.session, view.id)
     if not missing:
         return
     closes = note.data.get("closes")
@@ -84,10 +89,11 @@ async def send_feedback_summary(note: Note) -> None:
         return  # decided already (or the interview changed): the summary is moot
     pair = await feedback_pair(note.session, view.id)
     suggestion = pair.suggestion()
-    card = feedback_summary_card(view, pair.client, pair.candidate, suggestion)
+    card = feedback_summary_card(view, pair.client, pair.candidate, suggestion, panel=pair.panel)
+    sides = [(a.name, a.feedback) for a in pair.panel] or [(view.client.name, pair.client)]
     ratings = "; ".join(
         f"{md(who)}: {answer.rating}/5" if answer is not None else f"{md(who)}: no feedback"
-        for who, answer in ((view.client.name, pair.client), (view.candidate.name, pair.candidate))
+        for who, answer in (*sides, (view.candidate.name, pair.candidate))
     )
     await note.out.to_recruiter(
         party, view, card=card,

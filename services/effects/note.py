@@ -52,7 +52,7 @@ class Note:
 
     @property
     def key(self) -> str:
-        return self.job.idempotency_key
+        return self.out.key
 
     def recipient(self) -> tuple[Party, Role]:
         if self.party is None or self.role is None:
@@ -70,11 +70,16 @@ class Note:
         return self.ctx.chat_link(token)
 
 
-def notification(plan: Callable[[Note], Awaitable[None]], *, live: bool = False) -> Planner:
+def notification(
+    plan: Callable[[Note], Awaitable[None]], *, live: bool = False, panel: bool = False
+) -> Planner:
     """A table entry for `plan`: the transaction, the re-read and the deliveries around it. With
     `live`, the interview's live open times are read first, outside the transaction (the
     calendar is a network call); a calendar that cannot be read puts the job off for later
-    rather than sending times nobody checked. Only the candidate's cards list them."""
+    rather than sending times nobody checked. Only the candidate's cards list them. With
+    `panel`, an effect for the client goes to every attending interviewer of a panel (the
+    confirmation, the invitation, reminders, changes, feedback prompts), each planned as their
+    own note with their own delivery keys."""
 
     async def planner(ctx: ServiceContext, job: ClaimedJob) -> int:
         if job.interview_id is None:
@@ -100,9 +105,26 @@ def notification(plan: Callable[[Note], Awaitable[None]], *, live: bool = False)
             interview = await session.get(Interview, job.interview_id)
             if view is None or interview is None:
                 raise Gone("the interview no longer exists")
+            data = dict(job.payload.get("data") or {})
+            if panel and role is Role.CLIENT and view.panel:
+                # Every interviewer of the panel who attends, each reading the card as theirs;
+                # the client contact's deliveries keep the effect's own key.
+                count = 0
+                for seat in view.interviewers:
+                    if not seat.attending:
+                        continue
+                    member = await session.get_one(Party, seat.party.id)
+                    suffix = "" if seat.party.id == interview.client_id else f"|{seat.party.id}"
+                    note = Note(
+                        ctx, job, session, now, data, view.for_interviewer(seat.party.id), interview,
+                        role, member, Deliveries(session, job, now, ctx.public_url, suffix=suffix), times,
+                    )
+                    await plan(note)
+                    count += note.out.count
+                return count
             party = await session.get_one(Party, view.party(role).id) if role else None
             note = Note(
-                ctx, job, session, now, dict(job.payload.get("data") or {}), view, interview, role,
+                ctx, job, session, now, data, view, interview, role,
                 party, Deliveries(session, job, now, ctx.public_url), times,
             )
             await plan(note)
