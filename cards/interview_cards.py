@@ -37,6 +37,7 @@ from cards._base import (
     verb,
     zone_picker,
 )
+from cards.messages import panel_names
 from scheduling.availability import by_local_day
 from scheduling.intervals import Interval
 from scheduling.interview import FORMAT_LABELS, STAGE_LABELS, Format, InterviewView, OfferedSlot, Role
@@ -92,12 +93,20 @@ def _client_with_org(view: InterviewView) -> str:
 
 
 def _with_whom(view: InterviewView, role: Role) -> str:
-    """Who the reader meets: the client sees the candidate, the candidate sees the client."""
+    """Who the reader meets: the client sees the candidate, the candidate sees the client (a
+    panel: every interviewer who attends; an interviewer also sees the others)."""
+    if not view.panel:
+        if role is Role.CLIENT:
+            return view.candidate.name
+        if role is Role.CANDIDATE:
+            return _client_with_org(view)
+        return f"{view.candidate.name} and {_client_with_org(view)}"
     if role is Role.CLIENT:
-        return view.candidate.name
+        others = panel_names(view, besides=view.client.id)
+        return f"{view.candidate.name}, with {others}" if others else view.candidate.name
     if role is Role.CANDIDATE:
-        return _client_with_org(view)
-    return f"{view.candidate.name} and {_client_with_org(view)}"
+        return panel_names(view)
+    return f"{view.candidate.name} and {panel_names(view)}"
 
 
 def _booked(view: InterviewView, what: str) -> Interval:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import jinja2
 
+from cards.messages import panel_names
 from integrations.mail import Attachment, MailMessage, calendar_attachment
 from scheduling.intervals import Interval
 from scheduling.interview import FORMAT_LABELS, STAGE_LABELS, Format, InterviewView, PartyView, Role
@@ -88,6 +89,14 @@ def _org(client: PartyView) -> str:
 def _counterpart(view: InterviewView, role: Role) -> str:
     """Who the recipient meets, in their terms."""
     client = view.client.name + (f" at {view.client.organisation}" if view.client.organisation else "")
+    if view.panel:
+        match role:
+            case Role.CANDIDATE:
+                return panel_names(view)
+            case Role.CLIENT:
+                others = panel_names(view, besides=view.client.id)
+                return f"{view.candidate.name} (candidate)" + (f", with {others}" if others else "")
+        return f"{view.candidate.name} and {panel_names(view)}"
     match role:
         case Role.CANDIDATE:
             return client

@@ -30,6 +30,7 @@ __all__ = [
     "offer_slots_lead",
     "offered_lines",
     "outside_candidate_day",
+    "panel_names",
     "pending_overdue_note",
     "pending_reminder_lead",
     "pick_slot_lead",
@@ -51,6 +52,22 @@ def quoted(said: str) -> str:
     their words already end one (“I'm travelling.” takes no second stop after the mark)."""
     said = said.strip()
     return f"“{said}”" if said.endswith((".", "!", "?", "…")) else f"“{said}”."
+
+
+def panel_names(view: InterviewView, *, besides: str | None = None) -> str:
+    """The interviewers who attend, plain: "Harry Manager (Client Ltd), Sam Lee and Priya Rao
+    (optional)"; `besides` leaves one out (the reader)."""
+    names: list[str] = []
+    for index, seat in enumerate(view.interviewers):
+        if not seat.attending or seat.party.id == besides:
+            continue
+        name = seat.party.name
+        if index == 0 and seat.party.organisation:
+            name += f" ({seat.party.organisation})"
+        names.append(name + ("" if seat.required else " (optional)"))
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def name_of(view: InterviewView, role: Role) -> str:

@@ -336,6 +336,10 @@ async def test_every_attending_interviewer_gets_the_confirmation_and_the_feedbac
     ics = sams[0].attachments[0].data.decode()
     for address in (LEAD, SAM, PRIYA):
         assert f"mailto:{address}" in ics.replace("\r\n ", "")
+    # The candidate reads who they meet; each interviewer reads the candidate and the others.
+    (to_candidate,) = [m for m in mail.to("c1@example.org") if m.subject.startswith("Interview confirmed")]
+    assert "Harry Manager (Client Ltd), Sam Lee and Priya Rao (optional)" in to_candidate.text
+    assert "Cand 1 (candidate), with Harry Manager (Client Ltd) and Priya Rao (optional)" in sams[0].text
     clock.set(ENDED)  # the runner marks the interview over and asks for feedback
     assert await run_jobs(runner, rounds=30)
     prompted = {a for m in mail.sent for a in m.to if m.subject.startswith("How did the interview go?")}
