@@ -38,6 +38,7 @@ from services.core import (
     apply_event,
     audit,
     check_actor,
+    co_recruiter_of,
     lock_interview,
     stage_message,
 )
@@ -151,7 +152,8 @@ async def book_open_time(
     config = config or SchedulingConfig()
     async with sessions() as session:
         read = await session.get(Interview, interview_id)
-        interview = check_actor(read, interview_id, actor, Role.CANDIDATE, Role.RECRUITER)
+        interview = check_actor(read, interview_id, actor, Role.CANDIDATE, Role.RECRUITER,
+                                co_recruiters=await co_recruiter_of(session, read, actor))
         page = await interview_page(session, interview)
         client = await session.get_one(Party, interview.client_id)
         mailbox, client_name = client.email, client.display_name

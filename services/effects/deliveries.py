@@ -99,13 +99,22 @@ def mail_from_payload(payload: dict[str, Any]) -> MailMessage:
 class Deliveries:
     """The delivery jobs one planned effect adds, in the planner's transaction."""
 
-    def __init__(self, session: AsyncSession, job: ClaimedJob, now: datetime, public_url: str) -> None:
+    def __init__(
+        self, session: AsyncSession, job: ClaimedJob, now: datetime, public_url: str,
+        recipient: str | None = None,
+    ) -> None:
         self.session, self.job, self.now, self.public_url = session, job, now, public_url
+        self.recipient = recipient
         self.count = 0
 
     @property
     def key(self) -> str:
-        return self.job.idempotency_key
+        """The effect's key, and for an effect with several recipients (a recruiter's note goes
+        to the owner and each co-recruiter) the recipient's party: a retry for one recipient
+        never repeats another's, and a handover between two plans sends nobody anything twice."""
+        if self.recipient is None:
+            return self.job.idempotency_key
+        return f"{self.job.idempotency_key}|to:{self.recipient}"
 
     async def to_recruiter(
         self,
