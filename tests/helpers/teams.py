@@ -6,12 +6,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from aiohttp import web
+from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.web.tracker.common import TRACKER
+from bot.web.tracker.signin import SESSION_COOKIE, Viewer
 from services import PartyInput
 from services.requests import upsert_party
 from storage.models import Interview, InterviewRecruiter, RecruitingTeam, TeamMember
+from tests.helpers.http import csrf_of
 
 RITA = PartyInput("Rita Recruiter", "rita@agency.example", "Europe/London", aad_object_id="oid-rita")
 SAM = PartyInput("Sam Second", "sam@agency.example", "America/New_York", aad_object_id="oid-sam")
@@ -46,3 +51,28 @@ async def recruiters_of(sessions: async_sessionmaker[AsyncSession], interview_id
             .order_by(InterviewRecruiter.added_at, InterviewRecruiter.party_id)
         ))
     return owner, co
+
+
+async def sign_in_as(client: TestClient, party_id: str, data: PartyInput) -> str:
+    """Sign in to the tracker as the recruiter `party_id` (what the Entra ID callback does once the
+    provider has vouched for them: a server-side session naming their party); returns the CSRF
+    token of the pipeline page."""
+    response = web.Response()
+    await client.app[TRACKER].sessions.sign_in(
+        response, Viewer(csrf="", user=data.name, email=data.email, object_id=data.aad_object_id,
+                         party_id=party_id, zone=data.zone),
+    )
+    morsel = response.cookies[SESSION_COOKIE]
+    client.session.cookie_jar.update_cookies({SESSION_COOKIE: morsel.value}, client.make_url("/tracker"))
+    page = await client.get("/tracker")
+    assert page.status == 200
+    return csrf_of(await page.text())
+
+
+async def add_co_recruiter(
+    sessions: async_sessionmaker[AsyncSession], interview_id: str, party_id: str, now: datetime
+) -> None:
+    async with sessions() as session, session.begin():
+        interview = await session.get_one(Interview, interview_id)
+        session.add(InterviewRecruiter(interview_id=interview_id, party_id=party_id, added_at=now,
+                                       added_by=interview.recruiter_id))
