@@ -9,6 +9,7 @@ Teams team's roster; the read side uses them for "my team" (``services/reports/p
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,13 +58,13 @@ class KnownRecruiter:
 
 
 def parse_emails(text: str, field: str = "co_recruiters") -> list[str]:
-    """Comma- (or semicolon-, or space-) separated e-mail addresses, lower case, each once;
+    """Comma- (or semicolon-, or line-) separated e-mail addresses, lower case, each once;
     InvalidRequest naming the ones that are not addresses."""
-    parts = [p.strip().lower() for p in text.replace(";", ",").replace(" ", ",").split(",")]
+    parts = [p.strip().lower() for p in re.split(r"[,;\n]", text)]
     wrong = [
         p for p in parts if p and (
             p.count("@") != 1 or p.startswith("@") or p.endswith("@") or len(p) > EMAIL_LIMIT
-            or any(unicodedata.category(c) in ("Cc", "Cf") for c in p)
+            or any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf") for c in p)
         )
     ]
     if wrong:

@@ -9,7 +9,9 @@ from typing import Any
 from aiohttp import web
 
 from bot.web.http import SERVICES, json_error, read_json_object
+from scheduling.errors import DomainError
 from scheduling.interview import Format
+from scheduling.zones import zone
 from services import RULE_DEFAULTS, InterviewRequest, InvalidRequest, PartyInput, TimesFrom
 
 API_KEY = web.AppKey("api_key", str)
@@ -42,7 +44,9 @@ PARTY_FIELDS = ("name", "email", "zone", "organisation")
 REQUEST_FIELDS = (
     "recruiter", "client", "candidate", "role_title", "duration_minutes", "format", "location",
     "deadline", "buffer_minutes", "min_notice_hours", "horizon_days", "times_from",
+    "co_recruiters",
 )
+CO_RECRUITER_FIELDS = ("name", "email", "zone")
 
 
 def _unknown_fields(
@@ -88,18 +92,53 @@ def _party(body: dict[str, Any], key: str, problems: dict[str, str]) -> PartyInp
     )
 
 
+def _co_recruiters(body: dict[str, Any], problems: dict[str, str]) -> tuple[PartyInput, ...]:
+    """``co_recruiters``: recruiters beside the owner, ``[{name, email, zone}]`` (may be left out)."""
+    items = body.get("co_recruiters")
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        problems["co_recruiters"] = "'co_recruiters' must be a list of objects with name, email and zone"
+        return ()
+    found: list[PartyInput] = []
+    for index, item in enumerate(items[:50]):
+        key = f"co_recruiters[{index}]"
+        if not isinstance(item, dict):
+            problems[key] = f"'{key}' must be an object with name, email and zone"
+            continue
+        _unknown_fields(item, CO_RECRUITER_FIELDS, key, problems)
+        wrong = [f for f in CO_RECRUITER_FIELDS if item.get(f) is not None and not isinstance(item[f], str)]
+        for field in wrong:
+            problems[f"{key}.{field}"] = f"'{key}.{field}' must be a string"
+        if not item.get("email") and "email" not in wrong:
+            problems[f"{key}.email"] = f"'{key}.email' is required: co-recruiters are told by e-mail"
+        if wrong:
+            continue
+        email = item.get("email") or ""
+        if email and (email.count("@") != 1 or any(c.isspace() for c in email)):
+            problems[f"{key}.email"] = f"'{key}.email' is not an e-mail address"
+        try:
+            zone(item.get("zone") or "UTC")
+        except DomainError as error:
+            problems[f"{key}.zone"] = f"'{key}.zone': {error.message}"
+        found.append(PartyInput(name=item.get("name") or "", email=item.get("email") or None,
+                                zone=item.get("zone") or "UTC"))
+    return tuple(found)
+
+
 def parse_request(body: dict[str, Any]) -> InterviewRequest:
     problems: dict[str, str] = {}
     _unknown_fields(body, REQUEST_FIELDS, "", problems)
     recruiter = _party(body, "recruiter", problems)
     client = _party(body, "client", problems)
     candidate = _party(body, "candidate", problems)
+    co_recruiters = _co_recruiters(body, problems)
     role_title = body.get("role_title")
     if not isinstance(role_title, str):
         problems["role_title"] = "'role_title' must be a string"
         role_title = ""
     duration = _whole(body, "duration_minutes", 60, problems)
-    rules = {field: _rule(body, field, problems) for field in RULE_DEFAULTS}
+    rules: dict[str, Any] = {field: _rule(body, field, problems) for field in RULE_DEFAULTS}
     times_from = None
     if body.get("times_from") is not None:
         try:
@@ -133,7 +172,7 @@ def parse_request(body: dict[str, Any]) -> InterviewRequest:
     return InterviewRequest(
         recruiter=recruiter, client=client, candidate=candidate, role_title=role_title,
         duration_minutes=duration, format=interview_format, location=location, deadline=deadline,
-        times_from=times_from, **rules,
+        times_from=times_from, co_recruiters=co_recruiters, **rules,
     )
 
 
