@@ -13,6 +13,7 @@ import pytest
 
 import cards
 from cards import PipelineRow
+from cards.pipeline import handover_card
 from scheduling.feedback import (
     CandidateFeedback,
     ClientFeedback,
@@ -96,6 +97,9 @@ CASES: list[tuple[str, Callable[[], dict[str, Any]], str | None]] = [
     ("pipeline_empty", lambda: cards.pipeline_card([], title="Upcoming",
                                                    tracker_url="https://askarsan.example.com/t"),
      None),
+    ("handover", lambda: handover_card("iv-123", candidate="Asha", role_title="Engineer", owner="Rita",
+                                       choices=[("sam@agency.example", "Sam (sam@agency.example)")],
+                                       message="Please choose the recruiter."), "iv-123"),
     ("help", cards.help_card, None),
     ("welcome", cards.welcome_card, None),
 ]
