@@ -496,6 +496,7 @@ RECRUITER_NOTES: Mapping[str, str] = MappingProxyType(
         "cancelled": "Interview cancelled",
         "reminder": "Reminder sent: still waiting for an answer",
         "escalation": "Action needed: no answer in time",
+        "handed_over": "Interview handed over: {candidate} with {client}",
     }
 )
 

@@ -182,6 +182,10 @@ def recruiter_detail(view: InterviewView, data: Data) -> str | None:
     if note == "cancelled":
         who = _who_md(view, data)
         return f"Cancelled by {who}.{why}"
+    if note == "handed_over":  # services/team.py: view.recruiter is the new owner
+        by, before = md(data.get("by_name") or "A recruiter"), md(data.get("from_name") or "the owner")
+        return (f"{by} handed this interview over to {md(view.recruiter.name)}, who owns it now; "
+                f"{before} stays on it as a co-recruiter.")
     return None
 
 

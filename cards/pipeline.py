@@ -12,18 +12,22 @@ from cards._base import (
     card,
     container,
     heading,
+    input_choice,
     md,
     open_url,
     submit,
     subtle,
     text,
+    verb,
 )
 from scheduling.interview import STAGE_LABELS, Stage
 
 __all__ = [
-    "COMMANDS", "PIPELINE_ROWS_SHOWN", "PipelineRow",
-    "help_card", "notice_card", "pipeline_card", "welcome_card",
+    "COMMANDS", "HAND_OVER_BUTTON", "PIPELINE_ROWS_SHOWN", "PipelineRow",
+    "handover_card", "help_card", "notice_card", "pipeline_card", "welcome_card",
 ]
+
+HAND_OVER_BUTTON = "Hand over…"
 
 PIPELINE_ROWS_SHOWN = 10
 
@@ -40,6 +44,7 @@ class PipelineRow:
     when: str | None
     next_action: str | None
     overdue: bool
+    owner: str | None = None  # shown for a team's pipeline, where owners differ
 
 
 def _row(row: PipelineRow) -> Element:
@@ -48,6 +53,8 @@ def _row(row: PipelineRow) -> Element:
         text(STAGE_LABELS[row.stage] + (f" · {md(row.when)}" if row.when else ""), spacing="None",
              isSubtle=True),
     ]
+    if row.owner:
+        items.append(text(f"Owner: {md(row.owner)}", spacing="None", isSubtle=True))
     if row.next_action:
         items.append(
             text(("Overdue: " if row.overdue else "Next: ") + md(row.next_action), spacing="None",
@@ -56,6 +63,8 @@ def _row(row: PipelineRow) -> Element:
         )
     elif row.overdue:
         items.append(text("Overdue", spacing="None", color="Attention", weight="Bolder"))
+    items.append(action_set([submit(HAND_OVER_BUTTON, verb("handover_form", row.interview_id))],
+                            spacing="Small"))
     return container(items, separator=True, style="attention" if row.overdue else "default")
 
 
@@ -75,11 +84,34 @@ def pipeline_card(rows: Sequence[PipelineRow], *, title: str, tracker_url: str) 
     return card(body, [open_url("Open the tracker", tracker_url)], fallback=title)
 
 
+def handover_card(
+    interview_id: str, *, candidate: str, role_title: str, owner: str,
+    choices: Sequence[tuple[str, str]], message: str | None = None,
+) -> Card:
+    """Hand an interview over to another recruiter: ``choices`` are (e-mail, label) of the
+    recruiters we know; submits ``hand_over`` with the chosen address in ``to``."""
+    body: list[Element] = [
+        heading("Hand over the interview"),
+        text(f"**{md(candidate)}** · {md(role_title)}. Owner now: {md(owner)}."),
+        text("The recruiter you choose owns it from now on and gets its updates first; the owner "
+             "until now stays on it as a co-recruiter.", isSubtle=True),
+    ]
+    if message:
+        body.insert(1, text(md(message), color="Attention", weight="Bolder"))
+    body.append(input_choice("to", "Hand over to", choices, required=True,
+                             placeholder="Choose a recruiter",
+                             error="Please choose the recruiter to hand the interview over to."))
+    return card(body, [submit("Hand over", verb("hand_over", interview_id), style="positive")],
+                fallback="Hand over the interview: please open this in Teams.")
+
+
 # Command name → (button title, what it does).
 COMMANDS: dict[str, tuple[str, str]] = {
     "schedule": ("Schedule an interview", "ask a client for times and let the candidate pick one"),
-    "pipeline": ("My pipeline", "every open interview, with what is overdue"),
-    "upcoming": ("Upcoming interviews", "the interviews booked for the coming days"),
+    "pipeline": ("My pipeline", "every open interview you own or co-recruit, with what is overdue "
+                 "(**pipeline team**: your recruiting team's)"),
+    "upcoming": ("Upcoming interviews", "the interviews booked for the coming days "
+                 "(**upcoming team**: your team's)"),
     "help": ("Help", "what askARSAN does and how to ask it"),
 }
 

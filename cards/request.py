@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from cards._base import (
     Card,
+    Element,
     card,
     container,
     field_problems,
@@ -34,6 +35,7 @@ REQUEST_FIELDS: Mapping[str, str] = {
     "times_from": "Times",
     "location": "Location",
     "deadline": "Deadline",
+    "co_recruiters": "Co-recruiters' e-mail addresses",
 }
 
 DURATIONS = ("30", "45", "60", "90")
@@ -114,9 +116,23 @@ def schedule_request_card(
             ],
             separator=True,
         ),
+        _co_recruiters_input(value("co_recruiters")),
     ]
     return card(
         body,
         [submit("Request the interview", {"action": "request_interview"}, style="positive")],
         fallback="Schedule an interview: please open this in Teams or the askARSAN chat page.",
+    )
+
+
+def _co_recruiters_input(value: str | None) -> Element:
+    """Recruiters beside the one asking, who see the interview and get its updates."""
+    return container(
+        [
+            input_text("co_recruiters", f"{REQUEST_FIELDS['co_recruiters']} (optional)", value=value,
+                       placeholder="e.g. sam@agency.example, lee@agency.example", max_length=2000),
+            subtle("Co-recruiters see this interview and get its updates, as you do; separate "
+                   "the addresses with commas."),
+        ],
+        separator=True,
     )

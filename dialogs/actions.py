@@ -21,6 +21,7 @@ from dialogs.changes import ChangeActions
 from dialogs.common import send_card, sender_of
 from dialogs.feedback import FeedbackActions
 from dialogs.forms import parse_slot_rows
+from dialogs.team import TeamActions
 from integrations.calendar import CalendarUnavailable
 from scheduling.errors import DomainError
 from scheduling.interview import STAGE_LABELS, Role, Stage
@@ -50,6 +51,7 @@ class CardActions:
         self._feedback = FeedbackActions(services)
         self.changes = ChangeActions(services)  # also what typed requests go through (dialogs/talk.py)
         self.availability = AvailabilityActions(services)  # and "set my availability" typed
+        self.team = TeamActions(services)  # handover, and the team's commands (dialogs/team.py)
         # The expected role of the sender; None: any party of the interview (the service checks).
         self._actions: dict[str, tuple[Role | None, Action]] = {
             "offer_slots": (Role.CLIENT, self._offer_slots),
@@ -74,6 +76,9 @@ class CardActions:
             # A client's booking page (dialogs/availability.py): theirs, from any of their interviews.
             "show_availability": (Role.CLIENT, self.availability.show),
             "set_availability": (Role.CLIENT, self.availability.set),
+            # The recruiting team (dialogs/team.py): the owner or a co-recruiter hands over.
+            "handover_form": (Role.RECRUITER, self.team.handover_form),
+            "hand_over": (Role.RECRUITER, self.team.hand_over),
         }
 
     @property

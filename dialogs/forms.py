@@ -15,6 +15,7 @@ from scheduling.interview import Format
 from scheduling.pages import DAY_KEYS, BookingPage, PageRules
 from scheduling.rules import SlotRequest
 from services import InterviewRequest, InvalidRequest, PartyInput, TimesFrom
+from services.team import parse_emails
 
 MAX_SLOT_ROWS = 20
 _FORMATS = {f.value: f for f in Format}
@@ -54,6 +55,7 @@ def parse_interview_request(values: Mapping[str, object], recruiter: PartyInput)
             deadline = datetime.combine(date.fromisoformat(deadline_text), time(23, 59), UTC)
         except ValueError:
             problems["deadline"] = "the deadline must be a date like 2026-12-01"
+    co_recruiters = _co_recruiters(values, recruiter, problems)
     if problems:
         raise InvalidRequest(problems)
     return InterviewRequest(
@@ -75,7 +77,21 @@ def parse_interview_request(values: Mapping[str, object], recruiter: PartyInput)
         location=_text(values, "location") or None,
         deadline=deadline,
         times_from=times_from,
+        co_recruiters=co_recruiters,
     )
+
+
+def _co_recruiters(
+    values: Mapping[str, object], recruiter: PartyInput, problems: dict[str, str]
+) -> tuple[PartyInput, ...]:
+    """The form's comma-separated co-recruiters' addresses, each named by its address for now
+    (``Services.team.co_recruiters`` puts in the names our records have)."""
+    try:
+        emails = parse_emails(_text(values, "co_recruiters", 2000))
+    except InvalidRequest as error:
+        problems.update(error.problems)
+        return ()
+    return tuple(PartyInput(e, e, recruiter.zone) for e in emails)
 
 
 def parse_slot_rows(values: Mapping[str, object], default_zone: str) -> list[SlotRequest]:

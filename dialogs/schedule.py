@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import MessageFactory
@@ -12,7 +13,7 @@ from cards import md, schedule_request_card
 from dialogs.common import attachment, recruiter_input
 from dialogs.forms import parse_interview_request
 from dialogs.prompts import CardSubmitPrompt
-from services import InvalidRequest, Services
+from services import InterviewRequest, InvalidRequest, Services
 
 FORM = "schedule_form"
 STEPS = "schedule_steps"
@@ -51,6 +52,7 @@ class ScheduleInterviewDialog(ComponentDialog):  # type: ignore[misc]
             return await step.end_dialog()
         try:
             request = parse_interview_request(values, recruiter_input(step.context.activity))
+            request = await self._with_known_co_recruiters(request)
             result = await self._services.scheduling.request_interview(request)
         except InvalidRequest as error:
             await step.context.send_activity(
@@ -73,3 +75,11 @@ class ScheduleInterviewDialog(ComponentDialog):  # type: ignore[misc]
             )
         )
         return await step.end_dialog(result.interview_id)
+
+    async def _with_known_co_recruiters(self, request: InterviewRequest) -> InterviewRequest:
+        """The co-recruiters the form gave by address, with the names our records have."""
+        if not request.co_recruiters:
+            return request
+        emails = [p.email for p in request.co_recruiters if p.email]
+        known = await self._services.team.co_recruiters(emails, request.recruiter.zone)
+        return replace(request, co_recruiters=known)

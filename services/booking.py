@@ -46,6 +46,7 @@ from services.core import (
     apply_event,
     audit,
     check_actor,
+    co_recruiter_of,
     lock_interview,
     stage_message,
 )
@@ -186,7 +187,8 @@ async def book_open_time(
     config = config or SchedulingConfig()
     async with sessions() as session:
         read = await session.get(Interview, interview_id)
-        interview = check_actor(read, interview_id, actor, Role.CANDIDATE, Role.RECRUITER)
+        interview = check_actor(read, interview_id, actor, Role.CANDIDATE, Role.RECRUITER,
+                                co_recruiters=await co_recruiter_of(session, read, actor))
         page = await interview_page(session, interview)
         seats = await interviewers(session, interview)
     if page is None:

@@ -11,7 +11,7 @@ resolved by the edge from the Teams AAD object id or the web chat invitation, ne
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from scheduling.errors import DomainError
 from scheduling.interview import STAGE_LABELS, Event, Policy, Role, Stage, transition
 from services.outbox import record_effects
-from storage.models import AuditEvent, Interview, InterviewInterviewer
+from storage.models import AuditEvent, Interview, InterviewInterviewer, InterviewRecruiter
 
 __all__ = [
     "Actor",
@@ -33,6 +33,7 @@ __all__ = [
     "apply_event",
     "audit",
     "check_actor",
+    "co_recruiter_of",
     "lock_interview",
     "stage_message",
 ]
@@ -68,6 +69,9 @@ class Actor:
 
 
 _LOCK = select(Interview).where(Interview.id == bindparam("id")).with_for_update()
+_IS_CO_RECRUITER = select(InterviewRecruiter.party_id).where(
+    InterviewRecruiter.interview_id == bindparam("id"), InterviewRecruiter.party_id == bindparam("party")
+)
 
 
 _IS_INTERVIEWER = select(InterviewInterviewer.party_id).where(
@@ -80,7 +84,8 @@ async def lock_interview(
 ) -> Interview:
     """The interview, locked for this transaction, if `actor` is its party in `role` (or in one
     of the roles `also` allows, e.g. the recruiter acting for the candidate). With `panel`, any
-    interviewer of the interview acts in the client's role (feedback), not only its contact."""
+    interviewer of the interview acts in the client's role (feedback), not only its contact. A
+    co-recruiter acts as the interview's recruiter, as its owner does."""
     interview = await session.scalar(_LOCK, {"id": interview_id})
     if (
         panel and interview is not None and actor.role is Role.CLIENT
@@ -89,14 +94,30 @@ async def lock_interview(
         and await session.scalar(_IS_INTERVIEWER, {"id": interview_id, "party": actor.party_id})
     ):
         return interview
-    return check_actor(interview, interview_id, actor, role, *also)
+    return check_actor(
+        interview, interview_id, actor, role, *also,
+        co_recruiters=await co_recruiter_of(session, interview, actor),
+    )
+
+
+async def co_recruiter_of(
+    session: AsyncSession, interview: Interview | None, actor: Actor
+) -> tuple[str, ...]:
+    """(actor's party id,) when the actor is a recruiter on `interview` beside its owner, else ()
+    — what `check_actor` needs to let a co-recruiter act. Read from our records, never a card."""
+    if interview is None or actor.role is not Role.RECRUITER or actor.party_id == interview.recruiter_id:
+        return ()
+    found = await session.scalar(_IS_CO_RECRUITER, {"id": interview.id, "party": actor.party_id})
+    return (found,) if found else ()
 
 
 def check_actor(
-    interview: Interview | None, interview_id: str, actor: Actor, role: Role, *also: Role
+    interview: Interview | None, interview_id: str, actor: Actor, role: Role, *also: Role,
+    co_recruiters: Collection[str] = (),
 ) -> Interview:
     """`interview` if `actor` is its party in `role` (or in a role of `also`); else NotFound or
-    NotAllowed. What `lock_interview` checks, for a read that locks nothing."""
+    NotAllowed. What `lock_interview` checks, for a read that locks nothing. `co_recruiters`:
+    the interview's co-recruiters (``co_recruiter_of``), who act as its recruiter too."""
     if interview is None or (actor.interview_id is not None and actor.interview_id != interview_id):
         raise NotFound("I can't find that interview.")
     parties = {
@@ -104,7 +125,8 @@ def check_actor(
         Role.CANDIDATE: interview.candidate_id,
         Role.RECRUITER: interview.recruiter_id,
     }
-    if actor.role not in (role, *also) or actor.party_id != parties[actor.role]:
+    recruiter_too = actor.role is Role.RECRUITER and actor.party_id in co_recruiters
+    if actor.role not in (role, *also) or (actor.party_id != parties[actor.role] and not recruiter_too):
         raise NotAllowed(f"This action is for the interview's {role.value}; it was not changed.")
     return interview
 

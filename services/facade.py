@@ -22,6 +22,7 @@ from services.identity import People
 from services.privacy import Privacy
 from services.reports import Reports
 from services.scheduling import Scheduling
+from services.team import Team
 from storage.db import database_reachable, engine_of
 
 
@@ -37,6 +38,7 @@ class Services:
         self.reports = Reports(ctx)
         self.privacy = Privacy(ctx, outbox=outbox)
         self.effects = Effects(ctx)
+        self.team = Team(ctx)
 
     @property
     def public_url(self) -> str:

@@ -25,7 +25,7 @@ from scheduling.errors import DomainError
 from scheduling.interview import Role
 from scheduling.zones import zone
 from services.context import ServiceContext
-from services.core import Actor, InvalidRequest, audit, check_actor
+from services.core import Actor, InvalidRequest, audit, check_actor, co_recruiter_of
 from services.invitations import InvitationGrant, grant_for_webchat_user, resolve_invitation
 from storage.models import Interview, InterviewInterviewer, Party, WebChatReference
 
@@ -77,6 +77,11 @@ async def actor_for(
             seat = await session.get(InterviewInterviewer, (interview.id, party.id))
             if seat is not None:
                 return Actor(Role.CLIENT, party.id)
+            # A co-recruiter acts as the interview's recruiter, as its owner does.
+            if party.kind == "recruiter" and await co_recruiter_of(
+                session, interview, Actor(Role.RECRUITER, party.id)
+            ):
+                return Actor(Role.RECRUITER, party.id)
         return None
 
 

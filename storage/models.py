@@ -377,8 +377,9 @@ class InterviewChanges(Base):
 
 
 class FeedToken(Base):
-    """A secret iCalendar feed URL of one recruiter's interviews. Only a SHA-256 of the token is
-    stored; revoking sets `revoked_at`."""
+    """A secret iCalendar feed URL of one recruiter's interviews (`scope` "mine": those they own
+    or co-recruit) or their team's ("team"). Only a SHA-256 of the token is stored; revoking sets
+    `revoked_at`."""
 
     __tablename__ = "feed_tokens"
 
@@ -388,6 +389,7 @@ class FeedToken(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[str | None] = mapped_column(String(200))
     revoked_at: Mapped[datetime | None]
+    scope: Mapped[str] = mapped_column(String(16), default="mine", server_default="mine")
 
     __table_args__ = (Index("ix_feed_tokens_recruiter_id", "recruiter_id"),)
 

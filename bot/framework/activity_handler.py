@@ -21,10 +21,10 @@ from botbuilder.schema import (
 
 from bot.framework.adapter import AskarsanAdapter
 from bot.framework.sdk4171.activity_codec import serialize_reference
-from cards import notice_card, pipeline_card
+from cards import notice_card
 from cards.replies import RECRUITER_AVAILABILITY, RECRUITER_CHANGES, RECRUITER_NOT_UNDERSTOOD
 from dialogs.actions import CardActions
-from dialogs.common import send_card, sender_of
+from dialogs.common import sender_of
 from dialogs.schedule import ScheduleInterviewDialog
 from dialogs.talk import TypedRequests
 from scheduling.phrases.intents import Intent, read_intent
@@ -37,7 +37,7 @@ HELP_TEXT = (
     "I'm askARSAN. I get clients and candidates to agree on an interview time and collect "
     "their feedback afterwards.\n\n"
     "- **schedule**: ask for an interview (recruiters)\n"
-    "- **pipeline** / **upcoming**: see interviews on the tracker\n"
+    "- **pipeline** / **upcoming**: see your interviews (add **team** for your team's)\n"
     "- **help**: this message\n\n"
     "Clients and candidates: open the link in your invitation and use the buttons on my cards, "
     "or type **when is my interview?**, **reschedule**, **cancel** or **help** there; clients "
@@ -65,6 +65,8 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
             "schedule": self._schedule,
             "pipeline": self._pipeline,
             "upcoming": self._upcoming,
+            # The recruiting team (dialogs/team.py): the team's pipeline, and how to hand over.
+            **self.actions.team.commands,
         }
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -166,17 +168,7 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
         await dialog_context.begin_dialog(ScheduleInterviewDialog.ID)
 
     async def _pipeline(self, turn_context: TurnContext, *, upcoming: bool = False) -> None:
-        recruiter_id = await self.services.people.recruiter_id_for(sender_of(turn_context.activity))
-        if recruiter_id is None:
-            await turn_context.send_activity(
-                "The pipeline is for the agency's recruiters. Once you have asked for an interview "
-                "with **schedule**, I'll show yours here."
-            )
-            return
-        rows = await self.services.reports.pipeline(recruiter_id, upcoming=upcoming)
-        title = "Upcoming interviews" if upcoming else "Your pipeline"
-        card = pipeline_card(rows, title=title, tracker_url=f"{self.services.public_url}/tracker")
-        await send_card(turn_context, card)
+        await self.actions.team.pipeline(turn_context, upcoming=upcoming)
 
     async def _upcoming(self, turn_context: TurnContext) -> None:
         await self._pipeline(turn_context, upcoming=True)

@@ -9,7 +9,9 @@ from typing import Any
 from aiohttp import web
 
 from bot.web.http import SERVICES, json_error, read_json_object
+from scheduling.errors import DomainError
 from scheduling.interview import Format
+from scheduling.zones import zone
 from services import RULE_DEFAULTS, InterviewRequest, InvalidRequest, PanelMember, PartyInput, TimesFrom
 
 API_KEY = web.AppKey("api_key", str)
@@ -42,8 +44,10 @@ PARTY_FIELDS = ("name", "email", "zone", "organisation")
 REQUEST_FIELDS = (
     "recruiter", "client", "candidate", "role_title", "duration_minutes", "format", "location",
     "deadline", "buffer_minutes", "min_notice_hours", "horizon_days", "times_from", "panel",
+    "co_recruiters",
 )
 PANEL_FIELDS = (*PARTY_FIELDS, "required")
+CO_RECRUITER_FIELDS = ("name", "email", "zone")
 
 
 def _unknown_fields(
@@ -115,6 +119,40 @@ def _panel(body: dict[str, Any], problems: dict[str, str]) -> tuple[PanelMember,
     return tuple(members)
 
 
+def _co_recruiters(body: dict[str, Any], problems: dict[str, str]) -> tuple[PartyInput, ...]:
+    """``co_recruiters``: recruiters beside the owner, ``[{name, email, zone}]`` (may be left out)."""
+    items = body.get("co_recruiters")
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        problems["co_recruiters"] = "'co_recruiters' must be a list of objects with name, email and zone"
+        return ()
+    found: list[PartyInput] = []
+    for index, item in enumerate(items[:50]):
+        key = f"co_recruiters[{index}]"
+        if not isinstance(item, dict):
+            problems[key] = f"'{key}' must be an object with name, email and zone"
+            continue
+        _unknown_fields(item, CO_RECRUITER_FIELDS, key, problems)
+        wrong = [f for f in CO_RECRUITER_FIELDS if item.get(f) is not None and not isinstance(item[f], str)]
+        for field in wrong:
+            problems[f"{key}.{field}"] = f"'{key}.{field}' must be a string"
+        if not item.get("email") and "email" not in wrong:
+            problems[f"{key}.email"] = f"'{key}.email' is required: co-recruiters are told by e-mail"
+        if wrong:
+            continue
+        email = item.get("email") or ""
+        if email and (email.count("@") != 1 or any(c.isspace() for c in email)):
+            problems[f"{key}.email"] = f"'{key}.email' is not an e-mail address"
+        try:
+            zone(item.get("zone") or "UTC")
+        except DomainError as error:
+            problems[f"{key}.zone"] = f"'{key}.zone': {error.message}"
+        found.append(PartyInput(name=item.get("name") or "", email=item.get("email") or None,
+                                zone=item.get("zone") or "UTC"))
+    return tuple(found)
+
+
 def parse_request(body: dict[str, Any]) -> InterviewRequest:
     problems: dict[str, str] = {}
     _unknown_fields(body, REQUEST_FIELDS, "", problems)
@@ -122,12 +160,13 @@ def parse_request(body: dict[str, Any]) -> InterviewRequest:
     client = _party(body, "client", problems)
     candidate = _party(body, "candidate", problems)
     panel = _panel(body, problems)
+    co_recruiters = _co_recruiters(body, problems)
     role_title = body.get("role_title")
     if not isinstance(role_title, str):
         problems["role_title"] = "'role_title' must be a string"
         role_title = ""
     duration = _whole(body, "duration_minutes", 60, problems)
-    rules = {field: _rule(body, field, problems) for field in RULE_DEFAULTS}
+    rules: dict[str, Any] = {field: _rule(body, field, problems) for field in RULE_DEFAULTS}
     times_from = None
     if body.get("times_from") is not None:
         try:
@@ -161,8 +200,9 @@ def parse_request(body: dict[str, Any]) -> InterviewRequest:
     return InterviewRequest(
         recruiter=recruiter, client=client, candidate=candidate, role_title=role_title,
         duration_minutes=duration, format=interview_format, location=location, deadline=deadline,
-        times_from=times_from, panel=panel, buffer_minutes=rules["buffer_minutes"],
-        min_notice_hours=rules["min_notice_hours"], horizon_days=rules["horizon_days"],
+        times_from=times_from, panel=panel, co_recruiters=co_recruiters,
+        buffer_minutes=rules["buffer_minutes"], min_notice_hours=rules["min_notice_hours"],
+        horizon_days=rules["horizon_days"],
     )
 
 

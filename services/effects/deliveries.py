@@ -100,16 +100,24 @@ class Deliveries:
     """The delivery jobs one planned effect adds, in the planner's transaction."""
 
     def __init__(
-        self, session: AsyncSession, job: ClaimedJob, now: datetime, public_url: str, *, suffix: str = ""
+        self, session: AsyncSession, job: ClaimedJob, now: datetime, public_url: str,
+        recipient: str | None = None, *, suffix: str = "",
     ) -> None:
         self.session, self.job, self.now, self.public_url = session, job, now, public_url
-        # One effect, several recipients (a panel): each recipient's deliveries have their own keys.
+        self.recipient = recipient
+        # One effect, several interviewers (a panel): each one's deliveries have their own keys.
         self.suffix = suffix
         self.count = 0
 
     @property
     def key(self) -> str:
-        return self.job.idempotency_key + self.suffix
+        """The effect's key, and for an effect with several recipients (a recruiter's note goes
+        to the owner and each co-recruiter; a panel's notes to each interviewer) the recipient's:
+        a retry for one recipient never repeats another's, and a handover between two plans
+        sends nobody anything twice."""
+        if self.recipient is None:
+            return self.job.idempotency_key + self.suffix
+        return f"{self.job.idempotency_key}|to:{self.recipient}{self.suffix}"
 
     async def to_recruiter(
         self,

@@ -24,6 +24,7 @@ from services.core import NotFound
 from services.effects.deliveries import Deliveries, Gone
 from services.identity import ensure_teams_reference
 from services.invitations import create_invitation
+from services.panel import co_recruiter_ids
 from services.views import load_view
 from storage.jobs import ClaimedJob
 from storage.models import Interview, Party
@@ -52,7 +53,7 @@ class Note:
 
     @property
     def key(self) -> str:
-        return self.out.key
+        return self.out.key  # per recipient (``Deliveries.key``)
 
     def recipient(self) -> tuple[Party, Role]:
         if self.party is None or self.role is None:
@@ -96,8 +97,7 @@ def notification(
         if role in (Role.RECRUITER, Role.CLIENT):
             # In-tenant recruiters and clients whom the bot has not talked to yet: open the 1:1
             # Teams chat first (None: not reachable there; e-mail and web chat are the fallback).
-            party_id = await _party_id(ctx, job.interview_id, role)
-            if party_id is not None:
+            for party_id in await _party_ids(ctx, job.interview_id, role):
                 await ensure_teams_reference(ctx.sessions, ctx.teams, party_id)
         now = ctx.now()
         async with ctx.sessions() as session, session.begin():
@@ -122,22 +122,42 @@ def notification(
                     await plan(note)
                     count += note.out.count
                 return count
-            party = await session.get_one(Party, view.party(role).id) if role else None
-            note = Note(
-                ctx, job, session, now, data, view, interview, role,
-                party, Deliveries(session, job, now, ctx.public_url), times,
-            )
-            await plan(note)
-            return note.out.count
+            count = 0
+            for party in await _recipients(session, interview, view, role):
+                # A recruiter's note goes to each recruiter of the interview, under a key of its own.
+                recipient = party.id if role is Role.RECRUITER and party is not None else None
+                note = Note(
+                    ctx, job, session, now, dict(job.payload.get("data") or {}), view, interview, role,
+                    party, Deliveries(session, job, now, ctx.public_url, recipient), times,
+                )
+                await plan(note)
+                count += note.out.count
+            return count
 
     planner.__name__ = plan.__name__
     planner.__doc__ = plan.__doc__
     return planner
 
 
-async def _party_id(ctx: ServiceContext, interview_id: str, role: Role) -> str | None:
+async def _party_ids(ctx: ServiceContext, interview_id: str, role: Role) -> list[str]:
     async with ctx.sessions() as session:
         interview = await session.get(Interview, interview_id)
-    if interview is None:
-        return None
-    return interview.recruiter_id if role is Role.RECRUITER else interview.client_id
+        if interview is None:
+            return []
+        if role is Role.RECRUITER:
+            return [interview.recruiter_id, *await co_recruiter_ids(session, interview_id)]
+    return [interview.client_id]
+
+
+async def _recipients(
+    session: AsyncSession, interview: Interview, view: InterviewView, role: Role | None
+) -> list[Party | None]:
+    """Who an effect for `role` goes to: the party in that role; for the recruiter, the owner and
+    then every co-recruiter (``docs/architecture.md``, "Reaching people"), as they are now: after
+    a handover, the new owner."""
+    if role is None:
+        return [None]
+    if role is not Role.RECRUITER:
+        return [await session.get_one(Party, view.party(role).id)]
+    ids = [interview.recruiter_id, *await co_recruiter_ids(session, interview.id)]
+    return [await session.get_one(Party, party_id) for party_id in dict.fromkeys(ids)]

@@ -27,6 +27,7 @@ from services.reports.feeds import (
     Feed,
     FeedItem,
     UnknownRecruiter,
+    UnknownScope,
     create_feed,
     feed_for_token,
     feeds,
@@ -40,14 +41,18 @@ from services.reports.interview import (
     job_interview,
 )
 from services.reports.pipeline import (
+    MINE,
     PAGE_SIZE,
+    SCOPES,
     SORTS,
+    TEAM,
     Choice,
     NextAction,
     OverduePolicy,
     PipelineFilter,
     PipelinePage,
     TrackerRow,
+    co_recruiters,
     filter_choices,
     humanize,
     next_action,
@@ -60,8 +65,11 @@ from services.reports.pipeline import (
 from storage.jobs import requeue
 
 __all__ = [
+    "MINE",
     "PAGE_SIZE",
+    "SCOPES",
     "SORTS",
+    "TEAM",
     "Choice",
     "ClientDetail",
     "ClientRow",
@@ -77,6 +85,7 @@ __all__ = [
     "Reports",
     "TrackerRow",
     "UnknownRecruiter",
+    "UnknownScope",
     "UpcomingItem",
     "humanize",
     "next_action",
@@ -97,11 +106,13 @@ class Reports:
     async def pipeline_export(self, f: PipelineFilter) -> list[TrackerRow]:
         return await pipeline_export(self.ctx.read_sessions, f, now=self.ctx.now(), policy=self.policy)
 
-    async def pipeline(self, recruiter_id: str, *, upcoming: bool, limit: int = 10) -> list[PipelineRow]:
-        """The Teams ``pipeline`` / ``upcoming`` command's rows."""
+    async def pipeline(
+        self, recruiter_id: str, *, upcoming: bool, limit: int = 10, team: bool = False
+    ) -> list[PipelineRow]:
+        """The Teams ``pipeline`` / ``upcoming`` command's rows (``team``: the recruiter's team's)."""
         return await pipeline_rows(
             self.ctx.read_sessions, recruiter_id=recruiter_id, upcoming=upcoming, now=self.ctx.now(),
-            limit=limit, policy=self.policy,
+            limit=limit, policy=self.policy, team=team,
         )
 
     async def filter_choices(self) -> tuple[list[Choice], list[Choice]]:
@@ -139,8 +150,13 @@ class Reports:
     async def feeds(self) -> list[FeedItem]:
         return await feeds(self.ctx.read_sessions)
 
-    async def create_feed(self, recruiter_id: str, *, created_by: str | None) -> str:
-        return await create_feed(self.ctx.sessions, recruiter_id, created_by=created_by, now=self.ctx.now())
+    async def create_feed(self, recruiter_id: str, *, created_by: str | None, scope: str = MINE) -> str:
+        return await create_feed(
+            self.ctx.sessions, recruiter_id, created_by=created_by, now=self.ctx.now(), scope=scope
+        )
+
+    async def co_recruiters(self, interview_id: str) -> list[Choice]:
+        return await co_recruiters(self.ctx.read_sessions, interview_id)
 
     async def revoke_feed(self, feed_id: str) -> bool:
         return await revoke_feed(self.ctx.sessions, feed_id, now=self.ctx.now())

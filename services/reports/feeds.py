@@ -13,7 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduling.intervals import Interval
 from scheduling.interview import Format, InterviewView, PartyView, Stage
-from services.reports.pipeline import CANDIDATE_PARTY, CLIENT_PARTY
+from services.reports.pipeline import (
+    CANDIDATE_PARTY,
+    CLIENT_PARTY,
+    MINE,
+    RECRUITER_PARTY,
+    SCOPES,
+    scope_clause,
+)
 from storage.models import FeedToken, Interview, Party
 
 # iCalendar feeds ---------------------------------------------------------------------------------
@@ -30,28 +37,42 @@ class FeedItem:
     recruiter_name: str
     created_at: datetime
     created_by: str | None
+    scope: str = MINE
+
+    @property
+    def scope_label(self) -> str:
+        return SCOPES.get(self.scope, self.scope)
 
 
 async def feeds(sessions: async_sessionmaker[AsyncSession]) -> list[FeedItem]:
     async with sessions() as session:
         result = await session.execute(
             select(FeedToken.id, FeedToken.recruiter_id, Party.display_name, FeedToken.created_at,
-                   FeedToken.created_by)
+                   FeedToken.created_by, FeedToken.scope)
             .join(Party, Party.id == FeedToken.recruiter_id)
             .where(FeedToken.revoked_at.is_(None))
             .order_by(Party.display_name, FeedToken.created_at)
         )
-        return [FeedItem(r.id, r.recruiter_id, r.display_name, r.created_at, r.created_by) for r in result]
+        return [FeedItem(r.id, r.recruiter_id, r.display_name, r.created_at, r.created_by, r.scope)
+                for r in result]
 
 
 class UnknownRecruiter(LookupError):
     pass
 
 
+class UnknownScope(ValueError):
+    pass
+
+
 async def create_feed(
-    sessions: async_sessionmaker[AsyncSession], recruiter_id: str, *, created_by: str | None, now: datetime
+    sessions: async_sessionmaker[AsyncSession], recruiter_id: str, *, created_by: str | None, now: datetime,
+    scope: str = MINE,
 ) -> str:
-    """A new secret feed token (256 random bits) for a recruiter; only its SHA-256 is stored."""
+    """A new secret feed token (256 random bits) for a recruiter's own interviews, or with `scope`
+    "team" their team's; only its SHA-256 is stored."""
+    if scope not in SCOPES:
+        raise UnknownScope(scope)
     token = secrets.token_urlsafe(32)
     async with sessions.begin() as session:
         kind = await session.scalar(select(Party.kind).where(Party.id == recruiter_id))
@@ -59,7 +80,7 @@ async def create_feed(
             raise UnknownRecruiter(recruiter_id)
         session.add(
             FeedToken(recruiter_id=recruiter_id, token_hash=hash_feed_token(token), created_at=now,
-                      created_by=(created_by or "")[:200] or None)
+                      created_by=(created_by or "")[:200] or None, scope=scope)
         )
     return token
 
@@ -79,6 +100,7 @@ async def revoke_feed(sessions: async_sessionmaker[AsyncSession], feed_id: str, 
 class Feed:
     recruiter_name: str
     events: list[tuple[InterviewView, int]]
+    scope: str = MINE
 
 
 FEED_PAST = timedelta(days=30)
@@ -87,14 +109,15 @@ FEED_PAST = timedelta(days=30)
 async def feed_for_token(
     sessions: async_sessionmaker[AsyncSession], token: str, *, now: datetime
 ) -> Feed | None:
-    """The interviews of the recruiter a live feed token belongs to: booked ones from a month
-    ago on, and cancelled ones that had a time (so subscribers drop them)."""
+    """The interviews of the recruiter a live feed token belongs to (owned or co-recruited; with
+    a team scope, their team's): booked ones from a month ago on, and cancelled ones that had a
+    time (so subscribers drop them)."""
     if not token or len(token) > 200:
         return None
     async with sessions() as session:
         owner = (
             await session.execute(
-                select(FeedToken.recruiter_id, Party.display_name, Party.timezone)
+                select(FeedToken.recruiter_id, FeedToken.scope, Party.display_name, Party.timezone)
                 .join(Party, Party.id == FeedToken.recruiter_id)
                 .where(FeedToken.token_hash == hash_feed_token(token), FeedToken.revoked_at.is_(None))
             )
@@ -111,11 +134,14 @@ async def feed_for_token(
                 CANDIDATE_PARTY.id.label("candidate_id"),
                 CANDIDATE_PARTY.display_name.label("candidate_name"),
                 CANDIDATE_PARTY.timezone.label("candidate_zone"),
+                RECRUITER_PARTY.id.label("owner_id"), RECRUITER_PARTY.display_name.label("owner_name"),
+                RECRUITER_PARTY.timezone.label("owner_zone"),
             )
             .join(CLIENT_PARTY, CLIENT_PARTY.id == Interview.client_id)
+            .join(RECRUITER_PARTY, RECRUITER_PARTY.id == Interview.recruiter_id)
             .join(CANDIDATE_PARTY, CANDIDATE_PARTY.id == Interview.candidate_id)
             .where(
-                Interview.recruiter_id == owner.recruiter_id,
+                scope_clause(owner.scope, owner.recruiter_id),
                 Interview.starts_at.is_not(None),
                 Interview.ends_at.is_not(None),
                 Interview.starts_at >= now - FEED_PAST,
@@ -124,7 +150,6 @@ async def feed_for_token(
             .order_by(Interview.starts_at)
             .limit(1000)
         )
-        recruiter = PartyView(owner.recruiter_id, owner.display_name, owner.timezone)
         events = [
             (
                 InterviewView(
@@ -133,7 +158,7 @@ async def feed_for_token(
                     format=Format(r.format),
                     stage=Stage(r.stage),
                     duration=timedelta(minutes=r.duration_minutes),
-                    recruiter=recruiter,
+                    recruiter=PartyView(r.owner_id, r.owner_name, r.owner_zone),  # each its owner
                     client=PartyView(r.client_id, r.client_name, r.client_zone, r.client_org),
                     candidate=PartyView(r.candidate_id, r.candidate_name, r.candidate_zone),
                     location=r.location,
@@ -144,4 +169,4 @@ async def feed_for_token(
             )
             for r in result
         ]
-    return Feed(owner.display_name, events)
+    return Feed(owner.display_name, events, owner.scope)

@@ -22,7 +22,7 @@ from cards.pipeline import PipelineRow
 from scheduling.interview import OPEN_STAGES, Stage
 from scheduling.zones import format_local
 from storage.jobs import FAILED
-from storage.models import Interview, Job, Party
+from storage.models import Interview, InterviewRecruiter, Job, Party, TeamMember
 
 PAGE_SIZE = 50
 
@@ -153,10 +153,37 @@ SORTS = {
 }
 
 
+# Whose interviews: the viewer's own (as owner or co-recruiter), or their team's.
+MINE, TEAM = "mine", "team"
+SCOPES = {MINE: "Mine", TEAM: "My team"}
+
+
+def mine_clause(party_id: str) -> ColumnElement[bool]:
+    """Interviews `party_id` owns or co-recruits."""
+    co = select(InterviewRecruiter.interview_id).where(InterviewRecruiter.party_id == party_id)
+    return or_(Interview.recruiter_id == party_id, Interview.id.in_(co))
+
+
+def team_clause(party_id: str) -> ColumnElement[bool]:
+    """Interviews whose owner or a co-recruiter shares a team with `party_id` (theirs included,
+    in a team or not)."""
+    teams = select(TeamMember.team_id).where(TeamMember.party_id == party_id)
+    mates = select(TeamMember.party_id).where(TeamMember.team_id.in_(teams))
+    co = select(InterviewRecruiter.interview_id).where(InterviewRecruiter.party_id.in_(mates))
+    return or_(mine_clause(party_id), Interview.recruiter_id.in_(mates), Interview.id.in_(co))
+
+
+def scope_clause(scope: str, party_id: str) -> ColumnElement[bool]:
+    return team_clause(party_id) if scope == TEAM else mine_clause(party_id)
+
+
 @dataclass(frozen=True)
 class PipelineFilter:
     client_id: str | None = None
     recruiter_id: str | None = None
+    # MINE or TEAM of the recruiter `viewer_id` (the one signed in); None: everyone's.
+    scope: str | None = None
+    viewer_id: str | None = None
     stage: Stage | None = None
     starts_from: datetime | None = None  # interview date range, UTC, half-open
     starts_before: datetime | None = None
@@ -235,6 +262,8 @@ def _conditions(f: PipelineFilter, now: datetime, policy: OverduePolicy) -> list
         where.append(Interview.client_id == f.client_id)
     if f.recruiter_id:
         where.append(Interview.recruiter_id == f.recruiter_id)
+    if f.scope and f.viewer_id:
+        where.append(scope_clause(f.scope, f.viewer_id))
     if f.stage is not None:
         where.append(Interview.stage == f.stage.value)
     if f.starts_from is not None:
@@ -340,12 +369,14 @@ async def pipeline_rows(
     now: datetime,
     limit: int = 10,
     policy: OverduePolicy = DEFAULT_OVERDUE,
+    team: bool = False,
 ) -> list[PipelineRow]:
     """The Teams "pipeline" (open interviews, overdue first, then soonest) or "upcoming" (booked,
-    not yet started, soonest first) command's rows; times in the recruiter's own zone."""
+    not yet started, soonest first) command's rows: the recruiter's own (owned or co-recruited),
+    or with `team` their team's; times in the zone of the recruiter asking."""
     statement = row_select()
     if recruiter_id is not None:
-        statement = statement.where(Interview.recruiter_id == recruiter_id)
+        statement = statement.where(scope_clause(TEAM if team else MINE, recruiter_id))
     if upcoming:
         statement = statement.where(
             Interview.stage == Stage.SCHEDULED.value, Interview.starts_at >= now
@@ -360,6 +391,11 @@ async def pipeline_rows(
     async with sessions() as session:
         result = await session.execute(statement.limit(limit))
         rows = [tracker_row(r, now, policy) for r in result]
+        # In the zone of the recruiter asking (a team's interviews have other owners).
+        own_zone = (
+            await session.scalar(select(Party.timezone).where(Party.id == recruiter_id))
+            if recruiter_id is not None else None
+        )
     return [
         PipelineRow(
             interview_id=r.id,
@@ -367,12 +403,13 @@ async def pipeline_rows(
             client=r.client_org or r.client_name,
             role_title=r.role_title,
             stage=r.stage,
-            when=format_local(r.starts_at, r.recruiter_zone) if r.starts_at else None,
+            when=format_local(r.starts_at, own_zone or r.recruiter_zone) if r.starts_at else None,
             next_action=(
                 f"{r.action.text} ({r.action.owed_by})" if r.action and r.action.owed_by else
                 (r.action.text if r.action else None)
             ),
             overdue=bool(r.action and r.action.overdue),
+            owner=r.recruiter_name if team else None,
         )
         for r in rows
     ]
@@ -406,6 +443,19 @@ async def filter_choices(
              for r in clients],
             [Choice(r.id, r.display_name) for r in recruiters],
         )
+
+
+async def co_recruiters(sessions: async_sessionmaker[AsyncSession], interview_id: str) -> list[Choice]:
+    """The interview's co-recruiters (beside its owner), in the order they were added."""
+    async with sessions() as session:
+        rows = await session.execute(
+            select(Party.id, Party.display_name, Party.email)
+            .join(InterviewRecruiter, InterviewRecruiter.party_id == Party.id)
+            .where(InterviewRecruiter.interview_id == interview_id)
+            .order_by(InterviewRecruiter.added_at, Party.id)
+        )
+        return [Choice(r.id, f"{r.display_name} ({r.email})" if r.email and r.email != r.display_name
+                       else r.display_name) for r in rows]
 
 
 async def recruiter_for(

@@ -13,6 +13,7 @@ import pytest
 
 import cards
 from cards import PipelineRow
+from cards.pipeline import handover_card
 from scheduling.feedback import (
     CandidateFeedback,
     ClientFeedback,
@@ -96,6 +97,9 @@ CASES: list[tuple[str, Callable[[], dict[str, Any]], str | None]] = [
     ("pipeline_empty", lambda: cards.pipeline_card([], title="Upcoming",
                                                    tracker_url="https://askarsan.example.com/t"),
      None),
+    ("handover", lambda: handover_card("iv-123", candidate="Asha", role_title="Engineer", owner="Rita",
+                                       choices=[("sam@agency.example", "Sam (sam@agency.example)")],
+                                       message="Please choose the recruiter."), "iv-123"),
     ("help", cards.help_card, None),
     ("welcome", cards.welcome_card, None),
 ]
@@ -144,6 +148,8 @@ def test_every_submit_names_its_verb_and_interview_and_nothing_executes(
         assert isinstance(data["action"], str) and data["action"]
         if interview_id is not None:
             assert data["interview_id"] == interview_id
+        elif data["action"] == "handover_form":  # a pipeline row's own interview
+            assert data["interview_id"] in {row.interview_id for row in ROWS}
         else:
             assert "interview_id" not in data
 
@@ -452,8 +458,12 @@ def test_pipeline_shows_the_first_ten_and_links_the_tracker() -> None:
     assert "Cand 9" in shown and "Cand 10" not in shown
     assert "…and 4 more on the tracker." in shown
     assert "Overdue: Chase the client for slots" in shown
-    assert actions_of(card) == [{"type": "Action.OpenUrl", "title": "Open the tracker",
-                                 "url": "https://a.example/tracker"}]
+    assert actions_of(card, "Action.OpenUrl") == [{"type": "Action.OpenUrl", "title": "Open the tracker",
+                                                   "url": "https://a.example/tracker"}]
+    # Each interview shown can be handed over from its row.
+    assert [a["data"] for a in actions_of(card, "Action.Submit")] == [
+        {"action": "handover_form", "interview_id": f"iv-{i}"} for i in range(10)
+    ]
 
 
 @pytest.mark.parametrize("build", [cards.help_card, cards.welcome_card], ids=["help", "welcome"])
@@ -471,7 +481,8 @@ def test_request_form_has_the_agreed_inputs_defaults_and_errors() -> None:
     inputs = inputs_of(card)
     assert list(inputs) == ["client_name", "client_email", "client_organisation", "client_zone",
                             "candidate_name", "candidate_email", "candidate_zone", "role_title",
-                            "duration_minutes", "format", "times_from", "location", "deadline"]
+                            "duration_minutes", "format", "times_from", "location", "deadline",
+                            "co_recruiters"]
     assert inputs["client_name"]["value"] == "Priya"
     assert inputs["candidate_zone"]["value"] == "Asia/Kolkata"
     assert inputs["format"]["value"] == "phone"

@@ -115,8 +115,11 @@ def local_midnight(d: date, zone_name: str) -> datetime:
     return datetime.combine(d, time(0), tzinfo=zone(zone_name)).astimezone(UTC)
 
 
-def pipeline_filter(request: web.Request, zone_name: str, errors: list[str]) -> reports.PipelineFilter:
+def pipeline_filter(
+    request: web.Request, zone_name: str, errors: list[str], viewer: Viewer | None = None
+) -> reports.PipelineFilter:
     q = request.query
+    scope = scope_of(q.get("who", ""), viewer, errors)
     stage: Stage | None = None
     if q.get("stage"):
         try:
@@ -137,6 +140,8 @@ def pipeline_filter(request: web.Request, zone_name: str, errors: list[str]) -> 
     return reports.PipelineFilter(
         client_id=q.get("client") or None,
         recruiter_id=q.get("recruiter") or None,
+        scope=scope,
+        viewer_id=viewer.party_id if scope and viewer else None,
         stage=stage,
         starts_from=local_midnight(start, zone_name) if start else None,
         starts_before=local_midnight(end + timedelta(days=1), zone_name) if end else None,
@@ -144,6 +149,26 @@ def pipeline_filter(request: web.Request, zone_name: str, errors: list[str]) -> 
         sort=sort,
         page=min(page, 100_000),
     )
+
+
+NO_PARTY = (
+    "who: askARSAN does not know which recruiter you are, so it cannot tell which interviews are "
+    "yours (sign in with Microsoft as a recruiter it knows); showing everyone's"
+)
+
+
+def scope_of(value: str, viewer: Viewer | None, errors: list[str]) -> str | None:
+    """The "who" filter: "mine" (owned or co-recruited) or "team" (shares a team with me), for a
+    viewer our records know; "" is everyone's."""
+    if not value:
+        return None
+    if value not in reports.SCOPES:
+        errors.append(f"who: {value[:40]!r} is not a choice (mine, team, or everyone's)")
+        return None
+    if viewer is None or not viewer.party_id:
+        errors.append(NO_PARTY)
+        return None
+    return value
 
 
 def query(request: web.Request, **changes: str | int | None) -> str:

@@ -24,7 +24,7 @@ async def feeds(request: web.Request, *, viewer: Viewer | None = None, new_url: 
     _, recruiters = await read.filter_choices()
     return page(
         request, "tracker/feeds.html", viewer, status=status, feeds=await read.feeds(),
-        recruiters=recruiters, new_url=new_url, message=message,
+        recruiters=recruiters, new_url=new_url, message=message, scopes=reports.SCOPES,
         t=Times(viewer.zone or DEFAULT_ZONE, now_of(request)),
     )
 
@@ -33,10 +33,14 @@ async def create_feed(request: web.Request) -> web.Response:
     viewer, form = await posted(request)
     try:
         token = await reports_of(request).create_feed(
-            form.get("recruiter", ""), created_by=viewer.email or viewer.user
+            form.get("recruiter", ""), created_by=viewer.email or viewer.user,
+            scope=form.get("scope") or reports.MINE,
         )
     except reports.UnknownRecruiter:
         return await feeds(request, viewer=viewer, message="Choose a recruiter for the feed.", status=400)
+    except reports.UnknownScope:
+        return await feeds(request, viewer=viewer, status=400,
+                           message="Choose what the feed covers: the recruiter's interviews or their team's.")
     url = f"{request.app[SETTINGS].public_url}/feeds/{token}.ics"
     return await feeds(request, viewer=viewer, new_url=url)
 
@@ -56,7 +60,8 @@ async def feed(request: web.Request) -> web.Response:
     if found is None:
         raise web.HTTPNotFound(text="No such calendar feed (it may have been revoked).",
                                content_type="text/plain")
-    body = feed_ics(found.events, name=f"askARSAN interviews — {found.recruiter_name}", now=now)
+    whose = f"{found.recruiter_name}'s team" if found.scope == reports.TEAM else found.recruiter_name
+    body = feed_ics(found.events, name=f"askARSAN interviews — {whose}", now=now)
     return web.Response(
         body=body, content_type="text/calendar", charset="utf-8",
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",

@@ -4,7 +4,9 @@ Routes (all under /tracker need a signed-in recruiter; GETs never change anythin
 
     GET  /tracker                      the pipeline: filters (GET query, bookmarkable), 50 a page
     GET  /tracker/export.csv           the filtered pipeline as CSV
-    GET  /tracker/interviews/{id}      one interview: dates, history, jobs, feedback, decision
+    GET  /tracker/interviews/{id}      one interview: dates, history, jobs, feedback, decision,
+                                       its owner and co-recruiters
+    POST /tracker/interviews/{id}/handover   another recruiter owns it (team.py)
     POST /tracker/jobs/{id}/retry      a failed job, due again now
     GET  /tracker/clients              the client contacts: booking page version, hours, upcoming
     GET  /tracker/clients/{id}         one client: their booking page, next open times, versions,
@@ -34,6 +36,7 @@ from aiohttp import web
 from bot.web.http import SERVICES, SETTINGS
 from bot.web.tracker import feeds as feed_pages
 from bot.web.tracker import login
+from bot.web.tracker import team as team_pages
 from bot.web.tracker.clients import setup_client_routes
 from bot.web.tracker.common import (
     KPI_DAYS,
@@ -55,7 +58,7 @@ from bot.web.tracker.common import (
     zones_with,
 )
 from bot.web.tracker.entra import OidcClient
-from bot.web.tracker.signin import Sessions, TrackerAuthConfig
+from bot.web.tracker.signin import Sessions, TrackerAuthConfig, Viewer
 from scheduling.intervals import Interval
 from scheduling.interview import FORMAT_LABELS, STAGE_LABELS, Format, Stage
 from scheduling.kpi import compute_kpis, weekly_trend
@@ -79,6 +82,7 @@ def setup_tracker(app: web.Application, config: TrackerAuthConfig | None = None)
     r.add_get("/tracker/export.csv", export_csv)
     r.add_get("/tracker/interviews/{id}", interview)
     r.add_post("/tracker/jobs/{id}/retry", retry_job)
+    r.add_post("/tracker/interviews/{id}/handover", hand_over)
     setup_client_routes(app)
     r.add_get("/tracker/kpis", kpis)
     r.add_get("/tracker/feeds", feed_pages.feeds)
@@ -106,7 +110,7 @@ async def pipeline(request: web.Request) -> web.Response:
     read = reports_of(request)
     zone_name, zone_error = zone_of(request, viewer)
     errors = [zone_error] if zone_error else []
-    f = pipeline_filter(request, zone_name, errors)
+    f = pipeline_filter(request, zone_name, errors, viewer)
     if errors:
         f = reports.PipelineFilter(page=1)
     now = now_of(request)
@@ -116,7 +120,8 @@ async def pipeline(request: web.Request) -> web.Response:
     return page(
         request, "tracker/pipeline.html", viewer, status=400 if errors else 200,
         page=listing, f=f, q=request.query, errors=errors, clients=clients, recruiters=recruiters,
-        stages=list(Stage), sorts=reports.SORTS, zones=zones_with(zone_name), zone_name=zone_name,
+        stages=list(Stage), sorts=reports.SORTS, scopes=reports.SCOPES, zones=zones_with(zone_name),
+        zone_name=zone_name,
         t=Times(zone_name, now), failed=failed,
         page_link=lambda n: "/tracker?" + query(request, page=n),
         export_link="/tracker/export.csv?" + query(request, page=None),
@@ -145,7 +150,7 @@ async def export_csv(request: web.Request) -> web.Response:
     viewer = signed_in(request)
     zone_name, zone_error = zone_of(request, viewer)
     errors = [zone_error] if zone_error else []
-    f = pipeline_filter(request, zone_name, errors)
+    f = pipeline_filter(request, zone_name, errors, viewer)
     if errors:
         raise web.HTTPBadRequest(text="; ".join(errors), content_type="text/plain")
     now = now_of(request)
@@ -183,8 +188,11 @@ async def export_csv(request: web.Request) -> web.Response:
 # One interview ----------------------------------------------------------------------------------
 
 
-async def interview(request: web.Request) -> web.Response:
-    viewer = signed_in(request)
+async def interview(
+    request: web.Request, *, viewer: Viewer | None = None, handover_error: str | None = None,
+    status: int = 200,
+) -> web.Response:
+    viewer = viewer or signed_in(request)
     zone_name, zone_error = zone_of(request, viewer)
     now = now_of(request)
     detail = await reports_of(request).interview(request.match_info["id"])
@@ -192,12 +200,24 @@ async def interview(request: web.Request) -> web.Response:
         return page(request, "tracker/message.html", viewer, status=404, title="Not found",
                      message="There is no interview with that id.")
     return page(
-        request, "tracker/interview.html", viewer, d=detail,
+        request, "tracker/interview.html", viewer, d=detail, status=status,
+        **await team_pages.recruiters_context(request, detail.row.id, handover_error),
         format_label=FORMAT_LABELS.get(Format(detail.format), detail.format) if detail.format in
         {f.value for f in Format} else detail.format, t=Times(zone_name, now),
         zones=zones_with(zone_name), zone_name=zone_name, errors=[zone_error] if zone_error else [],
         retried=request.query.get("retried"),
     )
+
+
+async def hand_over(request: web.Request) -> web.Response:
+    """Another recruiter owns the interview from now on (``team.py``); the page again, with
+    what was wrong when it was refused."""
+    viewer, form = await posted(request)
+    refused = await team_pages.hand_over(request, viewer, form)
+    if refused is None:
+        return redirect(f"/tracker/interviews/{request.match_info['id']}?handed=1", status=303)
+    status, message = refused
+    return await interview(request, viewer=viewer, handover_error=message, status=status)
 
 
 async def retry_job(request: web.Request) -> web.Response:
