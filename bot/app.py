@@ -123,7 +123,7 @@ def build_runtime(
         calendar=calendar,
         teams=TeamsReach(
             adapter, app_id=settings.app_id, agency_tenant_id=settings.app_tenant_id,
-            service_url=settings.teams_service_url,
+            service_url=settings.teams_service_url, served_tenants=settings.allowed_tenants,
         ),
         doorbell=Doorbell(),
         public_url=settings.public_url,

@@ -22,6 +22,7 @@ from cards._base import (
 from scheduling.interview import FORMAT_LABELS, Format
 
 REQUEST_FIELDS: Mapping[str, str] = {
+    "client_aad_object_id": "Client in Teams",
     "client_name": "Client name",
     "client_email": "Client e-mail",
     "client_organisation": "Client organisation",
@@ -47,13 +48,39 @@ TIMES_FROM_CHOICES = (
 )
 
 
+# Teams' people picker: an Input.ChoiceSet whose choices come from the organisation's directory
+# (members and guests); its value is the Entra object id of the person picked. Teams documents
+# `choices.data` (Data.Query) for its own clients only, so the form carries it in Teams alone;
+# elsewhere the e-mail address is how the client is reached.
+PEOPLE_DATASET = "graph.microsoft.com/users"
+
+
+def client_picker(value: str | None = None) -> Card:
+    element: Card = {
+        "type": "Input.ChoiceSet",
+        "id": "client_aad_object_id",
+        "label": f"{REQUEST_FIELDS['client_aad_object_id']} (optional)",
+        "placeholder": "Pick them if they are in your organisation or a guest",
+        "choices": [],
+        "choices.data": {"type": "Data.Query", "dataset": PEOPLE_DATASET},
+        "isMultiSelect": False,
+    }
+    if value:
+        element["value"] = value
+    return element
+
+
 def schedule_request_card(
-    defaults: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
+    defaults: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+    *,
+    teams: bool = False,
 ) -> Card:
     """The form a recruiter fills in to ask for an interview; submits ``request_interview``.
 
     ``defaults`` pre-fills inputs by id (e.g. to show the form again after a problem), ``errors``
-    maps input ids to what is wrong, shown in red at the top.
+    maps input ids to what is wrong, shown in red at the top. With ``teams`` (the form is shown in
+    Teams) the client can also be picked from the directory, so that they are asked in Teams.
     """
     values = dict(defaults or {})
 
@@ -68,6 +95,7 @@ def schedule_request_card(
         container(
             [
                 text("Client", weight="Bolder"),
+                *([client_picker(value("client_aad_object_id"))] if teams else []),
                 input_text("client_name", label["client_name"], value=value("client_name"),
                            required=True, placeholder="e.g. Priya Shah"),
                 input_text("client_email", label["client_email"], value=value("client_email"),

@@ -15,6 +15,7 @@ from scheduling.interview import Format
 from scheduling.pages import DAY_KEYS, BookingPage, PageRules
 from scheduling.rules import SlotRequest
 from services import InterviewRequest, InvalidRequest, PartyInput, TimesFrom
+from services.identity import aad_object_id, aad_object_id_problem
 from services.team import parse_emails
 
 MAX_SLOT_ROWS = 20
@@ -56,6 +57,11 @@ def parse_interview_request(values: Mapping[str, object], recruiter: PartyInput)
         except ValueError:
             problems["deadline"] = "the deadline must be a date like 2026-12-01"
     co_recruiters = _co_recruiters(values, recruiter, problems)
+    # The client picked with Teams' people picker (cards.request): their Entra object id.
+    client_aad = _text(values, "client_aad_object_id", 64) or None
+    aad_problem = aad_object_id_problem(client_aad, "the client picked in Teams")
+    if aad_problem:
+        problems["client_aad_object_id"] = aad_problem
     if problems:
         raise InvalidRequest(problems)
     return InterviewRequest(
@@ -65,6 +71,7 @@ def parse_interview_request(values: Mapping[str, object], recruiter: PartyInput)
             email=_text(values, "client_email", 320) or None,
             zone=_text(values, "client_zone", 64) or "UTC",
             organisation=_text(values, "client_organisation", 200) or None,
+            aad_object_id=aad_object_id(client_aad),
         ),
         candidate=PartyInput(
             name=_text(values, "candidate_name", 200),

@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from botbuilder.core import MessageFactory
+from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 from botbuilder.dialogs.prompts import PromptOptions
 
 from cards import md, schedule_request_card
-from dialogs.common import attachment, recruiter_input
+from dialogs.common import attachment, recruiter_input, sender_of
 from dialogs.forms import parse_interview_request
 from dialogs.prompts import CardSubmitPrompt
-from services import InterviewRequest, InvalidRequest, Services
+from services import InterviewRequest, InvalidRequest, PartyInput, Services
 
 FORM = "schedule_form"
+TEAMS = "msteams"
 STEPS = "schedule_steps"
 
 
@@ -34,7 +35,10 @@ class ScheduleInterviewDialog(ComponentDialog):  # type: ignore[misc]
         if options.get("submitted"):
             # A form submitted while no dialog was running (an older card): take it as the answer.
             return await step.next(options["submitted"])
-        card = schedule_request_card(options.get("values"), options.get("errors"))
+        card = schedule_request_card(
+            options.get("values"), options.get("errors"),
+            teams=step.context.activity.channel_id == TEAMS,
+        )
         return await step.prompt(
             FORM,
             PromptOptions(
@@ -45,13 +49,24 @@ class ScheduleInterviewDialog(ComponentDialog):  # type: ignore[misc]
             ),
         )
 
+    async def _recruiter(self, context: TurnContext) -> PartyInput:
+        """The recruiter, with the e-mail address of their Teams member profile (kept when they
+        first wrote to the bot: bot/framework/member_profiles.py), so that mail fallbacks and
+        calendar entries reach them."""
+        recruiter = recruiter_input(context.activity)
+        if recruiter.email is None:
+            email = await self._services.people.teams_email(sender_of(context.activity))
+            if email:
+                recruiter = replace(recruiter, email=email)
+        return recruiter
+
     async def _request(self, step: WaterfallStepContext) -> DialogTurnResult:
         values: dict[str, Any] = step.result or {}
         if values.get("action") == "cancel":
             await step.context.send_activity("Cancelled: no interview was requested.")
             return await step.end_dialog()
         try:
-            request = parse_interview_request(values, recruiter_input(step.context.activity))
+            request = parse_interview_request(values, await self._recruiter(step.context))
             request = await self._with_known_co_recruiters(request)
             result = await self._services.scheduling.request_interview(request)
         except InvalidRequest as error:

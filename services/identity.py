@@ -3,11 +3,19 @@
 Teams users are matched by their AAD object id (or Teams user id); web chat users by the
 invitation their chat session is bound to (`inv-<invitation id>`, set by the server). A card's
 own fields never decide who someone is.
+
+Someone who installs the app or writes to the bot in a Teams personal chat has their member
+profile read once (``bot/framework/member_profiles.py``) and kept (`TeamsProfile`); their Teams
+identity and chat are attached to the client contacts and recruiters it names: by Entra object
+id anywhere, by e-mail address or user principal name only from a directory the agency vouches
+for (``TeamsDirectory.vouches_for``), and never onto a party that has another person's object id
+(docs/architecture.md, "Reaching people").
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 import weakref
 from collections import OrderedDict
@@ -16,18 +24,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, insert, or_, select, update
+from sqlalchemy import String, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from integrations.directory import TeamsDirectory, TeamsUser
+from integrations.directory import TeamsDirectory, TeamsMember, TeamsUser, guest_home_address
 from scheduling.errors import DomainError
 from scheduling.interview import Role
 from scheduling.zones import zone
 from services.context import ServiceContext
 from services.core import Actor, InvalidRequest, audit, check_actor, co_recruiter_of
 from services.invitations import InvitationGrant, grant_for_webchat_user, resolve_invitation
-from storage.models import Interview, InterviewInterviewer, Party, WebChatReference
+from storage.models import Interview, InterviewInterviewer, Party, TeamsProfile, WebChatReference
 
 WEBCHAT_CHANNELS = frozenset({"directline", "webchat"})
 
@@ -330,9 +338,12 @@ async def bind_emulator_user(
 async def ensure_teams_reference(
     sessions: async_sessionmaker[AsyncSession], teams: TeamsDirectory, party_id: str
 ) -> dict[str, Any] | None:
-    """The party's Teams conversation reference, creating the conversation if we have none yet.
+    """The party's Teams conversation reference: the one we have; else the personal chat of a
+    Teams profile that is them (someone who installed the app, or wrote to the bot, before this
+    party was made: attached now); else a new conversation the bot opens.
 
-    Recruiters are agency staff, so in the agency's tenant; anyone else only when their tenant is
+    Recruiters are agency staff, so in the agency's tenant; so is anyone named by an Entra object
+    id we were given (the people picker, the JSON API); anyone else only when their tenant is
     known to be the agency's. Returns None when Teams cannot reach them (use e-mail instead). The
     connector call happens outside any transaction; the reference is stored afterwards, unless a
     message from the person stored one meanwhile.
@@ -344,12 +355,27 @@ async def ensure_teams_reference(
         existing = (party.conversation_reference or {}).get("teams")
         if existing:
             return dict(existing)
+        profile = await _profile_of(session, teams, party)
+        profile_id = profile.teams_user_id if profile is not None and profile.reference else None
         user_id = party.teams_user_id or party.aad_object_id
-        tenant = party.tenant_id or (teams.agency_tenant_id if party.kind == "recruiter" else None)
-        if not user_id or not tenant:
-            return None
-        user = TeamsUser(user_id, tenant)
-    reference = await teams.open(user)
+        # A recruiter is agency staff. An Entra object id that no Teams turn of theirs brought
+        # (which brings the tenant too) is one the recruiter picked from the agency's directory,
+        # or gave the JSON API as such: a member or a guest of the agency's tenant.
+        tenant = party.tenant_id or (
+            teams.agency_tenant_id if party.kind == "recruiter" or party.aad_object_id else None
+        )
+    if profile_id is not None:
+        async with sessions() as session, session.begin():
+            party = await session.get_one(Party, party_id)
+            refs = dict(party.conversation_reference or {})
+            if refs.get("teams"):
+                return dict(refs["teams"])
+            kept = await session.get_one(TeamsProfile, profile_id)
+            _attach(party, kept, reference=True)
+            return dict(kept.reference or {})
+    if not user_id or not tenant:
+        return None
+    reference = await teams.open(TeamsUser(user_id, tenant))
     if reference is None:
         return None
     async with sessions() as session, session.begin():
@@ -361,6 +387,195 @@ async def ensure_teams_reference(
         party.conversation_reference = refs
         party.tenant_id = party.tenant_id or tenant
     return reference
+
+
+# Teams member profiles -------------------------------------------------------------------------
+
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+
+
+def aad_object_id_problem(value: object, label: str) -> str | None:
+    """Why `value` is not an Entra (AAD) object id, or None: one is a GUID such as
+    ``3f2504e0-4f89-11d3-9a0c-0305e82c3301`` (what Teams' people picker gives, and Entra shows as
+    "Object ID")."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _GUID.match(value.strip()):
+        return (
+            f"{label} must be the person's Microsoft Entra object id, a GUID such as "
+            "3f2504e0-4f89-11d3-9a0c-0305e82c3301 (Entra admin centre, Users, Object ID)"
+        )
+    return None
+
+
+def aad_object_id(value: str | None) -> str | None:
+    """An object id as we store it (lower-case, trimmed); call after `aad_object_id_problem`."""
+    return value.strip().lower() if value and value.strip() else None
+
+
+# Client contacts and recruiters are found by the addresses a Teams profile names; a candidate
+# is reached through their invitation's web chat and e-mail only.
+_MATCHED_BY_ADDRESS = ("client", "recruiter")
+
+
+def _attach(party: Party, profile: TeamsProfile, *, reference: bool) -> None:
+    """Put the profile's Teams identity (and with `reference`, its personal chat) on `party`,
+    filling only what is empty: an object id already there is the party's own."""
+    party.aad_object_id = party.aad_object_id or profile.aad_object_id
+    party.teams_user_id = party.teams_user_id or profile.teams_user_id
+    party.tenant_id = party.tenant_id or profile.tenant_id
+    if reference and profile.reference:
+        refs = dict(party.conversation_reference or {})
+        refs["teams"] = profile.reference
+        party.conversation_reference = refs
+
+
+def _same_person(party: Party, profile: TeamsProfile) -> bool:
+    """Nothing on the party says it is someone else: no other object id, no other Teams id."""
+    if party.aad_object_id and profile.aad_object_id:
+        return party.aad_object_id.lower() == profile.aad_object_id.lower()
+    if party.aad_object_id and not profile.aad_object_id:
+        return False
+    return not party.teams_user_id or party.teams_user_id == profile.teams_user_id
+
+
+async def _profile_of(session: AsyncSession, teams: TeamsDirectory, party: Party) -> TeamsProfile | None:
+    """The newest Teams profile that is this party: by object id, else (a client contact or a
+    recruiter) by an address a vouched-for directory gives them."""
+    if party.erased_at is not None:
+        return None
+    if party.aad_object_id:
+        mine: TeamsProfile | None = await session.scalar(
+            select(TeamsProfile)
+            .where(func.lower(TeamsProfile.aad_object_id) == party.aad_object_id.lower())
+            .order_by(TeamsProfile.seen_at.desc())
+            .limit(1)
+        )
+        return mine
+    if party.teams_user_id:
+        found = await session.get(TeamsProfile, party.teams_user_id)
+        if found is not None:
+            return found
+    if party.kind not in _MATCHED_BY_ADDRESS or not party.email:
+        return None
+    address = party.email.strip().lower()
+    rows = await session.scalars(
+        select(TeamsProfile)
+        .where(or_(TeamsProfile.email == address, TeamsProfile.user_principal_name == address))
+        .order_by(TeamsProfile.seen_at.desc())
+    )
+    for profile in rows:
+        if teams.vouches_for(profile.tenant_id) and _same_person(party, profile):
+            return profile
+    return None
+
+
+# A positive answer only: someone whose profile is not kept yet is looked up on their next turn.
+_KNOWN = ("teams-profile",)
+
+
+async def knows_teams_member(sessions: async_sessionmaker[AsyncSession], sender: Sender) -> bool:
+    """Whether this Teams sender's member profile is kept already (so it need not be read)."""
+    if not sender.user_id or sender.channel_id in WEBCHAT_CHANNELS:
+        return True  # nothing to look up
+    cache = reference_cache(sessions)
+    slot = (*_KNOWN, sender.user_id)
+    if cache.fresh(slot, "known"):
+        return True
+    async with sessions() as session:
+        found = await session.get(TeamsProfile, sender.user_id) is not None
+    if found:
+        cache.put(slot, "known")
+    return found
+
+
+async def learn_teams_member(
+    sessions: async_sessionmaker[AsyncSession],
+    teams: TeamsDirectory,
+    member: TeamsMember,
+    reference: dict[str, Any] | None,
+    now: datetime,
+) -> list[str]:
+    """Keep what Teams' member profile says of someone in a personal chat with the bot, and
+    attach their Teams identity and that chat to the parties that are them: those with their
+    object id or Teams id, and the client contacts and recruiters with an address the profile
+    names (when the directory is one the agency vouches for, and the party has no other
+    person's object id). A party of theirs without an e-mail address gets the profile's. Returns
+    the ids of the parties attached."""
+    email = (member.email or "").strip().lower() or guest_home_address(member.user_principal_name)
+    upn = (member.user_principal_name or "").strip().lower() or None
+    values: dict[str, Any] = {
+        "aad_object_id": aad_object_id(member.aad_object_id),
+        "tenant_id": (member.tenant_id or "").lower() or None,
+        "email": email if email and "@" in email else None,
+        "user_principal_name": upn,
+        "seen_at": now,
+    }
+    if reference:
+        values["reference"] = reference
+    async with sessions() as session, session.begin():
+        profile = await session.get(TeamsProfile, member.user_id)
+        if profile is None:
+            try:
+                async with session.begin_nested():
+                    profile = TeamsProfile(teams_user_id=member.user_id, **values)
+                    session.add(profile)
+            except IntegrityError:  # their other turn kept it meanwhile: this one is newer
+                profile = await session.get_one(TeamsProfile, member.user_id)
+        for field, value in values.items():
+            setattr(profile, field, value)
+        vouched = teams.vouches_for(profile.tenant_id)
+        conditions = [Party.teams_user_id == member.user_id]
+        if profile.aad_object_id:
+            conditions.append(func.lower(Party.aad_object_id) == profile.aad_object_id)
+        addresses = [a for a in (profile.email, profile.user_principal_name) if a] if vouched else []
+        if addresses:
+            conditions.append(Party.kind.in_(_MATCHED_BY_ADDRESS) & Party.email.in_(addresses))
+        parties = await session.scalars(
+            select(Party).where(Party.erased_at.is_(None), or_(*conditions))
+        )
+        attached: list[str] = []
+        for party in parties:
+            if not _same_person(party, profile):
+                continue  # the address is theirs, the object id someone else's: not them
+            _attach(party, profile, reference=True)
+            if vouched and not party.email and profile.email:
+                party.email = profile.email
+            attached.append(party.id)
+    reference_cache(sessions).put((*_KNOWN, member.user_id), "known")
+    return attached
+
+
+async def teams_email(
+    sessions: async_sessionmaker[AsyncSession], teams: TeamsDirectory, sender: Sender
+) -> str | None:
+    """This Teams sender's e-mail address as their kept member profile gives it, when the
+    agency vouches for its directory and no recruiter with another object id has it."""
+    if not sender.user_id or sender.channel_id in WEBCHAT_CHANNELS:
+        return None
+    async with sessions() as session:
+        profile = await session.get(TeamsProfile, sender.user_id)
+        if profile is None or not profile.email or not teams.vouches_for(profile.tenant_id):
+            return None
+        others = await session.scalars(
+            select(Party).where(Party.kind == "recruiter", Party.email == profile.email)
+        )
+        if any(not _same_person(party, profile) for party in others):
+            return None
+        return profile.email
+
+
+async def forget_teams_profiles(session: AsyncSession, party: Party) -> None:
+    """Erasure: the Teams profiles that are this party (by object id, Teams id or address)."""
+    conditions = []
+    if party.aad_object_id:
+        conditions.append(func.lower(TeamsProfile.aad_object_id) == party.aad_object_id.lower())
+    if party.teams_user_id:
+        conditions.append(TeamsProfile.teams_user_id == party.teams_user_id)
+    if party.email:
+        conditions.append(TeamsProfile.email == party.email.lower())
+    if conditions:
+        await session.execute(delete(TeamsProfile).where(or_(*conditions)))
 
 
 async def set_zone(
@@ -417,6 +632,19 @@ class People:
 
     async def ensure_teams_reference(self, party_id: str) -> dict[str, Any] | None:
         return await ensure_teams_reference(self._ctx.sessions, self._ctx.teams, party_id)
+
+    async def knows_teams_member(self, sender: Sender) -> bool:
+        return await knows_teams_member(self._ctx.sessions, sender)
+
+    async def learn_teams_member(
+        self, member: TeamsMember, reference: dict[str, Any] | None
+    ) -> list[str]:
+        return await learn_teams_member(
+            self._ctx.sessions, self._ctx.teams, member, reference, self._ctx.now()
+        )
+
+    async def teams_email(self, sender: Sender) -> str | None:
+        return await teams_email(self._ctx.sessions, self._ctx.teams, sender)
 
     async def set_zone(self, actor: Actor, interview_id: str, zone_name: str) -> str:
         return await set_zone(self._ctx.sessions, actor, interview_id, zone_name, self._ctx.now())

@@ -4,7 +4,8 @@ Erasure removes what identifies the person and keeps what the KPIs need: the int
 (stage, dates, round, ratings and choices), anonymised. In one transaction:
 
 - the party's personal fields are cleared (name replaced by a placeholder, e-mail, organisation,
-  Teams ids, tenant, conversation references: Teams' and each interview's web chat), `erased_at` set;
+  Teams ids, tenant, conversation references: Teams' and each interview's web chat), `erased_at` set,
+  and the Teams member profiles that are them are deleted;
 - text the candidate typed (proposed windows) and the free text of both sides' feedback about that
   interview (impressions, concerns) is removed; ratings and choices stay;
 - the candidate's invitations are revoked, the built-in Direct Line transcripts of those
@@ -34,6 +35,7 @@ from scheduling.interview import Role
 from services.context import ServiceContext
 from services.effects.deliveries import SEND_ACTIVITY, SEND_MAIL
 from services.feedback import feedback_rows
+from services.identity import forget_teams_profiles
 from services.invitations import WEBCHAT_USER_PREFIX, revoke_invitations
 from storage.directline import DirectLineActivity, DirectLineConversation
 from storage.jobs import DONE, PENDING, RUNNING
@@ -290,6 +292,7 @@ async def _erase(
             )
 
         for party in parties:
+            await forget_teams_profiles(session, party)  # a candidate who wrote to us in Teams
             party.display_name = ERASED_NAME
             party.email = None
             party.organisation = None

@@ -70,6 +70,31 @@ class WebChatReference(Base):
     __table_args__ = (Index("ix_webchat_references_party_id", "party_id"),)
 
 
+class TeamsProfile(Base):
+    """Someone who installed the app or talked to the bot in a Teams personal chat, as Teams'
+    member profile describes them (``GET /v3/conversations/{id}/members/{userId}``), with the
+    personal chat's conversation reference. Kept so that a client contact or recruiter whose
+    party is made later (a request naming them by e-mail) is reached in that chat
+    (``services.identity``, docs/architecture.md "Reaching people"). E-mail and UPN are stored
+    lower-case; no name is kept."""
+
+    __tablename__ = "teams_profiles"
+
+    teams_user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    aad_object_id: Mapped[str | None] = mapped_column(String(64))
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(320))
+    user_principal_name: Mapped[str | None] = mapped_column(String(320))
+    reference: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    seen_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_teams_profiles_aad_object_id", "aad_object_id"),
+        Index("ix_teams_profiles_email", "email"),
+        Index("ix_teams_profiles_user_principal_name", "user_principal_name"),
+    )
+
+
 class BotStateRow(Base):
     """Bot Framework state (conversation, user, dialog stacks) with an etag for optimistic writes."""
 

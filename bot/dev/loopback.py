@@ -5,7 +5,8 @@ Used by `askarsan demo` (which prints what each party receives) and by the tests
 It speaks the Connector REST API's wire format (v3): replies and sends are
 `POST /v3/conversations/{id}/activities[/{replyToId}]`, updates are `PUT .../{activityId}`,
 new conversations are `POST /v3/conversations`. It records what it receives and can answer 429
-with `Retry-After` to test throttling.
+with `Retry-After` to test throttling. Teams' member profiles (`TeamsInfo.get_member`) are
+`GET /v3/conversations/{id}/members/{userId}`, for the people added with `add_member`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ class FakeConnector:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     server: TestServer | None = None
     on_receive: Callable[[Received], None] | None = None
+    # Teams' member profiles by Teams user id (`add_member`), and the lookups made of them.
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    member_lookups: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -59,6 +63,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._send)
         app.router.add_post("/v3/conversations", self._create)
+        self._member_routes(app)
         return app
 
     async def _throttled(self) -> web.Response | None:
@@ -98,6 +103,55 @@ class FakeConnector:
             Received("POST", request.path, cid, body, request.headers.get("Authorization"))
         )
         return web.json_response({"id": cid, "activityId": f"act-{next(self._ids)}"})
+
+    # Member profiles ---------------------------------------------------------------------------
+
+    def add_member(
+        self,
+        user_id: str,
+        *,
+        name: str,
+        aad_object_id: str,
+        tenant_id: str,
+        email: str | None = None,
+        user_principal_name: str | None = None,
+        user_role: str = "user",
+    ) -> dict[str, Any]:
+        """A Teams user whose member profile the connector gives, as Teams' TeamsChannelAccount
+        (``userRole`` is "guest" for a guest); returns it."""
+        given, _, surname = name.partition(" ")
+        profile = {
+            "id": user_id,
+            "name": name,
+            "aadObjectId": aad_object_id,
+            "objectId": aad_object_id,  # the Teams REST reference's name for the same id
+            "givenName": given,
+            "surname": surname,
+            "email": email,
+            "userPrincipalName": user_principal_name,
+            "tenantId": tenant_id,
+            "userRole": user_role,
+        }
+        self.members[user_id] = {k: v for k, v in profile.items() if v is not None}
+        return self.members[user_id]
+
+    def _member_routes(self, app: web.Application) -> None:
+        app.router.add_get("/v3/conversations/{cid}/members/{uid}", self._member)
+
+    async def _member(self, request: web.Request) -> web.Response:
+        """One member's profile; Teams takes the user's Teams id or their Entra object id."""
+        throttled = await self._throttled()
+        if throttled is not None:
+            return throttled
+        cid, uid = request.match_info["cid"], request.match_info["uid"]
+        self.member_lookups.append((cid, uid))
+        for profile in self.members.values():
+            if uid in (profile["id"], profile["aadObjectId"]):
+                return web.json_response(profile)
+        return web.json_response(
+            {"error": {"code": "MemberNotFoundInConversation", "message": "Member not found."}},
+            status=404,
+        )
 
     async def start(self) -> FakeConnector:
         self.server = TestServer(self.app(), host="127.0.0.1")

@@ -20,6 +20,7 @@ from botbuilder.schema import (
 )
 
 from bot.framework.adapter import AskarsanAdapter
+from bot.framework.member_profiles import meet_teams_members
 from bot.framework.sdk4171.activity_codec import serialize_reference
 from cards import notice_card
 from cards.replies import RECRUITER_AVAILABILITY, RECRUITER_CHANGES, RECRUITER_NOT_UNDERSTOOD
@@ -70,6 +71,7 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
         }
 
     async def on_turn(self, turn_context: TurnContext) -> None:
+        await self._meet(turn_context)
         await super().on_turn(turn_context)
         if turn_context.activity.type in ("message", "conversationUpdate"):
             # At the end: a party this turn created (a recruiter's first request) is known now.
@@ -172,6 +174,11 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
 
     async def _upcoming(self, turn_context: TurnContext) -> None:
         await self._pipeline(turn_context, upcoming=True)
+
+    async def _meet(self, turn_context: TurnContext) -> None:
+        """First: who installs the app or writes to it in a Teams personal chat, from their member
+        profile (bot/framework/member_profiles.py), so this very turn knows their e-mail."""
+        await meet_teams_members(turn_context, self.services.people)
 
     async def _remember(self, turn_context: TurnContext) -> None:
         reference = TurnContext.get_conversation_reference(turn_context.activity)

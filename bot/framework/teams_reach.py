@@ -18,6 +18,7 @@ comes back is theirs (``services.identity.ensure_teams_reference``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from botbuilder.core import TurnContext
@@ -61,15 +62,25 @@ class TeamsReach:
         app_id: str,
         agency_tenant_id: str,
         service_url: str = GLOBAL_TEAMS_SERVICE_URL,
+        served_tenants: Iterable[str] = (),
     ) -> None:
         self._adapter = adapter
         self._app_id = app_id
         self._tenant = agency_tenant_id.lower()
         self._service_url = service_url
+        # The agency's tenant and the ones it serves (ASKARSAN_ALLOWED_TENANTS): the directories
+        # whose e-mail addresses are believed (``vouches_for``).
+        self._vouched = {t.lower() for t in (agency_tenant_id, *served_tenants) if t}
 
     @property
     def agency_tenant_id(self) -> str:
         return self._tenant
+
+    def vouches_for(self, tenant_id: str | None) -> bool:
+        """E-mail addresses in Teams profiles are believed from the agency's tenant (members, and
+        the guests it invited) and the tenants it serves, never from any other: anyone can make
+        a tenant whose user claims a client's address."""
+        return bool(tenant_id) and str(tenant_id).lower() in self._vouched
 
     def can_reach(self, user: TeamsUser) -> bool:
         """Only people in the agency's own tenant: the bot is not installed anywhere else."""

@@ -13,6 +13,7 @@ from scheduling.errors import DomainError
 from scheduling.interview import Format
 from scheduling.zones import zone
 from services import RULE_DEFAULTS, InterviewRequest, InvalidRequest, PanelMember, PartyInput, TimesFrom
+from services.identity import aad_object_id, aad_object_id_problem
 
 API_KEY = web.AppKey("api_key", str)
 
@@ -40,7 +41,9 @@ def authorise(request: web.Request) -> None:
         raise json_error(web.HTTPUnauthorized, "the API key is not valid")
 
 
-PARTY_FIELDS = ("name", "email", "zone", "organisation")
+# aad_object_id: the person's Microsoft Entra object id in the agency's directory (a member or a
+# guest), so that they are reached in Teams (docs/architecture.md, "Reaching people").
+PARTY_FIELDS = ("name", "email", "zone", "organisation", "aad_object_id")
 REQUEST_FIELDS = (
     "recruiter", "client", "candidate", "role_title", "duration_minutes", "format", "location",
     "deadline", "buffer_minutes", "min_notice_hours", "horizon_days", "times_from", "panel",
@@ -87,9 +90,14 @@ def _party(body: dict[str, Any], key: str, problems: dict[str, str]) -> PartyInp
             problems[f"{key}_{field}"] = f"'{key}.{field}' must be a string"
             return ""
         return value or ""
+    aad = data.get("aad_object_id")
+    aad_problem = aad_object_id_problem(aad, f"'{key}.aad_object_id'")
+    if aad_problem:
+        problems[f"{key}_aad_object_id"] = aad_problem
     return PartyInput(
         name=text("name"), email=text("email") or None, zone=text("zone") or "UTC",
         organisation=text("organisation") or None,
+        aad_object_id=None if aad_problem else aad_object_id(aad),
     )
 
 

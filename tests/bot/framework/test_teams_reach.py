@@ -125,6 +125,9 @@ async def test_the_reference_is_stored_once_on_the_party(
             [
                 Party(id="rita", kind="recruiter", display_name="Rita", aad_object_id="aad-rita", created_at=now),
                 Party(id="harry", kind="client", display_name="Harry", aad_object_id="aad-harry", created_at=now),
+                Party(id="olga", kind="client", display_name="Olga", aad_object_id="aad-olga",
+                      tenant_id=OTHER, created_at=now),
+                Party(id="tom", kind="client", display_name="Tom", email="tom@client.example", created_at=now),
             ]
         )
     first = await ensure_teams_reference(sqlite_sessions, reach, "rita")
@@ -135,6 +138,14 @@ async def test_the_reference_is_stored_once_on_the_party(
         rita = await session.get_one(Party, "rita")
         assert rita.conversation_reference == {"teams": first}
         assert rita.tenant_id == AGENCY
-    # A client whose tenant we do not know is reached by e-mail, not guessed into ours.
-    assert await ensure_teams_reference(sqlite_sessions, reach, "harry") is None
+    # A client in another organisation, or known by e-mail alone, is reached by e-mail, not
+    # guessed into ours.
+    assert await ensure_teams_reference(sqlite_sessions, reach, "olga") is None
+    assert await ensure_teams_reference(sqlite_sessions, reach, "tom") is None
     assert len(created(connector)) == 1
+    # A client named by an Entra object id (the people picker, the JSON API) is in the agency's
+    # directory, a member or a guest: the bot opens the chat in the agency's tenant.
+    harry = await ensure_teams_reference(sqlite_sessions, reach, "harry")
+    assert harry is not None and len(created(connector)) == 2
+    assert created(connector)[-1]["members"] == [{"id": "aad-harry"}]
+    assert created(connector)[-1]["tenantId"] == AGENCY
