@@ -52,7 +52,7 @@ from scheduling.interview import (
 from services.context import SchedulingConfig, ServiceContext
 from services.core import Actor, InvalidRequest, NotAllowed, NotFound, apply_event, audit, lock_interview
 from services.hosts import interviewers, latest_page
-from services.panel import co_recruiter_ids, interviewer_seats
+from services.panel import co_recruiter_ids
 from services.requests import RULE_DEFAULTS, open_interview
 from storage.models import Feedback, Interview, InterviewOutcome
 
@@ -473,7 +473,7 @@ async def _next_round(
         config,
         {"previous_interview_id": previous.id, "round": previous.round + 1},
         from_page=from_page,
-        panel=[(seat.party_id, seat.required) for seat in await interviewer_seats(session, previous.id)],
+        panel=[(person.party_id, person.required) for person in await interviewers(session, previous)],
         co_recruiters=await co_recruiter_ids(session, previous.id),
         added_by=previous.recruiter_id,
     )

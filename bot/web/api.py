@@ -120,9 +120,8 @@ def _panel(body: dict[str, Any], problems: dict[str, str]) -> tuple[PanelMember,
         if not isinstance(required, bool):
             problems[f"{key}.required"] = f"'{key}.required' must be true or false"
             required = True
-        party = _party({key: {k: v for k, v in item.items() if k != "required"}}, key, problems)
-        _unknown_fields({k: v for k, v in item.items() if k not in PARTY_FIELDS}, ("required",), key,
-                        problems)
+        _unknown_fields(item, PANEL_FIELDS, key, problems)
+        party = _party({key: {k: v for k, v in item.items() if k in PARTY_FIELDS}}, key, problems)
         members.append(PanelMember(party, required))
     return tuple(members)
 

@@ -75,6 +75,19 @@ async def counts(client: TestClient) -> dict[str, int]:
     return {name: await count(sessions_of(client), model) for name, model in tables.items()}
 
 
+async def assert_request_refused_naming(client: TestClient, request: dict[str, Any], field: str, reason: str) -> None:
+    """``POST /api/v1/interviews`` with ``request`` is a 422 whose ``problems`` names ``field`` with
+    ``reason``, and nothing is written."""
+    before = await counts(client)
+    response = await client.post(
+        "/api/v1/interviews", data=json.dumps(request), headers={**AUTH, "Content-Type": "application/json"}
+    )
+    assert response.status == 422, await response.text()
+    problems = (await response.json())["problems"]
+    assert field in problems and reason in problems[field], problems
+    assert await counts(client) == before
+
+
 async def raw_request(
     client: TestClient, method: str, target: str, headers: list[tuple[bytes, bytes]], body: bytes = b""
 ) -> tuple[int | None, bytes]:

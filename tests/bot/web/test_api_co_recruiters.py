@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.app import RUNTIME
 from storage.models import Party
 from tests.helpers.http import AUTH as API_AUTH
-from tests.helpers.http import counts
+from tests.helpers.http import assert_request_refused_naming
 from tests.helpers.teams import recruiters_of
 
 HEADERS = {**API_AUTH, "Content-Type": "application/json"}
@@ -60,9 +60,4 @@ async def test_a_co_recruiter_not_read_is_a_422_naming_it_and_writes_nothing(
     app_client: Any, change: dict[str, Any], field: str, reason: str
 ) -> None:
     client = await app_client(ASKARSAN_RUN_JOBS="false")
-    before = await counts(client)
-    response = await client.post("/api/v1/interviews", data=json.dumps({**REQUEST, **change}), headers=HEADERS)
-    assert response.status == 422, await response.text()
-    problems = (await response.json())["problems"]
-    assert reason in problems[field], problems
-    assert await counts(client) == before
+    await assert_request_refused_naming(client, {**REQUEST, **change}, field, reason)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.http import AUTH as API_AUTH
-from tests.helpers.http import counts
+from tests.helpers.http import assert_request_refused_naming
 
 HEADERS = {**API_AUTH, "Content-Type": "application/json"}
 REQUEST: dict[str, Any] = {
@@ -60,9 +60,4 @@ async def test_a_bad_panel_is_a_422_naming_the_field_and_writes_nothing(
     app_client: Any, change: dict[str, Any], field: str, reason: str
 ) -> None:
     client = await app_client(ASKARSAN_RUN_JOBS="false")
-    before = await counts(client)
-    response = await client.post("/api/v1/interviews", data=json.dumps({**REQUEST, **change}), headers=HEADERS)
-    assert response.status == 422, await response.text()
-    problems = (await response.json())["problems"]
-    assert field in problems and reason in problems[field], problems
-    assert await counts(client) == before
+    await assert_request_refused_naming(client, {**REQUEST, **change}, field, reason)
