@@ -49,6 +49,7 @@ from services.reports.pipeline import (
     Choice,
     NextAction,
     OverduePolicy,
+    PanelSeat,
     PipelineFilter,
     PipelinePage,
     TrackerRow,
@@ -57,6 +58,7 @@ from services.reports.pipeline import (
     humanize,
     next_action,
     overdue_clause,
+    panel,
     pipeline_export,
     pipeline_page,
     pipeline_rows,
@@ -80,6 +82,7 @@ __all__ = [
     "NextAction",
     "OverduePolicy",
     "PageVersionItem",
+    "PanelSeat",
     "PipelineFilter",
     "PipelinePage",
     "Reports",
@@ -157,6 +160,9 @@ class Reports:
 
     async def co_recruiters(self, interview_id: str) -> list[Choice]:
         return await co_recruiters(self.ctx.read_sessions, interview_id)
+
+    async def panel(self, interview_id: str) -> list[PanelSeat]:
+        return await panel(self.ctx.read_sessions, interview_id)
 
     async def revoke_feed(self, feed_id: str) -> bool:
         return await revoke_feed(self.ctx.sessions, feed_id, now=self.ctx.now())

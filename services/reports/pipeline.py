@@ -22,7 +22,15 @@ from cards.pipeline import PipelineRow
 from scheduling.interview import OPEN_STAGES, Stage
 from scheduling.zones import format_local
 from storage.jobs import FAILED
-from storage.models import Interview, InterviewRecruiter, Job, Party, TeamMember
+from storage.models import (
+    Booking,
+    Interview,
+    InterviewInterviewer,
+    InterviewRecruiter,
+    Job,
+    Party,
+    TeamMember,
+)
 
 PAGE_SIZE = 50
 
@@ -456,6 +464,35 @@ async def co_recruiters(sessions: async_sessionmaker[AsyncSession], interview_id
         )
         return [Choice(r.id, f"{r.display_name} ({r.email})" if r.email and r.email != r.display_name
                        else r.display_name) for r in rows]
+
+
+@dataclass(frozen=True)
+class PanelSeat:
+    """One interviewer beside the client contact, as the tracker shows them."""
+
+    name: str
+    zone: str
+    required: bool
+    attending: bool | None  # None while nothing is booked
+
+
+async def panel(sessions: async_sessionmaker[AsyncSession], interview_id: str) -> list[PanelSeat]:
+    """The interview's other interviewers (the client contact is shown as the client), in the
+    recruiter's order; ``attending`` says whether each holds a booking of the booked time."""
+    async with sessions() as session:
+        booked = select(Booking.client_id).where(
+            Booking.interview_id == interview_id, Booking.status == "active"
+        )
+        attending = list(await session.scalars(booked))
+        rows = await session.execute(
+            select(Party.display_name, Party.timezone, Party.id, InterviewInterviewer.required)
+            .join(InterviewInterviewer, InterviewInterviewer.party_id == Party.id)
+            .join(Interview, Interview.id == InterviewInterviewer.interview_id)
+            .where(InterviewInterviewer.interview_id == interview_id, Party.id != Interview.client_id)
+            .order_by(InterviewInterviewer.position)
+        )
+        return [PanelSeat(r.display_name, r.timezone, r.required, (r.id in attending) if attending else None)
+                for r in rows]
 
 
 async def recruiter_for(

@@ -15,9 +15,10 @@ from services import InvalidRequest, NotAllowed, NotFound
 async def recruiters_context(
     request: web.Request, interview_id: str, handover_error: str | None
 ) -> dict[str, Any]:
-    """What the interview page shows of its recruiters, and the handover form's choices."""
+    """What the interview page shows of its panel and recruiters, and the handover form's choices."""
     services = request.app[SERVICES]
     return {
+        "panel": await services.reports.panel(interview_id),
         "co_recruiters": await services.reports.co_recruiters(interview_id),
         "handover_choices": await services.team.recruiters(),
         "handover_error": handover_error,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import icalendar
 
+from tests.helpers.http import AUTH as API_AUTH
 from tests.helpers.http import sessions_of
 from tests.helpers.teams import (
     OLLIE,
@@ -137,3 +138,37 @@ async def test_a_team_feed_carries_the_teams_booked_interviews(tracker_app, data
     bad = await client.post("/tracker/feeds", data={"recruiter": parties[RITA.name], "scope": "all",
                                                     "csrf": csrf})
     assert bad.status == 400
+
+
+async def test_the_interview_page_shows_the_panel_each_required_or_optional_and_who_attends(
+    tracker_app, database_url
+):
+    client = await tracker_app(database_url)
+    request = {
+        "recruiter": {"name": "Rita Recruiter", "email": "rita@agency.example", "zone": "Europe/London"},
+        "client": {"name": "Harry Lead", "email": "hm@client.example", "zone": "Europe/London"},
+        "candidate": {"name": "Asha Rao", "email": "asha@example.org", "zone": "Asia/Kolkata"},
+        "role_title": "Data Engineer",
+        "panel": [
+            {"name": "Sam Lee", "email": "sam@client.example", "zone": "America/New_York"},
+            {"name": "Priya Iyer", "email": "priya@client.example", "zone": "Asia/Kolkata", "required": False},
+        ],
+    }
+    created = await client.post("/api/v1/interviews", json=request, headers=API_AUTH)
+    assert created.status == 201, await created.text()
+    answer = await created.json()
+    await sign_in(client)
+
+    page = await (await client.get(f"/tracker/interviews/{answer['id']}")).text()
+    panel = page.split('<dd class="panel">', 1)[1].split("</dd>", 1)[0]
+    assert "Sam Lee" in panel and "(America/New_York)" in panel and "Priya Iyer" in panel
+    assert panel.index("Sam Lee") < panel.index("Priya Iyer")
+    assert "Sam Lee <span class=\"note\">(America/New_York)</span> · required</li>" in panel
+    assert "· optional</li>" in panel and "attending" not in panel  # nothing booked yet
+    assert "Harry Lead" not in panel  # the lead is shown as the client
+
+    sessions = sessions_of(client)
+    await book(sessions, answer["id"], answer["client_id"], answer["candidate_id"], now(), weekday_after(now(), 3))
+    booked = await (await client.get(f"/tracker/interviews/{answer['id']}")).text()
+    panel = booked.split('<dd class="panel">', 1)[1].split("</dd>", 1)[0]
+    assert panel.count("· attending</li>") == 2, panel
