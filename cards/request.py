@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from cards._base import (
@@ -36,6 +37,7 @@ REQUEST_FIELDS: Mapping[str, str] = {
     "times_from": "Times",
     "location": "Location",
     "deadline": "Deadline",
+    "panel": "Other interviewers",
     "co_recruiters": "Co-recruiters' e-mail addresses",
 }
 
@@ -91,7 +93,7 @@ def schedule_request_card(
     body = [
         heading("Schedule an interview"),
         text("askARSAN asks the client for times, lets the candidate pick one and books it."),
-        *field_problems(errors, label),
+        *field_problems(_by_form_field(errors), label),
         container(
             [
                 text("Client", weight="Bolder"),
@@ -144,12 +146,44 @@ def schedule_request_card(
             ],
             separator=True,
         ),
+        _panel_input(value("panel")),
         _co_recruiters_input(value("co_recruiters")),
     ]
     return card(
         body,
         [submit("Request the interview", {"action": "request_interview"}, style="positive")],
         fallback="Schedule an interview: please open this in Teams or the askARSAN chat page.",
+    )
+
+
+def _by_form_field(errors: Mapping[str, str] | None) -> dict[str, str]:
+    """The request's problems under the form's own fields: one about the panel's third
+    interviewer (``panel[2].email``) belongs to the panel box, line 3."""
+    found: dict[str, str] = {}
+    for key, message in (errors or {}).items():
+        match = re.match(r"panel\[(\d+)\]", key)
+        if match:
+            line = f"line {int(match[1]) + 1}: {message}"
+            found["panel"] = f"{found['panel']}; {line}" if "panel" in found else line
+        else:
+            found[key] = message
+    return found
+
+
+def _panel_input(value: str | None) -> Element:
+    """The client's colleagues who interview with them: one per line, as a recruiter writes it."""
+    return container(
+        [
+            text("Panel", weight="Bolder"),
+            input_text("panel", f"{REQUEST_FIELDS['panel']} (optional)", value=value, multiline=True,
+                       placeholder="Sam Lee, sam@contoso.com, America/New_York\n"
+                                   "Priya Rao, priya@contoso.com, Asia/Kolkata, optional",
+                       max_length=2000),
+            subtle("One interviewer per line: name, e-mail, time zone, and \"optional\" when the "
+                   "time need not suit them (they attend when free). The times offered suit the "
+                   "client and every other interviewer."),
+        ],
+        separator=True,
     )
 
 

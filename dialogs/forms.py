@@ -11,10 +11,12 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from cards.availability_cards import WINDOWS
+from scheduling.errors import DomainError
 from scheduling.interview import Format
 from scheduling.pages import DAY_KEYS, BookingPage, PageRules
 from scheduling.rules import SlotRequest
-from services import InterviewRequest, InvalidRequest, PartyInput, TimesFrom
+from scheduling.zones import zone
+from services import InterviewRequest, InvalidRequest, PanelMember, PartyInput, TimesFrom
 from services.identity import aad_object_id, aad_object_id_problem
 from services.team import parse_emails
 
@@ -57,6 +59,7 @@ def parse_interview_request(values: Mapping[str, object], recruiter: PartyInput)
         except ValueError:
             problems["deadline"] = "the deadline must be a date like 2026-12-01"
     co_recruiters = _co_recruiters(values, recruiter, problems)
+    panel = parse_panel_lines(_text(values, "panel", 2000), problems)
     # The client picked with Teams' people picker (cards.request): their Entra object id.
     client_aad = _text(values, "client_aad_object_id", 64) or None
     aad_problem = aad_object_id_problem(client_aad, "the client picked in Teams")
@@ -85,7 +88,43 @@ def parse_interview_request(values: Mapping[str, object], recruiter: PartyInput)
         deadline=deadline,
         times_from=times_from,
         co_recruiters=co_recruiters,
+        panel=panel,
     )
+
+
+_PANEL_LINE_HELP = 'write one interviewer per line as "name, e-mail, time zone", adding ", optional" ' \
+    'for one the time need not suit, e.g. "Sam Lee, sam@contoso.com, America/New_York"'
+
+
+def parse_panel_lines(text: str, problems: dict[str, str]) -> tuple[PanelMember, ...]:
+    """The form's panel, one interviewer per line: ``name, e-mail, zone[, optional]``. Only the
+    shape is read here; the request's own checks (how many, an address twice) are the service's."""
+    members: list[PanelMember] = []
+    wrong: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        parts = [part.strip() for part in line.split(",")]
+        if not any(parts):
+            continue
+        required = True
+        if len(parts) == 4 and parts[3].lower() in ("optional", "required"):
+            required = parts[3].lower() == "required"
+            parts = parts[:3]
+        if len(parts) != 3 or not all(parts):
+            wrong.append(f"line {number} has not the shape name, e-mail, time zone")
+            continue
+        name, email, zone_name = parts
+        if email.count("@") != 1 or any(c.isspace() for c in email):
+            wrong.append(f"line {number}: {email[:80]} is not an e-mail address")
+            continue
+        try:
+            zone(zone_name)
+        except DomainError as error:
+            wrong.append(f"line {number}: {error.message}")
+            continue
+        members.append(PanelMember(PartyInput(name=name, email=email.lower(), zone=zone_name), required))
+    if wrong:
+        problems["panel"] = "; ".join(wrong[:3]) + f": {_PANEL_LINE_HELP}"
+    return tuple(members)
 
 
 def _co_recruiters(

@@ -482,7 +482,7 @@ def test_request_form_has_the_agreed_inputs_defaults_and_errors() -> None:
     assert list(inputs) == ["client_name", "client_email", "client_organisation", "client_zone",
                             "candidate_name", "candidate_email", "candidate_zone", "role_title",
                             "duration_minutes", "format", "times_from", "location", "deadline",
-                            "co_recruiters"]
+                            "panel", "co_recruiters"]
     assert inputs["client_name"]["value"] == "Priya"
     assert inputs["candidate_zone"]["value"] == "Asia/Kolkata"
     assert inputs["format"]["value"] == "phone"
@@ -490,6 +490,7 @@ def test_request_form_has_the_agreed_inputs_defaults_and_errors() -> None:
     assert [c["value"] for c in inputs["duration_minutes"]["choices"]] == ["30", "45", "60", "90"]
     assert [c["value"] for c in inputs["format"]["choices"]] == ["teams", "on_site", "phone"]
     assert not inputs["location"].get("isRequired") and not inputs["deadline"].get("isRequired")
+    assert inputs["panel"]["isMultiline"] is True and not inputs["panel"].get("isRequired")
     assert inputs["deadline"]["type"] == "Input.Date"
     error = next(n for n in walk(card) if n.get("type") == "TextRun")
     assert error["text"] == "Client e-mail: That is not an e-mail address."

@@ -8,6 +8,7 @@ from typing import Any
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from sqlalchemy import select
 
+from services.hosts import interviewers
 from storage.models import Interview, Party
 from tests.helpers.databases import Sessions
 from tests.helpers.dialogs import make_adapter, says
@@ -64,5 +65,38 @@ async def test_an_address_that_is_not_one_comes_back_with_a_clear_message(sqlite
         says("Almost there", "lee at agency is not an e-mail address", "separated by commas", "Nothing was created")
     )
     await step.assert_reply(card_with("lee at agency", "Harry Manager"))
+    async with sqlite_sessions() as session:
+        assert await session.scalar(select(Interview.id)) is None
+
+
+async def test_the_form_takes_a_panel_one_interviewer_per_line(sqlite_sessions: Sessions) -> None:
+    adapter = make_adapter(sqlite_sessions)
+    step = await (await adapter.send("schedule")).assert_reply(card_with("Other interviewers"))
+    panel = "Sam Lee, Sam@Client.example, America/New_York\n\n Priya Rao , priya@client.example, Asia/Kolkata, optional "
+    await (await step.send(submit({**GOOD, "panel": panel}))).assert_reply(says("Interview requested"))
+    async with sqlite_sessions() as session:
+        interview = await session.scalar(select(Interview))
+        assert interview is not None
+        seated = [(i.name, i.email, i.zone, i.required) for i in await interviewers(session, interview)]
+    assert seated == [
+        ("Harry Manager", "hm@client.example", "Europe/London", True),
+        ("Sam Lee", "sam@client.example", "America/New_York", True),
+        ("Priya Rao", "priya@client.example", "Asia/Kolkata", False),
+    ]
+
+
+async def test_a_panel_line_that_cannot_be_read_comes_back_saying_which_and_how(sqlite_sessions: Sessions) -> None:
+    adapter = make_adapter(sqlite_sessions)
+    step = await (await adapter.send("schedule")).assert_reply(card_with("request_interview"))
+    panel = "Sam Lee, sam@client.example, America/New_York\nPriya Rao, priya@client.example, Mars/Olympus"
+    step = await (await step.send(submit({**GOOD, "panel": panel}))).assert_reply(
+        says("Almost there", "line 2", "Nothing was created")
+    )
+    await step.assert_reply(card_with("Other interviewers: line 2", "name, e-mail, time zone", "Mars/Olympus"))
+    # The service's own check (the client's address twice) lands on the panel box too.
+    step = await (await step.send(submit({**GOOD, "panel": "Harry Again, hm@client.example, UTC"}))).assert_reply(
+        says("Almost there")
+    )
+    await step.assert_reply(card_with("Other interviewers: line 1", "already on the panel"))
     async with sqlite_sessions() as session:
         assert await session.scalar(select(Interview.id)) is None
