@@ -127,10 +127,10 @@ def _worker(settings: Settings) -> int:
     return asyncio.run(run())
 
 
-def _demo(settings: Settings, graph: bool, log_file: Path) -> int:
+def _demo(settings: Settings, graph: bool, panel: bool, log_file: Path) -> int:
     from bot.dev.demo import main as demo_main
 
-    return demo_main(settings.with_local_secrets(), sys.stdout, graph=graph, log_file=log_file)
+    return demo_main(settings.with_local_secrets(), sys.stdout, graph=graph, panel=panel, log_file=log_file)
 
 
 def _manifest_build(settings: Settings, out: Path, schema: Path | None) -> int:
@@ -281,6 +281,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--graph", action="store_true",
         help="calendar and mail through Microsoft Graph, against a loopback stand-in",
     )
+    demo.add_argument(
+        "--panel", action="store_true",
+        help="a panel interview: two interviewers, a co-recruiter and the team's Teams channel",
+    )
     manifest = sub.add_parser("manifest", help="the Teams app package")
     manifest_sub = manifest.add_subparsers(dest="manifest_command", required=True)
     build = manifest_sub.add_parser("build", help="write the Teams app package (zip)")
@@ -319,7 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "worker":
         return _worker(settings)
     elif args.command == "demo" and demo_log is not None:
-        return _demo(settings, args.graph, demo_log)
+        return _demo(settings, args.graph, args.panel, demo_log)
     elif args.command in ("export-candidate", "erase-candidate"):
         return _candidate_data(settings, args, erase=args.command == "erase-candidate")
     elif args.command == "manifest":

@@ -217,13 +217,34 @@ def feedback_overdue_note(view: InterviewView, missing: list[Role], closes: date
 def feedback_received_note(view: InterviewView, data: Data) -> str:
     by = Role(data.get("by", "client"))
     verb = "updated their feedback" if data.get("note") == "feedback_updated" else "gave feedback"
-    message = f"{_name_md(view, by)} {verb}: {data.get('rating', '?')}/5 ({md(view.role_title)}"
+    who = _party_md(view, data.get("party") or "", by)
+    message = f"{who} {verb}: {data.get('rating', '?')}/5 ({md(view.role_title)}"
     message += (f", {md(view.candidate.name)})." if by is Role.CLIENT
                 else f" at {_name_md(view, Role.CLIENT)}).")
     if view.stage is Stage.AWAITING_FEEDBACK:
-        waiting = Role.CANDIDATE if by is Role.CLIENT else Role.CLIENT
-        message += f" Waiting for {_name_md(view, waiting)}."
+        if "waiting" in data:
+            waiting = [_party_md(view, party_id, Role.CLIENT) for party_id in data["waiting"].split()]
+        else:  # a note planned before each answer named who is still awaited
+            waiting = [_name_md(view, Role.CANDIDATE if by is Role.CLIENT else Role.CLIENT)]
+        if waiting:
+            message += f" Waiting for {_and(waiting)}."
     return message
+
+
+def _party_md(view: InterviewView, party_id: str, role: Role) -> str:
+    """A party of the interview by id, as ``_name_md`` names them: the client contact with their
+    organisation, another interviewer of the panel by name, else the party playing ``role``."""
+    if party_id == view.candidate.id:
+        return md(view.candidate.name)
+    if party_id and party_id != view.client.id:
+        for seat in view.interviewers:
+            if seat.party.id == party_id:
+                return md(seat.party.name)
+    return _name_md(view, Role.CLIENT if party_id == view.client.id else role)
+
+
+def _and(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def no_show_note(view: InterviewView, absent: Role, by: Role) -> str:

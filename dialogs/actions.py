@@ -299,7 +299,7 @@ class CardActions:
 
     async def next_step(self, turn_context: TurnContext, grant: InvitationGrant) -> None:
         """What a person who opened their invitation link should see now."""
-        view = await self._services.scheduling.view(grant.interview_id)
+        view = await self._services.scheduling.view(grant.interview_id, reader=grant.party_id)
         if view is None:
             await turn_context.send_activity("I can't find that interview any more.")
             return

@@ -132,7 +132,7 @@ class FeedbackActions:
         interview is not past its booked time (the scheduling steps answer then)."""
         if grant.role not in (Role.CLIENT, Role.CANDIDATE):
             return False
-        view = await self._services.scheduling.view(grant.interview_id)
+        view = await self._services.scheduling.view(grant.interview_id, reader=grant.party_id)
         if view is None:
             return False
         name = md(view.party(grant.role).name)

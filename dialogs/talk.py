@@ -39,7 +39,7 @@ class TypedRequests:
         self._actions = actions
 
     async def answer(self, turn_context: TurnContext, grant: InvitationGrant, text: str) -> None:
-        view = await self._services.scheduling.view(grant.interview_id)
+        view = await self._services.scheduling.view(grant.interview_id, reader=grant.party_id)
         if view is None:
             await turn_context.send_activity("I can't find that interview any more.")
             return

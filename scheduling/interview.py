@@ -240,12 +240,16 @@ class InterviewEnded:
 
 @dataclass(frozen=True)
 class FeedbackSubmitted:
-    """One side sent (or edited) its feedback; `both_in` says whether the other side's is in too."""
+    """One side sent (or edited) its feedback; `both_in` says whether the other side's is in too.
+    `party_id` is who answered (one interviewer of a panel answers for themselves); `waiting`, the
+    parties whose answers are still awaited."""
 
     by: Role
     rating: int
     both_in: bool
     edit: bool = False
+    party_id: str = ""
+    waiting: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -496,7 +500,8 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
                 )
             )
             return Transition(Stage.AWAITING_FEEDBACK, tuple(effects))
-        case FeedbackSubmitted(by=by, rating=rating, both_in=both_in, edit=edit):
+        case FeedbackSubmitted(by=by, rating=rating, both_in=both_in, edit=edit, party_id=party_id,
+                               waiting=waiting):
             if by not in (Role.CLIENT, Role.CANDIDATE):
                 raise InvalidTransition(stage, event, "Only the client and the candidate give feedback.")
             if stage in (Stage.FEEDBACK_COMPLETE, Stage.DECIDED):
@@ -509,7 +514,7 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
             received = Effect(
                 EffectKind.FEEDBACK_RECEIVED, Role.RECRUITER,
                 data=_note("feedback_updated" if edit else "feedback_received",
-                           by=by.value, rating=str(rating)),
+                           by=by.value, rating=str(rating), party=party_id, waiting=" ".join(waiting)),
             )
             if not both_in:
                 return Transition(Stage.AWAITING_FEEDBACK, (received,))

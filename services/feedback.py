@@ -163,9 +163,15 @@ async def feedback_by_party(session: AsyncSession, interview_id: str) -> dict[st
 
 async def everyone_in(session: AsyncSession, interview: Interview, rows: Mapping[str, object]) -> bool:
     """The candidate and every required interviewer have answered (`rows` by party id)."""
-    if interview.candidate_id not in rows:
-        return False
-    return all(seat.party_id in rows for seat in await interviewers(session, interview) if seat.required)
+    return not await still_owing(session, interview, rows)
+
+
+async def still_owing(session: AsyncSession, interview: Interview, rows: Mapping[str, object]) -> list[str]:
+    """Who has not answered yet (`rows` by party id): each required interviewer, the client
+    contact first, then the candidate."""
+    owing = [seat.party_id for seat in await interviewers(session, interview)
+             if seat.required and seat.party_id not in rows]
+    return owing if interview.candidate_id in rows else [*owing, interview.candidate_id]
 
 
 async def feedback_pair(session: AsyncSession, interview_id: str) -> FeedbackPair:
@@ -282,14 +288,16 @@ async def submit_feedback(
         else:
             row.rating, row.answers, row.updated_at = parsed.rating, _answers(parsed), now
             row.edits += 1
-        both_in = await everyone_in(session, interview, {**rows, actor.party_id: row})
+        waiting = await still_owing(session, interview, {**rows, actor.party_id: row})
+        both_in = not waiting
         audit(session, interview.id, now, actor.role, actor.party_id,
               "feedback_edited" if edited else "feedback_given", {"rating": parsed.rating})
         if both_in:
             outcome = await _outcome(session, interview.id)
             outcome.summary_at = now
         new_stage = await apply_event(
-            session, interview, FeedbackSubmitted(actor.role, parsed.rating, both_in, edited),
+            session, interview,
+            FeedbackSubmitted(actor.role, parsed.rating, both_in, edited, actor.party_id, tuple(waiting)),
             now, config.policy,
         )
         return SubmitResult(actor.role, parsed.rating, edited, new_stage is Stage.FEEDBACK_COMPLETE)

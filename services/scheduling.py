@@ -406,9 +406,15 @@ class Scheduling:
         await propose_other_times(ctx.sessions, actor, interview_id, text, ctx.now(), ctx.config)
         ctx.doorbell.ring()
 
-    async def view(self, interview_id: str) -> InterviewView | None:
+    async def view(self, interview_id: str, *, reader: str | None = None) -> InterviewView | None:
+        """The interview as its cards show it; with ``reader`` (a party id) as that person reads
+        it: a panel interviewer is "the client" of their own cards (their name and zone)."""
         async with self._ctx.sessions() as session:
-            return await load_view(session, interview_id)
+            view = await load_view(session, interview_id)
+        if view is not None and reader is not None and reader != view.client.id:
+            if any(seat.party.id == reader for seat in view.interviewers):
+                return view.for_interviewer(reader)
+        return view
 
     async def rules(self, interview_id: str) -> BookingRules | None:
         async with self._ctx.sessions() as session:

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from bot.app import RUNTIME, create_app
 from bot.dev.loopback import FakeConnector, Received
 from bot.settings import Settings
+from cards._base import md_plain
 from cards.messages import counted
 from scheduling.interview import Stage
 from scheduling.zones import format_local_range
@@ -33,11 +34,13 @@ from services.invitations import hash_token
 from storage.models import Interview, Invitation
 
 CARD = "application/vnd.microsoft.card.adaptive"
-NAMES = {"demo-recruiter": "Rita Recruiter", "demo-client": "Harry Manager", "demo-candidate": "Asha Rao"}
+NAMES = {"demo-recruiter": "Rita Recruiter", "demo-client": "Harry Manager", "demo-candidate": "Asha Rao",
+         "demo-panel": "Sam Lee"}
 WHO = {
     "demo-recruiter": "Recruiter (Teams)",
     "demo-client": "Client (web chat)",
     "demo-candidate": "Candidate (web chat)",
+    "demo-panel": "Second interviewer Sam (web chat)",
 }
 
 
@@ -111,6 +114,7 @@ class Demo:
     connector: FakeConnector = field(default_factory=FakeConnector)
     client: TestClient[Any, Any] | None = None
     seen_mail: set[str] = field(default_factory=set)
+    chat_links: dict[str, list[str]] = field(default_factory=dict)  # address -> links in their mail
     activity_count: int = 0
 
     def say(self, line: str = "") -> None:
@@ -127,7 +131,7 @@ class Demo:
         for line in lines:
             for part in str(line).splitlines():
                 if part.strip():
-                    self.say(f"      {without_links(part).replace('**', '')}")
+                    self.say(f"      {md_plain(without_links(part))}")
 
     async def post(self, conversation: str, user: str, channel: str, **fields: Any) -> None:
         assert self.client is not None
@@ -174,6 +178,10 @@ class Demo:
             extra = f" (attached: {', '.join(str(p.get_filename()) for p in ics)})" if ics else ""
             subject = str(message['Subject']).strip()
             self.say(f"  ✉ e-mail to {message['To']}: “{subject}”{extra}")
+            body = message.get_body(preferencelist=("plain",))
+            if body is not None:
+                found = _CHAT_LINK.findall(str(body.get_content()))
+                self.chat_links.setdefault(str(message["To"]), []).extend(found)
             for part in ics:
                 name = str(part.get_filename())
                 target = self.workdir / f"{message['To'].split('@')[0]}-{name}"
@@ -201,7 +209,8 @@ def _slot_day(today: date) -> date:
 
 
 async def run_demo(
-    settings: Settings, out: TextIO, *, graph: bool = False, log_file: Path | None = None
+    settings: Settings, out: TextIO, *, graph: bool = False, panel: bool = False,
+    log_file: Path | None = None,
 ) -> int:
     with tempfile.TemporaryDirectory(prefix="askarsan-demo-") as tmp:
         workdir = Path(settings.data_dir) / "demo"
@@ -233,7 +242,7 @@ async def run_demo(
         )
         await demo.client.start_server()
         try:
-            code = await _journey(demo)
+            code = await (_panel_journey(demo) if panel else _journey(demo))
             if demo.graph is not None:
                 code = code or _graph_summary(demo)
             demo.say()
@@ -405,6 +414,111 @@ async def _journey(demo: Demo) -> int:
     return 0 if ok else 1
 
 
+async def _panel_journey(demo: Demo) -> int:
+    """A panel of two interviewers in two zones, and a co-recruiter beside the owner."""
+    say = demo.say
+    say("askARSAN demo: a panel interview (two interviewers) with a co-recruiter, through the real bot.\n")
+
+    say("1. The recruiter asks for a panel interview in Teams, with Tess as co-recruiter.")
+    await demo.post("demo-recruiter", "rita", "emulator", text="schedule")
+    say("  Recruiter adds Sam Lee (New York) as a second, required interviewer and presses the button.")
+    await demo.post(
+        "demo-recruiter", "rita", "emulator",
+        value={
+            "action": "request_interview",
+            "client_name": "Harry Manager", "client_email": "harry@northwind.example",
+            "client_organisation": "Northwind Ltd", "client_zone": "Europe/London",
+            "candidate_name": "Asha Rao", "candidate_email": "asha@example.org",
+            "candidate_zone": "Asia/Kolkata", "role_title": "Senior Data Engineer",
+            "duration_minutes": "60", "format": "teams", "times_from": "offered_by_client",
+            "panel": "Sam Lee, sam@northwind.example, America/New_York",
+            "co_recruiters": "tess@agency.example",
+        },
+    )
+    reply = demo.connector.texts("demo-recruiter")[-1]
+    links = [part.split()[0] for part in reply.split("/chat?t=")[1:]]
+    if len(links) != 2:
+        say("The request was not accepted; stopping.")
+        return 1
+    await demo.run_jobs()
+    interview_id = await _interview_id(demo)
+
+    say("\n2. The client opens their link and offers a time that suits Sam in New York too.")
+    client_user = await demo.user_for(links[0])
+    await demo.post("demo-client", client_user, "directline", type="conversationUpdate",
+                    membersAdded=[{"id": client_user}])
+    day = _slot_day(datetime.now(UTC).date())
+    say(f"  Client enters {day.isoformat()} 14:00 and 15:00 (Europe/London: 09:00 and 10:00 in New York).")
+    await demo.post(
+        "demo-client", client_user, "directline",
+        value={"action": "offer_slots", "interview_id": interview_id, "zone": "Europe/London",
+               "slot_1_date": day.isoformat(), "slot_1_time": "14:00",
+               "slot_2_date": day.isoformat(), "slot_2_time": "15:00"},
+    )
+    await demo.run_jobs()
+
+    say("\n3. The candidate books the first time; everyone on the panel and both recruiters hear.")
+    candidate_user = await demo.user_for(links[1])
+    await demo.post("demo-candidate", candidate_user, "directline", type="conversationUpdate",
+                    membersAdded=[{"id": candidate_user}])
+    assert demo.client is not None
+    services = demo.client.app[RUNTIME].services
+    view = await services.scheduling.view(interview_id)
+    if view is None or not view.slots:
+        say("No slots were offered; stopping.")
+        return 1
+    say(f"  Candidate chooses {format_local_range(view.slots[0].interval, view.candidate.zone)}.")
+    await demo.post("demo-candidate", candidate_user, "directline",
+                    value={"action": "pick_slot", "interview_id": interview_id, "slot_id": view.slots[0].id})
+    await demo.run_jobs()
+    view = await services.scheduling.view(interview_id)
+    if view is None or view.booked is None:
+        say("  The interview was not booked; stopping.")
+        return 1
+    booked = view.booked
+    say("  The panel: " + "; ".join(
+        f"{seat.party.name} ({seat.party.zone}, {'required' if seat.required else 'optional'}, "
+        f"{'attending' if seat.attending else 'not attending'})" for seat in view.panel))
+
+    say("\n4. After the interview askARSAN asks the candidate and each interviewer for feedback.")
+    demo.clock.move_to(booked.end + timedelta(minutes=16))
+    await demo.run_jobs()
+    sam_links = demo.chat_links.get("sam@northwind.example") or []
+    if not sam_links:
+        say("  Sam got no link to answer in; stopping.")
+        return 1
+    sam_user = await demo.user_for(sam_links[-1].split("/chat?t=")[1])
+    say("  Sam opens the link in his feedback e-mail.")
+    await demo.post("demo-panel", sam_user, "directline", type="conversationUpdate",
+                    membersAdded=[{"id": sam_user}])
+
+    say("\n5. Each answers on their own; Harry and Sam disagree.")
+    await demo.post("demo-candidate", candidate_user, "directline", value={
+        "action": "candidate_feedback", "interview_id": interview_id, "rating": "4",
+        "impressions": "Two thoughtful interviewers.", "interest": "yes", "concerns": ""})
+    await demo.post("demo-client", client_user, "directline", value={
+        "action": "client_feedback", "interview_id": interview_id, "rating": "5",
+        "impressions": "Excellent on pipelines.", "qualification": "yes", "concerns": "",
+        "recommendation": "offer"})
+    await demo.run_jobs()
+    await demo.post("demo-panel", sam_user, "directline", value={
+        "action": "client_feedback", "interview_id": interview_id, "rating": "2",
+        "impressions": "Struggled with the modelling questions.", "qualification": "partly",
+        "concerns": "Not senior enough yet.", "recommendation": "reject"})
+    await demo.run_jobs()
+
+    rows = await services.reports.panel(interview_id)
+    co = await services.reports.co_recruiters(interview_id)
+    say("\nOn the tracker's interview page")
+    say("  Owner: Rita Recruiter; co-recruiters: " + (", ".join(c.label for c in co) or "none"))
+    say("  Panel: " + "; ".join(f"{r.name} ({r.zone}, {'required' if r.required else 'optional'})"
+                                for r in rows))
+    final = await services.scheduling.view(interview_id)
+    say(f"  stage: {final.stage.value if final else 'missing'}")
+    ok = final is not None and final.stage is Stage.FEEDBACK_COMPLETE and len(rows) == 1 and len(co) == 1
+    return 0 if ok else 1
+
+
 SENDING_MAILBOX = "askarsan@agency.example"
 DEMO_TENANT = "00000000-0000-0000-0000-00000000d3m0".replace("d3m0", "0001")
 
@@ -450,5 +564,7 @@ async def _interview_id(demo: Demo) -> str:
     return str(interview_id)
 
 
-def main(settings: Settings, out: TextIO, *, graph: bool = False, log_file: Path | None = None) -> int:
-    return asyncio.run(run_demo(settings, out, graph=graph, log_file=log_file))
+def main(
+    settings: Settings, out: TextIO, *, graph: bool = False, panel: bool = False, log_file: Path | None = None
+) -> int:
+    return asyncio.run(run_demo(settings, out, graph=graph, panel=panel, log_file=log_file))

@@ -43,6 +43,26 @@ async def test_the_demo_ends_with_a_booked_interview_both_confirmations_and_two_
     assert "IST (Asia/Kolkata)" in text and "GMT (Europe/London)" in text
 
 
+async def test_the_panel_demo_shows_each_interviewer_and_both_recruiters_what_they_see(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, ASKARSAN_DATA_DIR=str(tmp_path / "var"))
+    out = io.StringIO()
+    code = await run_demo(settings, out, panel=True)
+    text = out.getvalue()
+    assert code == 0, text
+    # Sam, the second interviewer in New York, is invited in his own zone and greeted by his name.
+    assert "e-mail to sam@northwind.example: “Interview confirmed: Senior Data Engineer" in text
+    assert "09:00 EST (America/New_York)" in text
+    assert "Hello Sam Lee! How did the interview" in text and "Hello Harry Manager! How did" not in text
+    # Tess, the co-recruiter, gets the owner's updates.
+    assert "e-mail to tess@agency.example: “Interview booked" in text
+    # Each interviewer's answer is their own; the summary flags the disagreement.
+    assert "Waiting for Harry Manager (Northwind Ltd) and Sam Lee." in text
+    assert "Sam Lee gave feedback: 2/5" in text
+    assert "The interviewers disagree: Harry Manager recommends an offer (5/5); Sam Lee recommends rejecting" in text
+    assert "Panel: Sam Lee (America/New_York, required)" in text
+    assert "co-recruiters: tess@agency.example" in text
+
+
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
