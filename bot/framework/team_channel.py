@@ -240,6 +240,8 @@ class TeamChannelPoster:
         outgoing = Activity().deserialize(activity)
 
         async def callback(turn_context: TurnContext) -> None:
+            # The SDK replies to the turn's activity: a proactive turn's is made up, so name the root.
+            turn_context.activity.id = root_id
             await turn_context.send_activity(outgoing)
 
         await _mapped(self._adapter.continue_conversation(reference, callback, self._app_id or None))
