@@ -30,6 +30,7 @@ from bot.framework.adapter import AskarsanAdapter, create_adapter
 from bot.framework.middleware import ReplayGuard
 from bot.framework.proactive import Messenger
 from bot.framework.state import SqlAlchemyStorage
+from bot.framework.team_channel import TeamChannelPoster
 from bot.framework.teams_reach import TeamsReach
 from bot.jobs.handlers import job_handlers
 from bot.jobs.runner import Handler, JobRunner
@@ -153,7 +154,7 @@ def build_runtime(
     adapter.auth.route(connector)
     messenger = Messenger(adapter, settings.app_id)
     mail = mail or integrations.mail
-    handlers = job_handlers(services, messenger, mail)
+    handlers = job_handlers(services, messenger, mail, TeamChannelPoster(adapter, settings.app_id))
     runner = JobRunner(
         sessions, handlers, clock=clock, lease=timedelta(seconds=settings.job_lease_seconds),
         batch=settings.job_batch, doorbell=ctx.doorbell,

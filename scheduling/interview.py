@@ -113,6 +113,8 @@ class EffectKind(StrEnum):
     # Holds: each hand-offered slot held in the client's calendar until the offer ends.
     HOLD_SLOTS = "hold_slots"
     RELEASE_HOLDS = "release_holds"
+    # The team's channel: what happened, for the interview's thread (``milestone``).
+    POST_TO_CHANNEL = "post_to_channel"
 
 
 @dataclass(frozen=True)
@@ -557,6 +559,32 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
             _expect(stage, event, Stage.FEEDBACK_COMPLETE, Stage.NO_SHOW)
             return Transition(Stage.DECIDED, ())
     raise InvalidTransition(stage, event)  # pragma: no cover - the match is exhaustive
+
+
+def milestone(event: Event) -> Mapping[str, str] | None:
+    """What a recruiting team's channel hears of `event`, or None: the interview was requested,
+    booked, moved or cancelled, a side's feedback came in (and with the second, the summary),
+    the window closed with the summary, a no-show, the decision. Which teams hear it, and how,
+    is the effect planner's (``services/effects/channel.py``)."""
+    match event:
+        case Requested():
+            return _note("requested")
+        case SlotPicked():
+            return _note("booked")
+        case RescheduleRequested(by=by):
+            return _note("rescheduled", by=by.value)
+        case Cancelled(by=by):
+            return _note("cancelled", by=by.value)
+        case FeedbackSubmitted(by=by, rating=rating, both_in=both_in, edit=edit):
+            return _note("feedback_updated" if edit else "feedback_received", by=by.value,
+                         rating=str(rating), summary="yes" if both_in else "no")
+        case FeedbackWindowClosed():
+            return _note("summary", summary="yes")
+        case NoShowReported(absent=absent):
+            return _note("no_show", absent=absent.value)
+        case Decided(decision=decision):
+            return _note("decided", decision=decision.value)
+    return None
 
 
 def _expect(stage: Stage, event: Event, *allowed: Stage) -> None:

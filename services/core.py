@@ -20,7 +20,17 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling.errors import DomainError
-from scheduling.interview import STAGE_LABELS, Event, Policy, Role, Stage, transition
+from scheduling.interview import (
+    STAGE_LABELS,
+    Effect,
+    EffectKind,
+    Event,
+    Policy,
+    Role,
+    Stage,
+    milestone,
+    transition,
+)
 from services.outbox import record_effects
 from storage.models import AuditEvent, Interview, InterviewInterviewer, InterviewRecruiter
 
@@ -149,6 +159,10 @@ async def apply_event(
     interview.version += 1
     await session.flush()
     effects = result.effects
+    said = milestone(event)
+    if said is not None:
+        # The recruiting teams' channels hear of it; the planner decides which and how.
+        effects = (*effects, Effect(EffectKind.POST_TO_CHANNEL, data=said))
     if context:
         effects = tuple(
             replace(effect, data=MappingProxyType({**context, **effect.data})) for effect in effects

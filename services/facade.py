@@ -15,6 +15,7 @@ from pathlib import Path
 from services.availability import Availability
 from services.booking import Bookings
 from services.changes import Changes
+from services.channel import TeamChannel
 from services.context import ServiceContext
 from services.effects import Effects
 from services.feedback import FeedbackUseCases
@@ -39,6 +40,7 @@ class Services:
         self.privacy = Privacy(ctx, outbox=outbox)
         self.effects = Effects(ctx)
         self.team = Team(ctx)
+        self.channel = TeamChannel(ctx)
 
     @property
     def public_url(self) -> str:

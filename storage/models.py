@@ -197,6 +197,8 @@ class RecruitingTeam(Base):
     channel_name: Mapped[str | None] = mapped_column(String(200))
     share_feedback_text: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    # The bot was removed from the team (or the team deleted or archived): no more posts.
+    removed_at: Mapped[datetime | None]
 
 
 class TeamMember(Base):
@@ -228,6 +230,9 @@ class InterviewThread(Base):
     conversation_id: Mapped[str] = mapped_column(String(500))
     activity_id: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
+    # The delivery key of the root post (a retried root post knows the thread is its own); an
+    # empty `activity_id` means that post is making the thread right now.
+    root_key: Mapped[str | None] = mapped_column(String(300))
 
 
 class Slot(Base):

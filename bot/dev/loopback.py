@@ -6,7 +6,11 @@ It speaks the Connector REST API's wire format (v3): replies and sends are
 `POST /v3/conversations/{id}/activities[/{replyToId}]`, updates are `PUT .../{activityId}`,
 new conversations are `POST /v3/conversations`. It records what it receives and can answer 429
 with `Retry-After` to test throttling. Teams' member profiles (`TeamsInfo.get_member`) are
-`GET /v3/conversations/{id}/members/{userId}`, for the people added with `add_member`.
+`GET /v3/conversations/{id}/members/{userId}`, for the people added with `add_member`. A team's
+roster (`TeamsInfo.get_paged_team_members`) is `GET /v3/conversations/{teamId}/pagedmembers`, for
+the teams made with `add_team` (any other team answers 404). A new conversation in a channel
+(`isGroup`, `channelData.channel.id`) answers as Teams does, with the thread's id
+`<channel id>;messageid=<root id>`; replies into it are recorded with their `replyToId`.
 """
 
 from __future__ import annotations
@@ -40,6 +44,9 @@ class FakeConnector:
     # Teams' member profiles by Teams user id (`add_member`), and the lookups made of them.
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     member_lookups: list[tuple[str, str]] = field(default_factory=list)
+    # Teams teams' rosters by team id (`add_team`): Teams user ids, in order.
+    teams: dict[str, list[str]] = field(default_factory=dict)
+    roster_page: int = 2
 
     @property
     def url(self) -> str:
@@ -99,10 +106,29 @@ class FakeConnector:
             return throttled
         body = await request.json()
         cid = f"conv-{next(self._ids)}"
-        self.received.append(
-            Received("POST", request.path, cid, body, request.headers.get("Authorization"))
-        )
-        return web.json_response({"id": cid, "activityId": f"act-{next(self._ids)}"})
+        activity_id = f"act-{next(self._ids)}"
+        channel = ((body.get("channelData") or {}).get("channel") or {}).get("id")
+        if body.get("isGroup") and channel:
+            cid = f"{channel};messageid={activity_id}"  # Teams names the new thread so
+        received = Received("POST", request.path, cid, body, request.headers.get("Authorization"))
+        self.received.append(received)
+        if self.on_receive is not None:
+            self.on_receive(received)
+        return web.json_response({"id": cid, "activityId": activity_id})
+
+    def channel_posts(self, channel_id: str) -> list[tuple[str, str | None, dict[str, Any]]]:
+        """What was posted in a Teams channel, in order: (the conversation id it went to, its
+        `replyToId`, the activity). A thread's root is a new conversation (its activity inside
+        the create call's body), every reply names the thread and its root."""
+        posts: list[tuple[str, str | None, dict[str, Any]]] = []
+        for r in self.received:
+            if r.conversation_id.split(";")[0] != channel_id:
+                continue
+            if r.path == "/v3/conversations":
+                posts.append((r.conversation_id, None, r.body.get("activity") or {}))
+            elif "/activities" in r.path:
+                posts.append((r.conversation_id, r.body.get("replyToId"), r.body))
+        return posts
 
     # Member profiles ---------------------------------------------------------------------------
 
@@ -135,8 +161,34 @@ class FakeConnector:
         self.members[user_id] = {k: v for k, v in profile.items() if v is not None}
         return self.members[user_id]
 
+    def add_team(self, team_id: str, user_ids: list[str]) -> None:
+        """A Teams team whose roster is these members (each added with `add_member`)."""
+        self.teams[team_id] = list(user_ids)
+
     def _member_routes(self, app: web.Application) -> None:
         app.router.add_get("/v3/conversations/{cid}/members/{uid}", self._member)
+        app.router.add_get("/v3/conversations/{cid}/pagedmembers", self._paged_members)
+
+    async def _paged_members(self, request: web.Request) -> web.Response:
+        """A page of a team's roster, Teams' TeamsPagedMembersResult: `members` and, while more
+        follow, a `continuationToken`."""
+        throttled = await self._throttled()
+        if throttled is not None:
+            return throttled
+        cid = request.match_info["cid"]
+        self.member_lookups.append((cid, "*"))
+        if cid not in self.teams:
+            return web.json_response(
+                {"error": {"code": "NotFound", "message": "Team not found."}}, status=404
+            )
+        start = int(request.query.get("continuationToken") or 0)
+        size = min(int(request.query.get("pageSize") or self.roster_page), self.roster_page)
+        ids = self.teams[cid]
+        page = [self.members[u] for u in ids[start:start + size] if u in self.members]
+        answer: dict[str, Any] = {"members": page}
+        if start + size < len(ids):
+            answer["continuationToken"] = str(start + size)
+        return web.json_response(answer)
 
     async def _member(self, request: web.Request) -> web.Response:
         """One member's profile; Teams takes the user's Teams id or their Entra object id."""

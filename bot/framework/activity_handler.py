@@ -22,6 +22,7 @@ from botbuilder.schema import (
 from bot.framework.adapter import AskarsanAdapter
 from bot.framework.member_profiles import meet_teams_members
 from bot.framework.sdk4171.activity_codec import serialize_reference
+from bot.framework.team_channel import TeamTurns, in_team
 from cards import notice_card
 from cards.replies import RECRUITER_AVAILABILITY, RECRUITER_CHANGES, RECRUITER_NOT_UNDERSTOOD
 from dialogs.actions import CardActions
@@ -61,6 +62,7 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
         self.dialogs.add(ScheduleInterviewDialog(services))
         self.actions = CardActions(services)
         self.typed = TypedRequests(services, self.actions)
+        self.team_turns = TeamTurns(services)  # the app in a Teams team (bot/framework/team_channel.py)
         self.commands: dict[str, Callable[[TurnContext], Awaitable[None]]] = {
             "help": self._help,
             "schedule": self._schedule,
@@ -73,12 +75,20 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
     async def on_turn(self, turn_context: TurnContext) -> None:
         await self._meet(turn_context)
         await super().on_turn(turn_context)
-        if turn_context.activity.type in ("message", "conversationUpdate"):
+        if turn_context.activity.type in ("message", "conversationUpdate") and not in_team(
+            turn_context.activity
+        ):
+            # (Never a team's channel: a recruiter's own cards must not go to it.)
             # At the end: a party this turn created (a recruiter's first request) is known now.
             await self._remember(turn_context)
         # State is read lazily and written once, at the end of the turn.
         await self.conversation_state.save_changes(turn_context)
         await self.user_state.save_changes(turn_context)
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        if await self.team_turns.conversation_update(turn_context):
+            return
+        await super().on_conversation_update_activity(turn_context)
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext
@@ -101,6 +111,8 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
             action = None  # a card's data is not ours to trust: only a string names a verb
         if action in self.actions.verbs:
             await self.actions.handle(turn_context, value)
+            return
+        if action is None and await self.team_turns.message(turn_context, normalise_command(activity)):
             return
         if action == "command":
             await self._command(turn_context, str(value.get("command") or "help"))

@@ -12,7 +12,8 @@ from bot.jobs.runner import Handler, PermanentFailure, RetryLater
 from integrations.errors import PermanentError, TransientError
 from integrations.mail import MailGateway
 from services import Services
-from services.effects import SEND_ACTIVITY, SEND_MAIL, Gone, NotYet, mail_from_payload
+from services.channel import ChannelPoster
+from services.effects import CHANNEL_POST, SEND_ACTIVITY, SEND_MAIL, Gone, NotYet, mail_from_payload
 from storage.jobs import ClaimedJob
 
 __all__ = ["Channel", "job_handlers"]
@@ -43,7 +44,9 @@ async def _mapped(call: Callable[[], Awaitable[None]]) -> None:
         raise PermanentFailure(str(error)) from error
 
 
-def job_handlers(services: Services, channel: Channel, mail: MailGateway) -> Mapping[str, Handler]:
+def job_handlers(
+    services: Services, channel: Channel, mail: MailGateway, poster: ChannelPoster | None = None
+) -> Mapping[str, Handler]:
     async def effect(job: ClaimedJob) -> None:
         await _mapped(lambda: services.effects.run(job))
 
@@ -55,7 +58,14 @@ def job_handlers(services: Services, channel: Channel, mail: MailGateway) -> Map
         # parked after the job's last attempt, like any other error.
         await mail.send(mail_from_payload(job.payload))
 
+    async def channel_post(job: ClaimedJob) -> None:
+        # A recruiting team's channel (services/channel.py): without a poster nothing can post.
+        if poster is None:
+            raise PermanentFailure("no Teams channel poster in this process")
+        await _mapped(lambda: services.channel.deliver(poster, job))
+
     handlers: dict[str, Handler] = {kind: effect for kind in services.effects.kinds}
+    handlers[CHANNEL_POST] = channel_post
     handlers[SEND_ACTIVITY] = send_activity
     handlers[SEND_MAIL] = send_mail
     return handlers

@@ -16,8 +16,9 @@ from types import MappingProxyType
 
 from scheduling.interview import EffectKind
 from services.context import ServiceContext
-from services.effects import calendar, changes, feedback, scheduling
+from services.effects import calendar, changes, channel, feedback, scheduling
 from services.effects.deliveries import (
+    CHANNEL_POST,
     SEND_ACTIVITY,
     SEND_MAIL,
     Gone,
@@ -29,6 +30,7 @@ from services.effects.note import Planner, notification
 from storage.jobs import ClaimedJob
 
 __all__ = [
+    "CHANNEL_POST",
     "PLANNERS",
     "SEND_ACTIVITY",
     "SEND_MAIL",
@@ -80,6 +82,8 @@ PLANNERS: Mapping[EffectKind, Planner] = MappingProxyType(
         EffectKind.CLOSE_FEEDBACK_WINDOW: feedback.window_closed,
         EffectKind.SEND_FEEDBACK_SUMMARY: notification(feedback.send_feedback_summary),
         EffectKind.NO_SHOW_REPORTED: notification(feedback.no_show_reported),
+        # The recruiting teams' channels
+        EffectKind.POST_TO_CHANNEL: channel.post_to_channel,
     }
 )
 

@@ -26,6 +26,7 @@ from storage.models import Party
 
 __all__ = [
     "CARD",
+    "CHANNEL_POST",
     "SEND_ACTIVITY",
     "SEND_MAIL",
     "Deliveries",
@@ -38,6 +39,8 @@ __all__ = [
 
 SEND_ACTIVITY = "send_activity"
 SEND_MAIL = "send_mail"
+# One stage's post(s) to one recruiting team's channel (``services/channel.py`` delivers it).
+CHANNEL_POST = "channel_post"
 
 CARD = "application/vnd.microsoft.card.adaptive"
 

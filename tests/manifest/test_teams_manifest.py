@@ -24,6 +24,7 @@ from manifest.builder import (
 )
 from tests.helpers.manifest import GOOD_APP_ID
 
+TEAM_COMMANDS = ["post here", "feedback text on", "feedback text off", "help"]
 RECRUITER_COMMANDS = ["schedule", "pipeline", "upcoming", "help"]
 
 
@@ -67,11 +68,13 @@ def test_rendered_manifest_fills_in_the_deployment(good_inputs: ManifestInputs) 
 
     (bot,) = manifest["bots"]
     assert bot["botId"] == GOOD_APP_ID
-    assert set(bot["scopes"]) >= {"personal", "groupChat"}
+    assert set(bot["scopes"]) >= {"personal", "team", "groupChat"}
     assert bot["supportsFiles"] is False
     covered: set[str] = set()
     for command_list in bot["commandLists"]:
-        assert [c["title"] for c in command_list["commands"]] == RECRUITER_COMMANDS
+        # In a team's channel: where the team's interview threads go and what they may quote.
+        expected = TEAM_COMMANDS if command_list["scopes"] == ["team"] else RECRUITER_COMMANDS
+        assert [c["title"] for c in command_list["commands"]] == expected
         assert all(c["description"].strip() for c in command_list["commands"])
         covered.update(command_list["scopes"])
     assert covered == set(bot["scopes"])
