@@ -14,7 +14,7 @@ from integrations.errors import PermanentError, TransientError
 from integrations.mail import MemoryMail
 from scheduling.interview import EffectKind
 from services import ServiceContext, Services
-from services.effects import PLANNERS, SEND_ACTIVITY, SEND_MAIL
+from services.effects import CHANNEL_POST, PLANNERS, SEND_ACTIVITY, SEND_MAIL
 from storage.jobs import ClaimedJob
 from tests.helpers.jobs import Queue
 
@@ -24,7 +24,7 @@ NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 def test_every_effect_kind_has_exactly_one_planner_and_a_job_handler(queue: Queue) -> None:
     assert set(PLANNERS) == set(EffectKind)
     handlers = job_handlers(Services(ServiceContext(queue.sessions)), _Channel(None), MemoryMail())
-    assert set(handlers) == {kind.value for kind in EffectKind} | {SEND_ACTIVITY, SEND_MAIL}
+    assert set(handlers) == {kind.value for kind in EffectKind} | {SEND_ACTIVITY, SEND_MAIL, CHANNEL_POST}
 
 
 class _Channel:
