@@ -42,7 +42,7 @@ async def test_a_request_asks_the_client_and_stores_only_hashed_links(sessions: 
     result = await request_interview(sessions, a_request(), NOW)
     assert await stage(sessions, result.interview_id) == Stage.AWAITING_SLOTS
     assert [j for j in await job_kinds(sessions, result.interview_id) if j[0] not in ESCALATION] == [
-        ("ask_client_for_slots", "client")
+        ("ask_client_for_slots", "client"), ("post_to_channel", None)
     ]
     async with sessions() as session:
         hashes = set(await session.scalars(select(Invitation.token_hash)))
@@ -95,7 +95,7 @@ async def test_nothing_acceptable_changes_nothing(sessions: Sessions) -> None:
     )
     assert offer.accepted == [] and offer.stage is Stage.AWAITING_SLOTS
     assert await count(sessions, Slot) == 0
-    assert len([j for j in await job_kinds(sessions, result.interview_id) if j[0] not in ESCALATION]) == 1
+    assert len([j for j in await job_kinds(sessions, result.interview_id) if j[0] not in ESCALATION]) == 2
 
 
 @pytest.mark.parametrize("who", ["candidate", "stranger", "other-client"])
