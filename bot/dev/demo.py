@@ -189,6 +189,14 @@ class Demo:
                 if isinstance(payload, bytes):
                     target.write_bytes(payload)
 
+    async def join(self, conversation: str, token: str) -> str:
+        """The person with invitation `token` opens their chat (Web Chat's conversationUpdate);
+        returns their web chat user id."""
+        user = await self.user_for(token)
+        await self.post(conversation, user, "directline", type="conversationUpdate",
+                        membersAdded=[{"id": user}])
+        return user
+
     async def user_for(self, token: str) -> str:
         assert self.client is not None
         async with self.client.app[RUNTIME].sessions() as session:
@@ -285,11 +293,7 @@ async def _journey(demo: Demo) -> int:
     await demo.run_jobs()
 
     say("\n2. The client opens the link from the e-mail and offers two slots.")
-    client_user = await demo.user_for(links[0])
-    await demo.post(
-        "demo-client", client_user, "directline", type="conversationUpdate",
-        membersAdded=[{"id": client_user}],
-    )
+    client_user = await demo.join("demo-client", links[0])
     day = _slot_day(datetime.now(UTC).date())
     say(f"  Client enters {day.isoformat()} 10:00 and 14:00 (Europe/London) and sends them.")
     interview_id = await _interview_id(demo)
@@ -304,11 +308,7 @@ async def _journey(demo: Demo) -> int:
     await demo.run_jobs()
 
     say("\n3. The candidate opens their link and sees the slots in India time.")
-    candidate_user = await demo.user_for(links[1])
-    await demo.post(
-        "demo-candidate", candidate_user, "directline", type="conversationUpdate",
-        membersAdded=[{"id": candidate_user}],
-    )
+    candidate_user = await demo.join("demo-candidate", links[1])
     assert demo.client is not None
     view = await demo.client.app[RUNTIME].services.scheduling.view(interview_id)
     if view is None or not view.slots:
@@ -444,9 +444,7 @@ async def _panel_journey(demo: Demo) -> int:
     interview_id = await _interview_id(demo)
 
     say("\n2. The client opens their link and offers a time that suits Sam in New York too.")
-    client_user = await demo.user_for(links[0])
-    await demo.post("demo-client", client_user, "directline", type="conversationUpdate",
-                    membersAdded=[{"id": client_user}])
+    client_user = await demo.join("demo-client", links[0])
     day = _slot_day(datetime.now(UTC).date())
     say(f"  Client enters {day.isoformat()} 14:00 and 15:00 (Europe/London: 09:00 and 10:00 in New York).")
     await demo.post(
@@ -458,9 +456,7 @@ async def _panel_journey(demo: Demo) -> int:
     await demo.run_jobs()
 
     say("\n3. The candidate books the first time; everyone on the panel and both recruiters hear.")
-    candidate_user = await demo.user_for(links[1])
-    await demo.post("demo-candidate", candidate_user, "directline", type="conversationUpdate",
-                    membersAdded=[{"id": candidate_user}])
+    candidate_user = await demo.join("demo-candidate", links[1])
     assert demo.client is not None
     services = demo.client.app[RUNTIME].services
     view = await services.scheduling.view(interview_id)
@@ -487,10 +483,8 @@ async def _panel_journey(demo: Demo) -> int:
     if not sam_links:
         say("  Sam got no link to answer in; stopping.")
         return 1
-    sam_user = await demo.user_for(sam_links[-1].split("/chat?t=")[1])
     say("  Sam opens the link in his feedback e-mail.")
-    await demo.post("demo-panel", sam_user, "directline", type="conversationUpdate",
-                    membersAdded=[{"id": sam_user}])
+    sam_user = await demo.join("demo-panel", sam_links[-1].split("/chat?t=")[1])
 
     say("\n5. Each answers on their own; Harry and Sam disagree.")
     await demo.post("demo-candidate", candidate_user, "directline", value={
