@@ -201,6 +201,8 @@ def create_app(
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         if run_migrations:
             await migrate(runtime.engine)
+        # The date recognizers build in a worker thread; turns meanwhile keep their buttons.
+        runtime.services.ctx.times.warm()
         if settings.is_local:
             settings.outbox_dir.mkdir(parents=True, exist_ok=True)
         stop = asyncio.Event()

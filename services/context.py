@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from integrations.calendar import CalendarGateway, LocalCalendar
 from integrations.directory import NoTeams, TeamsDirectory
 from scheduling.interview import Policy
+from services.times import TimeReader
 
 
 def utc_now() -> datetime:
@@ -66,6 +67,7 @@ class ServiceContext:
     attendees (Exchange, with ``CALENDAR=graph``) and sends them the invitation and the
     cancellation itself, so our mails attach no ``.ics``; False for the local calendar, whose only
     "event" is the ``.ics`` our mails carry.
+    ``times`` reads typed times; the server warms it at start-up (``TimeReader.warm``).
     """
 
     sessions: async_sessionmaker[AsyncSession]
@@ -78,6 +80,7 @@ class ServiceContext:
     public_url: str = "http://localhost:3978"
     mail_from: str = "askarsan@localhost"
     calendar_invites_attendees: bool = False
+    times: TimeReader = field(default_factory=TimeReader)
 
     @property
     def read_sessions(self) -> async_sessionmaker[AsyncSession]:
