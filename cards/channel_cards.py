@@ -53,6 +53,7 @@ class ChannelFeedback:
 
     side: str  # client | candidate
     rating: int
+    who: str | None = None  # a panel's interviewer, by initials: whose answer this is
     verdicts: Mapping[str, str] = field(default_factory=dict)
     texts: Mapping[str, str] = field(default_factory=dict)
 
@@ -72,6 +73,12 @@ class ChannelPost:
     share_text: bool = False
 
 
+def _side(answer: ChannelFeedback) -> str:
+    if answer.who:
+        return f"Interviewer {answer.who}"
+    return _SIDES.get(answer.side, answer.side)
+
+
 def channel_card(post: ChannelPost) -> Card:
     headline = _HEADLINES.get(post.note, "Interview update")
     role = md(post.role_title)
@@ -88,9 +95,11 @@ def channel_card(post: ChannelPost) -> Card:
             pairs.append(("Decision", DECISION_LABELS[Decision(post.decision)]))
         except ValueError:
             pairs.append(("Decision", md(post.decision)))
+    if post.note.startswith("feedback") and len(post.feedback) == 1 and post.feedback[0].who:
+        pairs = [(k, _side(post.feedback[0]) if k == "By" else v) for k, v in pairs]
     body = [text(f"**{headline}**: {role}", size="Medium"), facts(pairs)]
     for answer in post.feedback:
-        side = _SIDES.get(answer.side, answer.side)
+        side = _side(answer)
         verdicts = ", ".join(
             f"{_VERDICTS.get(k, k.capitalize())}: {md(v)}" for k, v in answer.verdicts.items() if v
         )

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.app import RUNTIME, create_app
 from bot.dev.loopback import FakeConnector, Received
@@ -31,7 +31,7 @@ from cards.messages import counted
 from scheduling.interview import Stage
 from scheduling.zones import format_local_range
 from services.invitations import hash_token
-from storage.models import Interview, Invitation
+from storage.models import Interview, Invitation, Job
 
 CARD = "application/vnd.microsoft.card.adaptive"
 NAMES = {"demo-recruiter": "Rita Recruiter", "demo-client": "Harry Manager", "demo-candidate": "Asha Rao",
@@ -42,6 +42,10 @@ WHO = {
     "demo-candidate": "Candidate (web chat)",
     "demo-panel": "Second interviewer Sam (web chat)",
 }
+# The recruiting team's Teams team: its id is also its General channel's, where threads go.
+TEAM_CHANNEL = "19:demo-recruiting@thread.tacv2"
+WHO[TEAM_CHANNEL] = "The recruiting team's channel (Teams)"
+TEAMS_USERS = {"tess": "Co-recruiter Tess (Teams)"}  # the Teams ids of the team's roster
 
 
 def describe_card(card: dict[str, Any]) -> Iterator[str]:
@@ -116,24 +120,38 @@ class Demo:
     seen_mail: set[str] = field(default_factory=set)
     chat_links: dict[str, list[str]] = field(default_factory=dict)  # address -> links in their mail
     activity_count: int = 0
+    conversations: dict[str, str] = field(default_factory=dict)  # personal chats opened in Teams
 
     def say(self, line: str = "") -> None:
         print(line, file=self.out)
 
     def received(self, message: Received) -> None:
-        who = WHO.get(message.conversation_id, message.conversation_id)
-        body = message.body
+        # A channel thread's replies go to "<channel>;messageid=<its first post>".
+        channel = message.conversation_id.split(";messageid=")[0]
+        members = [m.get("id") for m in message.body.get("members") or []]
+        if message.path == "/v3/conversations" and members and members[0] in TEAMS_USERS:
+            # askARSAN opens a personal chat with someone it found in Teams.
+            self.conversations[message.conversation_id] = TEAMS_USERS[members[0]]
+        who = self.conversations.get(channel) or WHO.get(channel, message.conversation_id)
+        # A new conversation (a channel thread's first post) carries its activity inside.
+        body = message.body.get("activity") or message.body
+        if channel == TEAM_CHANNEL and message.path == "/v3/conversations":
+            who += ", a new thread"
+        elif channel == TEAM_CHANNEL and body.get("replyToId"):
+            who += ", a reply in the interview's thread"
         lines = [body["text"]] if body.get("text") else []
         for attachment in body.get("attachments") or []:
             if attachment.get("contentType") == CARD:
                 lines.extend(describe_card(attachment["content"]))
+        if not lines:
+            return  # a conversation opened, its first message comes next
         self.say(f"  → {who} sees:")
         for line in lines:
             for part in str(line).splitlines():
                 if part.strip():
                     self.say(f"      {md_plain(without_links(part))}")
 
-    async def post(self, conversation: str, user: str, channel: str, **fields: Any) -> None:
+    async def post(self, conversation: str, user: str, channel: str, /, **fields: Any) -> None:
         assert self.client is not None
         self.activity_count += 1
         body: dict[str, Any] = {
@@ -159,7 +177,12 @@ class Demo:
         runner = self.client.app[RUNTIME].runner
         for _ in range(20):
             if await runner.run_once() == 0:
-                break
+                # A job that must wait a moment (a channel post waiting for the one before it
+                # in its thread) is due in seconds: the demo's clock goes there rather than wait.
+                soon = await self._due_within(timedelta(seconds=5))
+                if soon is None:
+                    break
+                self.clock.move_to(max(soon, self.clock()))
         if self.graph is not None:
             for sent in self.graph.sent[self.graph_seen:]:
                 message = sent["message"]
@@ -188,6 +211,15 @@ class Demo:
                 payload = part.get_payload(decode=True)
                 if isinstance(payload, bytes):
                     target.write_bytes(payload)
+
+    async def _due_within(self, window: timedelta) -> datetime | None:
+        assert self.client is not None
+        now = self.clock()
+        async with self.client.app[RUNTIME].sessions() as session:
+            due = await session.scalar(
+                select(func.min(Job.due_at)).where(Job.status == "pending", Job.due_at <= now + window)
+            )
+        return None if due is None else due.replace(tzinfo=UTC) if due.tzinfo is None else due
 
     async def join(self, conversation: str, token: str) -> str:
         """The person with invitation `token` opens their chat (Web Chat's conversationUpdate);
@@ -242,9 +274,11 @@ async def run_demo(
                 graph_base_url=demo.graph.url, graph_tenant_id=DEMO_TENANT, graph_client_id=DEMO_TENANT,
                 graph_sending_mailbox=SENDING_MAILBOX, mail_from=SENDING_MAILBOX,
             )
-        demo_settings = settings.model_copy(update=update)
         demo.connector.on_receive = demo.received
         await demo.connector.start()
+        if panel:  # the agency's Teams tenant, whose team the app is installed in
+            update.update(app_tenant_id=AGENCY_TENANT, teams_service_url=demo.connector.url)
+        demo_settings = settings.model_copy(update=update)
         demo.client = TestClient(
             TestServer(create_app(demo_settings, clock=demo.clock), host="127.0.0.1")
         )
@@ -440,6 +474,9 @@ async def _panel_journey(demo: Demo) -> int:
     if len(links) != 2:
         say("The request was not accepted; stopping.")
         return 1
+    say("  Rita and Tess's recruiting team has added askARSAN to its Teams team: each interview of")
+    say("  theirs gets a thread in the team's General channel.")
+    await _install_in_team(demo)
     await demo.run_jobs()
     interview_id = await _interview_id(demo)
 
@@ -501,6 +538,15 @@ async def _panel_journey(demo: Demo) -> int:
         "concerns": "Not senior enough yet.", "recommendation": "reject"})
     await demo.run_jobs()
 
+    say("\n6. Rita decides: an offer. The team's thread gets the decision too.")
+    await demo.post("demo-recruiter", "rita", "emulator",
+                    value={"action": "decide", "interview_id": interview_id, "decision": "offer"})
+    await demo.run_jobs()
+    posts = [p for p in demo.connector.channel_posts(TEAM_CHANNEL) if p[2].get("attachments")]
+    roots = {conversation for conversation, reply_to, _ in posts if reply_to is None}
+    say(f"\nIn the team's channel: {counted(len(posts), 'post')} in {counted(len(roots), 'thread')}, "
+        "the candidate named by initials, no feedback text (the team has not switched it on).")
+
     rows = await services.reports.panel(interview_id)
     co = await services.reports.co_recruiters(interview_id)
     say("\nOn the tracker's interview page")
@@ -509,11 +555,33 @@ async def _panel_journey(demo: Demo) -> int:
                                 for r in rows))
     final = await services.scheduling.view(interview_id)
     say(f"  stage: {final.stage.value if final else 'missing'}")
-    ok = final is not None and final.stage is Stage.FEEDBACK_COMPLETE and len(rows) == 1 and len(co) == 1
+    ok = (final is not None and final.stage is Stage.DECIDED and len(rows) == 1 and len(co) == 1
+          and len(roots) == 1)
     return 0 if ok else 1
 
 
 SENDING_MAILBOX = "askarsan@agency.example"
+AGENCY_TENANT = "5f0c2a9e-3b1d-4e8f-9a6c-7d2e1b0a4c3f"  # the demo agency's Entra tenant
+
+
+async def _install_in_team(demo: Demo) -> None:
+    """The app added to the recruiting team, as Teams tells it: a conversationUpdate with the bot
+    among the members added, the team in channelData; the roster read back from the connector."""
+    team = {"id": TEAM_CHANNEL, "name": "Recruiting"}
+    roster = (("rita", "Rita Recruiter", "0b6c1f52-6a3e-4d7b-9c41-2e8f5a7d9b10", "rita@agency.example"),
+              ("tess", "Tess Teammate", "4e2d8a61-93b5-4c0f-8d17-6a5b3c9e2f48", "tess@agency.example"))
+    for user_id, name, aad, address in roster:
+        demo.connector.add_member(user_id, name=name, aad_object_id=aad, tenant_id=AGENCY_TENANT,
+                                  email=address, user_principal_name=address)
+    demo.connector.add_team(TEAM_CHANNEL, ["rita", "tess"])
+    await demo.post(
+        "demo-recruiter", "rita", "msteams", type="conversationUpdate",
+        conversation={"id": TEAM_CHANNEL, "isGroup": True, "conversationType": "channel",
+                      "tenantId": AGENCY_TENANT},
+        channelData={"team": team, "channel": {"id": TEAM_CHANNEL, "name": "General"},
+                     "tenant": {"id": AGENCY_TENANT}, "eventType": "teamMemberAdded"},
+        membersAdded=[{"id": "askarsan"}],
+    )
 DEMO_TENANT = "00000000-0000-0000-0000-00000000d3m0".replace("d3m0", "0001")
 
 

@@ -52,10 +52,13 @@ async def _answers(session: AsyncSession, interview_id: str, role: str | None) -
     return sorted(rows, key=lambda f: (f.role != "client", f.submitted_at, f.id))
 
 
-def _shown(row: Feedback) -> ChannelFeedback:
+def _shown(row: Feedback, view: InterviewView) -> ChannelFeedback:
     answers: dict[str, Any] = row.answers or {}
+    # On a panel each interviewer answers for themselves: the post names which one, by initials.
+    names = {seat.party.id: seat.party.name for seat in view.panel} if len(view.panel) > 1 else {}
     return ChannelFeedback(
         side=row.role, rating=row.rating,
+        who=initials(names[row.party_id]) if row.party_id in names else None,
         verdicts={k: str(answers[k]).replace("_", " ") for k in _VERDICT_KEYS if answers.get(k)},
         texts={k: str(answers[k]) for k in _TEXT_KEYS if answers.get(k)},
     )
@@ -68,7 +71,7 @@ def _post(
         note=note, role_title=view.role_title, organisation=view.client.organisation,
         candidate_initials=initials(view.candidate.name), round=view.round, zone=view.recruiter.zone,
         booked=view.booked, by=data.get("by"), decision=data.get("decision"),
-        feedback=tuple(_shown(f) for f in feedback), share_text=share,
+        feedback=tuple(_shown(f, view) for f in feedback), share_text=share,
     )
 
 

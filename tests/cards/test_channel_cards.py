@@ -44,3 +44,12 @@ def test_feedback_shows_ratings_and_verdicts_and_its_text_only_when_shared() -> 
 
 def test_initials_of_names() -> None:
     assert (initials("Asha Candidate"), initials("jean-luc picard"), initials("")) == ("A. C.", "J. L. P.", "—")
+
+
+def test_a_panels_answers_name_each_interviewer_by_initials() -> None:
+    harry = ChannelFeedback("client", 5, verdicts={"recommendation": "offer"}, who=initials("Harry Manager"))
+    sam = ChannelFeedback("client", 2, verdicts={"recommendation": "reject"}, who=initials("Sam Lee"))
+    one = json.dumps(channel_card(post(note="feedback_received", by="client", feedback=(sam,))))
+    assert "Interviewer S. L." in one and "The client" not in one and "Sam" not in one
+    summary = json.dumps(channel_card(post(note="summary", feedback=(harry, sam))))
+    assert "**Interviewer H. M.**: 5/5" in summary and "**Interviewer S. L.**: 2/5" in summary

@@ -53,14 +53,32 @@ async def test_the_panel_demo_shows_each_interviewer_and_both_recruiters_what_th
     assert "e-mail to sam@northwind.example: “Interview confirmed: Senior Data Engineer" in text
     assert "09:00 EST (America/New_York)" in text
     assert "Hello Sam Lee! How did the interview" in text and "Hello Harry Manager! How did" not in text
-    # Tess, the co-recruiter, gets the owner's updates.
-    assert "e-mail to tess@agency.example: “Interview booked" in text
+    # Tess, the co-recruiter, gets the owner's updates: in Teams, where the team's roster found her.
+    assert "→ Co-recruiter Tess (Teams) sees:\n      Interview booked" in text
+    # The team's channel: one thread, each stage once, the candidate by initials, no feedback text.
+    thread = [line for line in text.splitlines() if line.startswith("  → The recruiting team's channel")]
+    assert thread.count("  → The recruiting team's channel (Teams), a new thread sees:") == 1
+    assert len([t for t in thread if "a reply in the interview's thread" in t]) == 6
+    assert "In the team's channel: 7 posts in 1 thread" in text
+    assert "Interviewer S. L.: 2/5 · Qualified: partly, Recommends: reject" in text
+    assert "Candidate: A. R." in text and "Struggled with the modelling" not in _channel_posts(text)
     # Each interviewer's answer is their own; the summary flags the disagreement.
     assert "Waiting for Harry Manager (Northwind Ltd) and Sam Lee." in text
     assert "Sam Lee gave feedback: 2/5" in text
     assert "The interviewers disagree: Harry Manager recommends an offer (5/5); Sam Lee recommends rejecting" in text
     assert "Panel: Sam Lee (America/New_York, required)" in text
     assert "co-recruiters: tess@agency.example" in text
+
+
+def _channel_posts(text: str) -> str:
+    """The lines the demo prints for the team's channel."""
+    posts, inside = [], False
+    for line in text.splitlines():
+        if line.startswith("  → "):
+            inside = line.startswith("  → The recruiting team's channel")
+        elif inside and line.startswith("      "):
+            posts.append(line)
+    return "\n".join(posts)
 
 
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
