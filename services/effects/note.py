@@ -22,6 +22,7 @@ from services.booking import LiveTimes, listed_times
 from services.context import ServiceContext
 from services.core import NotFound
 from services.effects.deliveries import Deliveries, Gone
+from services.hosts import interviewers
 from services.identity import ensure_teams_reference
 from services.invitations import create_invitation
 from services.panel import co_recruiter_ids
@@ -146,7 +147,8 @@ async def _party_ids(ctx: ServiceContext, interview_id: str, role: Role) -> list
             return []
         if role is Role.RECRUITER:
             return [interview.recruiter_id, *await co_recruiter_ids(session, interview_id)]
-    return [interview.client_id]
+        # Every interviewer of a panel, the client contact first.
+        return [seat.party_id for seat in await interviewers(session, interview)]
 
 
 async def _recipients(

@@ -16,6 +16,7 @@ HARRY_AAD = "0b2a7c1e-3d4f-4a5b-8c6d-7e8f9a0b1c2d"
 RITA_AAD = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"
 GUEST_AAD = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
 MALLORY_AAD = "deadbeef-0000-4000-8000-00000000beef"
+SAM_AAD = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"
 
 
 def personal(

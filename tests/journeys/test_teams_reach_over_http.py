@@ -5,6 +5,8 @@ there); one who did not gets the e-mail link; a recruiter's e-mail comes from th
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -12,10 +14,13 @@ from sqlalchemy import select
 from bot.app import RUNTIME
 from bot.dev.loopback import FakeConnector
 from integrations.mail import MemoryMail
+from services import PanelMember, PartyInput
 from storage.models import Interview, Party
 from tests.helpers.activities import sent_cards
 from tests.helpers.cards import inputs_of, submits
 from tests.helpers.http import AUTH, post
+from tests.helpers.clock import Clock
+from tests.helpers.interviews import NOW, a_request, booked
 from tests.helpers.jobs import run_jobs
 from tests.helpers.journeys import next_wednesday_10
 from tests.helpers.teams_people import (
@@ -25,6 +30,7 @@ from tests.helpers.teams_people import (
     MALLORY_AAD,
     OTHER,
     RITA_AAD,
+    SAM_AAD,
     api_request,
     installs,
     personal,
@@ -242,3 +248,31 @@ async def test_the_api_takes_a_clients_entra_object_id_and_refuses_one_that_is_n
     async with client.app[RUNTIME].sessions() as session:
         harry = await session.get_one(Party, made["client_id"])
     assert harry.aad_object_id == HARRY_AAD
+
+
+async def test_a_panel_interviewer_who_installed_the_app_gets_the_confirmation_in_teams(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    mail = MemoryMail()
+    client = await app_client(
+        mail=mail, clock=Clock(NOW), ASKARSAN_RUN_JOBS="false", MicrosoftAppTenantId=AGENCY,
+        TEAMS_SERVICE_URL=connector.url,
+    )
+    connector.add_member(
+        "29:sam", name="Sam Lee", aad_object_id=SAM_AAD, tenant_id=AGENCY,
+        email="sam@client.example", user_principal_name="sam@client.example",
+    )
+    await send(client, installs(connector.url, "a:sam", "29:sam", SAM_AAD))
+    sessions = client.app[RUNTIME].sessions
+    request = replace(a_request(client_email="harry@client.example"), panel=(
+        PanelMember(PartyInput("Sam Lee", "sam@client.example", "America/New_York")),
+    ))
+    await booked(sessions, request)
+    await run_jobs(client.app[RUNTIME].runner)
+
+    # Sam, the second interviewer, reads the confirmation in his Teams chat, as his own.
+    cards = [json.dumps(c) for c in sent_cards(connector, "a:sam")]
+    [confirmation] = [c for c in cards if "Your interview is booked" in c]
+    assert "05:00\\u201306:00 EST (America/New_York)" in confirmation
+    # Harry, who never installed it, still gets his by e-mail with the invitation.
+    assert [m for m in mails_to(mail, "harry@client.example") if "confirmed" in m.subject.lower()]
