@@ -18,8 +18,8 @@ from services import PanelMember, PartyInput
 from storage.models import Interview, Party
 from tests.helpers.activities import sent_cards
 from tests.helpers.cards import inputs_of, submits
-from tests.helpers.http import AUTH, post
 from tests.helpers.clock import Clock
+from tests.helpers.http import AUTH, post
 from tests.helpers.interviews import NOW, a_request, booked
 from tests.helpers.jobs import run_jobs
 from tests.helpers.journeys import next_wednesday_10
