@@ -59,7 +59,9 @@ def offer_these_line(view: InterviewView, slots: Sequence[Interval], *, more: bo
     return f"Offer these {times}{first} to {md(view.candidate.name)}?"
 
 
-def _book_data(view: InterviewView, time: Interval, slot_ids: Mapping[Interval, str] | None) -> dict[str, str]:
+def _book_data(
+    view: InterviewView, time: Interval, slot_ids: Mapping[Interval, str] | None
+) -> dict[str, str]:
     """What the card the time comes from submits for it (see the module's docstring)."""
     if slot_ids is not None:
         return verb("pick_slot", view.id, slot_id=slot_ids[time])
@@ -85,7 +87,8 @@ def open_time_card(
     if not times:
         raise ValueError("An open time card needs a time.")
     first, *others = times
-    body: list[Element] = [heading("This time is open"), *_time_with_button(view, first, slot_ids, first=True)]
+    body: list[Element] = [heading("This time is open")]
+    body += _time_with_button(view, first, slot_ids, first=True)
     if others:
         body.append(text("Also open in what you asked for:", separator=True, spacing="Medium"))
         for time in others:

@@ -81,9 +81,8 @@ class TypedTimes:
         if not read.windows and not read.problems:
             return False
         if not read.windows:
-            await turn_context.send_activity(
-                f"{_said(read.problems)} Please type another time, or use the buttons."
-            )
+            other = "use the buttons" if grant.role is Role.CANDIDATE else "fill in the card"
+            await turn_context.send_activity(f"{_said(read.problems)} Please type another time, or {other}.")
             await self._actions.next_step(turn_context, grant)
             return True
         if grant.role is Role.CANDIDATE:
@@ -114,8 +113,9 @@ class TypedTimes:
             await send_card(turn_context, open_time_card(view, match.open, slot_ids=slot_ids),
                             text=said + is_open_line(view, match.open[0]))
         elif match.nearest:
-            await send_card(turn_context, nearest_times_card(view, read.windows, match.nearest, slot_ids=slot_ids),
-                            text=said + not_open_line(view, read.windows, nearest=True))
+            line = not_open_line(view, read.windows, nearest=True)
+            nearest = nearest_times_card(view, read.windows, match.nearest, slot_ids=slot_ids)
+            await send_card(turn_context, nearest, text=said + line)
         else:
             await turn_context.send_activity(said + not_open_line(view, read.windows, nearest=False))
             await self._actions.next_step(turn_context, grant)  # "none of these work" is there

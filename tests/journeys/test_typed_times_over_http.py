@@ -217,9 +217,36 @@ def _choices(card: dict[str, Any], input_id: str) -> list[dict[str, Any]]:
 async def test_a_time_beyond_the_cards_first_page_of_open_times_is_found_open(
     app_client: Any, connector: FakeConnector
 ) -> None:
-    client, chat, iid = await from_the_page(app_client, connector)
+    _, chat, iid = await from_the_page(app_client, connector)
     assert "start_20261127" not in live_choices(chat.last_card())  # the card lists Mon and Tue only
     said, [card] = await types(chat, "Friday at 15:30", "en-GB")
     assert said == "**Fri 27 Nov 2026, 15:30–16:30 IST (Asia/Kolkata)** is open — book it?"
     [first] = book_buttons(card)
     assert first == {"action": "book_time", "interview_id": iid, "start_20261127": at(27, 10)}
+
+
+async def test_while_the_reader_is_still_being_built_the_candidate_is_asked_to_wait_or_use_the_buttons(
+    app_client: Any, connector: FakeConnector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, chat, iid = await from_the_page(app_client, connector)
+    # The first seconds after start-up: the models are built once per process and cannot be
+    # unbuilt, so "not built yet" is what the reader's check answers here.
+    monkeypatch.setattr("services.times.ready", lambda language: False)
+    said, cards = await types(chat, "Tuesday at 14:30", "en-GB")
+    assert said.startswith("I'm still getting ready to read typed times: give me a few seconds")
+    assert live_choices(cards[-1])["start_20261124"]  # the buttons meanwhile
+    assert await stage_of(client, iid) == Stage.AWAITING_PICK
+
+
+async def test_a_client_typing_a_time_too_short_for_the_interview_is_told_why_and_gets_the_offer_card_again(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    client = await an_app(app_client)
+    asked = await requested(client, "asha")
+    harry = await chat_of(client, connector, asked["links"]["client"], "harry")
+    said, cards = await types(harry, "Thursday 10:00-10:30", "en-GB")
+    assert said.startswith('"thursday 10:00-10:30" leaves less than 60 minutes (Thu 26 Nov 2026, 10:00–10:30 GMT '
+                           "(Europe/London)). Please type another time, or fill in the card.")
+    assert [d for c in cards for d in submits(c) if d == {"action": "offer_slots", "interview_id": asked["id"]}]
+    assert not [d for c in cards for d in submits(c) if d.get("action") == "offer_slots" and "slot_1_date" in d]
+    assert await stage_of(client, asked["id"]) == Stage.AWAITING_SLOTS
