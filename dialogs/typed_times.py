@@ -24,6 +24,7 @@ from datetime import timedelta
 
 from botbuilder.core import TurnContext
 
+from cards import md
 from cards.time_cards import (
     is_open_line,
     nearest_times_card,
@@ -140,7 +141,8 @@ def _locale(turn_context: TurnContext) -> str:
 
 
 def _said(problems: Sequence[str]) -> str:
-    return " ".join(problems)
+    """The parser's problems as one markdown line: they quote what was typed, shown literally."""
+    return " ".join(md(problem) for problem in problems)
 
 
 def _minutes(duration: timedelta) -> str:
