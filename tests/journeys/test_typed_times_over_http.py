@@ -44,15 +44,18 @@ def at(day: int, hour: int) -> str:
     return datetime(2026, 11, day, hour, tzinfo=UTC).isoformat()
 
 
-async def an_app(app_client: Any) -> TestClient:
-    client: TestClient = await app_client(mail=MemoryMail(), clock=Clock(NOW), ASKARSAN_RUN_JOBS="false")
+async def an_app(app_client: Any, **settings: str) -> TestClient:
+    client: TestClient = await app_client(mail=MemoryMail(), clock=Clock(NOW), ASKARSAN_RUN_JOBS="false",
+                                          **settings)
     await client.app[RUNTIME].services.ctx.times.warm()  # as the server does at start-up
     return client
 
 
-async def from_the_page(app_client: Any, connector: FakeConnector) -> tuple[TestClient, Chat, str]:
+async def from_the_page(
+    app_client: Any, connector: FakeConnector, **settings: str
+) -> tuple[TestClient, Chat, str]:
     """A candidate, Asha, in her chat with the live open times of the client's booking page."""
-    client = await an_app(app_client)
+    client = await an_app(app_client, **settings)
     first = await requested(client, "first")
     put = await client.put(f"/api/v1/clients/{first['client_id']}/availability",
                            data=json.dumps(PAGE), headers=HEADERS)
@@ -92,9 +95,9 @@ async def stage_of(client: TestClient, interview_id: str) -> str:
     [("en-GB", "Tuesday at 14:30"), ("es-ES", "el martes por la tarde"), ("fr-FR", "mardi après-midi")],
 )
 async def test_a_candidate_types_a_time_is_offered_the_open_one_and_books_it_with_one_click(
-    app_client: Any, connector: FakeConnector, locale: str, typed: str
+    app_client: Any, connector: FakeConnector, database_url: str, locale: str, typed: str
 ) -> None:
-    client, chat, iid = await from_the_page(app_client, connector)
+    client, chat, iid = await from_the_page(app_client, connector, DATABASE_URL=database_url)
     live = chat.last_card()
     said, [card] = await types(chat, typed, locale)
     assert said == KOLKATA_TUESDAY_1430
