@@ -6,8 +6,10 @@ a typed reschedule gets the reschedule form the Reschedule button shows, a typed
 question the Cancel button opens, and the use case behind the submit applies the cutoff, the
 maximum and the stage. "set my availability" gets a client the card ``show_availability``
 shows (``dialogs.availability``), anyone else a line saying whose hours those are. Nothing
-changes on a typed word alone. What is not understood is answered with "I didn't catch that"
-and the options, then the card to act on when the state has one.
+changes on a typed word alone. A time typed where times are asked for (a candidate choosing, a
+client offering) is answered with the times to book or offer (``dialogs.typed_times``). What is
+not understood is answered with "I didn't catch that" and the options, then the card to act on
+when the state has one.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from cards.replies import (
 )
 from dialogs.actions import CardActions
 from dialogs.common import send_card
+from dialogs.typed_times import TypedTimes
 from scheduling.interview import Role, Stage
 from scheduling.phrases.intents import Intent, read_intent
 from services import Actor, InvitationGrant, NotAllowed, NotFound, Services
@@ -37,6 +40,7 @@ class TypedRequests:
     def __init__(self, services: Services, actions: CardActions) -> None:
         self._services = services
         self._actions = actions
+        self._times = TypedTimes(services, actions)
 
     async def answer(self, turn_context: TurnContext, grant: InvitationGrant, text: str) -> None:
         view = await self._services.scheduling.view(grant.interview_id, reader=grant.party_id)
@@ -75,6 +79,8 @@ class TypedRequests:
             return
         elif intent is Intent.HELP:
             await turn_context.send_activity(help_reply(view, role))
+        elif intent is Intent.UNKNOWN and await self._times.answer(turn_context, grant, view, text):
+            return
         else:
             await turn_context.send_activity(not_understood(view, role))
         if state_buttons(view, role) is not None:

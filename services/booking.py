@@ -275,9 +275,10 @@ async def listed_times(
     now: datetime,
     *,
     after: datetime | None = None,
+    size: int = LIST_SIZE,
 ) -> LiveTimes | None:
-    """The interview's next live open times (after the start `after`); None when its times are
-    offered by hand. Raises CalendarUnavailable when a required interviewer's calendar cannot be
+    """The interview's next `size` live open times (after the start `after`); None when its
+    times are offered by hand. Raises CalendarUnavailable when a required interviewer's calendar cannot be
     read."""
     async with sessions() as session:
         interview = await session.get(Interview, interview_id)
@@ -290,7 +291,7 @@ async def listed_times(
     duration = timedelta(minutes=interview.duration_minutes)
     busy = await panel_busy(calendar, seats, reach(page, duration, now))
     async with sessions() as session:
-        return await live_times(session, interview, page, seats, busy, now, after=after)
+        return await live_times(session, interview, page, seats, busy, now, after=after, size=size)
 
 
 class Bookings:
@@ -299,9 +300,13 @@ class Bookings:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
-    async def open_times(self, interview_id: str, *, after: datetime | None = None) -> LiveTimes | None:
+    async def open_times(
+        self, interview_id: str, *, after: datetime | None = None, size: int = LIST_SIZE
+    ) -> LiveTimes | None:
+        """The next `size` open times: a card's worth by default; a typed time is matched
+        against more (``dialogs.typed_times``)."""
         ctx = self._ctx
-        return await listed_times(ctx.sessions, ctx.calendar, interview_id, ctx.now(), after=after)
+        return await listed_times(ctx.sessions, ctx.calendar, interview_id, ctx.now(), after=after, size=size)
 
     async def book(self, actor: Actor, interview_id: str, start: datetime) -> PickResult:
         ctx = self._ctx
