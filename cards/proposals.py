@@ -93,8 +93,8 @@ def proposed_windows_body(
         body.append(subtle(f"In your time zone, {md(zone)}, with {name}'s alongside."))
         buttons = view.candidate_proposal is not None and bool(proposed)
         for window in view.candidate_windows:
-            line = in_both_zones(window, zone, view.candidate.zone, whose=view.candidate.name)
-            body.append(bullets([md(line)]))
+            # Our own words around the name: only the name is escaped (md would escape "(" too).
+            body.append(bullets([in_both_zones(window, zone, view.candidate.zone, whose=name)]))
             if not buttons:
                 continue
             slots = by_window.get(window, ())
