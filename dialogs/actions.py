@@ -129,7 +129,8 @@ class CardActions:
             await send_card(
                 turn_context,
                 offer_slots_card(view, rules, kept=result.accepted, refused=result.refused,
-                                 calendar=self._services.scheduling.calendar_suggests),
+                                 calendar=self._services.scheduling.calendar_suggests,
+                                 proposed=await self._services.scheduling.proposed_options(interview_id)),
                 text="Some times could not be offered; here is why. Add others if you like.",
             )
 
@@ -293,8 +294,9 @@ class CardActions:
         self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
     ) -> None:
         words = str(value.get("windows") or "")
+        locale = turn_context.activity.locale
         proposed = await self._services.scheduling.propose_other_times(
-            actor, interview_id, words, locale=turn_context.activity.locale
+            actor, interview_id, words, locale=locale[:35] if isinstance(locale, str) else None
         )
         view = await self._services.scheduling.view(interview_id)
         client = md(view.client.name) if view else "the client"
