@@ -88,7 +88,8 @@ async def load_view(session: AsyncSession, interview_id: str) -> InterviewView |
         booked=booked,
         slots=tuple(OfferedSlot(s.id, Interval(s.start, s.end)) for s in slots),
         candidate_note=str(windows["text"]) if windows.get("text") else None,
-        candidate_windows=proposed_intervals(windows),
+        # Once a time from them was booked the windows are history (the tracker still shows them).
+        candidate_windows=proposed_intervals(windows) if open_proposal(windows) else (),
         candidate_proposal=open_proposal(windows),
         round=interview.round,
         page_version=_page_version(interview),
