@@ -508,8 +508,14 @@ def free_slots(
     bookable = Interval(earliest, now + rules.horizon + rules.duration)
 
     windows: list[Interval] = []
-    day = bookable.start.astimezone(tz).date() - timedelta(days=1)
-    last_day = bookable.end.astimezone(tz).date()
+    first, last = bookable.start, bookable.end
+    if within:
+        # Only the days the ranges span need their working hours.
+        first, last = max(first, min(w.start for w in within)), min(last, max(w.end for w in within))
+        if first >= last:
+            return []
+    day = first.astimezone(tz).date() - timedelta(days=1)
+    last_day = last.astimezone(tz).date()
     while day <= last_day:
         windows.extend(availability.windows(day))
         day += timedelta(days=1)
