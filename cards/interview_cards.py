@@ -38,9 +38,11 @@ from cards._base import (
     zone_picker,
 )
 from cards.messages import panel_names
+from cards.proposals import proposed_windows_body
 from scheduling.availability import by_local_day
 from scheduling.intervals import Interval
 from scheduling.interview import FORMAT_LABELS, STAGE_LABELS, Format, InterviewView, OfferedSlot, Role
+from scheduling.proposals import ProposedWindow
 from scheduling.rules import BookingRules, RefusedSlot, SlotRequest
 from scheduling.zones import day_label, format_local_range, format_local_times
 from scheduling.zones import zone as zone_info
@@ -169,8 +171,12 @@ def offer_slots_card(
     candidate_windows_text: str | None = None,
     suggested: Sequence[Interval] = (),
     calendar: bool = False,
+    proposed: Sequence[ProposedWindow] = (),
 ) -> Card:
     """For the client: offer dates and start times for the candidate to pick from.
+
+    ``proposed``: the candidate's windows with the times in each the client can take now
+    (``services.scheduling.proposed_options``): a button per window books one (``cards.proposals``).
 
     ``suggested`` are free times found in the client's calendar: filled into the rows (after any
     refused ones) for the client to change or send as they are. ``calendar``: a calendar with
@@ -202,16 +208,8 @@ def offer_slots_card(
 
     note = candidate_windows_text if candidate_windows_text is not None else view.candidate_note
     if view.candidate_windows or note:
-        windows: list[Element] = [
-            text(f"{md(view.candidate.name)} could not make the earlier times and proposed:",
-                 weight="Bolder"),
-        ]
-        if view.candidate_windows:
-            windows.append(subtle(f"Shown in your time zone, {md(zone)}."))
-            windows.append(bullets(format_local_range(w, zone) for w in view.candidate_windows))
-        if note:
-            windows.append(plain(f"“{note}”", italic=True))
-        body.append(container(windows, style="emphasis", separator=True))
+        body.append(container(proposed_windows_body(view, proposed, note), style="emphasis",
+                              separator=True))
 
     if kept:
         body.append(text("Already offered (these stay):", weight="Bolder", separator=True))

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import jinja2
 
 from cards.messages import panel_names
+from cards.proposals import proposed_lines
 from integrations.mail import Attachment, MailMessage, calendar_attachment
 from scheduling.intervals import Interval
 from scheduling.interview import FORMAT_LABELS, STAGE_LABELS, Format, InterviewView, PartyView, Role
@@ -176,10 +177,12 @@ def invitation_link_mail(
         return feedback_request_mail(view, role, to, link, key=key, deadline=deadline)
     zone = view.party(role).zone
     context = _context(
-        view, role, link=link, purpose=purpose, deadline=format_local(deadline, zone) if deadline else None
+        view, role, link=link, purpose=purpose, deadline=format_local(deadline, zone) if deadline else None,
+        proposed=[], candidate_words=None,
     )
     if purpose == "offer_slots":
         subject = f"Please offer times for an interview: {view.role_title} with {view.candidate.name}"
+        context.update(proposed=proposed_lines(view), candidate_words=view.candidate_note)
     else:
         subject = f"Pick a time for your interview: {view.role_title} at {_org(view.client)}"
     return _message("invitation_link", to, subject, key, context)

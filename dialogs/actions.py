@@ -16,6 +16,7 @@ from botbuilder.core import MessageFactory, TurnContext
 from cards import BOOK_BUTTON, booking_confirmation_card, md, offer_slots_card, pick_slot_card
 from cards.interview_cards import LIVE_TIME_PREFIX
 from cards.messages import counted, offered_lines
+from cards.proposals import correct_times_card, proposal_read_lines
 from dialogs.availability import AvailabilityActions
 from dialogs.changes import ChangeActions
 from dialogs.common import send_card, sender_of
@@ -64,6 +65,8 @@ class CardActions:
             # The client or the candidate reads times in another zone from now on.
             "set_zone": (None, self._set_zone),
             "propose_times": (Role.CANDIDATE, self._propose_times),
+            # The client books a time inside the windows the candidate proposed.
+            "accept_window": (Role.CLIENT, self._accept_window),
             # After the interview (dialogs/feedback.py).
             "client_feedback": (Role.CLIENT, self._feedback.client_feedback),
             "candidate_feedback": (Role.CANDIDATE, self._feedback.candidate_feedback),
@@ -126,7 +129,8 @@ class CardActions:
             await send_card(
                 turn_context,
                 offer_slots_card(view, rules, kept=result.accepted, refused=result.refused,
-                                 calendar=self._services.scheduling.calendar_suggests),
+                                 calendar=self._services.scheduling.calendar_suggests,
+                                 proposed=await self._services.scheduling.proposed_options(interview_id)),
                 text="Some times could not be offered; here is why. Add others if you like.",
             )
 
@@ -289,13 +293,66 @@ class CardActions:
     async def _propose_times(
         self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
     ) -> None:
-        text = value.get("windows")
-        await self._services.scheduling.propose_other_times(actor, interview_id, str(text or ""))
+        words = str(value.get("windows") or "")
+        locale = turn_context.activity.locale
+        proposed = await self._services.scheduling.propose_other_times(
+            actor, interview_id, words, locale=locale[:35] if isinstance(locale, str) else None
+        )
         view = await self._services.scheduling.view(interview_id)
         client = md(view.client.name) if view else "the client"
+        if proposed.windows:
+            said = (f"Thanks. I've sent {client} the times you proposed, as I read them:\n\n"
+                    f"{proposal_read_lines(proposed.windows, proposed.zone)}\n\n"
+                    "They can book one of them with a click; I'll confirm as soon as they do.")
+        else:
+            said = (f"Thanks. I've passed your words to {client} as you wrote them and asked for "
+                    "new times that suit you; I'll be back with them.")
+        if proposed.problems and view is not None:
+            await send_card(turn_context, correct_times_card(view, words.strip(), proposed.problems),
+                            text=said)
+            return
+        await turn_context.send_activity(said)
+
+    async def _accept_window(
+        self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
+    ) -> None:
+        proposal, start = value.get("proposal"), _instant(value.get("start"))
+        if not isinstance(proposal, str) or not 0 < len(proposal) <= 64 or start is None:
+            await turn_context.send_activity(
+                "That button does not name one of the candidate's times. Nothing was changed."
+            )
+            return
+        try:
+            result = await self._services.scheduling.accept_proposed_time(
+                actor, interview_id, proposal, start
+            )
+        except SlotTaken as error:
+            await self._proposal_again(turn_context, interview_id, f"{error.message} Nothing was booked.")
+            return
+        except NotAllowed as error:
+            await self._proposal_again(turn_context, interview_id, f"{error.message} Nothing was booked.")
+            return
+        when = format_local_range(result.booked, result.zone)
+        if result.already:
+            await turn_context.send_activity(f"Already booked for {when}.")
+            return
         await turn_context.send_activity(
-            f"Thanks. I've asked {client} for new times that suit you and will be back with them."
+            f"Booked: {when}, a time {md(result.candidate_name)} proposed. You both get your "
+            "confirmation and calendar invitation."
         )
+
+    async def _proposal_again(self, turn_context: TurnContext, interview_id: str, message: str) -> None:
+        """A stale or refused accept: say why, and show the offer card as it is now (the
+        candidate's open windows with their times, if any) when the client can still offer."""
+        view = await self._services.scheduling.view(interview_id)
+        rules = await self._services.scheduling.rules(interview_id)
+        if view is None or rules is None or view.stage is not Stage.AWAITING_SLOTS:
+            await turn_context.send_activity(message)
+            return
+        proposed = await self._services.scheduling.proposed_options(interview_id)
+        card = offer_slots_card(view, rules, proposed=proposed,
+                                calendar=self._services.scheduling.calendar_suggests)
+        await send_card(turn_context, card, text=message)
 
     async def next_step(self, turn_context: TurnContext, grant: InvitationGrant) -> None:
         """What a person who opened their invitation link should see now."""
@@ -316,7 +373,9 @@ class CardActions:
                     else f"Hello {name}! {md(view.candidate.name)} is choosing from your slots. "
                     "You can add more here."
                 )
-                card = offer_slots_card(view, rules, calendar=self._services.scheduling.calendar_suggests)
+                proposed = await self._services.scheduling.proposed_options(view.id)
+                card = offer_slots_card(view, rules, proposed=proposed,
+                                        calendar=self._services.scheduling.calendar_suggests)
                 await send_card(turn_context, card, text=lead)
                 return
         if grant.role is Role.CANDIDATE and view.stage is Stage.AWAITING_PICK:

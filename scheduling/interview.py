@@ -206,7 +206,11 @@ class OtherTimesProposed:
 
 @dataclass(frozen=True)
 class SlotPicked:
+    """A time was booked. ``proposed``: the client took a time inside the windows the candidate
+    proposed (awaiting slots: the candidate already said it suits them, so nothing is offered)."""
+
     slot: Interval
+    proposed: bool = False
 
 
 @dataclass(frozen=True)
@@ -373,22 +377,31 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
                 ),
             )
         case OtherTimesProposed():
-            _expect(stage, event, Stage.AWAITING_PICK)
+            _expect(stage, event, Stage.AWAITING_PICK, Stage.AWAITING_SLOTS)
+            # Awaiting slots: the candidate corrects the times they proposed (nothing is on offer).
+            release = (
+                (Effect(EffectKind.RELEASE_HOLDS, data=_note("other_times")),)
+                if stage is Stage.AWAITING_PICK else ()
+            )
             return Transition(
                 Stage.AWAITING_SLOTS,
                 (
                     # The offer is withdrawn: its holds go.
-                    Effect(EffectKind.RELEASE_HOLDS, data=_note("other_times")),
+                    *release,
                     Effect(EffectKind.ASK_CLIENT_FOR_SLOTS, Role.CLIENT, data=_note("other_times")),
                     Effect(EffectKind.NOTIFY_RECRUITER, Role.RECRUITER, data=_note("other_times")),
                     *_pending(Stage.AWAITING_SLOTS, now, policy),
                 ),
             )
-        case SlotPicked(slot=slot):
-            _expect(stage, event, Stage.AWAITING_PICK)
+        case SlotPicked(slot=slot, proposed=proposed):
+            if proposed:
+                _expect(stage, event, Stage.AWAITING_SLOTS)
+            else:
+                _expect(stage, event, Stage.AWAITING_PICK)
             effects: list[Effect] = [
-                # Every hold of the offer goes, the booked one's too: the event takes its place.
-                Effect(EffectKind.RELEASE_HOLDS, data=_note("booked")),
+                # Every hold of the offer goes, the booked one's too: the event takes its place
+                # (a proposed time had no offer: its holds went with the candidate's proposal).
+                *(() if proposed else (Effect(EffectKind.RELEASE_HOLDS, data=_note("booked")),)),
                 Effect(EffectKind.CREATE_CALENDAR_EVENT),
                 Effect(EffectKind.CONFIRM_BOOKING, Role.CLIENT),
                 Effect(EffectKind.CONFIRM_BOOKING, Role.CANDIDATE),
@@ -668,6 +681,9 @@ class InterviewView:
     slots: tuple[OfferedSlot, ...] = ()
     candidate_windows: tuple[Interval, ...] = ()
     candidate_note: str | None = None
+    # Which proposal of the candidate's the windows are (a client's accept names it); None: none
+    # open (none made, or one of its times was accepted).
+    candidate_proposal: str | None = None
     round: int = 1
     # The version of the client's booking page the times come from; None: offered by hand.
     page_version: int | None = None

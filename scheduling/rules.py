@@ -483,8 +483,10 @@ def free_slots(
     now: datetime,
     step: timedelta = timedelta(minutes=30),
     limit: int | None = None,
+    within: Sequence[Interval] | None = None,
 ) -> list[Interval]:
-    """Slots the client could offer: "suggest from my calendar".
+    """Slots the client could offer: "suggest from my calendar" (``within``: only inside these
+    ranges, e.g. the windows a candidate proposed).
 
     Built as interval algebra: the working-hours windows of each local day in the rules' zone
     (converted to UTC, so DST days have their real length), intersected with the bookable range
@@ -506,8 +508,14 @@ def free_slots(
     bookable = Interval(earliest, now + rules.horizon + rules.duration)
 
     windows: list[Interval] = []
-    day = bookable.start.astimezone(tz).date() - timedelta(days=1)
-    last_day = bookable.end.astimezone(tz).date()
+    first, last = bookable.start, bookable.end
+    if within:
+        # Only the days the ranges span need their working hours.
+        first, last = max(first, min(w.start for w in within)), min(last, max(w.end for w in within))
+        if first >= last:
+            return []
+    day = first.astimezone(tz).date() - timedelta(days=1)
+    last_day = last.astimezone(tz).date()
     while day <= last_day:
         windows.extend(availability.windows(day))
         day += timedelta(days=1)
@@ -516,7 +524,10 @@ def free_slots(
     # B widened by buffer_after before it and buffer_before after it.
     # Buffers are validated non-negative, so the widened intervals need no re-validation.
     blocked = [trusted(b.start - rules.buffer_after, b.end + rules.buffer_before) for b in busy]
-    free = subtract(intersect(windows, [bookable]), blocked)
+    open_ranges = intersect(windows, [bookable])
+    if within is not None:
+        open_ranges = intersect(open_ranges, within)
+    free = subtract(open_ranges, blocked)
 
     slots: list[Interval] = []
     for rng in free:

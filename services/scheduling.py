@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from integrations.calendar import CalendarGateway, CalendarUnavailable
 from scheduling.intervals import Interval
 from scheduling.interview import (
+    STAGE_LABELS,
     InterviewView,
     OtherTimesProposed,
     Role,
@@ -28,6 +29,8 @@ from scheduling.interview import (
     SlotsOffered,
     Stage,
 )
+from scheduling.phrases import ParseResult
+from scheduling.proposals import ProposedWindow, fits_a_window, proposed_windows
 from scheduling.rules import (
     BookingRules,
     RefusedSlot,
@@ -36,6 +39,7 @@ from scheduling.rules import (
     check_pick,
     free_slots,
 )
+from scheduling.zones import zone as zone_info
 from services.context import SchedulingConfig, ServiceContext
 from services.core import (
     Actor,
@@ -45,12 +49,13 @@ from services.core import (
     SlotTaken,
     apply_event,
     audit,
+    check_actor,
     lock_interview,
     stage_message,
 )
 from services.hosts import client_busy, interview_rules, interviewers, panel_bookings
 from services.requests import InterviewRequest, RequestResult, request_interview
-from services.views import load_view
+from services.views import load_view, open_proposal, proposed_intervals
 from storage.db import is_deadlock
 from storage.models import Booking, Interview, Party, Slot, new_id
 
@@ -68,6 +73,17 @@ class PickResult:
     already: bool = False
     zone: str = "UTC"  # the picker's time zone, to say the booked time in
     candidate_name: str = ""  # for the recruiter who picked on the candidate's behalf
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """A candidate's proposal as it was read: its id, the windows (UTC), what could not be used
+    (a sentence each, for the candidate) and the zone the words were read in."""
+
+    proposal: str
+    windows: tuple[Interval, ...]
+    problems: tuple[str, ...]
+    zone: str
 
 
 MAX_TEXT = 2000
@@ -283,6 +299,16 @@ async def pick_result(
 # Propose other times ---------------------------------------------------------------------------
 
 
+def proposal_text(windows_text: str) -> str:
+    """The candidate's words, checked: not empty, not longer than ``MAX_TEXT``."""
+    text = (windows_text or "").strip()
+    if not text:
+        raise InvalidRequest({"windows": "say which days and times suit you, e.g. 'Tue after 14:00'"})
+    if len(text) > MAX_TEXT:
+        raise InvalidRequest({"windows": f"please keep it under {MAX_TEXT} characters"})
+    return text
+
+
 async def propose_other_times(
     sessions: async_sessionmaker[AsyncSession],
     actor: Actor,
@@ -290,26 +316,142 @@ async def propose_other_times(
     windows_text: str,
     now: datetime,
     config: SchedulingConfig | None = None,
-) -> None:
-    """None of the slots work: the candidate's own windows go back to the client."""
+    *,
+    windows: Sequence[Interval] = (),
+    zone: str | None = None,
+) -> str:
+    """None of the slots work: the candidate's own words go back to the client, with the windows
+    they were read as (``windows``, half-open UTC, read in the candidate's ``zone``; none when
+    nothing could be read: the words alone go). Awaiting slots, a new proposal replaces the one
+    before (the candidate corrects it), and the client's buttons for the old one go stale.
+    Returns the proposal's id, which a client's accept names."""
     config = config or SchedulingConfig()
-    text = (windows_text or "").strip()
-    if not text:
-        raise InvalidRequest({"windows": "say which days and times suit you, e.g. 'Tue after 14:00'"})
-    if len(text) > MAX_TEXT:
-        raise InvalidRequest({"windows": f"please keep it under {MAX_TEXT} characters"})
+    text = proposal_text(windows_text)
     async with sessions() as session, session.begin():
         interview = await lock_interview(session, interview_id, actor, Role.CANDIDATE)
-        if Stage(interview.stage) is not Stage.AWAITING_PICK:
+        if Stage(interview.stage) not in (Stage.AWAITING_PICK, Stage.AWAITING_SLOTS):
             raise NotAllowed(stage_message(interview, "propose other times"))
         await session.execute(
             update(Slot)
             .where(Slot.interview_id == interview.id, Slot.status == "offered")
             .values(status="withdrawn")
         )
-        interview.candidate_windows = {"text": text, "at": now.isoformat()}
-        audit(session, interview.id, now, actor.role, actor.party_id, "other_times_proposed", {})
+        proposal = new_id()
+        interview.candidate_windows = {
+            "text": text, "at": now.isoformat(), "proposal": proposal, "zone": zone,
+            "windows": [[w.start.isoformat(), w.end.isoformat()] for w in windows],
+        }
+        audit(session, interview.id, now, actor.role, actor.party_id, "other_times_proposed",
+              {"windows": len(windows)})
         await apply_event(session, interview, OtherTimesProposed(), now, config.policy)
+        return proposal
+
+
+# Accept a time the candidate proposed ----------------------------------------------------------
+
+
+async def proposal_busy(
+    session: AsyncSession, interview: Interview, rules: BookingRules, now: datetime
+) -> list[Interval]:
+    """What a time the client takes from the candidate's windows must not meet: the client's other
+    bookings and, on a panel, every other required interviewer's (as an offer checks)."""
+    busy = await client_busy(session, interview.client_id, exclude=interview.id)
+    others = [s.party_id for s in await interviewers(session, interview)
+              if s.required and s.party_id != interview.client_id]
+    if others:
+        horizon = Interval(now, now + rules.horizon + rules.duration)
+        taken = await panel_bookings(session, others, exclude=interview.id, within=horizon)
+        busy.extend(b for booked in taken.values() for b in booked)
+    return busy
+
+
+async def proposed_options(
+    session: AsyncSession, interview: Interview, now: datetime, *, per_window: int = 1
+) -> list[ProposedWindow]:
+    """The candidate's open proposal as the client's card offers it: each window and the first
+    times in it the client can take now; [] when there is none to accept."""
+    stored = interview.candidate_windows or {}
+    windows = proposed_intervals(stored)
+    if not windows or open_proposal(stored) is None or Stage(interview.stage) is not Stage.AWAITING_SLOTS:
+        return []
+    client = await session.get_one(Party, interview.client_id)
+    rules = await interview_rules(session, interview, client.timezone)
+    busy = await proposal_busy(session, interview, rules, now)
+    return proposed_windows(windows, rules, busy, now, per_window=per_window)
+
+
+async def accept_proposed_time(
+    sessions: async_sessionmaker[AsyncSession],
+    actor: Actor,
+    interview_id: str,
+    proposal: str,
+    start: datetime,
+    now: datetime,
+    config: SchedulingConfig | None = None,
+) -> PickResult:
+    """The client takes ``start`` inside the windows of the candidate's ``proposal``: booked at
+    once, since the candidate already said that time suits them (asking them to pick it again
+    would only add a round trip). Checked in one transaction like every booking: the proposal is
+    still the open one, the time lies inside a window, follows the client's rules and meets no
+    booking (the database's unique indexes and overlap constraint have the last word). A repeat
+    of the same accept books nothing more and reports ``already``."""
+    config = config or SchedulingConfig()
+    try:
+        async with sessions() as session, session.begin():
+            interview = await lock_interview(session, interview_id, actor, Role.CLIENT)
+            connection = await session.connection()
+            stored = dict(interview.candidate_windows or {})
+            duration = timedelta(minutes=interview.duration_minutes)
+            wanted = Interval(start, start + duration)
+            stage = Stage(interview.stage)
+            ours = stored.get("proposal") == proposal
+            if stage is Stage.SCHEDULED and ours and interview.starts_at == start:
+                return await pick_result(connection, interview, actor, wanted, already=True)
+            if stage is not Stage.AWAITING_SLOTS:
+                raise NotAllowed(
+                    "The candidate's proposed times are no longer open: this interview is "
+                    f"{STAGE_LABELS[stage].lower()}."
+                )
+            if not ours:
+                raise NotAllowed(
+                    "The candidate has proposed other times since: please use the latest card."
+                )
+            if stored.get("accepted"):
+                raise NotAllowed("A time from these windows was already taken.")
+            if not fits_a_window(wanted, proposed_intervals(stored)):
+                raise NotAllowed("That time is not inside the times the candidate proposed.")
+            client = await session.get_one(Party, interview.client_id)
+            rules = await interview_rules(session, interview, client.timezone)
+            busy = await proposal_busy(session, interview, rules, now)
+            local = start.astimezone(zone_info(client.timezone))
+            request = SlotRequest(local.date(), local.time().replace(tzinfo=None), client.timezone)
+            check = check_offered_slots([request], rules, busy, now)
+            if check.refused:
+                raise SlotTaken(check.refused[0].message)
+            attending = await _attending(session, interview, wanted)
+            slot_id = new_id()
+            last_round = await session.scalar(
+                select(func.max(Slot.offer_round)).where(Slot.interview_id == interview.id)
+            )
+            offer_round = (last_round or 0) + 1
+            session.add(
+                Slot(
+                    id=slot_id, interview_id=interview.id, offer_round=offer_round,
+                    start=wanted.start, end=wanted.end, status="booked", created_at=now,
+                )
+            )
+            await session.flush()
+            # The unique indexes / the overlap constraint speak here, for every interviewer.
+            await insert_bookings(connection, interview.id, slot_id, attending, wanted, now)
+            interview.starts_at, interview.ends_at = wanted.start, wanted.end
+            interview.booked_at = now
+            interview.candidate_windows = {**stored, "accepted": start.isoformat()}
+            audit(session, interview.id, now, actor.role, actor.party_id, "booked",
+                  {"slot_id": slot_id, "proposed": True})
+            await apply_event(session, interview, SlotPicked(wanted, proposed=True), now, config.policy)
+            return await pick_result(connection, interview, actor, wanted)
+    except IntegrityError:
+        raise SlotTaken("That time was just taken.") from None
 
 
 # Suggest from the client's calendar ------------------------------------------------------------
@@ -401,10 +543,52 @@ class Scheduling:
         ctx.doorbell.ring()
         return result
 
-    async def propose_other_times(self, actor: Actor, interview_id: str, text: str) -> None:
+    async def propose_other_times(
+        self, actor: Actor, interview_id: str, text: str, *, locale: str | None = None
+    ) -> Proposed:
+        """The candidate's words read as windows in their zone and language (``locale``, else
+        English) with the one reader of typed times, then proposed; what could not be read is
+        said in ``problems``, and the words reach the client whatever was read."""
         ctx = self._ctx
-        await propose_other_times(ctx.sessions, actor, interview_id, text, ctx.now(), ctx.config)
+        words = proposal_text(text)
+        async with ctx.sessions() as session:
+            interview = await session.get(Interview, interview_id)
+            check_actor(interview, interview_id, actor, Role.CANDIDATE)
+            assert interview is not None
+            candidate = await session.get_one(Party, interview.candidate_id)
+            duration = timedelta(minutes=interview.duration_minutes)
+        now = ctx.now()
+        read = ctx.times.read(words, zone=candidate.timezone, now=now, locale=locale or "en",
+                              duration=duration)
+        windows: list[Interval] = []
+        problems: list[str] = []
+        if isinstance(read, ParseResult):
+            windows, problems = list(read.windows), list(read.problems)
+        proposal = await propose_other_times(
+            ctx.sessions, actor, interview_id, words, now, ctx.config,
+            windows=windows, zone=candidate.timezone,
+        )
         ctx.doorbell.ring()
+        return Proposed(proposal, tuple(windows), tuple(problems), candidate.timezone)
+
+    async def proposed_options(self, interview_id: str) -> list[ProposedWindow]:
+        """The candidate's open proposal as the client's card offers it (``proposed_options``)."""
+        ctx = self._ctx
+        async with ctx.sessions() as session:
+            interview = await session.get(Interview, interview_id)
+            if interview is None:
+                return []
+            return await proposed_options(session, interview, ctx.now())
+
+    async def accept_proposed_time(
+        self, actor: Actor, interview_id: str, proposal: str, start: datetime
+    ) -> PickResult:
+        ctx = self._ctx
+        result = await accept_proposed_time(
+            ctx.sessions, actor, interview_id, proposal, start, ctx.now(), ctx.config
+        )
+        ctx.doorbell.ring()
+        return result
 
     async def view(self, interview_id: str, *, reader: str | None = None) -> InterviewView | None:
         """The interview as its cards show it; with ``reader`` (a party id) as that person reads

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -86,11 +88,32 @@ async def load_view(session: AsyncSession, interview_id: str) -> InterviewView |
         booked=booked,
         slots=tuple(OfferedSlot(s.id, Interval(s.start, s.end)) for s in slots),
         candidate_note=str(windows["text"]) if windows.get("text") else None,
+        # Once a time from them was booked the windows are history (the tracker still shows them).
+        candidate_windows=proposed_intervals(windows) if open_proposal(windows) else (),
+        candidate_proposal=open_proposal(windows),
         round=interview.round,
         page_version=_page_version(interview),
         panel=panel,
         co_recruiters=tuple(party_view(parties[p]) for p in co_ids),
     )
+
+
+def proposed_intervals(windows: Mapping[str, Any]) -> tuple[Interval, ...]:
+    """The windows the candidate's words were read as (``Interview.candidate_windows``'s
+    ``windows``: [[start, end], ...] in UTC ISO 8601), () when none were read."""
+    found: list[Interval] = []
+    for pair in windows.get("windows") or ():
+        try:
+            found.append(Interval(datetime.fromisoformat(pair[0]), datetime.fromisoformat(pair[1])))
+        except (TypeError, ValueError, IndexError):
+            continue  # a stored row from before, or damaged: the words are still shown
+    return tuple(found)
+
+
+def open_proposal(windows: Mapping[str, Any]) -> str | None:
+    """The proposal a client can still accept a time from: None once one of its times was taken."""
+    proposal = windows.get("proposal")
+    return str(proposal) if proposal and not windows.get("accepted") else None
 
 
 def _page_version(interview: Interview) -> int | None:

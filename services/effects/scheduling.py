@@ -23,6 +23,7 @@ from services.effects.calendar import calendar_is_ours, invitation_file
 from services.effects.deliveries import card_activity
 from services.effects.note import Note
 from services.hosts import interview_rules
+from services.scheduling import proposed_options
 from storage.models import InterviewChanges
 
 __all__ = [
@@ -53,9 +54,10 @@ async def ask_client_for_slots(note: Note) -> None:
     rules = await interview_rules(note.session, note.interview, view.client.zone)
     # The candidate's constraints are kept across a reschedule and a nudge.
     show_windows = note.data.get("note") in ("other_times", "rescheduled", "nudge")
+    proposed = await proposed_options(note.session, note.interview, note.now) if show_windows else []
     card = offer_slots_card(
         view, rules, candidate_windows_text=view.candidate_note if show_windows else None,
-        calendar=note.ctx.calendar.reads_free_busy,
+        calendar=note.ctx.calendar.reads_free_busy, proposed=proposed,
     )
     lead = offer_slots_lead(view, note.data)
     if not await note.out.activity(party, card_activity(card, lead)) and party.email:

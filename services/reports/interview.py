@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from scheduling.intervals import Interval
 from scheduling.interview import Stage
 from scheduling.kpi import InterviewFacts
+from scheduling.zones import format_local_range
 from services.reports.pipeline import (
     CANDIDATE,
     CANDIDATE_PARTY,
@@ -25,6 +26,7 @@ from services.reports.pipeline import (
     row_select,
     tracker_row,
 )
+from services.views import proposed_intervals
 from storage.jobs import FAILED
 from storage.models import AuditEvent, Feedback, Interview, InterviewOutcome, Job, Party, Slot
 
@@ -89,6 +91,9 @@ class InterviewDetail:
     jobs: list[JobItem]
     slots: list[SlotItem]
     extras: list[ExtraRecord] = field(default_factory=list)
+    # The windows the candidate's words were read as: (in the client's zone, in the candidate's).
+    proposed_windows: list[tuple[str, str]] = field(default_factory=list)
+    proposal_accepted: bool = False
 
 
 # Columns of the feedback and outcome rows the interview page does not show.
@@ -194,6 +199,11 @@ async def interview_detail(
         jobs=jobs,
         slots=slots,
         extras=extras,
+        proposed_windows=[
+            (format_local_range(w, extra.client_zone), format_local_range(w, extra.candidate_zone))
+            for w in proposed_intervals(windows)
+        ],
+        proposal_accepted=bool(windows.get("accepted")),
     )
 
 

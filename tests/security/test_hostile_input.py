@@ -126,7 +126,7 @@ async def test_fuzzed_activities_never_500_or_fail_a_turn(world: dict[str, Any],
 
 
 VERBS = ["offer_slots", "suggest_slots", "pick_slot", "propose_times", "request_interview",
-         "client_feedback", "candidate_feedback", "report_no_show", "decide"]
+         "client_feedback", "candidate_feedback", "report_no_show", "decide", "accept_window"]
 slot_rows = st.dictionaries(
     st.sampled_from([f"slot_{i}_{part}" for i in (1, 2, 3, 20, 21) for part in ("date", "time")]),
     absurd_dates | absurd_times | json_values, max_size=6,
@@ -135,7 +135,7 @@ form_fields = st.dictionaries(
     st.sampled_from(["client_name", "client_email", "client_zone", "candidate_name", "candidate_email",
                      "candidate_zone", "role_title", "duration_minutes", "format", "deadline", "location",
                      "client_organisation", "zone", "slot_id", "windows", "rating", "notes", "decision",
-                     "outcome"]),
+                     "outcome", "proposal", "start"]),
     scalar | st.integers(min_value=-(10**30), max_value=10**30) | st.sampled_from(["9" * 40, "-5", "0", "1e9"]),
     max_size=8,
 )
