@@ -26,6 +26,7 @@ from scheduling.zones import format_local_range
 from scheduling.zones import zone as zone_info
 
 __all__ = [
+    "ASK_FOR_TYPED_BUTTON",
     "OFFER_TYPED_BUTTON",
     "is_open_line",
     "nearest_times_card",
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 OFFER_TYPED_BUTTON = "Offer these times"
+ASK_FOR_TYPED_BUTTON = "Ask for the time I typed"
 
 
 def is_open_line(view: InterviewView, time: Interval) -> str:
@@ -104,15 +106,24 @@ def nearest_times_card(
     nearest: Sequence[Interval],
     *,
     slot_ids: Mapping[Interval, str] | None = None,
+    typed: str | None = None,
 ) -> Card:
-    """The asked time is not open: the nearest open times, each with its Book button."""
+    """The asked time is not open: the nearest open times, each with its Book button; with the
+    words `typed`, a button that sends them to the client as the times that suit the candidate
+    (the "None of these work" use case, which reads them as windows for the client to book)."""
     if not nearest:
         raise ValueError("A nearest times card needs a time.")
     body: list[Element] = [heading("The nearest open times")]
     for i, time in enumerate(nearest):
         body += _time_with_button(view, time, slot_ids, first=i == 0)
     body.append(subtle(f"Shown in your time zone, {md(view.candidate.zone)}."))
-    return card(body, fallback="The time you asked for is not open: see the nearest in the chat page.")
+    actions = []
+    if typed and typed.strip():
+        body.append(text(f"None of these? I can ask {md(view.client.name)} for the time you typed instead."))
+        ask = verb("propose_times", view.id, windows=typed.strip()[:1000])
+        actions.append(submit(ASK_FOR_TYPED_BUTTON, ask))
+    return card(body, actions,
+                fallback="The time you asked for is not open: see the nearest in the chat page.")
 
 
 def typed_slots_card(view: InterviewView, slots: Sequence[Interval], *, more: bool = False) -> Card:

@@ -109,13 +109,14 @@ class TypedTimes:
                 return
             open_times = live.times if live is not None else ()
         match = match_open_times(read.windows, open_times)
+        text = turn_context.activity.text or ""
         said = f"{_said(read.problems)}\n\n" if read.problems else ""
         if match.open:
             await send_card(turn_context, open_time_card(view, match.open, slot_ids=slot_ids),
                             text=said + is_open_line(view, match.open[0]))
         elif match.nearest:
             line = not_open_line(view, read.windows, nearest=True)
-            nearest = nearest_times_card(view, read.windows, match.nearest, slot_ids=slot_ids)
+            nearest = nearest_times_card(view, read.windows, match.nearest, slot_ids=slot_ids, typed=text)
             await send_card(turn_context, nearest, text=said + line)
         else:
             await turn_context.send_activity(said + not_open_line(view, read.windows, nearest=False))

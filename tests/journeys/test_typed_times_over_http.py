@@ -254,3 +254,20 @@ async def test_a_client_typing_a_time_too_short_for_the_interview_is_told_why_an
     assert [d for c in cards for d in submits(c) if d == {"action": "offer_slots", "interview_id": asked["id"]}]
     assert not [d for c in cards for d in submits(c) if d.get("action") == "offer_slots" and "slot_1_date" in d]
     assert await stage_of(client, asked["id"]) == Stage.AWAITING_SLOTS
+
+
+async def test_a_time_that_is_not_open_can_be_sent_to_the_client_as_the_candidates_own_time(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    client, chat, iid = await from_the_page(app_client, connector)
+    _, [card] = await types(chat, "Tuesday at 8am", "en-GB")
+    [ask] = [d for d in submits(card) if d.get("action") == "propose_times"]
+    assert ask == {"action": "propose_times", "interview_id": iid, "windows": "Tuesday at 8am"}
+
+    await chat.say(value=ask, locale="en-GB")
+    assert "the times you proposed, as I read them" in chat.last_text()
+    assert "Tue 24 Nov 2026, 08:00–09:00 IST" in chat.last_text()
+    async with client.app[RUNTIME].sessions() as session:
+        interview = await session.get_one(Interview, iid)
+    # Read as one window (08:00–09:00 Kolkata = 02:30–03:30 UTC) for the client to book.
+    assert [w[0][:16] for w in interview.candidate_windows["windows"]] == ["2026-11-24T02:30"]
