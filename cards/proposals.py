@@ -66,9 +66,14 @@ def in_both_zones(
     return f"{mine} your time ({theirs} for {whose})"
 
 
-def accept_button_title(slot: Interval, zone: str) -> str:
-    """A single short line (a phone cuts a long button title): "Book Mon 30 Nov, 09:00–10:00"."""
+def accept_button_title(slot: Interval, zone: str, window: Interval | None = None) -> str:
+    """A single short line (a phone cuts a long button title at about 20 characters): "Book
+    09:00–10:00" under the window's line when the time is on the day that line names, else
+    "Book Mon 30 Nov, 09:00–10:00"."""
     local = format_local_times(slot, zone).rsplit(" ", 1)[0]
+    tz = zone_info(zone)
+    if window is not None and window.start.astimezone(tz).date() == slot.start.astimezone(tz).date():
+        return f"Book {local}"
     return f"Book {_short_day(slot, zone)}, {local}"
 
 
@@ -100,7 +105,7 @@ def proposed_windows_body(
             slots = by_window.get(window, ())
             if slots:
                 body.append(action_set([
-                    submit(accept_button_title(slot, zone),
+                    submit(accept_button_title(slot, zone, window),
                            verb(ACCEPT_VERB, view.id, proposal=view.candidate_proposal or "",
                                 start=slot.start.isoformat()),
                            associatedInputs="none")

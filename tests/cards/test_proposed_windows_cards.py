@@ -45,7 +45,7 @@ def test_each_window_reads_in_the_clients_zone_with_the_candidates_and_one_click
     assert "Tue 1 Dec 2026, 08:30–14:30 GMT (Europe/London) your time" in text
     assert "“Mon–Tue after 14:00”" in json.dumps(card, ensure_ascii=False)
     [book] = [a for a in actions_of(card, "Action.Submit") if a["data"]["action"] == "accept_window"]
-    assert book["title"] == "Book Mon 30 Nov, 09:00–10:00"
+    assert book["title"] == "Book 09:00–10:00"  # under the line naming Monday
     assert book["data"] == {"action": "accept_window", "interview_id": "iv-123", "proposal": "p-1",
                             "start": "2026-11-30T09:00:00+00:00"}
     assert book["associatedInputs"] == "none"  # the empty slot rows below do not block it
@@ -69,6 +69,10 @@ def test_the_candidates_day_is_named_when_it_is_not_the_readers() -> None:
         "Mon 30 Nov 2026, 22:00–23:00 GMT (Europe/London)"
     )
     assert accept_button_title(evening, "America/New_York") == "Book Mon 30 Nov, 17:00–18:00"
+    # Under a window that starts that day, the day is the line's: the button stays short on a phone.
+    day = Interval(datetime(2026, 11, 30, 15, tzinfo=UTC), datetime(2026, 12, 1, 2, tzinfo=UTC))
+    assert accept_button_title(evening, "America/New_York", day) == "Book 17:00–18:00"
+    assert accept_button_title(evening, "Asia/Kolkata", day) == "Book Tue 1 Dec, 03:30–04:30"
 
 
 def test_the_candidate_corrects_words_that_could_not_all_be_used(
