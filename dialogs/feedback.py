@@ -15,6 +15,7 @@ from botbuilder.core import TurnContext
 
 from cards import feedback_prompt_card, md
 from dialogs.common import send_card
+from dialogs.outcomes import OutcomeActions
 from scheduling.feedback import MAX_TEXT_LENGTH, InvalidFeedback
 from scheduling.interview import DECISION_LABELS, Decision, Role, Stage
 from services import Actor, InvitationGrant, NotFound, Services
@@ -126,6 +127,8 @@ class FeedbackActions:
             )
         else:
             await turn_context.send_activity(f"Recorded: {label} for {who}.")
+        # The messages the decision implies, to review and send (dialogs/outcomes.py).
+        await OutcomeActions(self._services).show_drafts(turn_context, actor, interview_id)
 
     async def next_step(self, turn_context: TurnContext, grant: InvitationGrant) -> bool:
         """What a client or candidate opening their link after the interview sees; False when the
