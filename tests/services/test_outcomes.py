@@ -13,6 +13,7 @@ from scheduling.interview import Decision, Policy, Role
 from services.context import SchedulingConfig
 from services.feedback import decide, submit_feedback
 from services.outcomes import outcome_history, outcome_messages, send_outcome_message
+from services.privacy import erase_candidate, export_candidate
 from services.scheduling import Actor, InvalidRequest, NotAllowed
 from storage.models import AuditEvent, InterviewOutcome
 from tests.helpers.databases import Sessions
@@ -65,7 +66,7 @@ async def test_each_decision_drafts_its_messages_and_sends_nothing(
 async def test_an_edited_draft_is_sent_once_by_the_recruiter_and_is_on_the_history(sessions: Sessions) -> None:
     p = await both_in(sessions)
     await decide(sessions, p.recruiter, p.interview_id, "offer", AT)
-    to_candidate, to_client = await drafts(sessions, p.interview_id)
+    to_candidate, _ = await drafts(sessions, p.interview_id)
 
     # Neither the candidate nor the client can send it, nor a recruiter of another interview.
     for actor in (p.candidate, p.client, Actor(Role.RECRUITER, "f" * 32)):
@@ -130,3 +131,21 @@ async def test_an_offer_starts_no_retention_clock(sessions: Sessions) -> None:
     async with sessions() as session:
         assert (await session.get_one(InterviewOutcome, p.interview_id)).retention_from is None
     assert await jobs(sessions, p.interview_id, "hold_follow_up") == []
+
+
+async def test_a_rejected_candidates_export_shows_the_retention_start_and_erasure_empties_the_messages(
+    sessions: Sessions,
+) -> None:
+    p = await both_in(sessions)
+    await decide(sessions, p.recruiter, p.interview_id, "reject", AT)
+    to_candidate, to_client = await drafts(sessions, p.interview_id)
+    await send_outcome_message(sessions, p.recruiter, p.interview_id, to_candidate.id, None, AT)
+    exported = await export_candidate(sessions, email="asha@example.org", now=AT)
+    [item] = exported["candidates"][0]["interviews"]
+    assert item["retention_from"] == AT.isoformat()
+    assert [m["subject"] for m in item["messages_sent_to_you"]] == [to_candidate.subject]
+
+    await erase_candidate(sessions, email="asha@example.org", now=AT + timedelta(days=1))
+    for message in await drafts(sessions, p.interview_id):
+        assert "Asha" not in message.body + message.subject
+    assert "Asha" in to_client.body  # it did name them before
