@@ -5,26 +5,43 @@ candidate's retention clock."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from bot.jobs.handlers import job_handlers
+from bot.jobs.runner import JobRunner
+from integrations.mail import MemoryMail
 from scheduling.interview import Decision, Policy, Role
+from services import ServiceContext, Services
 from services.context import SchedulingConfig
-from services.feedback import decide, submit_feedback
+from services.feedback import decide, mark_interview_ended, submit_feedback
 from services.outcomes import outcome_history, outcome_messages, send_outcome_message
 from services.privacy import erase_candidate, export_candidate
-from services.scheduling import Actor, InvalidRequest, NotAllowed
+from services.scheduling import Actor, InterviewRequest, InvalidRequest, NotAllowed
 from storage.models import AuditEvent, InterviewOutcome
+from tests.helpers.clock import Clock
 from tests.helpers.databases import Sessions
-from tests.helpers.interviews import CANDIDATE_ANSWER, CLIENT_ANSWER, ENDED, Parties, jobs
-from tests.services.test_feedback_service import ended
+from tests.helpers.interviews import (
+    CANDIDATE_ANSWER,
+    CLIENT_ANSWER,
+    ENDED,
+    STARTS,
+    Parties,
+    a_request,
+    booked,
+    jobs,
+)
+from tests.helpers.jobs import RecordingMessenger, run_jobs
+from tests.helpers.teams import TESS, add_co_recruiter, recruiter
 
 AT = ENDED + timedelta(hours=3)
 
 
-async def both_in(sessions: Sessions) -> Parties:
-    p = await ended(sessions)
+async def both_in(sessions: Sessions, request: InterviewRequest | None = None) -> Parties:
+    p = await booked(sessions, request)
+    assert await mark_interview_ended(sessions, p.interview_id, STARTS.isoformat(), ENDED)
     await submit_feedback(sessions, p.client, p.interview_id, CLIENT_ANSWER, ENDED)
     await submit_feedback(sessions, p.candidate, p.interview_id, CANDIDATE_ANSWER, ENDED)
     return p
@@ -149,3 +166,56 @@ async def test_a_rejected_candidates_export_shows_the_retention_start_and_erasur
     for message in await drafts(sessions, p.interview_id):
         assert "Asha" not in message.body + message.subject
     assert "Asha" in to_client.body  # it did name them before
+
+
+class Runner:
+    """The real job handlers with a clock the test sets; mail in memory, Teams recorded."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self.clock = Clock(AT)
+        self.mail = MemoryMail()
+        services = Services(ServiceContext(sessions, clock=self.clock, public_url="https://askarsan.example"))
+        self.runner = JobRunner(sessions, job_handlers(services, RecordingMessenger(), self.mail),
+                                clock=self.clock, lease=timedelta(minutes=2))
+
+    async def at(self, when: Any) -> None:
+        self.clock.set(when)
+        assert await run_jobs(self.runner, rounds=20), "the runner kept finding work"
+
+
+async def test_a_hold_follow_up_reaches_a_recruiter_without_teams_by_mail_once_and_not_after_a_new_decision(
+    sessions: Sessions,
+) -> None:
+    p = await both_in(sessions)
+    jobs_runner = Runner(sessions)
+    await decide(sessions, p.recruiter, p.interview_id, "on_hold", AT)
+    await jobs_runner.at(AT + timedelta(days=7) - timedelta(minutes=1))
+    assert not [m for m in jobs_runner.mail.to("rita@agency.example") if "on hold" in m.subject]
+    await jobs_runner.at(AT + timedelta(days=7))
+    await jobs_runner.at(AT + timedelta(days=8))
+    [mail] = [m for m in jobs_runner.mail.to("rita@agency.example") if "on hold" in m.subject]
+    assert mail.subject.startswith("Asha Candidate has been on hold 7 days: decide now.")
+    assert f"https://askarsan.example/tracker/interviews/{p.interview_id}" in mail.text
+
+    # Another interview put on hold and decided before the follow-up: no follow-up.
+    other = await both_in(sessions, a_request("other@client.example", "bo@example.org", "Bo Other"))
+    await decide(sessions, other.recruiter, other.interview_id, "on_hold", AT)
+    await decide(sessions, other.recruiter, other.interview_id, "offer", AT + timedelta(days=2))
+    before = len(jobs_runner.mail.sent)
+    await jobs_runner.at(AT + timedelta(days=10))
+    assert not [m for m in jobs_runner.mail.sent[before:] if "on hold" in m.subject]
+
+
+async def test_a_co_recruiter_sends_and_the_client_gets_their_message_by_mail(sessions: Sessions) -> None:
+    p = await both_in(sessions)
+    await decide(sessions, p.recruiter, p.interview_id, "offer", AT)
+    _, to_client = await drafts(sessions, p.interview_id)
+    tess = await recruiter(sessions, TESS, AT)
+    await add_co_recruiter(sessions, p.interview_id, tess, AT)
+    jobs_runner = Runner(sessions)
+    result = await send_outcome_message(sessions, Actor(Role.RECRUITER, tess), p.interview_id, to_client.id, None, AT)
+    assert result.message.sent_by_name == "Tess Teammate" and not result.message.edited
+    await jobs_runner.at(AT + timedelta(minutes=1))
+    [mail] = [m for m in jobs_runner.mail.to("hm@client.example") if m.subject == to_client.subject]
+    assert to_client.body in mail.text
+    assert not [m for m in jobs_runner.mail.to("asha@example.org") if m.subject.startswith("An offer")]
