@@ -100,7 +100,12 @@ async def test_the_recruiter_edits_the_offer_and_sends_it_once_to_the_candidate_
     assert "already sent" in j.texts("rec")[-1]
     await j.say("cand-chat", j.candidate_user, value={**send, outcome_input_id(to_candidate.id): "Pay me more"})
     assert "isn't for you" in j.texts("cand-chat")[-1]
+    # Nor can the client send their own (still unsent) message by replaying its button.
+    [client_send] = [d for d in sends if d["message_id"] == rows["client"].id]
+    await j.say("client-chat", j.client_user, value={**client_send, outcome_input_id(rows["client"].id): "Hi"})
+    assert "isn't for you" in j.texts("client-chat")[-1]
     await j.run_jobs(ENDED + timedelta(hours=4))
+    assert not [m for m in j.mail.sent if "hm@client.example" in m.to and "Going ahead" in m.subject]
     assert len([m for m in j.mail.sent if m.subject.startswith("An offer for")]) == 1
     assert j.everything("cand-chat").count("Wonderful news, Asha") == 1
     assert "Pay me more" not in json.dumps([r.body for r in rows.values()])
