@@ -24,8 +24,8 @@ from cards._base import (
     heading,
     input_text,
     md,
-    subtle,
     submit,
+    subtle,
     text,
     verb,
 )
@@ -133,7 +133,7 @@ def outcome_drafts_card(
     zone = view.recruiter.zone
     body: list[Element] = [
         heading(f"Messages for {md(view.candidate.name)}, {md(view.role_title)}"),
-        subtle("Nothing is sent until you press Send. Edit a text first if you like."),
+        subtle("Edit a text if you like, then press Send: nothing is sent before."),
     ]
     for message in messages:
         to = f"To {md(message.to_name)} ({_ROLE_WORD.get(message.role, message.role.value)})"
@@ -183,7 +183,8 @@ def hold_follow_up_card(view: InterviewView, days: int) -> Card:
                                                   if view.client.organisation else "")),
                    ("Role", view.role_title), ("Round", str(view.round))]),
         ],
-        [submit(DECISIONS[d], verb("decide", view.id, decision=d)) for d in ("offer", "another_round", "reject")],
+        [submit(DECISIONS[d], verb("decide", view.id, decision=d))
+         for d in ("offer", "another_round", "reject")],
         fallback=f"{view.candidate.name} has been on hold {days} days: decide now.",
     )
     return result

@@ -32,7 +32,7 @@ class OutcomeActions:
             return
         await send_card(
             turn_context, outcome_drafts_card(view, messages),
-            text="Here are the messages this decision implies. Nothing is sent until you press Send.",
+            text="Your decision's messages are drafted, ready for you to review.",
         )
 
     async def send(
