@@ -42,8 +42,10 @@ class OutcomeActions:
         if not isinstance(message_id, str) or not 0 < len(message_id) <= 64:
             await turn_context.send_activity("That card is missing its message. Nothing was sent.")
             return
+        # The card always carries the text's field: a missing one is an emptied field, refused
+        # with the reason (never the untouched draft sent in its place).
         typed = value.get(outcome_input_id(message_id))
-        text = typed if isinstance(typed, str) else None
+        text = typed if isinstance(typed, str) else ""
         try:
             result = await self._services.outcomes.send(actor, interview_id, message_id, text)
         except InvalidRequest as error:
@@ -53,7 +55,7 @@ class OutcomeActions:
             if view is None:
                 raise NotFound("I can't find that interview.") from None
             messages = [
-                dataclasses.replace(m, body=text or "") if m.id == message_id else m
+                dataclasses.replace(m, body=text) if m.id == message_id else m
                 for m in await self._services.outcomes.messages(actor, interview_id)
             ]
             await send_card(turn_context, outcome_drafts_card(view, messages, problem=(message_id, why)),
@@ -61,7 +63,9 @@ class OutcomeActions:
             return
         message = result.message
         if result.already:
-            when = format_local(message.sent_at, "UTC") if message.sent_at else "earlier"
+            view = await self._services.scheduling.view(interview_id)
+            zone = view.recruiter.zone if view is not None else "UTC"
+            when = format_local(message.sent_at, zone) if message.sent_at else "earlier"
             await turn_context.send_activity(
                 f"That message to {md(message.to_name)} was already sent ({when}); nothing was sent again."
             )
