@@ -22,17 +22,19 @@ class OutcomeActions:
     def __init__(self, services: Services) -> None:
         self._services = services
 
-    async def show_drafts(self, turn_context: TurnContext, actor: Actor, interview_id: str) -> None:
-        """The card with the decision's messages to review and send (none: nothing is shown)."""
+    async def reply_with_drafts(
+        self, turn_context: TurnContext, actor: Actor, interview_id: str, reply: str
+    ) -> None:
+        """`reply` (what was recorded) with the card of the decision's messages to review and send;
+        the reply alone when none is waiting to be sent."""
         messages = await self._services.outcomes.messages(actor, interview_id)
-        if not any(not m.sent for m in messages):
-            return
         view = await self._services.scheduling.view(interview_id)
-        if view is None:
+        if view is None or all(m.sent for m in messages):
+            await turn_context.send_activity(reply)
             return
         await send_card(
             turn_context, outcome_drafts_card(view, messages),
-            text="Your decision's messages are drafted, ready for you to review.",
+            text=f"{reply} Its messages are drafted below: nothing is sent until you press Send.",
         )
 
     async def send(
