@@ -166,7 +166,9 @@ async def _view(session: AsyncSession, row: OutcomeMessage) -> OutcomeMessageVie
 
 async def outcome_messages(session: AsyncSession, interview_id: str) -> list[OutcomeMessageView]:
     """The interview's outcome messages, oldest decision first, the candidate's before the client's."""
-    rows = list(await session.scalars(select(OutcomeMessage).where(OutcomeMessage.interview_id == interview_id)))
+    rows = list(
+        await session.scalars(select(OutcomeMessage).where(OutcomeMessage.interview_id == interview_id))
+    )
     rows.sort(key=lambda r: (r.drafted_at, _ROLE_ORDER.get(r.role, 9)))
     return [await _view(session, row) for row in rows]
 
@@ -217,5 +219,6 @@ class OutcomeUseCases:
         return await self.send(Actor(Role.RECRUITER, party_id), interview_id, message_id, text)
 
     async def history(self, interview_id: str) -> OutcomeHistory:
-        async with self._ctx.sessions() as session:
+        """For the tracker's page: read with the reports' sessions (off the event loop on SQLite)."""
+        async with self._ctx.read_sessions() as session:
             return await outcome_history(session, interview_id)
