@@ -22,6 +22,7 @@ from dialogs.changes import ChangeActions
 from dialogs.common import send_card, sender_of
 from dialogs.feedback import FeedbackActions
 from dialogs.forms import parse_slot_rows
+from dialogs.outcomes import OutcomeActions
 from dialogs.team import TeamActions
 from integrations.calendar import CalendarUnavailable
 from scheduling.errors import DomainError
@@ -53,6 +54,7 @@ class CardActions:
         self.changes = ChangeActions(services)  # also what typed requests go through (dialogs/talk.py)
         self.availability = AvailabilityActions(services)  # and "set my availability" typed
         self.team = TeamActions(services)  # handover, and the team's commands (dialogs/team.py)
+        self.outcomes = OutcomeActions(services)  # after the decision (dialogs/outcomes.py)
         # The expected role of the sender; None: any party of the interview (the service checks).
         self._actions: dict[str, tuple[Role | None, Action]] = {
             "offer_slots": (Role.CLIENT, self._offer_slots),
@@ -72,6 +74,8 @@ class CardActions:
             "candidate_feedback": (Role.CANDIDATE, self._feedback.candidate_feedback),
             "report_no_show": (None, self._feedback.report_no_show),
             "decide": (Role.RECRUITER, self._feedback.decide),
+            # After the decision (dialogs/outcomes.py): the interview's recruiter sends a message.
+            "send_outcome": (Role.RECRUITER, self.outcomes.send),
             # Changes (dialogs/changes.py): any party of the interview, or its recruiter.
             "reschedule": (None, self.changes.reschedule),
             "cancel": (None, self.changes.cancel),

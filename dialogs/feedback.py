@@ -15,6 +15,7 @@ from botbuilder.core import TurnContext
 
 from cards import feedback_prompt_card, md
 from dialogs.common import send_card
+from dialogs.outcomes import OutcomeActions
 from scheduling.feedback import MAX_TEXT_LENGTH, InvalidFeedback
 from scheduling.interview import DECISION_LABELS, Decision, Role, Stage
 from services import Actor, InvitationGrant, NotFound, Services
@@ -116,16 +117,16 @@ class FeedbackActions:
         view = await self._services.scheduling.view(interview_id)
         who = md(view.candidate.name) if view else "the candidate"
         if result.already:
-            await turn_context.send_activity(f"Already recorded: {label} for {who}.")
+            reply = f"Already recorded: {label} for {who}."
         elif result.decision is Decision.ANOTHER_ROUND and result.next_interview_id:
             following = await self._services.scheduling.view(result.next_interview_id)
             client = md(view.client.name) if view else "the client"
             rnd = following.round if following else 2
-            await turn_context.send_activity(
-                f"Recorded: {label} for {who}. I've asked {client} for times for round {rnd}."
-            )
+            reply = f"Recorded: {label} for {who}. I've asked {client} for times for round {rnd}."
         else:
-            await turn_context.send_activity(f"Recorded: {label} for {who}.")
+            reply = f"Recorded: {label} for {who}."
+        # With the messages the decision implies, to review and send (dialogs/outcomes.py).
+        await OutcomeActions(self._services).reply_with_drafts(turn_context, actor, interview_id, reply)
 
     async def next_step(self, turn_context: TurnContext, grant: InvitationGrant) -> bool:
         """What a client or candidate opening their link after the interview sees; False when the

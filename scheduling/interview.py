@@ -11,6 +11,7 @@ though long: the state machine is read as a whole, and every transition is in `t
     any open stage → cancelled;  scheduled / completed / awaiting_feedback → no_show
     awaiting_feedback → feedback_complete     (both answered, or the feedback window closed)
     feedback_complete / no_show → decided     (the recruiter's one-click decision)
+    decided (on hold) → decided               (decided again; a hold asks after `hold_follow_up`)
 
 Effects are data: the service layer writes each one as an outbox row in the same transaction as the
 new stage, and the job runner carries them out afterwards. Whoever carries out an effect re-reads
@@ -115,6 +116,10 @@ class EffectKind(StrEnum):
     RELEASE_HOLDS = "release_holds"
     # The team's channel: what happened, for the interview's thread (``milestone``).
     POST_TO_CHANNEL = "post_to_channel"
+    # Outcomes (services/outcomes.py): a message the recruiter sent after deciding, and the
+    # recruiter's follow-up of a candidate on hold.
+    SEND_OUTCOME_MESSAGE = "send_outcome_message"
+    HOLD_FOLLOW_UP = "hold_follow_up"
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,8 @@ class Policy:
     # their count is the maximum), then the recruiter is alerted `pending_escalation` later.
     pending_reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=48))
     pending_escalation: timedelta = timedelta(hours=24)
+    # On hold: the recruiter is asked to decide after this long (``Decided``).
+    hold_follow_up: timedelta = timedelta(days=7)
 
     def pending_schedule(self, entered: datetime) -> tuple[tuple[datetime, ...], datetime]:
         """When the reminders and the recruiter's alert fall for a stage entered at `entered`."""
@@ -291,9 +298,11 @@ DECISION_LABELS: Mapping[Decision, str] = MappingProxyType(
 
 @dataclass(frozen=True)
 class Decided:
-    """The recruiter decided the next step (after the feedback summary or a no-show)."""
+    """The recruiter decided the next step (after the feedback summary or a no-show), or decides
+    again an interview that is on hold (`after_hold`: its earlier decision was "on hold")."""
 
     decision: Decision
+    after_hold: bool = False
 
 
 Event = (
@@ -568,9 +577,19 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
                 (Effect(EffectKind.NO_SHOW_REPORTED, Role.RECRUITER,
                         data=_note("no_show", absent=absent.value, by=by.value)),),
             )
-        case Decided():
-            _expect(stage, event, Stage.FEEDBACK_COMPLETE, Stage.NO_SHOW)
-            return Transition(Stage.DECIDED, ())
+        case Decided(decision=decision, after_hold=after_hold):
+            if after_hold:
+                _expect(stage, event, Stage.DECIDED)
+            else:
+                _expect(stage, event, Stage.FEEDBACK_COMPLETE, Stage.NO_SHOW)
+            if decision is not Decision.ON_HOLD:
+                return Transition(Stage.DECIDED, ())
+            # The recruiter is asked to decide once the hold has lasted its time.
+            return Transition(
+                Stage.DECIDED,
+                (Effect(EffectKind.HOLD_FOLLOW_UP, Role.RECRUITER, due=now + policy.hold_follow_up,
+                        data=_note("hold_follow_up", held_at=now.isoformat())),),
+            )
     raise InvalidTransition(stage, event)  # pragma: no cover - the match is exhaustive
 
 

@@ -20,6 +20,7 @@ from services.context import ServiceContext
 from services.effects import Effects
 from services.feedback import FeedbackUseCases
 from services.identity import People
+from services.outcomes import OutcomeUseCases
 from services.privacy import Privacy
 from services.reports import Reports
 from services.scheduling import Scheduling
@@ -35,6 +36,7 @@ class Services:
         self.availability = Availability(ctx)
         self.booking = Bookings(ctx)
         self.feedback = FeedbackUseCases(ctx)
+        self.outcomes = OutcomeUseCases(ctx)
         self.people = People(ctx)
         self.reports = Reports(ctx)
         self.privacy = Privacy(ctx, outbox=outbox)

@@ -52,6 +52,7 @@ from scheduling.interview import (
 from services.context import SchedulingConfig, ServiceContext
 from services.core import Actor, InvalidRequest, NotAllowed, NotFound, apply_event, audit, lock_interview
 from services.hosts import interviewers, latest_page
+from services.outcomes import draft_messages
 from services.panel import co_recruiter_ids
 from services.requests import RULE_DEFAULTS, open_interview
 from storage.models import Feedback, Interview, InterviewOutcome
@@ -410,9 +411,11 @@ async def decide(
     now: datetime,
     config: SchedulingConfig | None = None,
 ) -> DecisionResult:
-    """Record the recruiter's decision, who made it and when. `another_round` starts a new
-    scheduling request with the same parties, role, duration and format (round + 1), in the same
-    transaction. A repeat of the same decision changes nothing (`already`)."""
+    """Record the recruiter's decision, who made it and when, and draft the messages it implies
+    (``services.outcomes``). `another_round` starts a new scheduling request with the same
+    parties, role, duration and format (round + 1), in the same transaction; `reject` starts the
+    candidate's retention clock; `on_hold` can be decided again later. A repeat of the same
+    decision changes nothing (`already`)."""
     config = config or SchedulingConfig()
     try:
         chosen = Decision(decision)
@@ -423,23 +426,32 @@ async def decide(
     async with sessions() as session, session.begin():
         interview = await lock_interview(session, interview_id, actor, Role.RECRUITER)
         outcome = await _outcome(session, interview.id)
+        # An interview on hold is decided again (its follow-up asks for that); any other decision stands.
+        after_hold = Stage(interview.stage) is Stage.DECIDED and outcome.decision == Decision.ON_HOLD.value
         if Stage(interview.stage) is Stage.DECIDED and outcome.decision is not None:
             if outcome.decision == chosen.value:
                 return DecisionResult(chosen, already=True, next_interview_id=outcome.next_interview_id)
-            raise NotAllowed(
-                f"This interview was already decided: {DECISION_LABELS[Decision(outcome.decision)]}."
-            )
-        if chosen is Decision.OFFER and Stage(interview.stage) is Stage.NO_SHOW:
+            if not after_hold:
+                raise NotAllowed(
+                    f"This interview was already decided: {DECISION_LABELS[Decision(outcome.decision)]}."
+                )
+        if chosen is Decision.OFFER and (
+            Stage(interview.stage) is Stage.NO_SHOW or (after_hold and outcome.no_show is not None)
+        ):
             raise NotAllowed("Someone did not come to this interview, so an offer can't follow from it.")
         try:
-            await apply_event(session, interview, Decided(chosen), now, config.policy)
+            await apply_event(session, interview, Decided(chosen, after_hold), now, config.policy)
         except InvalidTransition:
             raise NotAllowed(
                 "A decision can be made once the feedback summary is in (or after a no-show); "
                 f"this interview is {STAGE_LABELS[Stage(interview.stage)].lower()}."
             ) from None
         outcome.decision, outcome.decided_by, outcome.decided_at = chosen.value, actor.party_id, now
+        if chosen is Decision.REJECT:
+            outcome.retention_from = now  # a rejected candidate's data-retention clock starts
         audit(session, interview.id, now, actor.role, actor.party_id, "decided", {"decision": chosen.value})
+        # The messages the decision implies, as drafts: nothing is sent without the recruiter.
+        await draft_messages(session, interview, chosen, now, config.policy)
         if chosen is not Decision.ANOTHER_ROUND:
             return DecisionResult(chosen)
         following, client_token, candidate_token = await _next_round(session, interview, now, config)

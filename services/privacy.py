@@ -7,7 +7,8 @@ Erasure removes what identifies the person and keeps what the KPIs need: the int
   Teams ids, tenant, conversation references: Teams' and each interview's web chat), `erased_at` set,
   and the Teams member profiles that are them are deleted;
 - text the candidate typed (proposed windows) and the free text of both sides' feedback about that
-  interview (impressions, concerns) is removed; ratings and choices stay;
+  interview (impressions, concerns) is removed; ratings and choices stay; the decision's messages
+  (``services/outcomes.py``) keep only that they were drafted and sent;
 - the candidate's invitations are revoked, the built-in Direct Line transcripts of those
   invitations deleted, and the bot-state rows of their web chat conversations and users deleted;
 - rendered messages still in the job queue for those interviews (activities and e-mails, which
@@ -47,6 +48,7 @@ from storage.models import (
     InterviewOutcome,
     Invitation,
     Job,
+    OutcomeMessage,
     Party,
     WebChatReference,
 )
@@ -142,6 +144,18 @@ async def export_candidate(
                         "no_show": outcome.no_show if outcome else None,
                         "decision": outcome.decision if outcome else None,
                         "decided_at": _iso(outcome.decided_at) if outcome else None,
+                        # A rejection starts the data-retention clock (services/outcomes.py).
+                        "retention_from": _iso(outcome.retention_from) if outcome else None,
+                        "messages_sent_to_you": [
+                            {"subject": m.subject, "text": m.body, "sent_at": _iso(m.sent_at)}
+                            for m in await session.scalars(
+                                select(OutcomeMessage).where(
+                                    OutcomeMessage.interview_id == interview.id,
+                                    OutcomeMessage.party_id == party.id,
+                                    OutcomeMessage.sent_at.is_not(None),
+                                )
+                            )
+                        ],
                     }
                 )
             invitations = await session.scalars(
@@ -268,6 +282,11 @@ async def _erase(
                 select(Feedback).where(Feedback.interview_id.in_(interview_ids))
             ):
                 row.answers = {k: ("" if k in FREE_TEXT else v) for k, v in row.answers.items()}
+            # The decision's messages (to the candidate and to the client) name the candidate.
+            await session.execute(
+                update(OutcomeMessage).where(OutcomeMessage.interview_id.in_(interview_ids))
+                .values(subject="(erased)", body="")
+            )
             jobs = await session.scalars(
                 select(Job).where(
                     Job.interview_id.in_(interview_ids), Job.kind.in_([SEND_ACTIVITY, SEND_MAIL])

@@ -384,6 +384,32 @@ class InterviewOutcome(Base):
     decided_by: Mapped[str | None] = mapped_column(String(32))  # party id of the recruiter
     decided_at: Mapped[datetime | None]
     next_interview_id: Mapped[str | None] = mapped_column(String(32))
+    # A rejected candidate's data-retention clock starts here (``services/outcomes.py``).
+    retention_from: Mapped[datetime | None]
+
+
+class OutcomeMessage(Base):
+    """A message a decision implies, to the candidate or the client: drafted from a template at
+    the decision, edited and sent by the recruiter only (``services/outcomes.py``). One per
+    decision and recipient role; `sent_at` set once, when the recruiter sends it."""
+
+    __tablename__ = "outcome_messages"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    decision: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(16))  # candidate | client
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    drafted_at: Mapped[datetime]
+    edited: Mapped[bool] = mapped_column(Boolean, default=False)
+    sent_at: Mapped[datetime | None]
+    sent_by: Mapped[str | None] = mapped_column(String(32))  # party id of the recruiter
+
+    __table_args__ = (
+        UniqueConstraint("interview_id", "decision", "role", name="uq_outcome_messages_decision_role"),
+    )
 
 
 class InterviewChanges(Base):

@@ -435,6 +435,9 @@ async def _journey(demo: Demo) -> int:
         value={"action": "decide", "interview_id": interview_id, "decision": "another_round"},
     )
     await demo.run_jobs()
+    if not await _send_edited_outcome(demo):
+        say("The decision's message was not sent; stopping.")
+        return 1
 
     say("\nFinal state")
     final = await demo.client.app[RUNTIME].services.scheduling.view(interview_id)
@@ -446,6 +449,41 @@ async def _journey(demo: Demo) -> int:
             say(f"  round {round_no}: {stage}")
     ok = final is not None and final.stage is Stage.DECIDED and any(r > 1 for r, _ in rounds)
     return 0 if ok else 1
+
+
+async def _send_edited_outcome(demo: Demo) -> bool:
+    """After the decision: the recruiter edits the first drafted message on their card and sends
+    it (nothing leaves without the click); False when no draft came."""
+    demo.say("\n11. The recruiter edits the drafted message to the candidate and sends it.")
+    sends = [
+        (attachment["content"], action["data"])
+        for activity in demo.connector.activities("demo-recruiter")
+        for attachment in activity.get("attachments") or [] if attachment.get("contentType") == CARD
+        for action in _actions(attachment["content"])
+        if action.get("data", {}).get("action") == "send_outcome"
+    ]
+    if not sends:
+        return False
+    card, data = sends[-1]
+    field_id = f"text_{data['message_id']}"
+    [draft] = [n.get("value", "") for n in _actions(card, inputs=True) if n.get("id") == field_id]
+    edited = draft.replace("Best wishes,", "Looking forward to it. Best wishes,")
+    await demo.post("demo-recruiter", "rita", "emulator", value={**data, field_id: edited})
+    await demo.run_jobs()
+    return True
+
+
+def _actions(node: Any, *, inputs: bool = False) -> Iterator[dict[str, Any]]:
+    """A card's submit actions (or, with `inputs`, its input fields), depth first."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _actions(item, inputs=inputs)
+    elif isinstance(node, dict):
+        kind = str(node.get("type") or "")
+        if kind.startswith("Input." if inputs else "Action.Submit"):
+            yield node
+        for value in node.values():
+            yield from _actions(value, inputs=inputs)
 
 
 async def _panel_journey(demo: Demo) -> int:

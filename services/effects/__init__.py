@@ -16,7 +16,7 @@ from types import MappingProxyType
 
 from scheduling.interview import EffectKind
 from services.context import ServiceContext
-from services.effects import calendar, changes, channel, feedback, scheduling
+from services.effects import calendar, changes, channel, feedback, outcomes, scheduling
 from services.effects.deliveries import (
     CHANNEL_POST,
     SEND_ACTIVITY,
@@ -82,6 +82,9 @@ PLANNERS: Mapping[EffectKind, Planner] = MappingProxyType(
         EffectKind.CLOSE_FEEDBACK_WINDOW: feedback.window_closed,
         EffectKind.SEND_FEEDBACK_SUMMARY: notification(feedback.send_feedback_summary),
         EffectKind.NO_SHOW_REPORTED: notification(feedback.no_show_reported),
+        # After the decision
+        EffectKind.SEND_OUTCOME_MESSAGE: notification(outcomes.send_outcome_message),
+        EffectKind.HOLD_FOLLOW_UP: notification(outcomes.hold_follow_up),
         # The recruiting teams' channels
         EffectKind.POST_TO_CHANNEL: channel.post_to_channel,
     }

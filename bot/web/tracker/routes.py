@@ -7,6 +7,8 @@ Routes (all under /tracker need a signed-in recruiter; GETs never change anythin
     GET  /tracker/interviews/{id}      one interview: dates, history, jobs, feedback, decision,
                                        its owner and co-recruiters
     POST /tracker/interviews/{id}/handover   another recruiter owns it (team.py)
+    POST /tracker/interviews/{id}/outcomes/{message}/send   the recruiter sends a decision's
+                                       message, as edited in the form (outcomes.py)
     POST /tracker/jobs/{id}/retry      a failed job, due again now
     GET  /tracker/clients              the client contacts: booking page version, hours, upcoming
     GET  /tracker/clients/{id}         one client: their booking page, next open times, versions,
@@ -36,6 +38,7 @@ from aiohttp import web
 from bot.web.http import SERVICES, SETTINGS
 from bot.web.tracker import feeds as feed_pages
 from bot.web.tracker import login
+from bot.web.tracker import outcomes as outcome_pages
 from bot.web.tracker import team as team_pages
 from bot.web.tracker.clients import setup_client_routes
 from bot.web.tracker.common import (
@@ -83,6 +86,7 @@ def setup_tracker(app: web.Application, config: TrackerAuthConfig | None = None)
     r.add_get("/tracker/interviews/{id}", interview)
     r.add_post("/tracker/jobs/{id}/retry", retry_job)
     r.add_post("/tracker/interviews/{id}/handover", hand_over)
+    r.add_post("/tracker/interviews/{id}/outcomes/{message}/send", send_outcome)
     setup_client_routes(app)
     r.add_get("/tracker/kpis", kpis)
     r.add_get("/tracker/feeds", feed_pages.feeds)
@@ -190,7 +194,7 @@ async def export_csv(request: web.Request) -> web.Response:
 
 async def interview(
     request: web.Request, *, viewer: Viewer | None = None, handover_error: str | None = None,
-    status: int = 200,
+    status: int = 200, outcome_error: tuple[str, str, str] | None = None,
 ) -> web.Response:
     viewer = viewer or signed_in(request)
     zone_name, zone_error = zone_of(request, viewer)
@@ -202,6 +206,7 @@ async def interview(
     return page(
         request, "tracker/interview.html", viewer, d=detail, status=status,
         **await team_pages.recruiters_context(request, detail.row.id, handover_error),
+        **await outcome_pages.outcomes_context(request, detail.row.id, outcome_error),
         format_label=FORMAT_LABELS.get(Format(detail.format), detail.format) if detail.format in
         {f.value for f in Format} else detail.format, t=Times(zone_name, now),
         zones=zones_with(zone_name), zone_name=zone_name, errors=[zone_error] if zone_error else [],
@@ -218,6 +223,18 @@ async def hand_over(request: web.Request) -> web.Response:
         return redirect(f"/tracker/interviews/{request.match_info['id']}?handed=1", status=303)
     status, message = refused
     return await interview(request, viewer=viewer, handover_error=message, status=status)
+
+
+async def send_outcome(request: web.Request) -> web.Response:
+    """Send one of the decision's messages (``outcomes.py``); the page again, with what was wrong
+    and the text as typed, when it was refused."""
+    viewer, form = await posted(request)
+    refused = await outcome_pages.send(request, viewer, form)
+    if refused is None:
+        return redirect(f"/tracker/interviews/{request.match_info['id']}?sent=1#outcomes", status=303)
+    status, message = refused
+    error = (request.match_info["message"], message, form.get("text", ""))
+    return await interview(request, viewer=viewer, status=status, outcome_error=error)
 
 
 async def retry_job(request: web.Request) -> web.Response:
