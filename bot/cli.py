@@ -127,10 +127,12 @@ def _worker(settings: Settings) -> int:
     return asyncio.run(run())
 
 
-def _demo(settings: Settings, graph: bool, panel: bool, log_file: Path) -> int:
+def _demo(settings: Settings, graph: bool, panel: bool, hold: bool, log_file: Path) -> int:
     from bot.dev.demo import main as demo_main
 
-    return demo_main(settings.with_local_secrets(), sys.stdout, graph=graph, panel=panel, log_file=log_file)
+    return demo_main(
+        settings.with_local_secrets(), sys.stdout, graph=graph, panel=panel, hold=hold, log_file=log_file
+    )
 
 
 def _manifest_build(settings: Settings, out: Path, schema: Path | None) -> int:
@@ -285,6 +287,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--panel", action="store_true",
         help="a panel interview: two interviewers, a co-recruiter and the team's Teams channel",
     )
+    demo.add_argument(
+        "--hold", action="store_true",
+        help="the recruiter decides 'on hold': the drafted word to the candidate, the follow-up a week later",
+    )
     manifest = sub.add_parser("manifest", help="the Teams app package")
     manifest_sub = manifest.add_subparsers(dest="manifest_command", required=True)
     build = manifest_sub.add_parser("build", help="write the Teams app package (zip)")
@@ -323,7 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "worker":
         return _worker(settings)
     elif args.command == "demo" and demo_log is not None:
-        return _demo(settings, args.graph, args.panel, demo_log)
+        return _demo(settings, args.graph, args.panel, args.hold, demo_log)
     elif args.command in ("export-candidate", "erase-candidate"):
         return _candidate_data(settings, args, erase=args.command == "erase-candidate")
     elif args.command == "manifest":

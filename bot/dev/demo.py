@@ -249,7 +249,7 @@ def _slot_day(today: date) -> date:
 
 
 async def run_demo(
-    settings: Settings, out: TextIO, *, graph: bool = False, panel: bool = False,
+    settings: Settings, out: TextIO, *, graph: bool = False, panel: bool = False, hold: bool = False,
     log_file: Path | None = None,
 ) -> int:
     with tempfile.TemporaryDirectory(prefix="askarsan-demo-") as tmp:
@@ -284,7 +284,7 @@ async def run_demo(
         )
         await demo.client.start_server()
         try:
-            code = await (_panel_journey(demo) if panel else _journey(demo))
+            code = await (_panel_journey(demo) if panel else _journey(demo, hold=hold))
             if demo.graph is not None:
                 code = code or _graph_summary(demo)
             demo.say()
@@ -300,7 +300,7 @@ async def run_demo(
                 await demo.graph.close()
 
 
-async def _journey(demo: Demo) -> int:
+async def _journey(demo: Demo, *, hold: bool = False) -> int:
     say = demo.say
     say("askARSAN demo: a recruiter, a client and a candidate, through the real bot.\n")
 
@@ -429,6 +429,8 @@ async def _journey(demo: Demo) -> int:
     )
     await demo.run_jobs()
 
+    if hold:
+        return await _hold(demo, interview_id)
     say("\n10. The recruiter decides: another round, with the same people.")
     await demo.post(
         "demo-recruiter", "rita", "emulator",
@@ -451,26 +453,58 @@ async def _journey(demo: Demo) -> int:
     return 0 if ok else 1
 
 
-async def _send_edited_outcome(demo: Demo) -> bool:
-    """After the decision: the recruiter edits the first drafted message on their card and sends
-    it (nothing leaves without the click); False when no draft came."""
-    demo.say("\n11. The recruiter edits the drafted message to the candidate and sends it.")
-    sends = [
-        (attachment["content"], action["data"])
+async def _send_edited_outcome(
+    demo: Demo, step: str = "11. The recruiter edits the drafted message to the candidate and sends it.",
+    added: str = "Looking forward to it.",
+) -> bool:
+    """After the decision: the recruiter edits the first drafted message of the drafts card (the
+    candidate's) and sends it, then sends any other (the client's) as drafted: nothing leaves
+    without a click. False when no draft came."""
+    demo.say(f"\n{step}")
+    drafts = [
+        attachment["content"]
         for activity in demo.connector.activities("demo-recruiter")
         for attachment in activity.get("attachments") or [] if attachment.get("contentType") == CARD
-        for action in _actions(attachment["content"])
-        if action.get("data", {}).get("action") == "send_outcome"
+        if any(a.get("data", {}).get("action") == "send_outcome" for a in _actions(attachment["content"]))
     ]
-    if not sends:
+    if not drafts:
         return False
-    card, data = sends[-1]
-    field_id = f"text_{data['message_id']}"
-    [draft] = [n.get("value", "") for n in _actions(card, inputs=True) if n.get("id") == field_id]
-    edited = draft.replace("Best wishes,", "Looking forward to it. Best wishes,")
-    await demo.post("demo-recruiter", "rita", "emulator", value={**data, field_id: edited})
-    await demo.run_jobs()
+    card = drafts[-1]
+    sends = [a["data"] for a in _actions(card) if a.get("data", {}).get("action") == "send_outcome"]
+    for index, data in enumerate(sends):
+        field_id = f"text_{data['message_id']}"
+        [draft] = [n.get("value", "") for n in _actions(card, inputs=True) if n.get("id") == field_id]
+        text = draft.replace("Best wishes,", f"{added} Best wishes,") if index == 0 else draft
+        await demo.post("demo-recruiter", "rita", "emulator", value={**data, field_id: text})
+        await demo.run_jobs()
     return True
+
+
+async def _hold(demo: Demo, interview_id: str) -> int:
+    """`askarsan demo --hold`: the recruiter puts the candidate on hold, sends the drafted word to
+    them, and a week later askARSAN asks the recruiter to decide."""
+    say = demo.say
+    assert demo.client is not None
+    say("\n10. The recruiter decides: on hold.")
+    await demo.post("demo-recruiter", "rita", "emulator",
+                    value={"action": "decide", "interview_id": interview_id, "decision": "on_hold"})
+    await demo.run_jobs()
+    step = "11. The recruiter adds a line to the drafted word to the candidate and sends it."
+    if not await _send_edited_outcome(demo, step, "Thank you for your patience."):
+        say("The decision's message was not sent; stopping.")
+        return 1
+    policy = demo.client.app[RUNTIME].services.ctx.config.policy
+    days = policy.hold_follow_up.days
+    say(f"\n12. {counted(days, 'day')} later, askARSAN asks the recruiter to decide.")
+    before = len(demo.connector.activities("demo-recruiter"))
+    demo.clock.move_to(demo.clock() + policy.hold_follow_up + timedelta(minutes=1))
+    await demo.run_jobs()
+    asked = demo.connector.activities("demo-recruiter")[before:]
+    final = await demo.client.app[RUNTIME].services.scheduling.view(interview_id)
+    say("\nFinal state")
+    say(f"  {final.stage.value if final else 'missing'}, on hold; the recruiter was asked to decide: "
+        f"{'yes' if asked else 'NO'}")
+    return 0 if asked and final is not None and final.stage is Stage.DECIDED else 1
 
 
 def _actions(node: Any, *, inputs: bool = False) -> Iterator[dict[str, Any]]:
@@ -580,6 +614,11 @@ async def _panel_journey(demo: Demo) -> int:
     await demo.post("demo-recruiter", "rita", "emulator",
                     value={"action": "decide", "interview_id": interview_id, "decision": "offer"})
     await demo.run_jobs()
+    if not await _send_edited_outcome(
+        demo, "7. Rita edits the offer message to Asha and sends it; Harry's goes as drafted."
+    ):
+        say("The decision's messages were not sent; stopping.")
+        return 1
     posts = [p for p in demo.connector.channel_posts(TEAM_CHANNEL) if p[2].get("attachments")]
     roots = {conversation for conversation, reply_to, _ in posts if reply_to is None}
     say(f"\nIn the team's channel: {counted(len(posts), 'post')} in {counted(len(roots), 'thread')}, "
@@ -665,6 +704,7 @@ async def _interview_id(demo: Demo) -> str:
 
 
 def main(
-    settings: Settings, out: TextIO, *, graph: bool = False, panel: bool = False, log_file: Path | None = None
+    settings: Settings, out: TextIO, *, graph: bool = False, panel: bool = False, hold: bool = False,
+    log_file: Path | None = None,
 ) -> int:
-    return asyncio.run(run_demo(settings, out, graph=graph, panel=panel, log_file=log_file))
+    return asyncio.run(run_demo(settings, out, graph=graph, panel=panel, hold=hold, log_file=log_file))

@@ -62,12 +62,29 @@ async def test_the_panel_demo_shows_each_interviewer_and_both_recruiters_what_th
     assert "In the team's channel: 7 posts in 1 thread" in text
     assert "Interviewer S. L.: 2/5 · Qualified: partly, Recommends: reject" in text
     assert "Candidate: A. R." in text and "Struggled with the modelling" not in _channel_posts(text)
+    # After the offer, Rita's edited message reaches Asha, and the drafted one Harry, by both ways.
+    assert "Looking forward to it. Best wishes," in text.split("→ Candidate (web chat) sees:\n      An offer")[1]
+    assert "e-mail to asha@example.org: “An offer for Senior Data Engineer at Northwind Ltd”" in text
+    assert "e-mail to harry@northwind.example: “Going ahead with Asha Rao for Senior Data Engineer”" in text
     # Each interviewer's answer is their own; the summary flags the disagreement.
     assert "Waiting for Harry Manager (Northwind Ltd) and Sam Lee." in text
     assert "Sam Lee gave feedback: 2/5" in text
     assert "The interviewers disagree: Harry Manager recommends an offer (5/5); Sam Lee recommends rejecting" in text
     assert "Panel: Sam Lee (America/New_York, required)" in text
     assert "co-recruiters: tess@agency.example" in text
+
+
+async def test_the_hold_demo_sends_the_drafted_word_and_asks_the_recruiter_a_week_later(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, ASKARSAN_DATA_DIR=str(tmp_path / "var"))
+    out = io.StringIO()
+    code = await run_demo(settings, out, hold=True)
+    text = out.getvalue()
+    assert code == 0, text
+    sent = text.split("11. The recruiter adds a line")[1].split("12. ")[0]
+    assert "your application is on hold for now" in sent and "Thank you for your patience." in sent
+    assert "e-mail to asha@example.org: “An update on Senior Data Engineer at Northwind Ltd”" in sent
+    later = text.split("12. 7 days later, askARSAN asks the recruiter to decide.")[1]
+    assert "Asha Rao has been on hold 7 days: decide now." in later and "[button: Offer]" in later
 
 
 def _channel_posts(text: str) -> str:
