@@ -55,9 +55,12 @@ def _cell(text: str) -> str:
 
 
 def _json(name: str) -> int:
-    """One benchmark's one JSON object on stdout (progress on stderr)."""
+    """One benchmark's one JSON object on stdout (progress, and its table's lines, on stderr)."""
     module = importlib.import_module(f"bench.bench_{name}")
     rows = module.run()
+    summarize = getattr(module, "summarize", None)
+    for case, result, target in summarize(rows) if summarize else _generic(name, rows):
+        print(f"| {name} | {_cell(case)} | {_cell(result)} | {_cell(target)} |", file=sys.stderr)
     report = getattr(module, "report", None)
     print(json.dumps(report(rows) if report else {"rows": rows}, indent=2, ensure_ascii=False, default=str))
     return 0
