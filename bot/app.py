@@ -203,8 +203,9 @@ def create_app(
         if run_migrations:
             await migrate(runtime.engine)
         # The date recognizers build in a worker thread, started once the server listens: started
-        # here, the thread held the GIL against the rest of start-up (/healthz answered about
-        # 0.9 s later, bench/bench_startup.py). Turns meanwhile keep their buttons.
+        # here, the thread held the GIL against the server's first answers (/healthz's first
+        # took about 20 ms instead of 3, bench/bench_startup.py). Turns meanwhile keep their
+        # buttons; none builds a model.
         warming = asyncio.get_running_loop().call_later(WARM_TIMES_AFTER_S, runtime.services.ctx.times.warm)
         if settings.is_local:
             settings.outbox_dir.mkdir(parents=True, exist_ok=True)
