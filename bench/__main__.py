@@ -3,7 +3,9 @@ with the machine it ran on, and write it to ``bench/results.md``.
 
 Names: turns, startup, slots, jobs, tracker (the last only if ``bench/bench_tracker.py`` exists), codec,
 instructions, phrases, open_times.
-Default: all. Each benchmark module has ``run() -> list[dict]`` and may have
+Default: all. ``python -m bench NAME --json`` runs one benchmark and prints one JSON object (its
+``report(rows)`` if it has one, else its rows) instead of the table. Each benchmark module has
+``run() -> list[dict]`` and may have
 ``summarize(rows) -> list[(case, result, target)]``; rows of the others are shown as they are.
 
 Numbers depend on the machine and on what else runs on it: compare figures from one run only.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import sys
 import time
 import traceback
@@ -51,12 +54,32 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _json(name: str) -> int:
+    """One benchmark's one JSON object on stdout (progress, and its table's lines, on stderr)."""
+    module = importlib.import_module(f"bench.bench_{name}")
+    rows = module.run()
+    summarize = getattr(module, "summarize", None)
+    for case, result, target in summarize(rows) if summarize else _generic(name, rows):
+        print(f"| {name} | {_cell(case)} | {_cell(result)} | {_cell(target)} |", file=sys.stderr)
+    report = getattr(module, "report", None)
+    print(json.dumps(report(rows) if report else {"rows": rows}, indent=2, ensure_ascii=False, default=str))
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    flags = [a for a in argv if a.startswith("--")]
+    argv = [a for a in argv if not a.startswith("--")]
+    if flags:
+        if flags != ["--json"] or len(argv) != 1:
+            print("usage: python -m bench [names...] | python -m bench NAME --json", file=sys.stderr)
+            return 2
     names = argv or list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
         return 2
+    if flags:
+        return _json(names[0])
     machine = machine_line()
     print(f"machine: {machine}", file=sys.stderr)
     table: list[tuple[str, str, str, str]] = []

@@ -90,6 +90,7 @@ class Runtime:
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
+WARM_TIMES_AFTER_S = 0.5  # after start-up: aiohttp listens a few milliseconds after the lifecycle
 
 
 def build_runtime(
@@ -201,8 +202,11 @@ def create_app(
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         if run_migrations:
             await migrate(runtime.engine)
-        # The date recognizers build in a worker thread; turns meanwhile keep their buttons.
-        runtime.services.ctx.times.warm()
+        # The date recognizers build in a worker thread, started once the server listens: started
+        # here, the thread held the GIL against the server's first answers (/healthz's first
+        # took about 20 ms instead of 3, bench/bench_startup.py). Turns meanwhile keep their
+        # buttons; none builds a model.
+        warming = asyncio.get_running_loop().call_later(WARM_TIMES_AFTER_S, runtime.services.ctx.times.warm)
         if settings.is_local:
             settings.outbox_dir.mkdir(parents=True, exist_ok=True)
         stop = asyncio.Event()
@@ -214,6 +218,7 @@ def create_app(
             else None
         )
         yield
+        warming.cancel()
         stop.set()
         if jobs is not None:
             with contextlib.suppress(asyncio.TimeoutError):
