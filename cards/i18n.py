@@ -75,7 +75,8 @@ def translations(lang: str) -> NullTranslations:
     """The compiled catalogue of ``lang`` (loaded once per process); English needs none."""
     if lang == DEFAULT_LANGUAGE or lang not in LANGUAGES:
         return NullTranslations()
-    return Translations.load(str(LOCALE_DIR), [lang], domain="messages")
+    loaded: NullTranslations = Translations.load(str(LOCALE_DIR), [lang], domain="messages")
+    return loaded
 
 
 def tr(lang: str, message: str, **values: Any) -> str:
