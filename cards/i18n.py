@@ -24,7 +24,7 @@ from babel.dates import format_skeleton
 from babel.support import Translations
 
 from scheduling.intervals import Interval
-from scheduling.interview import InterviewView, Role
+from scheduling.interview import FORMAT_LABELS, Format, InterviewView, Role
 from scheduling.zones import day_label as english_day_label
 from scheduling.zones import format_local as _format_local
 from scheduling.zones import format_local_range as _format_local_range
@@ -34,7 +34,9 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "LOCALE_DIR",
+    "N_",
     "day_label",
+    "format_label",
     "format_local",
     "format_local_range",
     "format_local_times",
@@ -52,6 +54,11 @@ LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "pt")
 # The day as each language writes it short, with its weekday (CLDR's "yMMMEd" skeleton):
 # "mar., 8 dic. 2026", "Di., 8. Dez. 2026". English keeps its own "Tue 8 Dec 2026".
 _DAY_SKELETON = "yMMMEd"
+
+
+def N_(message: str) -> str:
+    """Marks a text kept in a constant (a button's title) for extraction; ``tr`` translates it."""
+    return message
 
 
 def supported_language(value: object) -> str | None:
@@ -88,6 +95,18 @@ def tr(lang: str, message: str, **values: Any) -> str:
 def ntr(lang: str, singular: str, plural: str, n: int, **values: Any) -> str:
     """The singular or plural form for ``n`` in ``lang`` (its own plural rules); ``{n}`` is filled."""
     return translations(lang).ngettext(singular, plural, n).format(n=n, **values)
+
+
+def format_label(kind: Format, lang: str = DEFAULT_LANGUAGE) -> str:
+    """How the interview takes place ("Teams meeting"), in ``lang``."""
+    match kind:
+        case Format.TEAMS:
+            return tr(lang, "Teams meeting")
+        case Format.ON_SITE:
+            return tr(lang, "On site")
+        case Format.PHONE:
+            return tr(lang, "Phone call")
+    return FORMAT_LABELS[kind]  # pragma: no cover
 
 
 def day_label(day: date, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, time
 
 from cards._base import md
+from cards.i18n import tr
 from scheduling.intervals import Interval
 from scheduling.interview import InterviewView, Role, Stage
 from scheduling.zones import format_local, format_local_range, format_local_times, zone
@@ -54,7 +55,7 @@ def quoted(said: str) -> str:
     return f"“{said}”" if said.endswith((".", "!", "?", "…")) else f"“{said}”."
 
 
-def panel_names(view: InterviewView, *, besides: str | None = None) -> str:
+def panel_names(view: InterviewView, *, besides: str | None = None, lang: str = "en") -> str:
     """The interviewers who attend, plain: "Harry Manager (Client Ltd), Sam Lee and Priya Rao
     (optional)"; `besides` leaves one out (the reader)."""
     names: list[str] = []
@@ -64,10 +65,10 @@ def panel_names(view: InterviewView, *, besides: str | None = None) -> str:
         name = seat.party.name
         if index == 0 and seat.party.organisation:
             name += f" ({seat.party.organisation})"
-        names.append(name + ("" if seat.required else " (optional)"))
+        names.append(name if seat.required else tr(lang, "{name} (optional)", name=name))
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return tr(lang, "{names} and {last}", names=", ".join(names[:-1]), last=names[-1])
 
 
 def name_of(view: InterviewView, role: Role) -> str:
