@@ -57,7 +57,7 @@ install-check: install
 MESSAGES_KEYWORDS := -k tr:2 -k ntr:2,3
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg $(MESSAGES_KEYWORDS) --no-location --sort-output \
-		--project askarsan --copyright-holder askARSAN -o cards/locale/messages.pot bot cards
+		--project askarsan --copyright-holder askARSAN -o cards/locale/messages.pot .
 	$(BIN)/pybabel update -i cards/locale/messages.pot -d cards/locale --no-fuzzy-matching
 	$(BIN)/pybabel compile -d cards/locale --statistics
 

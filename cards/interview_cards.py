@@ -492,15 +492,25 @@ def _party_name_md(view: InterviewView, role: Role, lang: str = "en") -> str:
 def cancellation_card(view: InterviewView, role: Role, *, by: Role, reason: str | None) -> Card:
     """Tells ``role`` that ``by`` cancelled the interview, and why when a reason was given."""
     lang = language_for(view, role)
-    who = tr(lang, "you") if by is role else _party_name_md(view, by, lang)
+    who = _party_name_md(view, by, lang)
     body: list[Element] = [heading(tr(lang, "Interview cancelled"))]
     if view.booked is not None:
         when = local_range(view.booked, view.party(role).zone, lang)
-        body.append(text(tr(lang, "The **{role_title}** interview on {when} was cancelled by {who}.",
-                            role_title=md(view.role_title), when=when, who=who)))
+        body.append(text(
+            tr(lang, "The **{role_title}** interview on {when} was cancelled by you.",
+               role_title=md(view.role_title), when=when)
+            if by is role else
+            tr(lang, "The **{role_title}** interview on {when} was cancelled by {who}.",
+               role_title=md(view.role_title), when=when, who=who)
+        ))
     else:
-        body.append(text(tr(lang, "The **{role_title}** interview being arranged was cancelled by {who}.",
-                            role_title=md(view.role_title), who=who)))
+        body.append(text(
+            tr(lang, "The **{role_title}** interview being arranged was cancelled by you.",
+               role_title=md(view.role_title))
+            if by is role else
+            tr(lang, "The **{role_title}** interview being arranged was cancelled by {who}.",
+               role_title=md(view.role_title), who=who)
+        ))
     body.append(facts([(tr(lang, "With"), _with_whom(view, role, lang))]))
     if reason and reason.strip():
         body.append(text(tr(lang, "Reason given:"), weight="Bolder"))
