@@ -34,6 +34,7 @@ __all__ = [
     "panel_names",
     "pending_overdue_note",
     "pending_reminder_lead",
+    "pick_greeting",
     "pick_slot_lead",
     "quoted",
     "recruiter_detail",
@@ -161,6 +162,13 @@ def pick_slot_lead(view: InterviewView, data: Data) -> str:
                   candidate=md(view.candidate.name), recruiter=md(view.recruiter.name),
                   role_title=md(view.role_title), client=md(view.client.name))
     return change_lead(view, data) or lead
+
+
+def pick_greeting(view: InterviewView) -> str:
+    """The line above the times when the candidate opens their chat."""
+    return tr(language_for(view, Role.CANDIDATE),
+              "Hello {name}! Pick the time that suits you best for **{role_title}**.",
+              name=md(view.candidate.name), role_title=md(view.role_title))
 
 
 def pending_reminder_lead(view: InterviewView, role: Role) -> str:

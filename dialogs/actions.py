@@ -15,7 +15,7 @@ from botbuilder.core import MessageFactory, TurnContext
 
 from cards import BOOK_BUTTON, booking_confirmation_card, md, offer_slots_card, pick_slot_card
 from cards.interview_cards import LIVE_TIME_PREFIX
-from cards.messages import counted, offered_lines
+from cards.messages import counted, offered_lines, pick_greeting
 from dialogs.availability import AvailabilityActions
 from dialogs.changes import ChangeActions
 from dialogs.common import send_card, sender_of
@@ -320,7 +320,7 @@ class CardActions:
                 await send_card(turn_context, card, text=lead)
                 return
         if grant.role is Role.CANDIDATE and view.stage is Stage.AWAITING_PICK:
-            greeting = f"Hello {name}! Pick the time that suits you best for **{md(view.role_title)}**."
+            greeting = pick_greeting(view)
             if await self.send_live_times(turn_context, view.id, text=greeting):
                 return
             await send_card(
