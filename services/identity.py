@@ -261,10 +261,10 @@ _LANGUAGE_SETTLED_MAX = 10_000
 async def learn_language(
     sessions: async_sessionmaker[AsyncSession], sender: Sender, now: datetime
 ) -> None:
-    """A party whose language is not known yet reads the one their chat's locale names, when it is
-    one we ship: run before the turn is answered, so the first time they talk already gets the
-    answer in it. A language set by the API (or learnt before) is kept; each sender is settled
-    once per process."""
+    """A candidate or client contact whose language is not known yet reads the one their chat's
+    locale names, when it is one we ship: run before the turn is answered, so the first time they
+    talk already gets the answer in it. A language set by the API (or learnt before) is kept; each
+    sender is settled once per process. (Recruiters are not asked: their surfaces are English.)"""
     language = supported_language(sender.locale)
     if language is None:
         return
@@ -274,14 +274,17 @@ async def learn_language(
     async with sessions() as session, session.begin():
         if sender.channel_id in WEBCHAT_CHANNELS:
             grant = await grant_for_webchat_user(session, sender.user_id, now)
-            ids = [grant.party_id] if grant is not None else []
+            known = grant is not None
+            ids = [grant.party_id] if grant is not None and grant.role is not Role.RECRUITER else []
         else:
-            ids = [p.id for p in await _teams_parties(session, sender)]
+            parties = await _teams_parties(session, sender)
+            known = bool(parties)
+            ids = [p.id for p in parties if p.kind != "recruiter" and p.language is None]
         if ids:
             await session.execute(
                 update(Party).where(Party.id.in_(ids), Party.language.is_(None)).values(language=language)
             )
-    if ids:
+    if known:  # a stranger may be known later (a first request): asked again then
         _LANGUAGE_SETTLED[slot] = None
         while len(_LANGUAGE_SETTLED) > _LANGUAGE_SETTLED_MAX:
             _LANGUAGE_SETTLED.popitem(last=False)

@@ -18,11 +18,11 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, also on SQLite (3.35+ drops a column in place): a batch operation would
+# copy `parties`, and dropping the old table fails while other tables' foreign keys point at it.
 def upgrade() -> None:
-    with op.batch_alter_table("parties") as batch:
-        batch.add_column(sa.Column("language", sa.String(8), nullable=True))
+    op.add_column("parties", sa.Column("language", sa.String(8), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("parties") as batch:
-        batch.drop_column("language")
+    op.drop_column("parties", "language")
