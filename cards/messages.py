@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, time
 
 from cards._base import md
+from cards.i18n import format_local_range as local_range
 from cards.i18n import language_for, tr
 from scheduling.intervals import Interval
 from scheduling.interview import InterviewView, Role, Stage
@@ -21,6 +22,7 @@ from scheduling.zones import format_local, format_local_range, format_local_time
 
 __all__ = [
     "CANDIDATE_DAY",
+    "booked_reply",
     "change_lead",
     "counted",
     "feedback_overdue_note",
@@ -36,6 +38,7 @@ __all__ = [
     "pending_reminder_lead",
     "pick_greeting",
     "pick_slot_lead",
+    "proposed_reply",
     "quoted",
     "recruiter_detail",
     "who_changed",
@@ -169,6 +172,22 @@ def pick_greeting(view: InterviewView) -> str:
     return tr(language_for(view, Role.CANDIDATE),
               "Hello {name}! Pick the time that suits you best for **{role_title}**.",
               name=md(view.candidate.name), role_title=md(view.role_title))
+
+
+def booked_reply(view: InterviewView, booked: Interval, zone_name: str, *, already: bool) -> str:
+    """The candidate's answer to their pick: booked (or already booked) for the time, in their zone."""
+    lang = language_for(view, Role.CANDIDATE)
+    when = local_range(booked, zone_name, lang)
+    if already:
+        return tr(lang, "You're already booked for {when}. See you then!", when=when)
+    return tr(lang, "Booked: {when}. Your confirmation and calendar invitation are on their way.", when=when)
+
+
+def proposed_reply(view: InterviewView) -> str:
+    """The candidate's answer once their own times are sent to the client."""
+    return tr(language_for(view, Role.CANDIDATE),
+              "Thanks. I've asked {client} for new times that suit you and will be back with them.",
+              client=md(view.client.name))
 
 
 def pending_reminder_lead(view: InterviewView, role: Role) -> str:

@@ -15,7 +15,7 @@ from botbuilder.core import MessageFactory, TurnContext
 
 from cards import BOOK_BUTTON, booking_confirmation_card, md, offer_slots_card, pick_slot_card
 from cards.interview_cards import LIVE_TIME_PREFIX
-from cards.messages import counted, offered_lines, pick_greeting
+from cards.messages import booked_reply, counted, offered_lines, pick_greeting, proposed_reply
 from dialogs.availability import AvailabilityActions
 from dialogs.changes import ChangeActions
 from dialogs.common import send_card, sender_of
@@ -179,7 +179,7 @@ class CardActions:
                     ),
                 )
             return
-        await self._booked(turn_context, actor, result)
+        await self._booked(turn_context, actor, result, interview_id)
 
     async def _book_time(
         self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
@@ -209,7 +209,7 @@ class CardActions:
                 turn_context, interview_id, message=f"{error.message} Here is what is still open."
             )
             return
-        await self._booked(turn_context, actor, result)
+        await self._booked(turn_context, actor, result, interview_id)
 
     async def _more_times(
         self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
@@ -271,9 +271,16 @@ class CardActions:
         await send_card(turn_context, card, text=text)
         return True
 
-    async def _booked(self, turn_context: TurnContext, actor: Actor, result: PickResult) -> None:
+    async def _booked(
+        self, turn_context: TurnContext, actor: Actor, result: PickResult, interview_id: str
+    ) -> None:
         when = format_local_range(result.booked, result.zone)
-        if actor.role is Role.RECRUITER:
+        view = await self._services.scheduling.view(interview_id) if actor.role is Role.CANDIDATE else None
+        if view is not None:
+            await turn_context.send_activity(
+                booked_reply(view, result.booked, result.zone, already=result.already)
+            )
+        elif actor.role is Role.RECRUITER:
             await turn_context.send_activity(
                 f"{'Already booked' if result.already else 'Booked'} for "
                 f"{md(result.candidate_name)}: {when}. "
@@ -294,6 +301,7 @@ class CardActions:
         view = await self._services.scheduling.view(interview_id)
         client = md(view.client.name) if view else "the client"
         await turn_context.send_activity(
+            proposed_reply(view) if view is not None else
             f"Thanks. I've asked {client} for new times that suit you and will be back with them."
         )
 

@@ -86,6 +86,10 @@ async def test_a_candidate_asked_for_in_spanish_books_and_reads_everything_in_sp
 
     [offered] = picks(pick_card)
     await post(client, user_activity(connector.url, "cand-chat", user, channelId="directline", value=offered))
+    assert connector.texts("cand-chat")[-1] == (
+        "Reservado: mié., 25 nov. 2026, 11:00–12:00 CET (Europe/Madrid). "
+        "Tu confirmación y la invitación del calendario están en camino."
+    )
     await run_jobs(runner)
 
     # The confirmation card, the confirmation e-mail and its calendar entry.
