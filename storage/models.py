@@ -37,6 +37,9 @@ class Party(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     organisation: Mapped[str | None] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The language they read ("es"; cards/i18n.py LANGUAGES): from the API, else the chat's locale
+    # the first time they talk; None: not known yet (English).
+    language: Mapped[str | None] = mapped_column(String(8))
     aad_object_id: Mapped[str | None] = mapped_column(String(64))
     tenant_id: Mapped[str | None] = mapped_column(String(64))
     teams_user_id: Mapped[str | None] = mapped_column(String(200))
