@@ -149,6 +149,11 @@ async def reschedule_interview(
             return ChangeResult(stage)
     assert limit_hit
     who = "the client" if actor.role is Role.CLIENT else "you"
+    if used == 0:  # the policy allows none: only the recruiter moves this interview
+        raise TooManyReschedules(
+            "This interview can't be rescheduled automatically. I've told your recruiter, who will "
+            "get in touch to find a time."
+        )
     raise TooManyReschedules(
         f"This interview has already been rescheduled {used} times by {who}, the most we can do "
         "automatically. I've told your recruiter, who will get in touch to find a time."

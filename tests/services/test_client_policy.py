@@ -122,8 +122,9 @@ async def test_the_clients_cutoff_refuses_a_reschedule_the_agencys_would_allow(s
 async def test_the_clients_cap_refuses_the_first_reschedule_when_it_is_zero(sessions: Sessions) -> None:
     before, after = await two_interviews(sessions, {"max_reschedules": 0})
 
-    with pytest.raises(TooManyReschedules):
+    with pytest.raises(TooManyReschedules) as refused:
         await reschedule_interview(sessions, after.candidate, after.interview_id, "ill", NOW)
+    assert refused.value.message.startswith("This interview can't be rescheduled automatically.")
     moved = await reschedule_interview(sessions, before.candidate, before.interview_id, "ill", NOW)
     assert moved.stage.value == "awaiting_slots"
 
