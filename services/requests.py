@@ -24,6 +24,7 @@ from services.context import SchedulingConfig
 from services.core import InvalidRequest, apply_event, audit
 from services.hosts import latest_page
 from services.invitations import create_invitation
+from services.policy import snapshot as policy_snapshot
 from storage.models import Interview, InterviewInterviewer, InterviewRecruiter, Party
 
 __all__ = [
@@ -324,6 +325,8 @@ async def open_interview(
     interview.requested_at = now
     interview.stage_changed_at = now
     interview.version = 1
+    # The policy it runs under from now on: a later change of it is for later interviews.
+    interview.policy = await policy_snapshot(session, interview.client_id, config.policy)
     session.add(interview)
     await session.flush()
     members = [(interview.client_id, True), *[(p, r) for p, r in panel if p != interview.client_id]]
@@ -348,6 +351,9 @@ async def open_interview(
     detail = dict(audit_detail or {})
     if from_page:
         detail["page_version"] = (interview.rules or {}).get("page_version")
+    detail["policy"] = interview.policy["source"]
+    if interview.policy["version"] is not None:
+        detail["policy_version"] = interview.policy["version"]
     audit(session, interview.id, now, Role.RECRUITER, interview.recruiter_id, "requested", detail)
     await apply_event(session, interview, Requested(from_page=from_page), now, config.policy)
     return interview, client_token, candidate_token

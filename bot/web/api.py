@@ -25,8 +25,10 @@ def setup_api(app: web.Application, api_key: str) -> None:
     app.router.add_get("/api/v1/interviews/{interview_id}", get_interview)
     # Imported here: the booking-page routes use this module's API key check.
     from bot.web.availability_api import setup_availability_api
+    from bot.web.policy_api import setup_policy_api
 
     setup_availability_api(app)
+    setup_policy_api(app)
 
 
 def authorise(request: web.Request) -> None:
