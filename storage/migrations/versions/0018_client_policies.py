@@ -8,7 +8,7 @@ interview runs under.
   which all its due times use. Interviews from before have none: they run under the agency's.
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0017
 Create Date: 2026-12-04
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 from storage.db import UtcDateTime
 
 revision = "0018"
-down_revision = "0014"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
