@@ -242,6 +242,7 @@ def offer_slots_card(
             prefill.append(SlotRequest(local.date(), local.time().replace(tzinfo=None), zone))
     prefill = prefill[:rows]
     body.append(text("Add times", weight="Bolder", separator=True, spacing="Medium"))
+    body.append(subtle("Or just type them in the chat, e.g. “Mon and Tue 10–12”."))
     first_required = not kept
     for i in range(1, rows + 1):
         request = prefill[i - 1] if i <= len(prefill) else None
