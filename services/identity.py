@@ -290,6 +290,20 @@ async def learn_language(
             _LANGUAGE_SETTLED.popitem(last=False)
 
 
+async def learn_party_language(
+    sessions: async_sessionmaker[AsyncSession], grant: InvitationGrant, locale: str
+) -> None:
+    """The person opening their chat link reads the language their browser prefers, when we ship
+    it and none is known yet (the API's, or one learnt before, is kept): so the chat's very first
+    card, sent before they type, is already in it. Recruiters are not asked."""
+    language = supported_language(locale)
+    if language is None or grant.role is Role.RECRUITER:
+        return
+    async with sessions() as session, session.begin():
+        theirs = (Party.id == grant.party_id) & Party.language.is_(None)
+        await session.execute(update(Party).where(theirs).values(language=language))
+
+
 async def _remember_teams(
     session: AsyncSession, sender: Sender, reference: dict[str, Any], fingerprint: str
 ) -> bool:
@@ -668,6 +682,9 @@ class People:
 
     async def learn_language(self, sender: Sender) -> None:
         await learn_language(self._ctx.sessions, sender, self._ctx.now())
+
+    async def learn_party_language(self, grant: InvitationGrant, locale: str) -> None:
+        await learn_party_language(self._ctx.sessions, grant, locale)
 
     async def remember_conversation(self, sender: Sender, reference: dict[str, Any]) -> None:
         await remember_conversation(self._ctx.sessions, sender, reference, self._ctx.now())

@@ -119,6 +119,7 @@ class ChatConfig:
 
 
 CHAT = web.AppKey("chat", ChatConfig)
+SESSION_FIELDS = frozenset({"invitation", "locale"})
 
 
 def page_language(request: web.Request) -> str:
@@ -189,15 +190,24 @@ async def create_session(request: web.Request) -> web.Response:
     except web.HTTPException:
         config.limiter.record(client)
         raise
-    token = body.get("invitation")
+    unknown = sorted(set(body) - SESSION_FIELDS)
+    if unknown:
+        raise json_error(web.HTTPBadRequest, f"unknown field(s): {', '.join(unknown)}; the body is "
+                         "{\"invitation\": \"<token from the link>\", \"locale\": \"<optional>\"}")
+    token, locale = body.get("invitation"), body.get("locale")
     if not isinstance(token, str) or not token:
         config.limiter.record(client)
         raise json_error(web.HTTPBadRequest, "the body must be {\"invitation\": \"<token from the link>\"}")
+    if locale is not None and (not isinstance(locale, str) or len(locale) > 35):
+        raise json_error(web.HTTPBadRequest, "locale must be a language tag such as \"es-ES\"")
     try:
         grant = await request.app[SERVICES].people.invitation(token)
     except InvitationInvalid as error:
         config.limiter.record(client)
         raise json_error(web.HTTPForbidden, str(error)) from None
+    if locale:
+        # Before the chat opens: its first card (sent before they type) is in their language.
+        await request.app[SERVICES].people.learn_party_language(grant, locale)
     response = web.json_response(await config.channel.open(request, grant))
     response.headers["Cache-Control"] = "no-store"
     return response

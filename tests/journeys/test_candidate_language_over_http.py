@@ -182,3 +182,32 @@ async def test_the_chat_page_speaks_the_browsers_language(app_client: Any) -> No
     assert "Assistent für Terminvereinbarungen" in html
     english = await (await client.get("/chat?t=abc")).text()
     assert "Interview scheduling assistant" in english and '<html lang="en">' in english
+
+
+async def test_opening_the_chat_in_a_portuguese_browser_makes_its_first_card_portuguese(
+    app_client: Any, connector: FakeConnector
+) -> None:
+    client = await app_client(mail=MemoryMail(), clock=Clock(NOW), ASKARSAN_RUN_JOBS="false")
+    runner = client.app[RUNTIME].runner
+    client_token, candidate_token = await asked_over_the_api(client, request_body())
+    await run_jobs(runner)
+    await client_offers_wednesday_10(client, connector, client_token)
+    await run_jobs(runner)
+
+    # The chat page exchanges the link for a session, with the browser's language (chat.js).
+    unknown = await client.post("/chat/session", json={"invitation": candidate_token, "lang": "pt"})
+    assert unknown.status == 400 and "unknown field(s): lang" in (await unknown.json())["error"]
+    opened = await client.post("/chat/session", json={"invitation": candidate_token, "locale": "pt-BR"})
+    assert opened.status == 200, await opened.text()
+    again = await client.post("/chat/session", json={"invitation": candidate_token, "locale": "de-DE"})
+    assert again.status == 200
+    async with client.app[RUNTIME].sessions() as session:
+        # Learnt once: a later browser's language does not replace it.
+        assert await session.scalar(select(Party.language).where(Party.email == "asha@example.org")) == "pt"
+
+    user = await invitation_user(client, candidate_token)
+    await post(client, user_activity(connector.url, "cand-chat", user, type="conversationUpdate",
+                                     channelId="directline", membersAdded=[{"id": user}]))
+    # The first card, before she types anything, is already in Portuguese.
+    assert sent_cards(connector, "cand-chat")[0]["body"][0]["text"] != "Pick a time for your interview"
+    assert "qua., 25 de nov. de 2026" in texts_of(sent_cards(connector, "cand-chat")[0])
