@@ -14,14 +14,15 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, time
 
 from cards._base import md
+from cards.i18n import DEFAULT_LANGUAGE, language_for, tr
 from cards.i18n import format_local_range as local_range
-from cards.i18n import language_for, tr
 from scheduling.intervals import Interval
 from scheduling.interview import InterviewView, Role, Stage
 from scheduling.zones import format_local, format_local_range, format_local_times, zone
 
 __all__ = [
     "CANDIDATE_DAY",
+    "already_booked_reply",
     "booked_reply",
     "change_lead",
     "counted",
@@ -42,6 +43,7 @@ __all__ = [
     "quoted",
     "recruiter_detail",
     "who_changed",
+    "zone_changed_reply",
 ]
 
 Data = Mapping[str, str]
@@ -181,6 +183,20 @@ def booked_reply(view: InterviewView, booked: Interval, zone_name: str, *, alrea
     if already:
         return tr(lang, "You're already booked for {when}. See you then!", when=when)
     return tr(lang, "Booked: {when}. Your confirmation and calendar invitation are on their way.", when=when)
+
+
+def zone_changed_reply(view: InterviewView | None, role: Role, zone: str) -> str:
+    """The answer to a person who chose the zone they read times in."""
+    lang = language_for(view, role) if view is not None else DEFAULT_LANGUAGE
+    return tr(lang, "Done: I'll show you times in **{zone}** from now on.", zone=md(zone))
+
+
+def already_booked_reply(view: InterviewView, role: Role) -> str:
+    """There is no time to pick: the interview is booked, for this time in their zone."""
+    assert view.booked is not None
+    lang = language_for(view, role)
+    return tr(lang, "This interview is already booked for {when}.",
+              when=local_range(view.booked, view.party(role).zone, lang))
 
 
 def proposed_reply(view: InterviewView, read: str | None = None) -> str:

@@ -16,7 +16,15 @@ from botbuilder.core import MessageFactory, TurnContext
 from cards import BOOK_BUTTON, booking_confirmation_card, md, offer_slots_card, pick_slot_card
 from cards.i18n import language_for
 from cards.interview_cards import LIVE_TIME_PREFIX
-from cards.messages import booked_reply, counted, offered_lines, pick_greeting, proposed_reply
+from cards.messages import (
+    already_booked_reply,
+    booked_reply,
+    counted,
+    offered_lines,
+    pick_greeting,
+    proposed_reply,
+    zone_changed_reply,
+)
 from cards.proposals import correct_times_card, proposal_read_lines
 from dialogs.availability import AvailabilityActions
 from dialogs.changes import ChangeActions
@@ -239,8 +247,8 @@ class CardActions:
             )
             return
         key = await self._services.people.set_zone(actor, interview_id, chosen.strip()[:64])
-        await turn_context.send_activity(f"Done: I'll show you times in **{md(key)}** from now on.")
         view = await self._services.scheduling.view(interview_id)
+        await turn_context.send_activity(zone_changed_reply(view, actor.role, key))
         if actor.role is Role.CANDIDATE and view is not None and view.stage is Stage.AWAITING_PICK:
             if not await self.send_live_times(turn_context, interview_id):
                 await send_card(turn_context, pick_slot_card(view, browser_zone=browser_zone(turn_context)))
@@ -261,8 +269,7 @@ class CardActions:
             raise NotFound("I can't find that interview.")
         if view.stage is not Stage.AWAITING_PICK:
             if view.stage is Stage.SCHEDULED and view.booked is not None:
-                when = format_local_range(view.booked, view.candidate.zone)
-                await turn_context.send_activity(f"This interview is already booked for {when}.")
+                await turn_context.send_activity(already_booked_reply(view, Role.CANDIDATE))
                 return True
             stage = STAGE_LABELS[view.stage].lower()
             raise NotAllowed(f"This interview is {stage}: there is no time to pick.")

@@ -13,6 +13,7 @@ import pytest
 
 import cards
 from cards.i18n import LANGUAGES
+from cards.messages import already_booked_reply, zone_changed_reply
 from scheduling.interview import InterviewView, Role
 from tests.cards import test_cards
 from tests.helpers.cards import actions_of, all_text, booked_view, make_view, submits
@@ -110,3 +111,13 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
     elif isinstance(node, list):
         for item in node:
             yield from _walk(item)
+
+
+def test_the_candidates_chat_replies_about_zone_and_booking_are_in_their_language() -> None:
+    view = booked_view()
+    french = replace(view, candidate=replace(view.candidate, language="fr"))
+    assert zone_changed_reply(french, Role.CANDIDATE, "Europe/Paris") == (
+        "C'est fait : je vous montrerai désormais les horaires en **Europe/Paris**."
+    )
+    assert already_booked_reply(french, Role.CANDIDATE).startswith("Cet entretien est déjà réservé pour le ")
+    assert zone_changed_reply(french, Role.CLIENT, "Europe/London").startswith("Done: I'll show you")
