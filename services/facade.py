@@ -17,6 +17,7 @@ from services.booking import Bookings
 from services.changes import Changes
 from services.channel import TeamChannel
 from services.context import ServiceContext
+from services.controls import Controls
 from services.effects import Effects
 from services.feedback import FeedbackUseCases
 from services.identity import People
@@ -42,6 +43,7 @@ class Services:
         self.privacy = Privacy(ctx, outbox=outbox)
         self.effects = Effects(ctx)
         self.team = Team(ctx)
+        self.controls = Controls(ctx)  # the recruiter's controls on a booked interview
         self.channel = TeamChannel(ctx)
 
     @property
