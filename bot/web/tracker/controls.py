@@ -41,7 +41,9 @@ def controls_context(request: web.Request, control_error: tuple[str, str] | None
     }
 
 
-async def act(request: web.Request, viewer: Viewer, control: str, form: dict[str, str]) -> tuple[int, str] | bool:
+async def act(
+    request: web.Request, viewer: Viewer, control: str, form: dict[str, str]
+) -> tuple[int, str] | bool:
     """Run one control; True/False (done / already so) or (status, why it was refused)."""
     services = request.app[SERVICES]
     interview_id = request.match_info["id"][:64]
@@ -57,7 +59,8 @@ async def act(request: web.Request, viewer: Viewer, control: str, form: dict[str
             case "resend":
                 await services.controls.resend_invitation(actor, interview_id)
             case "meeting_link":
-                result = await services.controls.set_meeting_link(actor, interview_id, form.get("join_url", ""))
+                url = form.get("join_url", "")
+                result = await services.controls.set_meeting_link(actor, interview_id, url)
                 return not result.already
             case "allow_reschedule":
                 allowed = await services.controls.allow_one_more(actor, interview_id, form.get("by", ""))
