@@ -100,6 +100,9 @@ async def set_meeting_link(
             return ControlResult(already=True)
         changed = interview.join_url is not None
         interview.join_url = link
+        # The .ics's LOCATION is the link: a changed invitation takes a higher SEQUENCE, so that
+        # calendars take it as an update of the same meeting (RFC 5546 §2.1.4).
+        interview.ics_sequence += 1
         audit(session, interview.id, now, actor.role, actor.party_id, "meeting_link_set",
               {"changed": changed})
         note = {"note": "meeting_link"}

@@ -9,6 +9,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import icalendar
 from sqlalchemy import select
 
 from bot.dev.loopback import FakeConnector
@@ -33,6 +34,11 @@ async def party_clicks(j: Journey, conversation: str, user: str, value: dict[str
 
 def booked_card(j: Journey) -> dict[str, Any]:
     return next(c for c in reversed(j.cards("rec")) if "Interview booked" in json.dumps(c))
+
+
+def event_of(message: Any) -> Any:
+    [attachment] = [a for a in message.attachments if a.filename.endswith(".ics")]
+    return icalendar.Calendar.from_ical(attachment.data).walk("VEVENT")[0]
 
 
 def button(card: dict[str, Any], action: str) -> dict[str, Any]:
@@ -75,6 +81,12 @@ async def test_the_booked_card_asks_the_recruiter_for_the_meeting_link_and_both_
     link_mails = [m for m in j.mail.sent[before_mail:] if m.subject.startswith("Meeting link")]
     assert sorted(a for m in link_mails for a in m.to) == ["asha@example.org", "hm@client.example"]
     assert all(LINK in m.text for m in link_mails)
+    # Their calendars take it as an update of the same meeting: same UID, a higher SEQUENCE.
+    [first] = [m for m in j.mail.sent[:before_mail] if "asha@example.org" in m.to and "confirmed" in m.subject]
+    [linked] = [m for m in link_mails if "asha@example.org" in m.to]
+    old, new = event_of(first), event_of(linked)
+    assert new["UID"] == old["UID"] and int(new["SEQUENCE"]) == int(old["SEQUENCE"]) + 1
+    assert str(new["LOCATION"]) == LINK
     assert (await interview_of(j, p.interview_id)).join_url == LINK
 
 
