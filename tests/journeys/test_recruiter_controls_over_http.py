@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.dev.loopback import FakeConnector
 from scheduling.interview import Stage
-from storage.models import AuditEvent, Interview
+from storage.models import AuditEvent, Interview, InterviewChanges
 from tests.helpers.cards import submits
 from tests.helpers.interviews import NOW, STARTS
 from tests.helpers.journeys import Journey, start
@@ -149,8 +149,6 @@ async def test_over_the_reschedule_cap_the_recruiter_allows_one_more_and_the_can
     j, p = await start(app_client, connector)
     iid = p.interview_id
     async with j.runtime.sessions() as session, session.begin():
-        from storage.models import InterviewChanges
-
         session.add(InterviewChanges(interview_id=iid, by_client=0, by_candidate=2, by_recruiter=0,
                                      updated_at=NOW))
     ask = {"action": "reschedule", "interview_id": iid, "confirm": "yes", "reason": "Ill"}
