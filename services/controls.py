@@ -21,6 +21,7 @@ from services.changes import extra_reschedules, reschedules_used
 from services.context import SchedulingConfig, ServiceContext
 from services.core import Actor, InvalidRequest, NotAllowed, audit, lock_interview
 from services.outbox import record_effects
+from services.policy import interview_policy
 from storage.models import Interview
 
 MAX_LINK = 1000  # interviews.join_url
@@ -131,7 +132,8 @@ async def allow_one_more_reschedule(
         interview = await lock_interview(session, interview_id, actor, Role.RECRUITER)
         _booked(interview, "booked time to reschedule")
         used = await reschedules_used(session, interview.id, who)
-        cap = config.policy.max_reschedules + await extra_reschedules(session, interview.id)
+        policy = interview_policy(interview, config.policy)  # the policy the interview runs under
+        cap = policy.max_reschedules + await extra_reschedules(session, interview.id)
         if used < cap:
             return ControlResult(already=True, remaining=cap - used)
         audit(session, interview.id, now, actor.role, actor.party_id, "reschedule_allowed",

@@ -16,6 +16,7 @@ from services.availability import Availability
 from services.booking import Bookings
 from services.changes import Changes
 from services.channel import TeamChannel
+from services.client_policy import ClientPolicies
 from services.context import ServiceContext
 from services.controls import Controls
 from services.effects import Effects
@@ -35,6 +36,7 @@ class Services:
         self.scheduling = Scheduling(ctx)
         self.changes = Changes(ctx)
         self.availability = Availability(ctx)
+        self.policies = ClientPolicies(ctx)
         self.booking = Bookings(ctx)
         self.feedback = FeedbackUseCases(ctx)
         self.outcomes = OutcomeUseCases(ctx)

@@ -34,6 +34,7 @@ from bot.web.http import (
     read_json_object,
     render,
 )
+from cards.i18n import DEFAULT_LANGUAGE, supported_language, translations
 from services import InvitationGrant, InvitationInvalid
 
 log = logging.getLogger(__name__)
@@ -120,14 +121,42 @@ class ChatConfig:
 CHAT = web.AppKey("chat", ChatConfig)
 
 
+def page_language(request: web.Request) -> str:
+    """The chat page's language: the first shipped one the browser asks for (Accept-Language, in
+    its order of preference; the same preference Web Chat sends as the activities' locale), else
+    English."""
+    weighted: list[tuple[float, int, str]] = []
+    for index, part in enumerate(request.headers.get("Accept-Language", "").split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        weighted.append((-quality, index, tag))
+    for _, _, tag in sorted(weighted):
+        language = supported_language(tag)
+        if language is not None:
+            return language
+    return DEFAULT_LANGUAGE
+
+
 async def chat_page(request: web.Request) -> web.Response:
     config = request.app[CHAT]
+    lang = page_language(request)
+    catalogue = translations(lang)
     response = render(
         request.app[TEMPLATES],
         "chat.html",
         bundle_ready=config.bundle.is_file(),
         has_token=bool(request.query.get("t")),
+        lang=lang,
+        gettext=catalogue.gettext,
+        ngettext=catalogue.ngettext,
+        _=catalogue.gettext,
     )
+    response.headers["Content-Language"] = lang
     response.headers.update(PAGE_HEADERS)
     return response
 

@@ -114,7 +114,7 @@ async def send_invitation_email(note: Note) -> None:
         return
     key = f"{note.key}|mail"
     if note.data.get("note") == "own_invitation":  # the calendar could not make the event
-        own = await invitation_file(ctx, note.session, view, interview, "REQUEST", note.now)
+        own = await invitation_file(ctx, note.session, view, interview, "REQUEST", note.now, role=role)
         await note.out.mail(
             booking_confirmed_mail(
                 view, role, party.email, own, key=key, subject=f"Calendar invitation: {view.role_title}"
@@ -124,7 +124,8 @@ async def send_invitation_email(note: Note) -> None:
     # Ours: the local calendar's, or ours after the calendar refused to make the event
     # (fall_back_to_own_invitation); otherwise the calendar invites the attendees itself.
     ours = calendar_is_ours(ctx, interview.calendar_event_id)
-    ics = await invitation_file(ctx, note.session, view, interview, "REQUEST", note.now) if ours else None
+    ics = (await invitation_file(ctx, note.session, view, interview, "REQUEST", note.now, role=role)
+           if ours else None)
     if note.data.get("note") == "meeting_link":  # services.controls: the link, once, by mail too
         await note.out.mail(
             booking_confirmed_mail(view, role, party.email, ics, key=key,

@@ -69,6 +69,7 @@ from bot.web.tracker.signin import Sessions, TrackerAuthConfig, Viewer
 from scheduling.intervals import Interval
 from scheduling.interview import FORMAT_LABELS, STAGE_LABELS, Format, Stage
 from scheduling.kpi import compute_kpis, weekly_trend
+from scheduling.policy import FIELDS as POLICY_FIELDS
 from scheduling.zones import zone
 from services import reports
 
@@ -218,6 +219,7 @@ async def interview(
         {f.value for f in Format} else detail.format, t=Times(zone_name, now),
         zones=zones_with(zone_name), zone_name=zone_name, errors=[zone_error] if zone_error else [],
         retried=request.query.get("retried"),
+        policy=await reports_of(request).interview_policy(detail.row.id), policy_fields=POLICY_FIELDS,
     )
 
 
