@@ -45,13 +45,22 @@ from cards.messages import panel_names
 from cards.proposals import proposed_windows_body
 from scheduling.availability import by_local_day
 from scheduling.intervals import Interval
-from scheduling.interview import FORMAT_LABELS, STAGE_LABELS, Format, InterviewView, OfferedSlot, Role
+from scheduling.interview import (
+    FORMAT_LABELS,
+    STAGE_LABELS,
+    Format,
+    InterviewView,
+    OfferedSlot,
+    Role,
+    Stage,
+)
 from scheduling.proposals import ProposedWindow
 from scheduling.rules import BookingRules, RefusedSlot, SlotRequest
 from scheduling.zones import format_local_range
 from scheduling.zones import zone as zone_info
 
 __all__ = [
+    "ALLOW_ONE_MORE_BUTTON",
     "BOOK_BUTTON",
     "CANCEL_BUTTON",
     "CHANGE_ZONE_BUTTON",
@@ -59,17 +68,23 @@ __all__ = [
     "LATER_DATES_BUTTON",
     "LIVE_TIME_PREFIX",
     "NONE_WORK_BUTTON",
+    "NO_SHOW_BUTTON",
     "RECRUITER_NOTES",
+    "RESEND_BUTTON",
     "SEND_SLOTS_BUTTON",
     "SET_AVAILABILITY_BUTTON",
+    "SET_LINK_BUTTON",
+    "TAKE_OVER_BUTTON",
     "booking_confirmation_card",
     "cancel_button",
     "cancel_form_body",
     "cancellation_card",
     "offer_slots_card",
     "pick_slot_card",
+    "recruiter_controls",
     "recruiter_update_card",
     "reminder_card",
+    "reschedule_cap_actions",
     "slot_choice",
 ]
 
@@ -529,12 +544,15 @@ RECRUITER_NOTES: Mapping[str, str] = MappingProxyType(
         "cancelled": "Interview cancelled",
         "reminder": "Reminder sent: still waiting for an answer",
         "escalation": "Action needed: no answer in time",
+        "reschedule_limit": "Action needed: no reschedules left",
         "handed_over": "Interview handed over: {candidate} with {client}",
     }
 )
 
 
-def recruiter_update_card(view: InterviewView, note: str, detail: str | None = None) -> Card:
+def recruiter_update_card(
+    view: InterviewView, note: str, detail: str | None = None, *, by: str | None = None
+) -> Card:
     """A proactive summary for the recruiter; ``note`` picks the headline from :data:`RECRUITER_NOTES`.
 
     An unknown note gets the neutral headline "Interview update" rather than an error: this card
@@ -563,4 +581,67 @@ def recruiter_update_card(view: InterviewView, note: str, detail: str | None = N
         body.insert(0, attention("This interview needs you."))
     if detail:
         body.append(plain(md_plain(detail)))
-    return card(body, fallback=headline)
+    actions: list[Action] = []
+    if view.stage is Stage.SCHEDULED and view.booked is not None:
+        if note == "reschedule_limit":
+            actions = reschedule_cap_actions(view, by or Role.CANDIDATE.value)
+        elif note in CONTROLLED_NOTES:
+            more, actions = recruiter_controls(view)
+            body += more
+    return card(body, actions, fallback=headline)
+
+
+# The recruiter's controls on a booked interview (services.controls, services.changes) ----------
+
+CONTROLLED_NOTES = frozenset({"booked"})
+RESEND_BUTTON = "Resend the invitation"
+NO_SHOW_BUTTON = "Mark no-show"
+SET_LINK_BUTTON = "Set the meeting link"
+ALLOW_ONE_MORE_BUTTON = "Allow one more reschedule"
+TAKE_OVER_BUTTON = "Take over"
+
+
+def meeting_link_body(view: InterviewView) -> list[Element]:
+    """The meeting link input (an https URL) and its button."""
+    return [
+        input_text("join_url", "Meeting link (https://…)", value=view.join_url, style="Url",
+                   max_length=1000, placeholder="https://teams.microsoft.com/l/meetup-join/…"),
+        action_set([submit(SET_LINK_BUTTON, verb("set_meeting_link", view.id), style="positive")]),
+    ]
+
+
+def recruiter_controls(view: InterviewView) -> tuple[list[Element], list[Action]]:
+    """For the interview's recruiter on a booked interview: body elements (the meeting link asked
+    for, prominently, when a Teams meeting has none: the others were told "your recruiter will send
+    the link") and the buttons Reschedule, Cancel, Mark no-show (refused before the start),
+    Resend the invitation, and the meeting link (behind a button when there is one)."""
+    body: list[Element] = []
+    actions: list[Action] = [
+        submit(RESCHEDULE_BUTTON, verb("reschedule", view.id)),
+        show_card(OPEN_CANCEL_BUTTON, sub_card(cancel_form_body(), [cancel_button(view)])),
+        show_card(NO_SHOW_BUTTON, sub_card(
+            [subtle("After the start of the interview: who did not come?"),
+             input_choice("who", "Who did not come", [(Role.CANDIDATE.value, view.candidate.name),
+                                                       (Role.CLIENT.value, view.client.name)],
+                          value=Role.CANDIDATE.value, required=True)],
+            [submit(NO_SHOW_BUTTON, verb("report_no_show", view.id))],
+        )),
+        submit(RESEND_BUTTON, verb("resend_invitation", view.id)),
+    ]
+    if view.format is Format.TEAMS and not view.join_url:
+        body.append(attention("No meeting link yet: the client and the candidate were told you "
+                              "will send it. Paste it here and I'll send it to both."))
+        body += meeting_link_body(view)
+    else:
+        actions.append(show_card("Change the meeting link" if view.join_url else SET_LINK_BUTTON,
+                                 sub_card(meeting_link_body(view))))
+    return body, actions
+
+
+def reschedule_cap_actions(view: InterviewView, by: str) -> list[Action]:
+    """On the alert that a party used every reschedule allowed: allow them one more, or reschedule
+    it yourself (the Reschedule of the recruiter's controls)."""
+    return [
+        submit(ALLOW_ONE_MORE_BUTTON, verb("allow_reschedule", view.id, by=by), style="positive"),
+        submit(TAKE_OVER_BUTTON, verb("reschedule", view.id)),
+    ]

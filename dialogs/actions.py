@@ -89,6 +89,11 @@ class CardActions:
             "reschedule": (None, self.changes.reschedule),
             "cancel": (None, self.changes.cancel),
             "nudge": (Role.RECRUITER, self.changes.nudge),
+            # The recruiter's controls on a booked interview (services.controls): its owner or a
+            # co-recruiter only; anyone else replaying the data is told it is not theirs.
+            "resend_invitation": (Role.RECRUITER, self.changes.resend_invitation),
+            "set_meeting_link": (Role.RECRUITER, self.changes.set_meeting_link),
+            "allow_reschedule": (Role.RECRUITER, self.changes.allow_reschedule),
             # A client's booking page (dialogs/availability.py): theirs, from any of their interviews.
             "show_availability": (Role.CLIENT, self.availability.show),
             "set_availability": (Role.CLIENT, self.availability.set),

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduling.interview import (
@@ -44,7 +44,7 @@ from services.context import SchedulingConfig, ServiceContext
 from services.core import Actor, InvalidRequest, NotAllowed, apply_event, audit, lock_interview
 from services.policy import interview_policy
 from storage.jobs import DONE, PENDING, enqueue
-from storage.models import Booking, Interview, InterviewChanges, Job, Party, Slot
+from storage.models import AuditEvent, Booking, Interview, InterviewChanges, Job, Party, Slot
 
 MAX_REASON = 500
 
@@ -97,7 +97,8 @@ async def reschedule_interview(
         assert interview.starts_at is not None and interview.ends_at is not None
         changes = await session.get(InterviewChanges, interview.id)
         used = _count(changes, actor.role)
-        if actor.role is not Role.RECRUITER and used >= policy.max_reschedules:
+        cap = policy.max_reschedules + await extra_reschedules(session, interview.id)
+        if actor.role is not Role.RECRUITER and used >= cap:
             # No state change: only the audit trail and the recruiter's alert are written.
             audit(session, interview.id, now, actor.role, actor.party_id, "reschedule_refused",
                   {"why": "maximum", "used": used, "reason": text})
@@ -291,6 +292,21 @@ def _reason(reason: str | None) -> str:
     return text
 
 
+async def extra_reschedules(session: AsyncSession, interview_id: str) -> int:
+    """How many more reschedules the recruiter allowed on this interview beyond the policy's
+    maximum ("Allow one more" on the escalation: ``services.controls``), from its history."""
+    found = await session.scalar(
+        select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.interview_id == interview_id, AuditEvent.action == "reschedule_allowed"
+        )
+    )
+    return int(found or 0)
+
+
+async def reschedules_used(session: AsyncSession, interview_id: str, role: Role) -> int:
+    return _count(await session.get(InterviewChanges, interview_id), role)
+
+
 def _count(changes: InterviewChanges | None, role: Role) -> int:
     return int(getattr(changes, f"by_{role.value}", 0) or 0) if changes is not None else 0
 
@@ -367,7 +383,9 @@ __all__ = [
     "TooManyReschedules",
     "cancel_interview",
     "check_reschedule",
+    "extra_reschedules",
     "nudge",
     "pending_still_due",
     "reschedule_interview",
+    "reschedules_used",
 ]

@@ -18,6 +18,7 @@ from services.changes import Changes
 from services.channel import TeamChannel
 from services.client_policy import ClientPolicies
 from services.context import ServiceContext
+from services.controls import Controls
 from services.effects import Effects
 from services.feedback import FeedbackUseCases
 from services.identity import People
@@ -44,6 +45,7 @@ class Services:
         self.privacy = Privacy(ctx, outbox=outbox)
         self.effects = Effects(ctx)
         self.team = Team(ctx)
+        self.controls = Controls(ctx)  # the recruiter's controls on a booked interview
         self.channel = TeamChannel(ctx)
 
     @property
