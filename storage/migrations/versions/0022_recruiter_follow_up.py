@@ -1,0 +1,33 @@
+"""The recruiter's calendar: where the interview and the follow-up hold after it were put in the
+recruiter's own calendar, so that a reschedule or a cancel withdraws them once, from there.
+
+- `interviews.follow_up_event_id`: `<booking>|<mailbox>|<Graph event id, or "ics">`
+  (services/effects/recruiter_calendar.py): the follow-up hold made through Graph, or our `.ics`
+  mailed to the recruiter with the local calendar; cleared once withdrawn.
+
+Numbered 0022 as assigned; it follows 0019, the head when it was written (the lead re-chains).
+
+Revision ID: 0022
+Revises: 0019
+Create Date: 2026-12-04
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0022"
+down_revision = "0019"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("interviews") as batch:
+        batch.add_column(sa.Column("follow_up_event_id", sa.String(600), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("interviews") as batch:
+        batch.drop_column("follow_up_event_id")
