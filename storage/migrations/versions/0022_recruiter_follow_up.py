@@ -23,11 +23,14 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, not a batch: on SQLite a batch copies `interviews` into a new table and drops
+# the old one, and the foreign keys' ON DELETE CASCADE would take every slot, job and booking with
+# it. SQLite has ADD and DROP COLUMN itself (3.35+).
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("interviews") as batch:
-        batch.add_column(sa.Column("follow_up_event_id", sa.String(600), nullable=True))
+    op.add_column("interviews", sa.Column("follow_up_event_id", sa.String(600), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("interviews") as batch:
-        batch.drop_column("follow_up_event_id")
+    op.drop_column("interviews", "follow_up_event_id")
