@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install install-check run test lint typecheck pytest bench demo clean
+.PHONY: install install-check run test lint typecheck pytest bench demo clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,16 @@ test: lint typecheck pytest
 # downloaded: about a minute), then `askarsan manifest build` from outside the source tree.
 install-check: install
 	PYTHON=$(PYTHON) DEV_PYTHON=$(BIN)/python sh tests/packaging/fresh_install.sh
+
+# The gettext catalogues (cards/locale, cards/i18n.py): extract the texts (babel.cfg), merge them into
+# each language's messages.po (new ones untranslated, for the translator), compile the .mo files.
+# tests/cards/test_catalogues.py fails while a catalogue is stale or has an untranslated text.
+MESSAGES_KEYWORDS := -k tr:2 -k ntr:2,3
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg $(MESSAGES_KEYWORDS) --no-location --sort-output \
+		--project askarsan --copyright-holder askARSAN -o cards/locale/messages.pot .
+	$(BIN)/pybabel update -i cards/locale/messages.pot -d cards/locale --no-fuzzy-matching
+	$(BIN)/pybabel compile -d cards/locale --statistics
 
 bench: install
 	$(BIN)/python -m bench

@@ -121,7 +121,7 @@ def build_runtime(
         sessions=sessions,
         reports=session_factory(read_engine) if read_engine is not None else None,
         clock=clock,
-        config=SchedulingConfig(),
+        config=SchedulingConfig(policy=settings.policy()),
         calendar=calendar,
         teams=TeamsReach(
             adapter, app_id=settings.app_id, agency_tenant_id=settings.app_tenant_id,

@@ -14,6 +14,12 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from scheduling.interview import Policy
+from scheduling.policy import FIELDS as POLICY_FIELDS
+from scheduling.policy import InvalidPolicy
+from scheduling.policy import checked as policy_checked
+from scheduling.policy import parse_values as parse_policy
+
 # Service URLs the Bot Connector uses (public cloud, Teams' regional hosts, Government clouds).
 # The bot's token is only ever sent to one of these (`is_trusted_service` trusts all;
 # docs/architecture.md, "SDK traps").
@@ -49,6 +55,30 @@ class SettingsError(Exception):
 
 
 class Settings(BaseSettings):
+    """Every setting, by its environment variable (the alias of each field).
+
+    The agency's scheduling policy (defaults a client's overrides on the tracker replace field by
+    field; an interview keeps the policy it was requested under). Durations are written "24h",
+    "90m", "2d" or "1h30m"; lists "24h, 1h" ("none": no reminders); unset: the built-in default.
+
+    - ``ASKARSAN_REMINDERS_BEFORE`` (24h, 1h): reminders to the client and the candidate, before
+      the interview's start.
+    - ``ASKARSAN_RESCHEDULE_CUTOFF`` (12h, 0 or more): a client or candidate may move or cancel
+      the booked interview themselves until this long before its start.
+    - ``ASKARSAN_MAX_RESCHEDULES`` (2, 0 to 10): how often each of them may move it; beyond, the
+      recruiter decides.
+    - ``ASKARSAN_PENDING_REMINDERS`` (24h, 48h): reminders to a client who offers no slots or a
+      candidate who does not pick, each after the previous; ``ASKARSAN_PENDING_ESCALATION`` (24h):
+      the recruiter is alerted this long after the last.
+    - ``ASKARSAN_FEEDBACK_DELAY`` (15m): feedback is asked for this long after the interview's end.
+    - ``ASKARSAN_FEEDBACK_REMINDERS`` (24h, 48h): feedback reminders, each after the previous;
+      ``ASKARSAN_FEEDBACK_ESCALATION`` (12h): the recruiter is alerted this long after the last;
+      ``ASKARSAN_FEEDBACK_WINDOW`` (24h, not before the alert): the window closes and the summary
+      is compiled this long after the last reminder.
+
+    Each is checked at start (`check`), with the reason, e.g. a reminder time that is not positive.
+    """
+
     model_config = SettingsConfigDict(
         env_file=".env", extra="ignore", populate_by_name=True, case_sensitive=False
     )
@@ -137,6 +167,17 @@ class Settings(BaseSettings):
     job_poll_seconds: float = Field(1.0, alias="ASKARSAN_JOB_POLL_SECONDS", ge=0.01)
     job_batch: int = Field(20, alias="ASKARSAN_JOB_BATCH", ge=1)
 
+    # The agency's scheduling policy (see the class docstring); parsed and checked by `policy`.
+    reminders_before: str | None = Field(None, alias="ASKARSAN_REMINDERS_BEFORE")
+    reschedule_cutoff: str | None = Field(None, alias="ASKARSAN_RESCHEDULE_CUTOFF")
+    max_reschedules: str | None = Field(None, alias="ASKARSAN_MAX_RESCHEDULES")
+    pending_reminders: str | None = Field(None, alias="ASKARSAN_PENDING_REMINDERS")
+    pending_escalation: str | None = Field(None, alias="ASKARSAN_PENDING_ESCALATION")
+    feedback_delay: str | None = Field(None, alias="ASKARSAN_FEEDBACK_DELAY")
+    feedback_reminders: str | None = Field(None, alias="ASKARSAN_FEEDBACK_REMINDERS")
+    feedback_escalation: str | None = Field(None, alias="ASKARSAN_FEEDBACK_ESCALATION")
+    feedback_window: str | None = Field(None, alias="ASKARSAN_FEEDBACK_WINDOW")
+
     _split = field_validator(
         "trusted_service_hosts", "allowed_tenants", "tracker_recruiters", mode="before"
     )(
@@ -168,9 +209,41 @@ class Settings(BaseSettings):
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
 
+    def policy(self) -> Policy:
+        """The agency's scheduling policy: the built-in defaults with the variables set in place.
+        SettingsError names each variable that cannot run, with the reason."""
+        problems = self._policy_problems()
+        if problems:
+            raise SettingsError("askARSAN cannot start:\n  - " + "\n  - ".join(problems))
+        return self._policy()
+
+    def _policy(self) -> Policy:
+        given = {f.name: getattr(self, f.name) for f in POLICY_FIELDS}
+        return policy_checked(Policy(), parse_policy({k: v for k, v in given.items() if v is not None}))
+
+    def _policy_problems(self) -> list[str]:
+        """Each policy variable that cannot run, with the reason: those that cannot be read, and
+        of the others those that cannot run together."""
+        found: dict[str, str] = {}
+        parsed: dict[str, object] = {}
+        for f in POLICY_FIELDS:
+            typed = getattr(self, f.name)
+            if typed is None:
+                continue
+            try:
+                parsed.update(parse_policy({f.name: typed}))
+            except InvalidPolicy as error:
+                found.update(error.problems)
+        try:
+            policy_checked(Policy(), parsed)
+        except InvalidPolicy as error:
+            found.update(error.problems)
+        aliases = {name: field.alias for name, field in type(self).model_fields.items()}
+        return [f"{aliases[name]} ({getattr(self, name)!r}): {reason}" for name, reason in found.items()]
+
     def check(self) -> None:
         """Refuse to start with settings that cannot work; say what to set."""
-        problems: list[str] = []
+        problems: list[str] = self._policy_problems()
         if not urlsplit(self.public_url).hostname:
             problems.append(f"PUBLIC_URL is not a URL: {self.public_url!r}")
         if self.env == "production":

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from cards.i18n import tr
+
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"
 # Teams refuses a message larger than about 28 KB, card included.
@@ -300,17 +302,18 @@ def zone_choices(*also: str | None) -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in names]
 
 
-def zone_picker(input_id: str, label: str, *, value: str | None = None, required: bool = True) -> Element:
+def zone_picker(input_id: str, label: str, *, value: str | None = None, required: bool = True,
+                lang: str = "en") -> Element:
     return input_choice(
         input_id,
         label,
         zone_choices(value),
         value=value,
         required=required,
-        error=f"Please choose {label.lower()}.",
+        error=f"Please choose {label.lower()}." if lang == "en" else tr(lang, "Please choose a time zone."),
         # "filtered" (1.5) lets people type to narrow a long list; a value outside it is not possible.
         style="filtered",
-        placeholder="Type to search, e.g. London",
+        placeholder=tr(lang, "Type to search, e.g. London"),
     )
 
 

@@ -26,6 +26,7 @@ from cards._base import (
     container,
     heading,
     input_choice,
+    input_text,
     input_time,
     md,
     plain,
@@ -81,6 +82,7 @@ AVAILABILITY_FIELDS: Mapping[str, str] = {
             (f"window_{i}_end", f"Window {i}: to"),
         )
     },
+    "typed_hours": "Or type your hours",
     "durations": "Interview lengths",
     "buffer_minutes": "Buffer (minutes)",
     "notice_hours": "Minimum notice (hours)",
@@ -267,6 +269,10 @@ def availability_card(
         form.append(_window_row(i, shown))
         form += _problem(problems, f"window_{i}", f"window_{i}_start", f"window_{i}_end")
     form.append(subtle("Times are in the time zone below; to work until midnight, end at 00:00."))
+    form.append(input_text("typed_hours", AVAILABILITY_FIELDS["typed_hours"],
+                           value=shown.get("typed_hours") or None, max_length=200,
+                           placeholder="e.g. Mon–Fri 9–12 and 13–17 (replaces the days and hours above)"))
+    form += _problem(problems, "typed_hours")
     offered = set(DURATION_CHOICES)
     for part in shown.get("durations", "").split(","):
         if part.strip().isdigit() and 5 <= int(part) <= 480:

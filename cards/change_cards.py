@@ -23,18 +23,20 @@ from cards._base import (
     text,
     verb,
 )
+from cards.i18n import format_local_range as local_range
+from cards.i18n import language_for, tr
 from cards.interview_cards import RESCHEDULE_BUTTON, cancel_button, cancel_form_body, slot_choice
 from scheduling.intervals import Interval
 from scheduling.interview import InterviewView, Role
-from scheduling.zones import format_local_range
 
 
-def _who(view: InterviewView, by: Role, viewer: Role, show: Callable[[str], str] = str) -> str:
+def _who(view: InterviewView, by: Role, viewer: Role, show: Callable[[str], str] = str,
+         lang: str = "en") -> str:
     """Who ``by`` is to ``viewer``; ``show`` is ``md`` when the name goes into markdown."""
     if by is viewer:
-        return "you"
+        return tr(lang, "you")
     if by is Role.RECRUITER:
-        return f"the recruiter, {show(view.recruiter.name)}"
+        return tr(lang, "the recruiter, {name}", name=show(view.recruiter.name))
     if by is Role.CLIENT:
         org = f" ({show(view.client.organisation)})" if view.client.organisation else ""
         return f"{show(view.client.name)}{org}"
@@ -43,58 +45,68 @@ def _who(view: InterviewView, by: Role, viewer: Role, show: Callable[[str], str]
 
 def reschedule_form_card(view: InterviewView, role: Role, *, message: str | None = None) -> Card:
     """Asks why (and, for the candidate, which times would suit) before the interview is moved."""
-    body: list[Element] = [heading("Reschedule the interview")]
+    lang = language_for(view, role)
+    body: list[Element] = [heading(tr(lang, "Reschedule the interview"))]
     if message:
         body.append(attention(message))
     if view.booked is not None:
-        when = format_local_range(view.booked, view.party(role).zone)
-        body.append(text(f"Your **{md(view.role_title)}** interview is booked for {when}."))
+        when = local_range(view.booked, view.party(role).zone, lang)
+        body.append(text(tr(lang, "Your **{role_title}** interview is booked for {when}.",
+                            role_title=md(view.role_title), when=when)))
     hint = (
-        "e.g. I'm travelling that week; Thursday or Friday afternoons work"
+        tr(lang, "e.g. I'm travelling that week; Thursday or Friday afternoons work")
         if role is Role.CANDIDATE
         else "e.g. a clash with a board meeting; next week is better"
     )
-    body.append(input_text("reason", "Why, and which times would suit you?", required=True,
+    body.append(input_text("reason", tr(lang, "Why, and which times would suit you?"), required=True,
                            multiline=True, max_length=500, placeholder=hint,
-                           error="Please say why, so that the new times fit."))
-    body.append(subtle("The current time is released and new times are arranged; everyone is told."))
-    return card(body, [submit(RESCHEDULE_BUTTON, verb("reschedule", view.id, confirm="yes"))],
-                fallback="Reschedule the interview")
+                           error=tr(lang, "Please say why, so that the new times fit.")))
+    body.append(subtle(tr(lang, "The current time is released and new times are arranged; "
+                          "everyone is told.")))
+    return card(body, [submit(tr(lang, RESCHEDULE_BUTTON), verb("reschedule", view.id, confirm="yes"))],
+                fallback=tr(lang, "Reschedule the interview"))
 
 
 def cancel_form_card(view: InterviewView, role: Role) -> Card:
     """The confirmation's Cancel, on its own: what someone who typed "cancel" is asked to confirm
     (the same question, reason and button, so one submit and one use case cancel)."""
-    body: list[Element] = [heading("Cancel the interview")]
+    lang = language_for(view, role)
+    body: list[Element] = [heading(tr(lang, "Cancel the interview"))]
     if view.booked is not None:
-        when = format_local_range(view.booked, view.party(role).zone)
-        body.append(text(f"Your **{md(view.role_title)}** interview is booked for {when}."))
+        when = local_range(view.booked, view.party(role).zone, lang)
+        body.append(text(tr(lang, "Your **{role_title}** interview is booked for {when}.",
+                            role_title=md(view.role_title), when=when)))
     else:
-        body.append(text(f"Your **{md(view.role_title)}** interview is being arranged."))
-    body += cancel_form_body()
-    return card(body, [cancel_button(view)], fallback="Cancel the interview")
+        body.append(text(tr(lang, "Your **{role_title}** interview is being arranged.",
+                            role_title=md(view.role_title))))
+    body += cancel_form_body(lang)
+    return card(body, [cancel_button(view, lang)], fallback=tr(lang, "Cancel the interview"))
 
 
 def reschedule_notice_card(
     view: InterviewView, role: Role, *, by: Role, reason: str | None, previous: Interval | None
 ) -> Card:
     """Tells ``role`` that ``by`` is moving the interview and that new times are being arranged."""
-    who = _who(view, by, role, md)
-    body: list[Element] = [heading("Interview being rescheduled")]
+    lang = language_for(view, role)
+    who = _who(view, by, role, md, lang)
+    body: list[Element] = [heading(tr(lang, "Interview being rescheduled"))]
     if previous is not None:
-        when = format_local_range(previous, view.party(role).zone)
-        body.append(text(f"The **{md(view.role_title)}** interview on {when} is being moved by {who}."))
+        when = local_range(previous, view.party(role).zone, lang)
+        body.append(text(tr(lang, "The **{role_title}** interview on {when} is being moved by {who}.",
+                            role_title=md(view.role_title), when=when, who=who)))
     else:
-        body.append(text(f"The **{md(view.role_title)}** interview is being moved by {who}."))
+        body.append(text(tr(lang, "The **{role_title}** interview is being moved by {who}.",
+                            role_title=md(view.role_title), who=who)))
     if reason:
-        body.append(text("Reason given:", weight="Bolder"))
+        body.append(text(tr(lang, "Reason given:"), weight="Bolder"))
         body.append(plain(reason, italic=True))
     if role is Role.CLIENT:
         body.append(subtle("That time is free again in your calendar. Please offer new times on the "
                            "next card."))
     elif role is Role.CANDIDATE:
-        body.append(subtle(f"{md(view.client.name)} is asked for new times; I'll send them to you to pick."))
-    return card(body, fallback="Your interview is being rescheduled.")
+        body.append(subtle(tr(lang, "{client} is asked for new times; I'll send them to you to pick.",
+                              client=md(view.client.name))))
+    return card(body, fallback=tr(lang, "Your interview is being rescheduled."))
 
 
 def escalation_card(view: InterviewView, waiting: Role, detail: str) -> Card:

@@ -25,6 +25,8 @@ from cards._base import (
     text,
     verb,
 )
+from cards.i18n import N_, language_for, tr
+from cards.i18n import format_local_range as local_range
 from cards.interview_cards import FEEDBACK_BUTTON, recruiter_update_card
 from scheduling.feedback import (
     MAX_TEXT_LENGTH,
@@ -40,7 +42,6 @@ from scheduling.feedback import (
     panel_verdict,
 )
 from scheduling.interview import InterviewView, Role
-from scheduling.zones import format_local_range
 
 __all__ = [
     "DECISIONS",
@@ -51,7 +52,7 @@ __all__ = [
     "no_show_card",
 ]
 
-RATINGS = (("1", "1 – poor"), ("2", "2"), ("3", "3 – fine"), ("4", "4"), ("5", "5 – excellent"))
+RATINGS = (("1", N_("1 – poor")), ("2", "2"), ("3", N_("3 – fine")), ("4", "4"), ("5", N_("5 – excellent")))
 QUALIFICATION_LABELS = {Qualification.YES: "Yes", Qualification.PARTLY: "Partly",
                         Qualification.NO: "No"}
 RECOMMENDATION_LABELS = {
@@ -60,7 +61,7 @@ RECOMMENDATION_LABELS = {
     Recommendation.REJECT: "Reject",
     Recommendation.UNSURE: "Not sure yet",
 }
-INTEREST_LABELS = {Interest.YES: "Yes", Interest.MAYBE: "Maybe", Interest.NO: "No"}
+INTEREST_LABELS = {Interest.YES: N_("Yes"), Interest.MAYBE: N_("Maybe"), Interest.NO: N_("No")}
 NEXT_STEP_LABELS = {
     NextStep.OFFER: "Make an offer",
     NextStep.ANOTHER_ROUND: "Another interview round",
@@ -86,8 +87,8 @@ def _problem_below(problems: Mapping[str, str] | None, key: str) -> list[Element
     return []
 
 
-def _when(view: InterviewView, zone: str) -> str:
-    return format_local_range(view.booked, zone) if view.booked is not None else ""
+def _when(view: InterviewView, zone: str, lang: str = "en") -> str:
+    return local_range(view.booked, zone, lang) if view.booked is not None else ""
 
 
 def client_feedback_card(
@@ -146,29 +147,31 @@ def candidate_feedback_card(
 ) -> Card:
     """For the candidate after the interview; ``values`` pre-fills, ``problems`` explains."""
     v = dict(values or {})
+    lang = language_for(view, Role.CANDIDATE)
     org = view.client.organisation or view.client.name
     labels = {
-        "rating": "Your experience",
-        "impressions": f"Impressions of {org} and the role",
-        "interest": "Still interested in the role?",
-        "concerns": "Concerns or questions",
+        "rating": tr(lang, "Your experience"),
+        "impressions": tr(lang, "Impressions of {org} and the role", org=org),
+        "interest": tr(lang, "Still interested in the role?"),
+        "concerns": tr(lang, "Concerns or questions"),
     }
     body: list[Element] = [
-        heading("How was your interview?"),
-        facts([("Role", view.role_title), ("With", org),
-               ("When", _when(view, view.candidate.zone))]),
-        subtle("Only your recruiter sees your answers; the client does not."),
+        heading(tr(lang, "How was your interview?")),
+        facts([(tr(lang, "Role"), view.role_title), (tr(lang, "With"), org),
+               (tr(lang, "When"), _when(view, view.candidate.zone, lang))]),
+        subtle(tr(lang, "Only your recruiter sees your answers; the client does not.")),
         *field_problems(problems, labels),
-        input_choice("rating", labels["rating"], RATINGS, value=v.get("rating"), required=True,
-                     style="expanded", error="Please give a rating from 1 to 5."),
+        input_choice("rating", labels["rating"], [(k, tr(lang, label)) for k, label in RATINGS],
+                     value=v.get("rating"), required=True,
+                     style="expanded", error=tr(lang, "Please give a rating from 1 to 5.")),
         *_problem_below(problems, "rating"),
         input_text("impressions", labels["impressions"], value=v.get("impressions"),
                    multiline=True, max_length=MAX_TEXT_LENGTH),
         *_problem_below(problems, "impressions"),
         input_choice("interest", labels["interest"],
-                     [(i.value, INTEREST_LABELS[i]) for i in Interest],
+                     [(i.value, tr(lang, INTEREST_LABELS[i])) for i in Interest],
                      value=v.get("interest"), required=True, style="expanded",
-                     error="Please say whether you are still interested."),
+                     error=tr(lang, "Please say whether you are still interested.")),
         *_problem_below(problems, "interest"),
         input_text("concerns", labels["concerns"], value=v.get("concerns"), multiline=True,
                    max_length=MAX_TEXT_LENGTH),
@@ -176,8 +179,8 @@ def candidate_feedback_card(
     ]
     return card(
         body,
-        [submit(FEEDBACK_BUTTON, verb("candidate_feedback", view.id), style="positive")],
-        fallback="Interview feedback: please open this in the askARSAN chat page.",
+        [submit(tr(lang, FEEDBACK_BUTTON), verb("candidate_feedback", view.id), style="positive")],
+        fallback=tr(lang, "Interview feedback: please open this in the askARSAN chat page."),
     )
 
 
@@ -302,7 +305,7 @@ def feedback_prompt_card(
     absent = Role.CANDIDATE if role is Role.CLIENT else Role.CLIENT
     result.setdefault("actions", []).append(
         submit(
-            f"{view.party(absent).name} did not come",
+            tr(language_for(view, role), "{name} did not come", name=view.party(absent).name),
             verb("report_no_show", view.id, who=absent.value),
             associatedInputs="none",
         )

@@ -37,17 +37,30 @@ from cards._base import (
     verb,
     zone_picker,
 )
+from cards.i18n import N_, format_label, language_for, ntr, tr
+from cards.i18n import day_label as local_day_label
+from cards.i18n import format_local_range as local_range
+from cards.i18n import format_local_times as local_times
 from cards.messages import panel_names
 from cards.proposals import proposed_windows_body
 from scheduling.availability import by_local_day
 from scheduling.intervals import Interval
-from scheduling.interview import FORMAT_LABELS, STAGE_LABELS, Format, InterviewView, OfferedSlot, Role
+from scheduling.interview import (
+    FORMAT_LABELS,
+    STAGE_LABELS,
+    Format,
+    InterviewView,
+    OfferedSlot,
+    Role,
+    Stage,
+)
 from scheduling.proposals import ProposedWindow
 from scheduling.rules import BookingRules, RefusedSlot, SlotRequest
-from scheduling.zones import day_label, format_local_range, format_local_times
+from scheduling.zones import format_local_range
 from scheduling.zones import zone as zone_info
 
 __all__ = [
+    "ALLOW_ONE_MORE_BUTTON",
     "BOOK_BUTTON",
     "CANCEL_BUTTON",
     "CHANGE_ZONE_BUTTON",
@@ -55,38 +68,44 @@ __all__ = [
     "LATER_DATES_BUTTON",
     "LIVE_TIME_PREFIX",
     "NONE_WORK_BUTTON",
+    "NO_SHOW_BUTTON",
     "RECRUITER_NOTES",
+    "RESEND_BUTTON",
     "SEND_SLOTS_BUTTON",
     "SET_AVAILABILITY_BUTTON",
+    "SET_LINK_BUTTON",
+    "TAKE_OVER_BUTTON",
     "booking_confirmation_card",
     "cancel_button",
     "cancel_form_body",
     "cancellation_card",
     "offer_slots_card",
     "pick_slot_card",
+    "recruiter_controls",
     "recruiter_update_card",
     "reminder_card",
+    "reschedule_cap_actions",
     "slot_choice",
 ]
 
-WINDOWS_PLACEHOLDER = "e.g. Mon–Wed after 14:00, or Thu morning"
+WINDOWS_PLACEHOLDER = N_("e.g. Mon–Wed after 14:00, or Thu morning")
 # Button titles the chat's answers name ("press **Book this time**"), so both say the same.
-BOOK_BUTTON = "Book this time"
-CANCEL_BUTTON = "Cancel the interview"
-NONE_WORK_BUTTON = "None of these work"
-LATER_DATES_BUTTON = "Later dates"
-CHANGE_ZONE_BUTTON = "Change my time zone"
+BOOK_BUTTON = N_("Book this time")
+CANCEL_BUTTON = N_("Cancel the interview")
+NONE_WORK_BUTTON = N_("None of these work")
+LATER_DATES_BUTTON = N_("Later dates")
+CHANGE_ZONE_BUTTON = N_("Change my time zone")
 SET_AVAILABILITY_BUTTON = "Set my availability"
-FIRST_DATES_BUTTON = "First dates"
+FIRST_DATES_BUTTON = N_("First dates")
 SEND_SLOTS_BUTTON = "Send these to the candidate"
-RESCHEDULE_BUTTON = "Reschedule"
-OPEN_CANCEL_BUTTON = "Cancel"  # opens the cancel form, whose own button is CANCEL_BUTTON
-FEEDBACK_BUTTON = "Send feedback"
+RESCHEDULE_BUTTON = N_("Reschedule")
+OPEN_CANCEL_BUTTON = N_("Cancel")  # opens the cancel form, whose own button is CANCEL_BUTTON
+FEEDBACK_BUTTON = N_("Send feedback")
 
 
-def _minutes(duration: timedelta) -> str:
+def _minutes(duration: timedelta, lang: str = "en") -> str:
     minutes = int(duration.total_seconds() // 60)
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return ntr(lang, "{n} minute", "{n} minutes", minutes)
 
 
 def _client_with_org(view: InterviewView) -> str:
@@ -94,7 +113,7 @@ def _client_with_org(view: InterviewView) -> str:
     return f"{view.client.name} ({org})" if org else view.client.name
 
 
-def _with_whom(view: InterviewView, role: Role) -> str:
+def _with_whom(view: InterviewView, role: Role, lang: str = "en") -> str:
     """Who the reader meets: the client sees the candidate, the candidate sees the client (a
     panel: every interviewer who attends; an interviewer also sees the others)."""
     if not view.panel:
@@ -102,12 +121,13 @@ def _with_whom(view: InterviewView, role: Role) -> str:
             return view.candidate.name
         if role is Role.CANDIDATE:
             return _client_with_org(view)
-        return f"{view.candidate.name} and {_client_with_org(view)}"
+        return tr(lang, "{candidate} and {client}", candidate=view.candidate.name,
+                  client=_client_with_org(view))
     if role is Role.CLIENT:
         others = panel_names(view, besides=view.client.id)
         return f"{view.candidate.name}, with {others}" if others else view.candidate.name
     if role is Role.CANDIDATE:
-        return panel_names(view)
+        return panel_names(view, lang=lang)
     return f"{view.candidate.name} and {panel_names(view)}"
 
 
@@ -117,48 +137,50 @@ def _booked(view: InterviewView, what: str) -> Interval:
     return view.booked
 
 
-def _where(view: InterviewView) -> str | None:
+def _where(view: InterviewView, lang: str = "en") -> str | None:
     if view.format is Format.TEAMS:
-        return "Teams meeting: use the Join button" if view.join_url else (
-            view.location or "Teams meeting: your recruiter will send the link"
+        return tr(lang, "Teams meeting: use the Join button") if view.join_url else (
+            view.location or tr(lang, "Teams meeting: your recruiter will send the link")
         )
     return view.location
 
 
 def _booking_facts(view: InterviewView, role: Role, booked: Interval) -> Element:
+    lang = language_for(view, role)
     return facts(
         [
-            ("When", format_local_range(booked, view.party(role).zone)),
-            ("Duration", _minutes(booked.duration)),
-            ("Format", FORMAT_LABELS[view.format]),
-            ("Where", _where(view) or ""),
-            ("With", _with_whom(view, role)),
+            (tr(lang, "When"), local_range(booked, view.party(role).zone, lang)),
+            (tr(lang, "Duration"), _minutes(booked.duration, lang)),
+            (tr(lang, "Format"), format_label(view.format, lang)),
+            (tr(lang, "Where"), _where(view, lang) or ""),
+            (tr(lang, "With"), _with_whom(view, role, lang)),
         ]
     )
 
 
-def _manage_actions(view: InterviewView) -> list[Action]:
+def _manage_actions(view: InterviewView, lang: str = "en") -> list[Action]:
     """Join (when there is a link), Reschedule and Cancel (with an optional reason)."""
     actions: list[Action] = []
     if view.join_url:
-        actions.append(open_url("Join Teams meeting", view.join_url))
-    actions.append(submit(RESCHEDULE_BUTTON, verb("reschedule", view.id)))
-    actions.append(show_card(OPEN_CANCEL_BUTTON, sub_card(cancel_form_body(), [cancel_button(view)])))
+        actions.append(open_url(tr(lang, "Join Teams meeting"), view.join_url))
+    actions.append(submit(tr(lang, RESCHEDULE_BUTTON), verb("reschedule", view.id)))
+    actions.append(show_card(tr(lang, OPEN_CANCEL_BUTTON),
+                             sub_card(cancel_form_body(lang), [cancel_button(view, lang)])))
     return actions
 
 
-def cancel_form_body() -> list[Element]:
+def cancel_form_body(lang: str = "en") -> list[Element]:
     """The question and the optional reason before a cancel: behind the Cancel button of the
     confirmation, and on its own when someone types "cancel" (``cards.change_cards``)."""
     return [
-        text("Cancel this interview? Everyone in it is told."),
-        input_text("reason", "Reason (optional)", multiline=True, max_length=500,
-                   placeholder="e.g. I accepted another offer"),
+        text(tr(lang, "Cancel this interview? Everyone in it is told.")),
+        input_text("reason", tr(lang, "Reason (optional)"), multiline=True, max_length=500,
+                   placeholder=tr(lang, "e.g. I accepted another offer")),
     ]
 
 
-def cancel_button(view: InterviewView) -> Action:
-    return submit(CANCEL_BUTTON, verb("cancel", view.id), style="destructive")
+def cancel_button(view: InterviewView, lang: str = "en") -> Action:
+    return submit(tr(lang, CANCEL_BUTTON), verb("cancel", view.id), style="destructive")
 
 
 def offer_slots_card(
@@ -235,6 +257,7 @@ def offer_slots_card(
             prefill.append(SlotRequest(local.date(), local.time().replace(tzinfo=None), zone))
     prefill = prefill[:rows]
     body.append(text("Add times", weight="Bolder", separator=True, spacing="Medium"))
+    body.append(subtle("Or just type them in the chat, e.g. “Mon and Tue 10–12”."))
     first_required = not kept
     for i in range(1, rows + 1):
         request = prefill[i - 1] if i <= len(prefill) else None
@@ -286,7 +309,8 @@ def offer_slots_card(
 
 
 def slot_choice(
-    view: InterviewView, slots: Sequence[OfferedSlot], zone: str, *, label: str, button: str
+    view: InterviewView, slots: Sequence[OfferedSlot], zone: str, *, label: str, button: str,
+    lang: str = "en",
 ) -> list[Element]:
     """The offered times as a list to choose from, each written out in full (day, start, end and
     zone, wrapping on a narrow screen), and the button that books the one chosen.
@@ -298,7 +322,7 @@ def slot_choice(
     """
     return [
         input_choice(
-            "slot_id", label, [(s.id, format_local_range(s.interval, zone)) for s in slots],
+            "slot_id", label, [(s.id, local_range(s.interval, zone, lang)) for s in slots],
             style="expanded", wrap=True,
         ),
         action_set([submit(button, verb("pick_slot", view.id), style="positive")]),
@@ -321,57 +345,61 @@ def pick_slot_card(
     booking page, grouped by the candidate's days, with "Later dates" when `more` exist (and
     "First dates" back once `paged` on)."""
     zone = view.candidate.zone
+    lang = language_for(view, Role.CANDIDATE)
     body: list[Element] = []
     if message:
         body.append(attention(message))
     body += [
-        heading("Pick a time for your interview"),
+        heading(tr(lang, "Pick a time for your interview")),
         facts(
             [
-                ("Role", view.role_title),
-                ("With", _client_with_org(view)),
-                ("Duration", _minutes(view.duration)),
-                ("Format", FORMAT_LABELS[view.format]),
+                (tr(lang, "Role"), view.role_title),
+                (tr(lang, "With"), _client_with_org(view)),
+                (tr(lang, "Duration"), _minutes(view.duration, lang)),
+                (tr(lang, "Format"), format_label(view.format, lang)),
             ]
         ),
     ]
     propose_body: list[Element] = [
-        text(f"Tell us when you could do it instead; we will ask {md(view.client.name)} "
-             "for times that suit you."),
-        input_text("windows", "Times that work for you", multiline=True, required=True,
-                   placeholder=WINDOWS_PLACEHOLDER, max_length=1000,
-                   error="Please say when you could do the interview."),
+        text(tr(lang, "Tell us when you could do it instead; we will ask {client} "
+                "for times that suit you.", client=md(view.client.name))),
+        input_text("windows", tr(lang, "Times that work for you"), multiline=True, required=True,
+                   placeholder=tr(lang, WINDOWS_PLACEHOLDER), max_length=1000,
+                   error=tr(lang, "Please say when you could do the interview.")),
     ]
-    propose = submit("Send my times", verb("propose_times", view.id))
-    fallback = "Interview times: please open this in the chat page."
-    zone_actions = _zone_actions(view, zone, browser_zone)
+    propose = submit(tr(lang, "Send my times"), verb("propose_times", view.id))
+    fallback = tr(lang, "Interview times: please open this in the chat page.")
+    zone_actions = _zone_actions(view, zone, browser_zone, lang)
     if live is not None:
         return _live_times_card(view, body, live, more=more, paged=paged,
                                 propose=(propose_body, propose), fallback=fallback,
-                                zone_actions=zone_actions)
+                                zone_actions=zone_actions, lang=lang)
     if not view.slots:
-        body.append(text("There are no open times to pick from right now."))
+        body.append(text(tr(lang, "There are no open times to pick from right now.")))
         body += propose_body
         return card(body, [propose], fallback=fallback)
 
-    body.append(text(f"Times are shown in your time zone, **{md(zone)}**."))
-    body += slot_choice(view, view.slots, zone, label="Choose the time that suits you",
-                        button=BOOK_BUTTON)
+    body.append(text(tr(lang, "Times are shown in your time zone, **{zone}**.", zone=md(zone))))
+    body += slot_choice(view, view.slots, zone, label=tr(lang, "Choose the time that suits you"),
+                        button=tr(lang, BOOK_BUTTON), lang=lang)
     return card(
         body,
-        [show_card(NONE_WORK_BUTTON, sub_card(propose_body, [propose])), *zone_actions],
+        [show_card(tr(lang, NONE_WORK_BUTTON), sub_card(propose_body, [propose])), *zone_actions],
         fallback=fallback,
     )
 
 
-def _zone_actions(view: InterviewView, zone: str, browser_zone: str | None) -> list[Action]:
+def _zone_actions(
+    view: InterviewView, zone: str, browser_zone: str | None, lang: str = "en"
+) -> list[Action]:
     """Show the times in another zone: the browser's at one click when it differs, any by choice."""
     actions: list[Action] = []
     if browser_zone and browser_zone != zone:
-        actions.append(submit(f"Show times in {browser_zone}", verb("set_zone", view.id, zone=browser_zone)))
-    actions.append(show_card(CHANGE_ZONE_BUTTON, sub_card(
-        [zone_picker("zone", "Your time zone", value=zone)],
-        [submit("Use this time zone", verb("set_zone", view.id))],
+        actions.append(submit(tr(lang, "Show times in {zone}", zone=browser_zone),
+                              verb("set_zone", view.id, zone=browser_zone)))
+    actions.append(show_card(tr(lang, CHANGE_ZONE_BUTTON), sub_card(
+        [zone_picker("zone", tr(lang, "Your time zone"), value=zone, lang=lang)],
+        [submit(tr(lang, "Use this time zone"), verb("set_zone", view.id))],
     )))
     return actions
 
@@ -394,36 +422,41 @@ def _live_times_card(
     propose: tuple[list[Element], Action],
     fallback: str,
     zone_actions: Sequence[Action] = (),
+    lang: str = "en",
 ) -> Card:
     zone = view.candidate.zone
     propose_body, propose_action = propose
     pages: list[Action] = []
     if paged:
-        pages.append(submit(FIRST_DATES_BUTTON, verb("more_times", view.id), associatedInputs="none"))
+        pages.append(submit(tr(lang, FIRST_DATES_BUTTON), verb("more_times", view.id),
+                            associatedInputs="none"))
     if more and times:
         later = verb("more_times", view.id, after=times[-1].start.isoformat())
-        pages.append(submit(LATER_DATES_BUTTON, later, associatedInputs="none"))
+        pages.append(submit(tr(lang, LATER_DATES_BUTTON), later, associatedInputs="none"))
     if not times:
         body.append(text(
-            f"{md(view.client.name)} has no open times left in the dates that can be booked."
-            if not paged else "There are no later open times."
+            tr(lang, "{client} has no open times left in the dates that can be booked.",
+               client=md(view.client.name))
+            if not paged else tr(lang, "There are no later open times.")
         ))
         body += propose_body
         return card(body, [*pages, propose_action], fallback=fallback)
-    body.append(text(
-        f"These are {md(view.client.name)}'s open times right now, in your time zone, "
-        f"**{md(zone)}**. Choose one and press **{BOOK_BUTTON}**."
-    ))
+    body.append(text(tr(
+        lang, "These are {client}'s open times right now, in your time zone, "
+        "**{zone}**. Choose one and press **{button}**.",
+        client=md(view.client.name), zone=md(zone), button=tr(lang, BOOK_BUTTON),
+    )))
     for day, group in by_local_day(times, zone):
         body.append(input_choice(
-            live_time_input(day), day_label(day),
-            [(t.start.isoformat(), format_local_times(t, zone)) for t in group],
+            live_time_input(day), local_day_label(day, lang),
+            [(t.start.isoformat(), local_times(t, zone, lang)) for t in group],
             style="expanded", wrap=True,
         ))
-    body.append(action_set([submit(BOOK_BUTTON, verb("book_time", view.id), style="positive")]))
+    body.append(action_set([submit(tr(lang, BOOK_BUTTON), verb("book_time", view.id), style="positive")]))
     return card(
         body,
-        [*pages, show_card(NONE_WORK_BUTTON, sub_card(propose_body, [propose_action])), *zone_actions],
+        [*pages, show_card(tr(lang, NONE_WORK_BUTTON), sub_card(propose_body, [propose_action])),
+         *zone_actions],
         fallback=fallback,
     )
 
@@ -431,37 +464,40 @@ def _live_times_card(
 def booking_confirmation_card(view: InterviewView, role: Role) -> Card:
     """"Your interview is booked", for ``role`` in their own zone, with join/reschedule/cancel."""
     booked = _booked(view, "booking confirmation")
+    lang = language_for(view, role)
     return card(
         [
-            heading("Your interview is booked"),
+            heading(tr(lang, "Your interview is booked")),
             text(f"**{md(view.role_title)}**"),
             _booking_facts(view, role, booked),
-            subtle("An invitation with these details is on its way by e-mail."),
+            subtle(tr(lang, "An invitation with these details is on its way by e-mail.")),
         ],
-        _manage_actions(view),
-        fallback=f"Your interview is booked: {format_local_range(booked, view.party(role).zone)}.",
+        _manage_actions(view, lang),
+        fallback=tr(lang, "Your interview is booked: {when}.",
+                    when=local_range(booked, view.party(role).zone, lang)),
     )
 
 
 def reminder_card(view: InterviewView, role: Role, *, hours_before: int) -> Card:
     """A reminder ``hours_before`` the interview, with the same actions as the confirmation."""
     booked = _booked(view, "reminder")
-    when = "1 hour" if hours_before == 1 else f"{hours_before} hours"
+    lang = language_for(view, role)
+    when = ntr(lang, "{n} hour", "{n} hours", hours_before)
     return card(
         [
-            heading(f"Reminder: your interview is in {when}"),
+            heading(tr(lang, "Reminder: your interview is in {when}", when=when)),
             text(f"**{md(view.role_title)}**"),
             _booking_facts(view, role, booked),
         ],
-        _manage_actions(view),
-        fallback=f"Reminder: your interview is in {when}.",
+        _manage_actions(view, lang),
+        fallback=tr(lang, "Reminder: your interview is in {when}.", when=when),
     )
 
 
-def _party_name_md(view: InterviewView, role: Role) -> str:
+def _party_name_md(view: InterviewView, role: Role, lang: str = "en") -> str:
     """A party named in markdown: the values escaped, our own words and parentheses not."""
     if role is Role.RECRUITER:
-        return f"the recruiter, {md(view.recruiter.name)}"
+        return tr(lang, "the recruiter, {name}", name=md(view.recruiter.name))
     if role is Role.CLIENT and view.client.organisation:
         return f"{md(view.client.name)} ({md(view.client.organisation)})"
     return md(view.party(role).name)
@@ -469,20 +505,34 @@ def _party_name_md(view: InterviewView, role: Role) -> str:
 
 def cancellation_card(view: InterviewView, role: Role, *, by: Role, reason: str | None) -> Card:
     """Tells ``role`` that ``by`` cancelled the interview, and why when a reason was given."""
-    who = "you" if by is role else _party_name_md(view, by)
-    body: list[Element] = [heading("Interview cancelled")]
+    lang = language_for(view, role)
+    who = _party_name_md(view, by, lang)
+    body: list[Element] = [heading(tr(lang, "Interview cancelled"))]
     if view.booked is not None:
-        when = format_local_range(view.booked, view.party(role).zone)
-        body.append(text(f"The **{md(view.role_title)}** interview on {when} was cancelled by {who}."))
+        when = local_range(view.booked, view.party(role).zone, lang)
+        body.append(text(
+            tr(lang, "The **{role_title}** interview on {when} was cancelled by you.",
+               role_title=md(view.role_title), when=when)
+            if by is role else
+            tr(lang, "The **{role_title}** interview on {when} was cancelled by {who}.",
+               role_title=md(view.role_title), when=when, who=who)
+        ))
     else:
-        body.append(text(f"The **{md(view.role_title)}** interview being arranged was cancelled by {who}."))
-    body.append(facts([("With", _with_whom(view, role))]))
+        body.append(text(
+            tr(lang, "The **{role_title}** interview being arranged was cancelled by you.",
+               role_title=md(view.role_title))
+            if by is role else
+            tr(lang, "The **{role_title}** interview being arranged was cancelled by {who}.",
+               role_title=md(view.role_title), who=who)
+        ))
+    body.append(facts([(tr(lang, "With"), _with_whom(view, role, lang))]))
     if reason and reason.strip():
-        body.append(text("Reason given:", weight="Bolder"))
+        body.append(text(tr(lang, "Reason given:"), weight="Bolder"))
         body.append(plain(reason.strip(), italic=True))
     if role is not Role.RECRUITER:
-        body.append(subtle(f"{md(view.recruiter.name)}, your recruiter, will be in touch about next steps."))
-    return card(body, fallback="Your interview was cancelled.")
+        body.append(subtle(tr(lang, "{recruiter}, your recruiter, will be in touch about next steps.",
+                              recruiter=md(view.recruiter.name))))
+    return card(body, fallback=tr(lang, "Your interview was cancelled."))
 
 
 RECRUITER_NOTES: Mapping[str, str] = MappingProxyType(
@@ -494,12 +544,15 @@ RECRUITER_NOTES: Mapping[str, str] = MappingProxyType(
         "cancelled": "Interview cancelled",
         "reminder": "Reminder sent: still waiting for an answer",
         "escalation": "Action needed: no answer in time",
+        "reschedule_limit": "Action needed: no reschedules left",
         "handed_over": "Interview handed over: {candidate} with {client}",
     }
 )
 
 
-def recruiter_update_card(view: InterviewView, note: str, detail: str | None = None) -> Card:
+def recruiter_update_card(
+    view: InterviewView, note: str, detail: str | None = None, *, by: str | None = None
+) -> Card:
     """A proactive summary for the recruiter; ``note`` picks the headline from :data:`RECRUITER_NOTES`.
 
     An unknown note gets the neutral headline "Interview update" rather than an error: this card
@@ -528,4 +581,67 @@ def recruiter_update_card(view: InterviewView, note: str, detail: str | None = N
         body.insert(0, attention("This interview needs you."))
     if detail:
         body.append(plain(md_plain(detail)))
-    return card(body, fallback=headline)
+    actions: list[Action] = []
+    if view.stage is Stage.SCHEDULED and view.booked is not None:
+        if note == "reschedule_limit":
+            actions = reschedule_cap_actions(view, by or Role.CANDIDATE.value)
+        elif note in CONTROLLED_NOTES:
+            more, actions = recruiter_controls(view)
+            body += more
+    return card(body, actions, fallback=headline)
+
+
+# The recruiter's controls on a booked interview (services.controls, services.changes) ----------
+
+CONTROLLED_NOTES = frozenset({"booked"})
+RESEND_BUTTON = "Resend the invitation"
+NO_SHOW_BUTTON = "Mark no-show"
+SET_LINK_BUTTON = "Set the meeting link"
+ALLOW_ONE_MORE_BUTTON = "Allow one more reschedule"
+TAKE_OVER_BUTTON = "Take over"
+
+
+def meeting_link_body(view: InterviewView) -> list[Element]:
+    """The meeting link input (an https URL) and its button."""
+    return [
+        input_text("join_url", "Meeting link (https://…)", value=view.join_url, style="Url",
+                   max_length=1000, placeholder="https://teams.microsoft.com/l/meetup-join/…"),
+        action_set([submit(SET_LINK_BUTTON, verb("set_meeting_link", view.id), style="positive")]),
+    ]
+
+
+def recruiter_controls(view: InterviewView) -> tuple[list[Element], list[Action]]:
+    """For the interview's recruiter on a booked interview: body elements (the meeting link asked
+    for, prominently, when a Teams meeting has none: the others were told "your recruiter will send
+    the link") and the buttons Reschedule, Cancel, Mark no-show (refused before the start),
+    Resend the invitation, and the meeting link (behind a button when there is one)."""
+    body: list[Element] = []
+    actions: list[Action] = [
+        submit(RESCHEDULE_BUTTON, verb("reschedule", view.id)),
+        show_card(OPEN_CANCEL_BUTTON, sub_card(cancel_form_body(), [cancel_button(view)])),
+        show_card(NO_SHOW_BUTTON, sub_card(
+            [subtle("After the start of the interview: who did not come?"),
+             input_choice("who", "Who did not come", [(Role.CANDIDATE.value, view.candidate.name),
+                                                       (Role.CLIENT.value, view.client.name)],
+                          value=Role.CANDIDATE.value, required=True)],
+            [submit(NO_SHOW_BUTTON, verb("report_no_show", view.id))],
+        )),
+        submit(RESEND_BUTTON, verb("resend_invitation", view.id)),
+    ]
+    if view.format is Format.TEAMS and not view.join_url:
+        body.append(attention("No meeting link yet: the client and the candidate were told you "
+                              "will send it. Paste it here and I'll send it to both."))
+        body += meeting_link_body(view)
+    else:
+        actions.append(show_card("Change the meeting link" if view.join_url else SET_LINK_BUTTON,
+                                 sub_card(meeting_link_body(view))))
+    return body, actions
+
+
+def reschedule_cap_actions(view: InterviewView, by: str) -> list[Action]:
+    """On the alert that a party used every reschedule allowed: allow them one more, or reschedule
+    it yourself (the Reschedule of the recruiter's controls)."""
+    return [
+        submit(ALLOW_ONE_MORE_BUTTON, verb("allow_reschedule", view.id, by=by), style="positive"),
+        submit(TAKE_OVER_BUTTON, verb("reschedule", view.id)),
+    ]

@@ -17,17 +17,20 @@ from typing import Any, Literal
 
 import jinja2
 
+from cards.i18n import DEFAULT_LANGUAGE, format_label, language_for, ntr, tr, translations
+from cards.i18n import format_local as local_instant
+from cards.i18n import format_local_range as local_range
 from cards.messages import panel_names
 from cards.proposals import proposed_lines
 from integrations.mail import Attachment, MailMessage, calendar_attachment
 from scheduling.intervals import Interval
 from scheduling.interview import FORMAT_LABELS, STAGE_LABELS, Format, InterviewView, PartyView, Role
-from scheduling.zones import format_local, format_local_range
 
 __all__ = [
     "booking_confirmed_mail",
     "cancelled_mail",
     "feedback_request_mail",
+    "ics_summary",
     "invitation_link_mail",
     "recruiter_calendar_mail",
     "recruiter_update_mail",
@@ -40,9 +43,10 @@ __all__ = [
 TEMPLATES_DIR = Path(__file__).parent / "mail_templates"
 
 
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+@lru_cache(maxsize=8)
+def _environment(lang: str = DEFAULT_LANGUAGE) -> jinja2.Environment:
+    """The templates with ``lang``'s catalogue installed: their ``{% trans %}`` texts and ``_()``."""
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         # "x.html.j2" is escaped, "x.txt.j2" is not (an included partial follows its own name).
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
@@ -50,17 +54,20 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
-def render_mail(template: str, **context: Any) -> tuple[str, str]:
-    """(text, html) of ``templates/<template>.txt.j2`` and ``<template>.html.j2``.
+def render_mail(template: str, *, lang: str = DEFAULT_LANGUAGE, **context: Any) -> tuple[str, str]:
+    """(text, html) of ``templates/<template>.txt.j2`` and ``<template>.html.j2``, in ``lang``.
 
     The HTML is autoescaped; a missing context variable is an error rather than an empty string.
     """
-    env = _environment()
-    text = env.get_template(f"{template}.txt.j2").render(**context)
-    html = env.get_template(f"{template}.html.j2").render(**context)
+    env = _environment(lang)
+    text = env.get_template(f"{template}.txt.j2").render(lang=lang, **context)
+    html = env.get_template(f"{template}.html.j2").render(lang=lang, **context)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", html
 
 
@@ -71,16 +78,16 @@ class _Where:
     url: str | None = None
 
 
-def _where(view: InterviewView) -> _Where:
+def _where(view: InterviewView, lang: str = DEFAULT_LANGUAGE) -> _Where:
     match view.format:
         case Format.TEAMS:
             if view.join_url:
-                return _Where("Join", view.join_url, view.join_url)
-            return _Where("Join", "the Teams link will follow")
+                return _Where(tr(lang, "Join"), view.join_url, view.join_url)
+            return _Where(tr(lang, "Join"), tr(lang, "the Teams link will follow"))
         case Format.ON_SITE:
-            return _Where("Where", view.location or "the address will follow")
+            return _Where(tr(lang, "Where"), view.location or tr(lang, "the address will follow"))
         case Format.PHONE:
-            return _Where("Phone", view.location or "we will call you")
+            return _Where(tr(lang, "Phone"), view.location or tr(lang, "we will call you"))
     return _Where("Format", FORMAT_LABELS[view.format])  # pragma: no cover
 
 
@@ -90,11 +97,14 @@ def _org(client: PartyView) -> str:
 
 def _counterpart(view: InterviewView, role: Role) -> str:
     """Who the recipient meets, in their terms."""
-    client = view.client.name + (f" at {view.client.organisation}" if view.client.organisation else "")
+    lang = language_for(view, role)
+    client = (tr(lang, "{name} at {organisation}", name=view.client.name,
+                 organisation=view.client.organisation)
+              if view.client.organisation else view.client.name)
     if view.panel:
         match role:
             case Role.CANDIDATE:
-                return panel_names(view)
+                return panel_names(view, lang=lang)
             case Role.CLIENT:
                 others = panel_names(view, besides=view.client.id)
                 return f"{view.candidate.name} (candidate)" + (f", with {others}" if others else "")
@@ -123,12 +133,14 @@ def _who(view: InterviewView, by: Role, recipient: Role) -> str:
             return view.recruiter.name
         case Role.CLIENT:
             return view.client.name + (f" ({view.client.organisation})" if view.client.organisation else "")
-    return f"{view.candidate.name} (the candidate)"
+    return tr(language_for(view, recipient), "{name} (the candidate)", name=view.candidate.name)
 
 
 def _context(view: InterviewView, role: Role, **extra: Any) -> dict[str, Any]:
     recipient = view.party(role)
+    lang = language_for(view, role)
     return {
+        "lang": lang,
         "recipient": recipient,
         "role": role.value,
         "recruiter_name": view.recruiter.name,
@@ -136,9 +148,9 @@ def _context(view: InterviewView, role: Role, **extra: Any) -> dict[str, Any]:
         "org": _org(view.client),
         "candidate_name": view.candidate.name,
         "counterpart": _counterpart(view, role),
-        "format_label": FORMAT_LABELS[view.format],
-        "where": _where(view),
-        "when": format_local_range(view.booked, recipient.zone) if view.booked else None,
+        "format_label": format_label(view.format, lang),
+        "where": _where(view, lang),
+        "when": local_range(view.booked, recipient.zone, lang) if view.booked else None,
         "zone": recipient.zone,
         **extra,
     }
@@ -147,10 +159,16 @@ def _context(view: InterviewView, role: Role, **extra: Any) -> dict[str, Any]:
 def _message(
     template: str, to: str, subject: str, key: str, context: dict[str, Any], *atts: Attachment
 ) -> MailMessage:
-    text, html = render_mail(template, subject=subject, **context)
+    text, html = render_mail(template, subject=subject, **context)  # context["lang"]: the language
     return MailMessage(
         to=(to,), subject=subject, text=text, html=html, attachments=tuple(atts), idempotency_key=key
     )
+
+
+def ics_summary(view: InterviewView, role: Role) -> str:
+    """The calendar event's SUMMARY as ``role`` reads it (``integrations.ics.summary_of`` in English)."""
+    return tr(language_for(view, role), "Interview: {role_title} — {candidate} with {client}",
+              role_title=view.role_title, candidate=view.candidate.name, client=_org(view.client))
 
 
 def _booked(view: InterviewView) -> Interval:
@@ -160,7 +178,7 @@ def _booked(view: InterviewView) -> Interval:
 
 
 def _short_when(view: InterviewView, role: Role) -> str:
-    return format_local(_booked(view).start, view.party(role).zone)
+    return local_instant(_booked(view).start, view.party(role).zone, language_for(view, role))
 
 
 def invitation_link_mail(
@@ -176,16 +194,18 @@ def invitation_link_mail(
     """The personal chat link: to offer slots (client), pick a time (candidate) or give feedback."""
     if purpose == "feedback":
         return feedback_request_mail(view, role, to, link, key=key, deadline=deadline)
-    zone = view.party(role).zone
+    zone, lang = view.party(role).zone, language_for(view, role)
     context = _context(
-        view, role, link=link, purpose=purpose, deadline=format_local(deadline, zone) if deadline else None,
+        view, role, link=link, purpose=purpose,
+        deadline=local_instant(deadline, zone, lang) if deadline else None,
         proposed=[], candidate_words=None,
     )
     if purpose == "offer_slots":
         subject = f"Please offer times for an interview: {view.role_title} with {view.candidate.name}"
         context.update(proposed=proposed_lines(view), candidate_words=view.candidate_note)
     else:
-        subject = f"Pick a time for your interview: {view.role_title} at {_org(view.client)}"
+        subject = tr(lang, "Pick a time for your interview: {role_title} at {org}",
+                     role_title=view.role_title, org=_org(view.client))
     return _message("invitation_link", to, subject, key, context)
 
 
@@ -209,7 +229,8 @@ def booking_confirmed_mail(
     ``ics=None``: the calendar (Microsoft 365) sends the invitation itself, and the mail says so.
     `subject` replaces the usual "Interview confirmed" (for the invitation sent on its own).
     """
-    subject = f"{subject or 'Interview confirmed: ' + view.role_title}, {_short_when(view, role)}"
+    confirmed = tr(language_for(view, role), "Interview confirmed: {role_title}", role_title=view.role_title)
+    subject = f"{subject or confirmed}, {_short_when(view, role)}"
     attachments = _invitation(ics)
     context = _context(view, role, link=link, has_ics=bool(attachments))
     return _message("booking_confirmed", to, subject, key, context, *attachments)
@@ -231,14 +252,15 @@ def rescheduled_mail(
     ``ics=None``: the calendar (Microsoft 365) cancelled the old event and sends the invitation for
     the new one itself, and the mail says so.
     """
-    zone = view.party(role).zone
-    subject = f"Interview moved: {view.role_title}, now {_short_when(view, role)}"
+    zone, lang = view.party(role).zone, language_for(view, role)
+    subject = tr(lang, "Interview moved: {role_title}, now {when}", role_title=view.role_title,
+                 when=_short_when(view, role))
     attachments = _invitation(ics)
     context = _context(
         view,
         role,
         link=link,
-        previous=format_local_range(previous, zone) if previous else None,
+        previous=local_range(previous, zone, lang) if previous else None,
         has_ics=bool(attachments),
         **_changed_by(view, by, role),
     )
@@ -320,7 +342,7 @@ def cancelled_mail(
     """
     if calendar_cancels and ics is not None:
         raise ValueError("Either the calendar sends the cancellation or the mail attaches it, not both.")
-    subject = f"Interview cancelled: {view.role_title}"
+    subject = tr(language_for(view, role), "Interview cancelled: {role_title}", role_title=view.role_title)
     context = _context(view, role, reason=(reason or "").strip() or None, **_changed_by(view, by, role))
     attachments = (calendar_attachment(ics, expect="CANCEL"),) if ics is not None else ()
     context["has_ics"] = bool(attachments)
@@ -335,8 +357,10 @@ def reminder_mail(
     if hours_before < 1:
         raise ValueError("hours_before must be at least 1.")
     _booked(view)
-    in_words = "1 hour" if hours_before == 1 else f"{hours_before} hours"
-    subject = f"Reminder: interview in {in_words} — {view.role_title}, {_short_when(view, role)}"
+    lang = language_for(view, role)
+    in_words = ntr(lang, "{n} hour", "{n} hours", hours_before)
+    subject = tr(lang, "Reminder: interview in {in_words} — {role_title}, {when}", in_words=in_words,
+                 role_title=view.role_title, when=_short_when(view, role))
     context = _context(view, role, link=link, in_words=in_words)
     return _message("reminder", to, subject, key, context)
 
@@ -345,15 +369,15 @@ def feedback_request_mail(
     view: InterviewView, role: Role, to: str, link: str, *, key: str, deadline: datetime | None = None
 ) -> MailMessage:
     """After the interview: the link to a short feedback form, private to the recruiter."""
-    zone = view.party(role).zone
-    subject = f"How did the interview go? {view.role_title}"
+    zone, lang = view.party(role).zone, language_for(view, role)
+    subject = tr(lang, "How did the interview go? {role_title}", role_title=view.role_title)
     other = view.client.name if role is Role.CANDIDATE else view.candidate.name
     context = _context(
         view,
         role,
         link=link,
         other=other,
-        deadline=format_local(deadline, zone) if deadline else None,
+        deadline=local_instant(deadline, zone, lang) if deadline else None,
     )
     return _message("feedback_request", to, subject, key, context)
 
@@ -363,31 +387,33 @@ def reschedule_notice_mail(view: InterviewView, role: Role, to: str, ics: bytes 
     """The old time withdrawn while new times are arranged, with the METHOD:CANCEL attached
     (``ics=None``: the calendar sends that cancellation itself, and the mail says so, unless
     `calendar_cancels` is False: no calendar event was ever made, so there is nothing to remove)."""
-    zone = view.party(role).zone
-    when = format_local_range(view.booked, zone) if view.booked else ""
-    subject = f"Interview being rescheduled: {view.role_title}"
+    zone, lang = view.party(role).zone, language_for(view, role)
+    when = local_range(view.booked, zone, lang) if view.booked else ""
+    subject = tr(lang, "Interview being rescheduled: {role_title}", role_title=view.role_title)
     lines = [
-        f"Hello {view.party(role).name},",
+        tr(lang, "Hello {name},", name=view.party(role).name),
         "",
-        f"{by} asked to move the {view.role_title} interview planned for {when}.",
+        tr(lang, "{by} asked to move the {role_title} interview planned for {when}.",
+           by=by, role_title=view.role_title, when=when),
     ]
     if reason:
-        lines.append(f"Reason given: {reason}")
+        lines.append(tr(lang, "Reason given: {reason}", reason=reason))
     if ics is not None:
-        withdrawn = "The attached cancellation removes the old time from your calendar. "
+        withdrawn = tr(lang, "The attached cancellation removes the old time from your calendar.") + " "
     elif calendar_cancels:
-        withdrawn = (
+        withdrawn = tr(
+            lang,
             "The old time is withdrawn from your calendar by a separate cancellation, an e-mail "
-            "from Microsoft 365 (the organiser's calendar). "
-        )
+            "from Microsoft 365 (the organiser's calendar).",
+        ) + " "
     else:
         withdrawn = ""
     lines += [
         "",
-        f"{withdrawn}New times are being arranged and you will get a new invitation as soon as "
-        "one is booked.",
+        withdrawn + tr(lang, "New times are being arranged and you will get a new invitation as soon as "
+                       "one is booked."),
         "",
-        f"{view.recruiter.name} (via askARSAN)",
+        tr(lang, "{recruiter} (via askARSAN)", recruiter=view.recruiter.name),
     ]
     text = "\n".join(lines)
     body = "".join(f"<p>{html.escape(line)}</p>" for line in lines if line)

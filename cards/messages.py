@@ -14,12 +14,16 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, time
 
 from cards._base import md
+from cards.i18n import DEFAULT_LANGUAGE, language_for, tr
+from cards.i18n import format_local_range as local_range
 from scheduling.intervals import Interval
 from scheduling.interview import InterviewView, Role, Stage
 from scheduling.zones import format_local, format_local_range, format_local_times, zone
 
 __all__ = [
     "CANDIDATE_DAY",
+    "already_booked_reply",
+    "booked_reply",
     "change_lead",
     "counted",
     "feedback_overdue_note",
@@ -33,10 +37,13 @@ __all__ = [
     "panel_names",
     "pending_overdue_note",
     "pending_reminder_lead",
+    "pick_greeting",
     "pick_slot_lead",
+    "proposed_reply",
     "quoted",
     "recruiter_detail",
     "who_changed",
+    "zone_changed_reply",
 ]
 
 Data = Mapping[str, str]
@@ -54,7 +61,7 @@ def quoted(said: str) -> str:
     return f"“{said}”" if said.endswith((".", "!", "?", "…")) else f"“{said}”."
 
 
-def panel_names(view: InterviewView, *, besides: str | None = None) -> str:
+def panel_names(view: InterviewView, *, besides: str | None = None, lang: str = "en") -> str:
     """The interviewers who attend, plain: "Harry Manager (Client Ltd), Sam Lee and Priya Rao
     (optional)"; `besides` leaves one out (the reader)."""
     names: list[str] = []
@@ -64,10 +71,10 @@ def panel_names(view: InterviewView, *, besides: str | None = None) -> str:
         name = seat.party.name
         if index == 0 and seat.party.organisation:
             name += f" ({seat.party.organisation})"
-        names.append(name + ("" if seat.required else " (optional)"))
+        names.append(name if seat.required else tr(lang, "{name} (optional)", name=name))
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return tr(lang, "{names} and {last}", names=", ".join(names[:-1]), last=names[-1])
 
 
 def name_of(view: InterviewView, role: Role) -> str:
@@ -84,10 +91,12 @@ def _name_md(view: InterviewView, role: Role) -> str:
     return md(view.party(role).name)
 
 
-def _who_md(view: InterviewView, data: Data) -> str:
+def _who_md(view: InterviewView, data: Data, lang: str = "en") -> str:
     """``who_changed``'s name for markdown."""
     by = Role(data.get("by") or "recruiter")
-    return f"{md(view.recruiter.name)} (the recruiter)" if by is Role.RECRUITER else _name_md(view, by)
+    if by is Role.RECRUITER:
+        return tr(lang, "{name} (the recruiter)", name=md(view.recruiter.name))
+    return _name_md(view, by)
 
 
 def who_changed(view: InterviewView, data: Data) -> tuple[Role, str]:
@@ -108,11 +117,17 @@ def change_lead(view: InterviewView, data: Data) -> str | None:
         why = f" Reason given: {md(quoted(reason))}" if reason else ""
         if view.page_version is not None and view.stage is Stage.AWAITING_PICK:
             # From a booking page the candidate picks again; the client is only told.
+            lang = language_for(view, Role.CANDIDATE)
             if by is Role.CANDIDATE:
-                return (f"Your **{md(view.role_title)}** interview is released. Pick a new time "
-                        f"from {md(view.client.name)}'s open times:")
-            return (f"{who} asked to move your **{md(view.role_title)}** interview.{why} "
-                    f"Please pick a new time from {md(view.client.name)}'s open times:")
+                return tr(lang, "Your **{role_title}** interview is released. Pick a new time "
+                          "from {client}'s open times:",
+                          role_title=md(view.role_title), client=md(view.client.name))
+            if reason:
+                why = " " + tr(lang, "Reason given: {reason}", reason=md(quoted(reason)))
+            return tr(lang, "{who} asked to move your **{role_title}** interview.{why} "
+                      "Please pick a new time from {client}'s open times:",
+                      who=_who_md(view, data, lang), role_title=md(view.role_title), why=why,
+                      client=md(view.client.name))
         if by is Role.CLIENT:
             return (f"You asked to move the **{md(view.role_title)}** interview with "
                     f"{md(view.candidate.name)}.{why} Which new times suit you?")
@@ -122,8 +137,9 @@ def change_lead(view: InterviewView, data: Data) -> str | None:
         if view.stage is Stage.AWAITING_SLOTS:
             return (f"A reminder from {md(view.recruiter.name)}: which times suit you for the "
                     f"**{md(view.role_title)}** interview with {md(view.candidate.name)}?")
-        return (f"A reminder from {md(view.recruiter.name)}: please pick a time for your "
-                f"**{md(view.role_title)}** interview.")
+        return tr(language_for(view, Role.CANDIDATE),
+                  "A reminder from {recruiter}: please pick a time for your **{role_title}** interview.",
+                  recruiter=md(view.recruiter.name), role_title=md(view.role_title))
     return None
 
 
@@ -142,12 +158,58 @@ def offer_slots_lead(view: InterviewView, data: Data) -> str:
 
 
 def pick_slot_lead(view: InterviewView, data: Data) -> str:
-    lead = f"Good news: {md(view.client.name)} has offered times for **{md(view.role_title)}**."
+    lang = language_for(view, Role.CANDIDATE)
+    lead = tr(lang, "Good news: {client} has offered times for **{role_title}**.",
+              client=md(view.client.name), role_title=md(view.role_title))
     if view.page_version is not None and not view.slots:
-        lead = (f"Hello {md(view.candidate.name)}! {md(view.recruiter.name)} would like you to "
-                f"interview for **{md(view.role_title)}** with {md(view.client.name)}. "
-                "Pick the time that suits you best:")
+        lead = tr(lang, "Hello {candidate}! {recruiter} would like you to interview for "
+                  "**{role_title}** with {client}. Pick the time that suits you best:",
+                  candidate=md(view.candidate.name), recruiter=md(view.recruiter.name),
+                  role_title=md(view.role_title), client=md(view.client.name))
     return change_lead(view, data) or lead
+
+
+def pick_greeting(view: InterviewView) -> str:
+    """The line above the times when the candidate opens their chat."""
+    return tr(language_for(view, Role.CANDIDATE),
+              "Hello {name}! Pick the time that suits you best for **{role_title}**.",
+              name=md(view.candidate.name), role_title=md(view.role_title))
+
+
+def booked_reply(view: InterviewView, booked: Interval, zone_name: str, *, already: bool) -> str:
+    """The candidate's answer to their pick: booked (or already booked) for the time, in their zone."""
+    lang = language_for(view, Role.CANDIDATE)
+    when = local_range(booked, zone_name, lang)
+    if already:
+        return tr(lang, "You're already booked for {when}. See you then!", when=when)
+    return tr(lang, "Booked: {when}. Your confirmation and calendar invitation are on their way.", when=when)
+
+
+def zone_changed_reply(view: InterviewView | None, role: Role, zone: str) -> str:
+    """The answer to a person who chose the zone they read times in."""
+    lang = language_for(view, role) if view is not None else DEFAULT_LANGUAGE
+    return tr(lang, "Done: I'll show you times in **{zone}** from now on.", zone=md(zone))
+
+
+def already_booked_reply(view: InterviewView, role: Role) -> str:
+    """There is no time to pick: the interview is booked, for this time in their zone."""
+    assert view.booked is not None
+    lang = language_for(view, role)
+    return tr(lang, "This interview is already booked for {when}.",
+              when=local_range(view.booked, view.party(role).zone, lang))
+
+
+def proposed_reply(view: InterviewView, read: str | None = None) -> str:
+    """The candidate's answer once their own times are sent to the client: with `read` (the
+    windows their words were read as, chat bullets), that the client can book one; without, that
+    their words went as written."""
+    lang = language_for(view, Role.CANDIDATE)
+    if read:
+        return tr(lang, "Thanks. I've sent {client} the times you proposed, as I read them:\n\n{read}\n\n"
+                  "They can book one of them with a click; I'll confirm as soon as they do.",
+                  client=md(view.client.name), read=read)
+    return tr(lang, "Thanks. I've passed your words to {client} as you wrote them and asked for new times "
+              "that suit you; I'll be back with them.", client=md(view.client.name))
 
 
 def pending_reminder_lead(view: InterviewView, role: Role) -> str:
@@ -155,7 +217,9 @@ def pending_reminder_lead(view: InterviewView, role: Role) -> str:
     if role is Role.CLIENT:
         return (f"A gentle reminder: which times suit you for the **{md(view.role_title)}** interview "
                 f"with {md(view.candidate.name)}?")
-    return f"A gentle reminder: please pick a time for your **{md(view.role_title)}** interview."
+    return tr(language_for(view, role),
+              "A gentle reminder: please pick a time for your **{role_title}** interview.",
+              role_title=md(view.role_title))
 
 
 def recruiter_detail(view: InterviewView, data: Data) -> str | None:
@@ -197,11 +261,13 @@ def pending_overdue_note(view: InterviewView, waiting: Role, entered: datetime) 
 
 def feedback_prompt_lead(view: InterviewView, role: Role, *, reminder: bool) -> str:
     other = md(view.candidate.name) if role is Role.CLIENT else _name_md(view, Role.CLIENT)
+    lang = language_for(view, role)
     if reminder:
-        return (f"A gentle reminder: how did your interview with {other} for "
-                f"**{md(view.role_title)}** go? It takes a minute.")
-    return (f"Thanks for taking part in the interview with {other} for **{md(view.role_title)}**. "
-            "How did it go? Only the recruiter sees your answers.")
+        return tr(lang, "A gentle reminder: how did your interview with {other} for "
+                  "**{role_title}** go? It takes a minute.", other=other, role_title=md(view.role_title))
+    return tr(lang, "Thanks for taking part in the interview with {other} for **{role_title}**. "
+              "How did it go? Only the recruiter sees your answers.",
+              other=other, role_title=md(view.role_title))
 
 
 def feedback_overdue_note(view: InterviewView, missing: list[Role], closes: datetime | None) -> str:

@@ -24,6 +24,8 @@ from cards._base import (
     text,
     verb,
 )
+from cards.i18n import DEFAULT_LANGUAGE
+from cards.i18n import format_local_range as local_range
 from scheduling.intervals import Interval
 from scheduling.interview import InterviewView
 from scheduling.proposals import ProposedWindow
@@ -121,9 +123,9 @@ def proposed_windows_body(
     return body
 
 
-def proposal_read_lines(windows: Sequence[Interval], zone: str) -> str:
-    """The windows a candidate's words were read as, in their own zone, as chat bullets."""
-    return "\n".join(f"- {format_local_range(w, zone)}" for w in windows)
+def proposal_read_lines(windows: Sequence[Interval], zone: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The windows a candidate's words were read as, in their own zone and language, as chat bullets."""
+    return "\n".join(f"- {local_range(w, zone, lang)}" for w in windows)
 
 
 def correct_times_card(view: InterviewView, words: str, problems: Sequence[str]) -> Card:

@@ -18,10 +18,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from cards._base import Card, Element, action_set, bullets, card, heading, md, submit, subtle, text, verb
+from cards.i18n import N_, language_for, tr
+from cards.i18n import format_local_range as local_range
 from cards.interview_cards import BOOK_BUTTON, live_time_input
 from cards.messages import counted
 from scheduling.intervals import Interval
-from scheduling.interview import InterviewView
+from scheduling.interview import InterviewView, Role
 from scheduling.zones import format_local_range
 from scheduling.zones import zone as zone_info
 
@@ -31,28 +33,59 @@ __all__ = [
     "is_open_line",
     "nearest_times_card",
     "not_open_line",
+    "not_readable_line",
+    "not_ready_line",
     "offer_these_line",
     "open_time_card",
+    "type_again_line",
     "typed_slots_card",
 ]
 
 OFFER_TYPED_BUTTON = "Offer these times"
-ASK_FOR_TYPED_BUTTON = "Ask for the time I typed"
+ASK_FOR_TYPED_BUTTON = N_("Ask for the time I typed")
+
+
+def _shown_in(view: InterviewView, lang: str) -> Element:
+    return subtle(tr(lang, "Times are shown in your time zone, **{zone}**.", zone=md(view.candidate.zone)))
+
+
+def not_readable_line(view: InterviewView, role: Role) -> str:
+    """Typed times in a language the recognizer does not resolve: said in the person's language."""
+    return tr(language_for(view, role),
+              "I can read typed times in English, Spanish and French; please use the buttons.")
+
+
+def not_ready_line(view: InterviewView, role: Role) -> str:
+    return tr(language_for(view, role), "I'm still getting ready to read typed times: give me a few "
+              "seconds and try again, or use the buttons.")
+
+
+def type_again_line(view: InterviewView, role: Role, said: str) -> str:
+    """What the parser could not use (`said`, already markdown), and what to do."""
+    lang = language_for(view, role)
+    if role is Role.CANDIDATE:
+        return tr(lang, "{said} Please type another time, or use the buttons.", said=said)
+    return tr(lang, "{said} Please type another time, or fill in the card.", said=said)
 
 
 def is_open_line(view: InterviewView, time: Interval) -> str:
-    """"**Tue 8 Dec 2026, 14:30–15:30 IST (Asia/Kolkata)** is open — book it?" for the candidate."""
-    return f"**{format_local_range(time, view.candidate.zone)}** is open — book it?"
+    """"**Tue 8 Dec 2026, 14:30–15:30 IST (Asia/Kolkata)** is open — book it?" for the candidate,
+    in their language."""
+    lang = language_for(view, Role.CANDIDATE)
+    return tr(lang, "**{time}** is open — book it?", time=local_range(time, view.candidate.zone, lang))
 
 
 def not_open_line(view: InterviewView, asked: Sequence[Interval], *, nearest: bool) -> str:
     """The asked time is not open, and what follows (the nearest times, or nothing at all)."""
-    zone = view.candidate.zone
-    what = (f"**{format_local_range(asked[0], zone)}** is not open"
-            if len(asked) == 1 else "None of the times you asked for is open")
+    zone, lang = view.candidate.zone, language_for(view, Role.CANDIDATE)
+    time = local_range(asked[0], zone, lang)
+    if len(asked) == 1 and nearest:
+        return tr(lang, "**{time}** is not open. These are the nearest open times:", time=time)
+    if len(asked) == 1:
+        return tr(lang, "**{time}** is not open, and there are no other open times right now.", time=time)
     if nearest:
-        return f"{what}. These are the nearest open times:"
-    return f"{what}, and there are no other open times right now."
+        return tr(lang, "None of the times you asked for is open. These are the nearest open times:")
+    return tr(lang, "None of the times you asked for is open, and there are no other open times right now.")
 
 
 def offer_these_line(view: InterviewView, slots: Sequence[Interval], *, more: bool) -> str:
@@ -74,10 +107,11 @@ def _book_data(
 def _time_with_button(
     view: InterviewView, time: Interval, slot_ids: Mapping[Interval, str] | None, *, first: bool
 ) -> list[Element]:
+    lang = language_for(view, Role.CANDIDATE)
     return [
-        text(format_local_range(time, view.candidate.zone), weight="Bolder",
+        text(local_range(time, view.candidate.zone, lang), weight="Bolder",
              separator=not first, spacing="Medium"),
-        action_set([submit(BOOK_BUTTON, _book_data(view, time, slot_ids), style="positive")]),
+        action_set([submit(tr(lang, BOOK_BUTTON), _book_data(view, time, slot_ids), style="positive")]),
     ]
 
 
@@ -89,14 +123,16 @@ def open_time_card(
     if not times:
         raise ValueError("An open time card needs a time.")
     first, *others = times
-    body: list[Element] = [heading("This time is open")]
+    lang = language_for(view, Role.CANDIDATE)
+    body: list[Element] = [heading(tr(lang, "This time is open"))]
     body += _time_with_button(view, first, slot_ids, first=True)
     if others:
-        body.append(text("Also open in what you asked for:", separator=True, spacing="Medium"))
+        body.append(text(tr(lang, "Also open in what you asked for:"), separator=True, spacing="Medium"))
         for time in others:
             body += _time_with_button(view, time, slot_ids, first=False)
-    body.append(subtle(f"Shown in your time zone, {md(view.candidate.zone)}."))
-    fallback = f"{format_local_range(first, view.candidate.zone)} is open: book it in the chat page."
+    body.append(_shown_in(view, lang))
+    fallback = tr(lang, "{time} is open: book it in the chat page.",
+                  time=local_range(first, view.candidate.zone, lang))
     return card(body, fallback=fallback)
 
 
@@ -113,17 +149,19 @@ def nearest_times_card(
     (the "None of these work" use case, which reads them as windows for the client to book)."""
     if not nearest:
         raise ValueError("A nearest times card needs a time.")
-    body: list[Element] = [heading("The nearest open times")]
+    lang = language_for(view, Role.CANDIDATE)
+    body: list[Element] = [heading(tr(lang, "The nearest open times"))]
     for i, time in enumerate(nearest):
         body += _time_with_button(view, time, slot_ids, first=i == 0)
-    body.append(subtle(f"Shown in your time zone, {md(view.candidate.zone)}."))
+    body.append(_shown_in(view, lang))
     actions = []
     if typed and typed.strip():
-        body.append(text(f"None of these? I can ask {md(view.client.name)} for the time you typed instead."))
+        body.append(text(tr(lang, "None of these? I can ask {client} for the time you typed instead.",
+                            client=md(view.client.name))))
         ask = verb("propose_times", view.id, windows=typed.strip()[:1000])
-        actions.append(submit(ASK_FOR_TYPED_BUTTON, ask))
+        actions.append(submit(tr(lang, ASK_FOR_TYPED_BUTTON), ask))
     return card(body, actions,
-                fallback="The time you asked for is not open: see the nearest in the chat page.")
+                fallback=tr(lang, "The time you asked for is not open: see the nearest in the chat page."))
 
 
 def typed_slots_card(view: InterviewView, slots: Sequence[Interval], *, more: bool = False) -> Card:

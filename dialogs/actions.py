@@ -14,8 +14,17 @@ from typing import Any
 from botbuilder.core import MessageFactory, TurnContext
 
 from cards import BOOK_BUTTON, booking_confirmation_card, md, offer_slots_card, pick_slot_card
+from cards.i18n import language_for
 from cards.interview_cards import LIVE_TIME_PREFIX
-from cards.messages import counted, offered_lines
+from cards.messages import (
+    already_booked_reply,
+    booked_reply,
+    counted,
+    offered_lines,
+    pick_greeting,
+    proposed_reply,
+    zone_changed_reply,
+)
 from cards.proposals import correct_times_card, proposal_read_lines
 from dialogs.availability import AvailabilityActions
 from dialogs.changes import ChangeActions
@@ -80,6 +89,11 @@ class CardActions:
             "reschedule": (None, self.changes.reschedule),
             "cancel": (None, self.changes.cancel),
             "nudge": (Role.RECRUITER, self.changes.nudge),
+            # The recruiter's controls on a booked interview (services.controls): its owner or a
+            # co-recruiter only; anyone else replaying the data is told it is not theirs.
+            "resend_invitation": (Role.RECRUITER, self.changes.resend_invitation),
+            "set_meeting_link": (Role.RECRUITER, self.changes.set_meeting_link),
+            "allow_reschedule": (Role.RECRUITER, self.changes.allow_reschedule),
             # A client's booking page (dialogs/availability.py): theirs, from any of their interviews.
             "show_availability": (Role.CLIENT, self.availability.show),
             "set_availability": (Role.CLIENT, self.availability.set),
@@ -187,7 +201,7 @@ class CardActions:
                     ),
                 )
             return
-        await self._booked(turn_context, actor, result)
+        await self._booked(turn_context, actor, result, interview_id)
 
     async def _book_time(
         self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
@@ -217,7 +231,7 @@ class CardActions:
                 turn_context, interview_id, message=f"{error.message} Here is what is still open."
             )
             return
-        await self._booked(turn_context, actor, result)
+        await self._booked(turn_context, actor, result, interview_id)
 
     async def _more_times(
         self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
@@ -238,8 +252,8 @@ class CardActions:
             )
             return
         key = await self._services.people.set_zone(actor, interview_id, chosen.strip()[:64])
-        await turn_context.send_activity(f"Done: I'll show you times in **{md(key)}** from now on.")
         view = await self._services.scheduling.view(interview_id)
+        await turn_context.send_activity(zone_changed_reply(view, actor.role, key))
         if actor.role is Role.CANDIDATE and view is not None and view.stage is Stage.AWAITING_PICK:
             if not await self.send_live_times(turn_context, interview_id):
                 await send_card(turn_context, pick_slot_card(view, browser_zone=browser_zone(turn_context)))
@@ -260,8 +274,7 @@ class CardActions:
             raise NotFound("I can't find that interview.")
         if view.stage is not Stage.AWAITING_PICK:
             if view.stage is Stage.SCHEDULED and view.booked is not None:
-                when = format_local_range(view.booked, view.candidate.zone)
-                await turn_context.send_activity(f"This interview is already booked for {when}.")
+                await turn_context.send_activity(already_booked_reply(view, Role.CANDIDATE))
                 return True
             stage = STAGE_LABELS[view.stage].lower()
             raise NotAllowed(f"This interview is {stage}: there is no time to pick.")
@@ -279,9 +292,16 @@ class CardActions:
         await send_card(turn_context, card, text=text)
         return True
 
-    async def _booked(self, turn_context: TurnContext, actor: Actor, result: PickResult) -> None:
+    async def _booked(
+        self, turn_context: TurnContext, actor: Actor, result: PickResult, interview_id: str
+    ) -> None:
         when = format_local_range(result.booked, result.zone)
-        if actor.role is Role.RECRUITER:
+        view = await self._services.scheduling.view(interview_id) if actor.role is Role.CANDIDATE else None
+        if view is not None:
+            await turn_context.send_activity(
+                booked_reply(view, result.booked, result.zone, already=result.already)
+            )
+        elif actor.role is Role.RECRUITER:
             await turn_context.send_activity(
                 f"{'Already booked' if result.already else 'Booked'} for "
                 f"{md(result.candidate_name)}: {when}. "
@@ -303,15 +323,12 @@ class CardActions:
             actor, interview_id, words, locale=locale[:35] if isinstance(locale, str) else None
         )
         view = await self._services.scheduling.view(interview_id)
-        client = md(view.client.name) if view else "the client"
-        if proposed.windows:
-            said = (f"Thanks. I've sent {client} the times you proposed, as I read them:\n\n"
-                    f"{proposal_read_lines(proposed.windows, proposed.zone)}\n\n"
-                    "They can book one of them with a click; I'll confirm as soon as they do.")
-        else:
-            said = (f"Thanks. I've passed your words to {client} as you wrote them and asked for "
-                    "new times that suit you; I'll be back with them.")
-        if proposed.problems and view is not None:
+        if view is None:
+            await turn_context.send_activity("I can't find that interview any more.")
+            return
+        read = proposal_read_lines(proposed.windows, proposed.zone, language_for(view, Role.CANDIDATE))
+        said = proposed_reply(view, read if proposed.windows else None)
+        if proposed.problems:
             await send_card(turn_context, correct_times_card(view, words.strip(), proposed.problems),
                             text=said)
             return
@@ -383,7 +400,7 @@ class CardActions:
                 await send_card(turn_context, card, text=lead)
                 return
         if grant.role is Role.CANDIDATE and view.stage is Stage.AWAITING_PICK:
-            greeting = f"Hello {name}! Pick the time that suits you best for **{md(view.role_title)}**."
+            greeting = pick_greeting(view)
             if await self.send_live_times(turn_context, view.id, text=greeting):
                 return
             await send_card(

@@ -13,6 +13,7 @@ card comes back with the page as it is now above the form as typed, so saving ag
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -20,14 +21,18 @@ from botbuilder.core import TurnContext
 from cards.availability_cards import (
     AVAILABILITY_SAVED,
     AVAILABILITY_STALE,
+    WINDOWS,
     availability_card,
     availability_lead,
     availability_problems_text,
 )
 from dialogs.common import send_card
 from dialogs.forms import availability_problems, availability_version, parse_availability
+from scheduling.errors import DomainError
 from scheduling.pages import BookingPage
+from scheduling.typed_times import weekly_hours
 from services import Actor, InvalidRequest, NotFound, Services
+from services.times import NotReadable, NotReadYet
 
 __all__ = ["AvailabilityActions"]
 
@@ -77,6 +82,13 @@ class AvailabilityActions:
             await self._send(turn_context, actor, interview_id, AVAILABILITY_STALE, latest, values=value)
             return
         keep = latest[1] if latest is not None else None
+        typed = str(value.get("typed_hours") or "").strip()
+        if typed:
+            week = await self._typed_week(turn_context, interview_id, value, typed)
+            if isinstance(week, str):
+                await self._refuse(turn_context, actor, interview_id, latest, value, {"typed_hours": week})
+                return
+            value = week
         try:
             data = parse_availability(value, keep=keep)
         except InvalidRequest as error:
@@ -98,6 +110,34 @@ class AvailabilityActions:
             await self._refuse(turn_context, actor, interview_id, latest, value, problems)
             return
         await self._send(turn_context, actor, interview_id, AVAILABILITY_SAVED, (version, page))
+
+    async def _typed_week(
+        self, turn_context: TurnContext, interview_id: str, value: Mapping[str, Any], typed: str
+    ) -> Mapping[str, Any] | str:
+        """The form with its days and hours replaced by the typed ones ("Mon–Fri 9–12 and
+        13–17", read in the form's zone by the one reader), or the reason they cannot be."""
+        zone = str(value.get("zone") or "") or await self._zone(interview_id)
+        locale = turn_context.activity.locale if isinstance(turn_context.activity.locale, str) else "en"
+        ctx = self._services.ctx
+        try:
+            read = ctx.times.read(typed, zone=zone, now=ctx.now(), locale=locale or "en",
+                                  duration=timedelta(minutes=15))
+        except DomainError as error:  # an unknown zone: the form's own check says it again
+            return error.message
+        if isinstance(read, NotReadable | NotReadYet):
+            return (read.reason if isinstance(read, NotReadable)
+                    else "typed hours can be read in a few seconds: try again, or use the rows")
+        if read.problems and not read.windows:
+            return " ".join(read.problems)
+        week = weekly_hours(read.windows, zone, most=WINDOWS)
+        if isinstance(week, str):
+            return week
+        form = {k: v for k, v in value.items() if k != "typed_hours" and not k.startswith("window_")}
+        form["days"] = ",".join(week.days)
+        for i, (start, end) in enumerate(week.windows, 1):
+            form[f"window_{i}_start"] = f"{start // 60:02d}:{start % 60:02d}"
+            form[f"window_{i}_end"] = f"{end // 60 % 24:02d}:{end % 60:02d}"  # midnight: 00:00
+        return form
 
     async def _refuse(
         self,

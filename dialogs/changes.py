@@ -14,10 +14,12 @@ from typing import Any
 from botbuilder.core import TurnContext
 
 from cards import md
+from cards._base import card
 from cards.change_cards import reschedule_form_card
+from cards.interview_cards import meeting_link_body
 from dialogs.common import send_card
 from scheduling.interview import Role, Stage
-from services import Actor, NotFound, Services
+from services import Actor, InvalidRequest, NotFound, Services
 
 
 class ChangeActions:
@@ -84,6 +86,54 @@ class ChangeActions:
         await self._services.changes.nudge(actor, interview_id)
         await turn_context.send_activity(
             "Nudged: they have the card again, and I'll remind them and tell you if they still don't answer."
+        )
+
+    # The recruiter's controls on a booked interview (services.controls) ------------------------
+
+    async def resend_invitation(
+        self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
+    ) -> None:
+        await self._services.controls.resend_invitation(actor, interview_id)
+        await turn_context.send_activity(
+            "Sent again: the client and the candidate get their confirmation and invitation once more."
+        )
+
+    async def set_meeting_link(
+        self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
+    ) -> None:
+        try:
+            result = await self._services.controls.set_meeting_link(
+                actor, interview_id, str(value.get("join_url") or "")
+            )
+        except InvalidRequest as error:
+            view = await self._services.scheduling.view(interview_id)
+            said = f"{error.message}. Nothing was changed."
+            if view is None:
+                await turn_context.send_activity(said)
+                return
+            await send_card(turn_context, card([*meeting_link_body(view)]), text=said)
+            return
+        if result.already:
+            await turn_context.send_activity("That is the meeting link already; nothing was sent again.")
+            return
+        await turn_context.send_activity(
+            "Done: the client and the candidate have the meeting link, with a Join button."
+        )
+
+    async def allow_reschedule(
+        self, turn_context: TurnContext, actor: Actor, interview_id: str, value: Mapping[str, Any]
+    ) -> None:
+        by = str(value.get("by") or Role.CANDIDATE.value)
+        result = await self._services.controls.allow_one_more(actor, interview_id, by)
+        view = await self._services.scheduling.view(interview_id)
+        who = md(view.party(Role(by)).name) if view is not None else "They"
+        if result.already:
+            await turn_context.send_activity(
+                f"{who} can already reschedule ({result.remaining} left); nothing was changed."
+            )
+            return
+        await turn_context.send_activity(
+            f"Allowed: {who} can reschedule once more, and I've told them so."
         )
 
 

@@ -19,6 +19,7 @@ def sender_of(activity: Activity) -> Sender:
         name=who.name if who else None,
         # The adapter's tenant middleware has already put channelData.tenant.id here (§6).
         tenant_id=activity.conversation.tenant_id if activity.conversation is not None else None,
+        locale=activity.locale,
     )
 
 

@@ -19,8 +19,8 @@ from botbuilder.core import TurnContext
 from cards.change_cards import cancel_form_card
 from cards.replies import (
     BEFORE_INTERVIEW,
-    CANCEL_CONFIRM,
     availability_not_yours,
+    cancel_confirm,
     cannot_cancel,
     cannot_move,
     help_reply,
@@ -72,10 +72,10 @@ class TypedRequests:
         if intent is Intent.RESCHEDULE:
             await turn_context.send_activity(cannot_move(view, role))
         elif intent is Intent.CANCEL and view.stage in BEFORE_INTERVIEW:
-            await send_card(turn_context, cancel_form_card(view, role), text=CANCEL_CONFIRM)
+            await send_card(turn_context, cancel_form_card(view, role), text=cancel_confirm(view, role))
             return
         elif intent is Intent.CANCEL:
-            await turn_context.send_activity(cannot_cancel(view))
+            await turn_context.send_activity(cannot_cancel(view, role))
             return
         elif intent is Intent.HELP:
             await turn_context.send_activity(help_reply(view, role))

@@ -29,8 +29,11 @@ from cards.time_cards import (
     is_open_line,
     nearest_times_card,
     not_open_line,
+    not_readable_line,
+    not_ready_line,
     offer_these_line,
     open_time_card,
+    type_again_line,
     typed_slots_card,
 )
 from dialogs.actions import CardActions
@@ -44,14 +47,10 @@ from scheduling.typed_times import match_open_times, slots_in_windows
 from services import InvitationGrant, Services
 from services.times import NotReadable, NotReadYet
 
-__all__ = ["MATCH_HORIZON", "NOT_READY", "TypedTimes"]
+__all__ = ["MATCH_HORIZON", "TypedTimes"]
 
 # How many live open times a typed time is matched against: the booking horizon's, in practice.
 MATCH_HORIZON = 1000
-NOT_READY = (
-    "I'm still getting ready to read typed times: give me a few seconds and try again, "
-    "or use the buttons."
-)
 _OFFER_STAGES = (Stage.AWAITING_SLOTS, Stage.AWAITING_PICK)
 
 
@@ -76,14 +75,16 @@ class TypedTimes:
             duration=view.duration,
         )
         if isinstance(read, NotReadable | NotReadYet):
-            await turn_context.send_activity(read.reason if isinstance(read, NotReadable) else NOT_READY)
+            await turn_context.send_activity(
+                not_readable_line(view, grant.role) if isinstance(read, NotReadable)
+                else not_ready_line(view, grant.role)
+            )
             await self._actions.next_step(turn_context, grant)
             return True
         if not read.windows and not read.problems:
             return False
         if not read.windows:
-            other = "use the buttons" if grant.role is Role.CANDIDATE else "fill in the card"
-            await turn_context.send_activity(f"{_said(read.problems)} Please type another time, or {other}.")
+            await turn_context.send_activity(type_again_line(view, grant.role, _said(read.problems)))
             await self._actions.next_step(turn_context, grant)
             return True
         if grant.role is Role.CANDIDATE:

@@ -116,7 +116,8 @@ def _booking(view: InterviewView) -> Interval:
 
 
 def _event(
-    view: InterviewView, booked: Interval, *, sequence: int, now: datetime, uid_domain: str, cancelled: bool
+    view: InterviewView, booked: Interval, *, sequence: int, now: datetime, uid_domain: str, cancelled: bool,
+    summary: str | None = None,
 ) -> Event:
     if sequence < 0:
         raise ValueError("SEQUENCE cannot be negative.")
@@ -127,7 +128,7 @@ def _event(
     # Interval already holds UTC; datetimes with tzinfo=UTC are written as "...Z" (RFC 5545 §3.3.5 form 2).
     event.add("dtstart", booked.start)
     event.add("dtend", booked.end)
-    event.add("summary", summary_of(view))
+    event.add("summary", summary or summary_of(view))
     event.add("description", _description(view))
     event.add("location", location_of(view))
     if view.format is Format.TEAMS and view.join_url:
@@ -147,9 +148,11 @@ def invitation_ics(
     attendees: Sequence[tuple[str, str]],
     now: datetime,
     uid_domain: str = "askarsan",
+    summary: str | None = None,
 ) -> bytes:
     """An iTIP invitation (REQUEST) or cancellation (CANCEL) for the interview's booked time.
 
+    ``summary``: the event's title in the recipient's language (default ``summary_of``, English).
     ``attendees`` are ``(name, email)`` pairs. ``sequence`` must grow with every REQUEST after the
     first and for the CANCEL (RFC 5546 §2.1.4), or clients ignore the update.
     Raises ValueError if the interview has no booking.
@@ -165,7 +168,8 @@ def invitation_ics(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
 
-    event = _event(view, booked, sequence=sequence, now=now, uid_domain=uid_domain, cancelled=cancelled)
+    event = _event(view, booked, sequence=sequence, now=now, uid_domain=uid_domain, cancelled=cancelled,
+                   summary=summary)
     organizer = vCalAddress(f"mailto:{organizer_email}")
     organizer.params["CN"] = vText(f"askARSAN for {view.recruiter.name}")
     event.add("organizer", organizer)
@@ -180,7 +184,7 @@ def invitation_ics(
     if not cancelled:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", summary_of(view))
+        alarm.add("description", summary or summary_of(view))
         alarm.add("trigger", -ALARM_BEFORE)
         event.add_component(alarm)
     calendar.add_component(event)

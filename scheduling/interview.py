@@ -693,6 +693,7 @@ class PartyView:
     name: str
     zone: str
     organisation: str | None = None
+    language: str | None = None  # a shipped language ("es"), None: not known (English)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ Two pure questions a chat asks once a sentence became windows:
 * a candidate: which open times lie inside what they asked for, and, when none does, which open
   times are nearest to it (:func:`match_open_times`);
 * a client offering times by hand: which slots of the interview's length the windows hold
-  (:func:`slots_in_windows`); the offer's own rules are checked later, by the use case.
+  (:func:`slots_in_windows`); the offer's own rules are checked later, by the use case;
+* a client typing their weekly hours: the week the windows describe (:func:`weekly_hours`).
 
 No clock, no I/O: the windows and the open times are given, half-open and UTC.
 """
@@ -17,8 +18,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from scheduling.intervals import Interval
+from scheduling.zones import zone as zone_info
 
-__all__ = ["MATCH_LIMIT", "TimeMatch", "distance", "match_open_times", "slots_in_windows"]
+__all__ = [
+    "MATCH_LIMIT", "TimeMatch", "WeeklyHours", "distance", "match_open_times", "slots_in_windows",
+    "weekly_hours",
+]
 
 # How many times one answer offers: a chat answer is read at a glance, not scrolled.
 MATCH_LIMIT = 3
@@ -95,3 +100,46 @@ def slots_in_windows(
                 slots.append(slot)
             start += duration
     return slots, False
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyHours:
+    """Typed hours as a booking page's week: the weekdays (``scheduling.pages.DAY_KEYS``) and the
+    same local windows on each, as minutes of the day (an end of 1440 is midnight)."""
+
+    days: tuple[str, ...]
+    windows: tuple[tuple[int, int], ...]
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def weekly_hours(windows: Sequence[Interval], zone: str, *, most: int) -> WeeklyHours | str:
+    """The week that typed windows ("Mon–Fri 9–12 and 13–17", read as the coming days' windows)
+    describe, in ``zone``: each day's local windows, the same on every day named. A ``str`` is the
+    reason they cannot be one (different hours on different days, more than ``most`` windows a
+    day, a window across midnight). Only the first seven days from the first window count: a
+    week is what the page repeats."""
+    if not windows:
+        return "no hours were read from that"
+    tz = zone_info(zone)
+    first_day = min(w.start.astimezone(tz).date() for w in windows)
+    by_day: dict[int, list[tuple[int, int]]] = {}
+    for window in sorted(windows, key=lambda w: w.start):
+        start, end = window.start.astimezone(tz), window.end.astimezone(tz)
+        if (start.date() - first_day).days >= 7:
+            continue
+        end_minute = end.hour * 60 + end.minute
+        if end.date() != start.date():
+            if end.date() != start.date() + timedelta(days=1) or end_minute:
+                return "a window runs past midnight: type each day's hours within the day"
+            end_minute = 24 * 60
+        by_day.setdefault(start.weekday(), []).append((start.hour * 60 + start.minute, end_minute))
+    shapes = {tuple(hours) for hours in by_day.values()}
+    if len(shapes) > 1:
+        return ("the hours differ from day to day, and this form sets the same hours on every day "
+                "chosen: type hours that are the same each day (e.g. Mon–Fri 9–12 and 13–17)")
+    [hours] = shapes
+    if len(hours) > most:
+        return f"at most {most} windows a day fit this form"
+    return WeeklyHours(tuple(_DAYS[d] for d in sorted(by_day)), hours)

@@ -8,6 +8,7 @@ is worse than a question.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, tzinfo
 from functools import lru_cache
 from typing import Literal
@@ -132,41 +133,51 @@ def _zone_suffix(abbreviation: str, zone_name: str) -> str:
     return abbreviation if abbreviation == name else f"{abbreviation} ({name})"
 
 
-def format_local(dt_utc: datetime, zone_name: str) -> str:
+def format_local(
+    dt_utc: datetime, zone_name: str, *, label: Callable[[date], str] | None = None
+) -> str:
     """An instant as a person in ``zone_name`` reads it, always with its zone.
 
     E.g. "Tue 3 Mar 2026, 14:00 GMT (Europe/London)"; zones whose abbreviation is a bare offset
-    show it as "UTC+05:30" and still carry the IANA name.
+    show it as "UTC+05:30" and still carry the IANA name. ``label`` writes the day (another
+    language's; default "Tue 3 Mar 2026").
     """
+    label = label or day_label
     local = _to_local(dt_utc, zone_name)
-    return f"{day_label(local)}, {local:%H:%M} {_zone_suffix(_abbreviation(local), zone_name)}"
+    return f"{label(local)}, {local:%H:%M} {_zone_suffix(_abbreviation(local), zone_name)}"
 
 
-def format_local_range(interval: Interval, zone_name: str) -> str:
+def format_local_range(
+    interval: Interval, zone_name: str, *, label: Callable[[date], str] | None = None
+) -> str:
     """An interval in ``zone_name``, e.g. "Tue 3 Mar 2026, 14:00–15:00 GMT (Europe/London)".
 
     When the abbreviation changes inside the interval (a DST change) both are shown
     ("00:30 GMT–02:30 BST"); when it ends on another local day the end's date is shown too.
     """
+    label = label or day_label
     start = _to_local(interval.start, zone_name)
     end = _to_local(interval.end, zone_name)
     start_abbr, end_abbr = _abbreviation(start), _abbreviation(end)
     suffix = _zone_suffix(end_abbr, zone_name)
     if start.date() != end.date():
-        return f"{day_label(start)}, {start:%H:%M} {start_abbr} – {day_label(end)}, {end:%H:%M} {suffix}"
+        return f"{label(start)}, {start:%H:%M} {start_abbr} – {label(end)}, {end:%H:%M} {suffix}"
     if start_abbr != end_abbr:
-        return f"{day_label(start)}, {start:%H:%M} {start_abbr}–{end:%H:%M} {suffix}"
-    return f"{day_label(start)}, {start:%H:%M}–{end:%H:%M} {suffix}"
+        return f"{label(start)}, {start:%H:%M} {start_abbr}–{end:%H:%M} {suffix}"
+    return f"{label(start)}, {start:%H:%M}–{end:%H:%M} {suffix}"
 
 
-def format_local_times(interval: Interval, zone_name: str) -> str:
+def format_local_times(
+    interval: Interval, zone_name: str, *, label: Callable[[date], str] | None = None
+) -> str:
     """An interval's clock times in ``zone_name`` under a day heading, e.g. "14:00–15:00 GMT";
     the end's date is added when it falls on the next local day."""
+    label = label or day_label
     start = _to_local(interval.start, zone_name)
     end = _to_local(interval.end, zone_name)
     start_abbr, end_abbr = _abbreviation(start), _abbreviation(end)
     if start.date() != end.date():
-        return f"{start:%H:%M} {start_abbr} – {day_label(end)}, {end:%H:%M} {end_abbr}"
+        return f"{start:%H:%M} {start_abbr} – {label(end)}, {end:%H:%M} {end_abbr}"
     if start_abbr != end_abbr:
         return f"{start:%H:%M} {start_abbr}–{end:%H:%M} {end_abbr}"
     return f"{start:%H:%M}–{end:%H:%M} {end_abbr}"

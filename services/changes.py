@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduling.interview import (
@@ -42,8 +42,9 @@ from scheduling.interview import (
 from scheduling.zones import format_local
 from services.context import SchedulingConfig, ServiceContext
 from services.core import Actor, InvalidRequest, NotAllowed, apply_event, audit, lock_interview
+from services.policy import interview_policy
 from storage.jobs import DONE, PENDING, enqueue
-from storage.models import Booking, Interview, InterviewChanges, Job, Party, Slot
+from storage.models import AuditEvent, Booking, Interview, InterviewChanges, Job, Party, Slot
 
 MAX_REASON = 500
 
@@ -87,16 +88,17 @@ async def reschedule_interview(
     parties, past the cutoff, or over the party's maximum. Over the maximum the recruiter is
     alerted (one recruiter note per interview state, however often the party retries)."""
     config = config or SchedulingConfig()
-    policy = config.policy
     text = _reason(reason)
     limit_hit = False
     async with sessions() as session, session.begin():
         interview = await lock_interview(session, interview_id, actor, actor.role)
+        policy = interview_policy(interview, config.policy)
         await _may_reschedule(session, interview, actor, now, policy)
         assert interview.starts_at is not None and interview.ends_at is not None
         changes = await session.get(InterviewChanges, interview.id)
         used = _count(changes, actor.role)
-        if actor.role is not Role.RECRUITER and used >= policy.max_reschedules:
+        cap = policy.max_reschedules + await extra_reschedules(session, interview.id)
+        if actor.role is not Role.RECRUITER and used >= cap:
             # No state change: only the audit trail and the recruiter's alert are written.
             audit(session, interview.id, now, actor.role, actor.party_id, "reschedule_refused",
                   {"why": "maximum", "used": used, "reason": text})
@@ -138,7 +140,7 @@ async def reschedule_interview(
             stage = await apply_event(
                 session, interview,
                 RescheduleRequested(actor.role, from_page="page_version" in (interview.rules or {})),
-                now, policy,
+                now, config.policy,
                 {
                     "reason": text, "sequence": str(cancel_sequence), "event_id": event_id,
                     "previous_start": previous_start.isoformat(),
@@ -148,6 +150,11 @@ async def reschedule_interview(
             return ChangeResult(stage)
     assert limit_hit
     who = "the client" if actor.role is Role.CLIENT else "you"
+    if used == 0:  # the policy allows none: only the recruiter moves this interview
+        raise TooManyReschedules(
+            "This interview can't be rescheduled automatically. I've told your recruiter, who will "
+            "get in touch to find a time."
+        )
     raise TooManyReschedules(
         f"This interview has already been rescheduled {used} times by {who}, the most we can do "
         "automatically. I've told your recruiter, who will get in touch to find a time."
@@ -167,7 +174,7 @@ async def check_reschedule(
     config = config or SchedulingConfig()
     async with sessions() as session, session.begin():
         interview = await lock_interview(session, interview_id, actor, actor.role)
-        await _may_reschedule(session, interview, actor, now, config.policy)
+        await _may_reschedule(session, interview, actor, now, interview_policy(interview, config.policy))
 
 
 async def _may_reschedule(
@@ -214,7 +221,8 @@ async def cancel_interview(
                 "come, report a no-show after the interview."
             )
         try:
-            transition(stage, Cancelled(actor.role, booked, notify_canceller=True), now, config.policy)
+            transition(stage, Cancelled(actor.role, booked, notify_canceller=True), now,
+                       interview_policy(interview, config.policy))
         except InvalidTransition:
             raise NotAllowed(_not_now(stage, "cancel")) from None
         await _release_booking(session, interview, now)
@@ -282,6 +290,21 @@ def _reason(reason: str | None) -> str:
     if len(text) > MAX_REASON:
         raise InvalidRequest({"reason": f"please keep the reason under {MAX_REASON} characters"})
     return text
+
+
+async def extra_reschedules(session: AsyncSession, interview_id: str) -> int:
+    """How many more reschedules the recruiter allowed on this interview beyond the policy's
+    maximum ("Allow one more" on the escalation: ``services.controls``), from its history."""
+    found = await session.scalar(
+        select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.interview_id == interview_id, AuditEvent.action == "reschedule_allowed"
+        )
+    )
+    return int(found or 0)
+
+
+async def reschedules_used(session: AsyncSession, interview_id: str, role: Role) -> int:
+    return _count(await session.get(InterviewChanges, interview_id), role)
 
 
 def _count(changes: InterviewChanges | None, role: Role) -> int:
@@ -360,7 +383,9 @@ __all__ = [
     "TooManyReschedules",
     "cancel_interview",
     "check_reschedule",
+    "extra_reschedules",
     "nudge",
     "pending_still_due",
     "reschedule_interview",
+    "reschedules_used",
 ]

@@ -32,6 +32,7 @@ from scheduling.interview import (
     transition,
 )
 from services.outbox import record_effects
+from services.policy import interview_policy
 from storage.models import AuditEvent, Interview, InterviewInterviewer, InterviewRecruiter
 
 __all__ = [
@@ -146,13 +147,15 @@ async def apply_event(
     interview: Interview,
     event: Event,
     now: datetime,
-    policy: Policy,
+    agency: Policy,
     context: Mapping[str, str] | None = None,
 ) -> Stage:
     """Apply the lifecycle's `event`: the next stage, the interview's new version, and its effects
     in the outbox. `context` (a reason, the iCalendar SEQUENCE, an event id) is added to every
-    effect's data, so that the planners need not guess it later."""
-    result = transition(Stage(interview.stage), event, now, policy)
+    effect's data, so that the planners need not guess it later. Its due times follow the policy
+    the interview runs under (``services.policy.interview_policy``; `agency`, the agency's, for
+    an interview from before policies were recorded)."""
+    result = transition(Stage(interview.stage), event, now, interview_policy(interview, agency))
     if result.stage.value != interview.stage:
         interview.stage = result.stage.value
         interview.stage_changed_at = now

@@ -16,7 +16,9 @@ from services.availability import Availability
 from services.booking import Bookings
 from services.changes import Changes
 from services.channel import TeamChannel
+from services.client_policy import ClientPolicies
 from services.context import ServiceContext
+from services.controls import Controls
 from services.effects import Effects
 from services.feedback import FeedbackUseCases
 from services.identity import People
@@ -34,6 +36,7 @@ class Services:
         self.scheduling = Scheduling(ctx)
         self.changes = Changes(ctx)
         self.availability = Availability(ctx)
+        self.policies = ClientPolicies(ctx)
         self.booking = Bookings(ctx)
         self.feedback = FeedbackUseCases(ctx)
         self.outcomes = OutcomeUseCases(ctx)
@@ -42,6 +45,7 @@ class Services:
         self.privacy = Privacy(ctx, outbox=outbox)
         self.effects = Effects(ctx)
         self.team = Team(ctx)
+        self.controls = Controls(ctx)  # the recruiter's controls on a booked interview
         self.channel = TeamChannel(ctx)
 
     @property

@@ -28,6 +28,7 @@ from sqlalchemy import String, bindparam, delete, func, insert, or_, select, upd
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from cards.i18n import supported_language
 from integrations.directory import TeamsDirectory, TeamsMember, TeamsUser, guest_home_address
 from scheduling.errors import DomainError
 from scheduling.interview import Role
@@ -49,6 +50,7 @@ class Sender:
     aad_object_id: str | None
     name: str | None
     tenant_id: str | None = None
+    locale: str | None = None  # the activity's locale ("fr-FR"), as Web Chat and Teams send it
 
 
 async def actor_for(
@@ -249,6 +251,57 @@ async def remember_conversation(
             stored = await _remember_teams(session, sender, reference, fingerprint)
     if stored:  # committed: from now on an unchanged reference is known to be stored
         cache.put(slot, fingerprint)
+
+
+# Senders whose language this process has already settled (learnt, or found known): bounded.
+_LANGUAGE_SETTLED: OrderedDict[tuple[str | None, ...], None] = OrderedDict()
+_LANGUAGE_SETTLED_MAX = 10_000
+
+
+async def learn_language(
+    sessions: async_sessionmaker[AsyncSession], sender: Sender, now: datetime
+) -> None:
+    """A candidate or client contact whose language is not known yet reads the one their chat's
+    locale names, when it is one we ship: run before the turn is answered, so the first time they
+    talk already gets the answer in it. A language set by the API (or learnt before) is kept; each
+    sender is settled once per process. (Recruiters are not asked: their surfaces are English.)"""
+    language = supported_language(sender.locale)
+    if language is None:
+        return
+    slot = (sender.channel_id, sender.user_id, sender.aad_object_id, sender.tenant_id)
+    if slot in _LANGUAGE_SETTLED:
+        return
+    async with sessions() as session, session.begin():
+        if sender.channel_id in WEBCHAT_CHANNELS:
+            grant = await grant_for_webchat_user(session, sender.user_id, now)
+            known = grant is not None
+            ids = [grant.party_id] if grant is not None and grant.role is not Role.RECRUITER else []
+        else:
+            parties = await _teams_parties(session, sender)
+            known = bool(parties)
+            ids = [p.id for p in parties if p.kind != "recruiter" and p.language is None]
+        if ids:
+            await session.execute(
+                update(Party).where(Party.id.in_(ids), Party.language.is_(None)).values(language=language)
+            )
+    if known:  # a stranger may be known later (a first request): asked again then
+        _LANGUAGE_SETTLED[slot] = None
+        while len(_LANGUAGE_SETTLED) > _LANGUAGE_SETTLED_MAX:
+            _LANGUAGE_SETTLED.popitem(last=False)
+
+
+async def learn_party_language(
+    sessions: async_sessionmaker[AsyncSession], grant: InvitationGrant, locale: str
+) -> None:
+    """The person opening their chat link reads the language their browser prefers, when we ship
+    it and none is known yet (the API's, or one learnt before, is kept): so the chat's very first
+    card, sent before they type, is already in it. Recruiters are not asked."""
+    language = supported_language(locale)
+    if language is None or grant.role is Role.RECRUITER:
+        return
+    async with sessions() as session, session.begin():
+        theirs = (Party.id == grant.party_id) & Party.language.is_(None)
+        await session.execute(update(Party).where(theirs).values(language=language))
 
 
 async def _remember_teams(
@@ -626,6 +679,12 @@ class People:
 
     async def recruiter_id_for(self, sender: Sender) -> str | None:
         return await recruiter_id_for(self._ctx.sessions, sender)
+
+    async def learn_language(self, sender: Sender) -> None:
+        await learn_language(self._ctx.sessions, sender, self._ctx.now())
+
+    async def learn_party_language(self, grant: InvitationGrant, locale: str) -> None:
+        await learn_party_language(self._ctx.sessions, grant, locale)
 
     async def remember_conversation(self, sender: Sender, reference: dict[str, Any]) -> None:
         await remember_conversation(self._ctx.sessions, sender, reference, self._ctx.now())

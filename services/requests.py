@@ -15,6 +15,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from cards.i18n import LANGUAGES
 from scheduling.errors import DomainError
 from scheduling.interview import Format, Requested, Role, Stage
 from scheduling.pages import BookingPage
@@ -23,6 +24,7 @@ from services.context import SchedulingConfig
 from services.core import InvalidRequest, apply_event, audit
 from services.hosts import latest_page
 from services.invitations import create_invitation
+from services.policy import snapshot as policy_snapshot
 from storage.models import Interview, InterviewInterviewer, InterviewRecruiter, Party
 
 __all__ = [
@@ -48,6 +50,7 @@ class PartyInput:
     organisation: str | None = None
     aad_object_id: str | None = None
     teams_user_id: str | None = None
+    language: str | None = None  # a shipped language (cards/i18n.py LANGUAGES); None: keep / not known
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,8 @@ def validate_request(request: InterviewRequest) -> None:
         problems["recruiter"] = "the recruiter's name is required"
     check("recruiter", request.recruiter.name, "the recruiter's name", NAME_LIMIT)
     check("recruiter_email", request.recruiter.email, "the recruiter's e-mail address", EMAIL_LIMIT)
+    if request.recruiter.language is not None and request.recruiter.language not in LANGUAGES:
+        problems["recruiter_language"] = f"'recruiter.language' must be one of {', '.join(LANGUAGES)}"
     for prefix, party in (("client", request.client), ("candidate", request.candidate)):
         if not party.name.strip():
             problems[f"{prefix}_name"] = f"the {prefix}'s name is required"
@@ -160,6 +165,10 @@ def validate_request(request: InterviewRequest) -> None:
             zone(party.zone)
         except DomainError as error:
             problems[f"{prefix}_zone"] = error.message
+        if party.language is not None and party.language not in LANGUAGES:
+            problems[f"{prefix}_language"] = (
+                f"'{prefix}.language' must be one of {', '.join(LANGUAGES)} (not {party.language[:20]!r})"
+            )
     if not request.role_title.strip() or len(request.role_title) > NAME_LIMIT:
         problems["role_title"] = f"the role title is required (at most {NAME_LIMIT} characters)"
     check("role_title", request.role_title, "the role title", NAME_LIMIT)
@@ -316,6 +325,8 @@ async def open_interview(
     interview.requested_at = now
     interview.stage_changed_at = now
     interview.version = 1
+    # The policy it runs under from now on: a later change of it is for later interviews.
+    interview.policy = await policy_snapshot(session, interview.client_id, config.policy)
     session.add(interview)
     await session.flush()
     members = [(interview.client_id, True), *[(p, r) for p, r in panel if p != interview.client_id]]
@@ -340,6 +351,9 @@ async def open_interview(
     detail = dict(audit_detail or {})
     if from_page:
         detail["page_version"] = (interview.rules or {}).get("page_version")
+    detail["policy"] = interview.policy["source"]
+    if interview.policy["version"] is not None:
+        detail["policy_version"] = interview.policy["version"]
     audit(session, interview.id, now, Role.RECRUITER, interview.recruiter_id, "requested", detail)
     await apply_event(session, interview, Requested(from_page=from_page), now, config.policy)
     return interview, client_token, candidate_token
@@ -369,5 +383,6 @@ async def upsert_party(session: AsyncSession, kind: str, data: PartyInput, now: 
     party.organisation = data.organisation or party.organisation
     party.aad_object_id = data.aad_object_id or party.aad_object_id
     party.teams_user_id = data.teams_user_id or party.teams_user_id
+    party.language = data.language or party.language
     await session.flush()
     return party

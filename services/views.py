@@ -20,6 +20,7 @@ def party_view(party: Party) -> PartyView:
         name=party.display_name,
         zone=party.timezone,
         organisation=party.organisation,
+        language=party.language,
     )
 
 

@@ -37,6 +37,9 @@ class Party(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     organisation: Mapped[str | None] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The language they read ("es"; cards/i18n.py LANGUAGES): from the API, else the chat's locale
+    # the first time they talk; None: not known yet (English).
+    language: Mapped[str | None] = mapped_column(String(8))
     aad_object_id: Mapped[str | None] = mapped_column(String(64))
     tenant_id: Mapped[str | None] = mapped_column(String(64))
     teams_user_id: Mapped[str | None] = mapped_column(String(200))
@@ -142,6 +145,10 @@ class Interview(Base):
     booked_at: Mapped[datetime | None]
     stage_changed_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The policy the interview runs under, fixed when it is requested (``services.policy``):
+    # {"source": "agency" | "client", "version": the client's overrides' version or None,
+    # "values": every field}. None (interviews from before): the agency's.
+    policy: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (
         Index("ix_interviews_stage", "stage"),
@@ -470,6 +477,24 @@ class BookingPageRow(Base):
     created_by: Mapped[str] = mapped_column(String(200))
 
     __table_args__ = (UniqueConstraint("party_id", "version", name="uq_booking_pages_party_version"),)
+
+
+class ClientPolicy(Base):
+    """One version of a client contact's overrides of the agency's policy: only the fields they
+    change, as text (``scheduling.policy.to_dict``'s form). Versions are never changed: a change
+    adds the next one, {} when every field is back to the agency's; they are its history.
+    ``created_by`` says who set it ("api", a party id, a name on the tracker)."""
+
+    __tablename__ = "client_policies"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    overrides: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (UniqueConstraint("party_id", "version", name="uq_client_policies_party_version"),)
 
 
 # "In stage X since before T": one range scan per stage for the overdue rules.

@@ -74,6 +74,9 @@ class AskarsanBot(TeamsActivityHandler):  # type: ignore[misc]
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await self._meet(turn_context)
+        if turn_context.activity.type == "message" and not in_team(turn_context.activity):
+            # Before answering: the first time a party talks, their chat's locale is their language.
+            await self.services.people.learn_language(sender_of(turn_context.activity))
         await super().on_turn(turn_context)
         if turn_context.activity.type in ("message", "conversationUpdate") and not in_team(
             turn_context.activity

@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.web.http import SERVICES, json_error, read_json_object
+from cards.i18n import supported_language
 from scheduling.errors import DomainError
 from scheduling.interview import Format
 from scheduling.zones import zone
@@ -24,8 +25,10 @@ def setup_api(app: web.Application, api_key: str) -> None:
     app.router.add_get("/api/v1/interviews/{interview_id}", get_interview)
     # Imported here: the booking-page routes use this module's API key check.
     from bot.web.availability_api import setup_availability_api
+    from bot.web.policy_api import setup_policy_api
 
     setup_availability_api(app)
+    setup_policy_api(app)
 
 
 def authorise(request: web.Request) -> None:
@@ -43,7 +46,7 @@ def authorise(request: web.Request) -> None:
 
 # aad_object_id: the person's Microsoft Entra object id in the agency's directory (a member or a
 # guest), so that they are reached in Teams (docs/architecture.md, "Reaching people").
-PARTY_FIELDS = ("name", "email", "zone", "organisation", "aad_object_id")
+PARTY_FIELDS = ("name", "email", "zone", "organisation", "aad_object_id", "language")
 REQUEST_FIELDS = (
     "recruiter", "client", "candidate", "role_title", "duration_minutes", "format", "location",
     "deadline", "buffer_minutes", "min_notice_hours", "horizon_days", "times_from", "panel",
@@ -98,6 +101,7 @@ def _party(body: dict[str, Any], key: str, problems: dict[str, str]) -> PartyInp
         name=text("name"), email=text("email") or None, zone=text("zone") or "UTC",
         organisation=text("organisation") or None,
         aad_object_id=None if aad_problem else aad_object_id(aad),
+        language=supported_language(text("language")) or text("language") or None,
     )
 
 

@@ -34,6 +34,7 @@ from bot.web.http import (
     read_json_object,
     render,
 )
+from cards.i18n import DEFAULT_LANGUAGE, supported_language, translations
 from services import InvitationGrant, InvitationInvalid
 
 log = logging.getLogger(__name__)
@@ -118,16 +119,45 @@ class ChatConfig:
 
 
 CHAT = web.AppKey("chat", ChatConfig)
+SESSION_FIELDS = frozenset({"invitation", "locale"})
+
+
+def page_language(request: web.Request) -> str:
+    """The chat page's language: the first shipped one the browser asks for (Accept-Language, in
+    its order of preference; the same preference Web Chat sends as the activities' locale), else
+    English."""
+    weighted: list[tuple[float, int, str]] = []
+    for index, part in enumerate(request.headers.get("Accept-Language", "").split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        weighted.append((-quality, index, tag))
+    for _, _, tag in sorted(weighted):
+        language = supported_language(tag)
+        if language is not None:
+            return language
+    return DEFAULT_LANGUAGE
 
 
 async def chat_page(request: web.Request) -> web.Response:
     config = request.app[CHAT]
+    lang = page_language(request)
+    catalogue = translations(lang)
     response = render(
         request.app[TEMPLATES],
         "chat.html",
         bundle_ready=config.bundle.is_file(),
         has_token=bool(request.query.get("t")),
+        lang=lang,
+        gettext=catalogue.gettext,
+        ngettext=catalogue.ngettext,
+        _=catalogue.gettext,
     )
+    response.headers["Content-Language"] = lang
     response.headers.update(PAGE_HEADERS)
     return response
 
@@ -160,15 +190,24 @@ async def create_session(request: web.Request) -> web.Response:
     except web.HTTPException:
         config.limiter.record(client)
         raise
-    token = body.get("invitation")
+    unknown = sorted(set(body) - SESSION_FIELDS)
+    if unknown:
+        raise json_error(web.HTTPBadRequest, f"unknown field(s): {', '.join(unknown)}; the body is "
+                         "{\"invitation\": \"<token from the link>\", \"locale\": \"<optional>\"}")
+    token, locale = body.get("invitation"), body.get("locale")
     if not isinstance(token, str) or not token:
         config.limiter.record(client)
         raise json_error(web.HTTPBadRequest, "the body must be {\"invitation\": \"<token from the link>\"}")
+    if locale is not None and (not isinstance(locale, str) or len(locale) > 35):
+        raise json_error(web.HTTPBadRequest, "locale must be a language tag such as \"es-ES\"")
     try:
         grant = await request.app[SERVICES].people.invitation(token)
     except InvitationInvalid as error:
         config.limiter.record(client)
         raise json_error(web.HTTPForbidden, str(error)) from None
+    if locale:
+        # Before the chat opens: its first card (sent before they type) is in their language.
+        await request.app[SERVICES].people.learn_party_language(grant, locale)
     response = web.json_response(await config.channel.open(request, grant))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -32,6 +32,8 @@ def make_templates() -> Environment:
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=select_autoescape(["html"]),
         enable_async=False,
+        # {% trans %} in the chat page: its gettext comes with each render (bot/web/chat.py).
+        extensions=["jinja2.ext.i18n"],
     )
     env.globals["version"] = __version__
     return env

@@ -26,6 +26,7 @@ from email.utils import parseaddr
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cards.mails import ics_summary
 from integrations.calendar import (
     Attendee,
     CalendarEvent,
@@ -89,11 +90,14 @@ async def invitation_file(
     now: datetime,
     *,
     sequence: int | None = None,
+    role: Role | None = None,
 ) -> bytes:
-    """Our own iCalendar invitation (REQUEST) or cancellation (CANCEL) of the interview."""
+    """Our own iCalendar invitation (REQUEST) or cancellation (CANCEL) of the interview; its
+    title in ``role``'s language (the recipient's)."""
     attendees = await _attendees(session, view, interview)
     return invitation_ics(
         view,
+        summary=ics_summary(view, role) if role is not None else None,
         method="REQUEST" if method == "REQUEST" else "CANCEL",
         sequence=interview.ics_sequence if sequence is None else sequence,
         organizer_email=ctx.mail_from,

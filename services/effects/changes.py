@@ -57,7 +57,8 @@ async def send_cancellation(note: Note) -> None:
     ours = calendar_is_ours(note.ctx, event_id)
     ics = (
         await invitation_file(
-            note.ctx, note.session, view, note.interview, "CANCEL", note.now, sequence=_sequence(note)
+            note.ctx, note.session, view, note.interview, "CANCEL", note.now, sequence=_sequence(note),
+            role=role,
         )
         if had_time and ours
         else None
@@ -87,7 +88,8 @@ async def send_reschedule_notice(note: Note) -> None:
     ours = calendar_is_ours(note.ctx, event_id)
     ics = (
         await invitation_file(
-            note.ctx, note.session, old, note.interview, "CANCEL", note.now, sequence=_sequence(note)
+            note.ctx, note.session, old, note.interview, "CANCEL", note.now, sequence=_sequence(note),
+            role=role,
         )
         if ours
         else None

@@ -91,10 +91,20 @@ async def offer_slots_to_candidate(note: Note) -> None:
         )
 
 
+# What the recruiter's controls (``services.controls``) say above the booking's card again.
+CONFIRMATION_LEADS = {
+    "resent": "Here is your interview invitation again.",
+    "meeting_link": "Here is the link to join your Teams meeting: use the Join button.",
+    "reschedule_allowed": ("Your recruiter has allowed one more reschedule: if this time does not "
+                           "suit you, press Reschedule."),
+}
+
+
 async def confirm_booking(note: Note) -> None:
     party, role = note.recipient()
     if still_booked(note.view, note.data):
-        await note.out.activity(party, card_activity(booking_confirmation_card(note.view, role)))
+        lead = CONFIRMATION_LEADS.get(note.data.get("note", ""))
+        await note.out.activity(party, card_activity(booking_confirmation_card(note.view, role), lead))
 
 
 async def send_invitation_email(note: Note) -> None:
@@ -104,7 +114,7 @@ async def send_invitation_email(note: Note) -> None:
         return
     key = f"{note.key}|mail"
     if note.data.get("note") == "own_invitation":  # the calendar could not make the event
-        own = await invitation_file(ctx, note.session, view, interview, "REQUEST", note.now)
+        own = await invitation_file(ctx, note.session, view, interview, "REQUEST", note.now, role=role)
         await note.out.mail(
             booking_confirmed_mail(
                 view, role, party.email, own, key=key, subject=f"Calendar invitation: {view.role_title}"
@@ -114,7 +124,14 @@ async def send_invitation_email(note: Note) -> None:
     # Ours: the local calendar's, or ours after the calendar refused to make the event
     # (fall_back_to_own_invitation); otherwise the calendar invites the attendees itself.
     ours = calendar_is_ours(ctx, interview.calendar_event_id)
-    ics = await invitation_file(ctx, note.session, view, interview, "REQUEST", note.now) if ours else None
+    ics = (await invitation_file(ctx, note.session, view, interview, "REQUEST", note.now, role=role)
+           if ours else None)
+    if note.data.get("note") == "meeting_link":  # services.controls: the link, once, by mail too
+        await note.out.mail(
+            booking_confirmed_mail(view, role, party.email, ics, key=key,
+                                   subject=f"Meeting link: {view.role_title}")
+        )
+        return
     changes = await note.session.get(InterviewChanges, interview.id)
     if changes is not None and changes.previous_start and changes.previous_end:
         # A re-booking after a reschedule: the same UID with a higher SEQUENCE moves the event in
@@ -139,7 +156,7 @@ async def send_invitation_email(note: Note) -> None:
 async def notify_recruiter(note: Note) -> None:
     party, _ = note.recipient()
     detail = recruiter_detail(note.view, note.data)
-    card = recruiter_update_card(note.view, note.data.get("note", "update"), detail)
+    card = recruiter_update_card(note.view, note.data.get("note", "update"), detail, by=note.data.get("by"))
     await note.out.to_recruiter(party, note.view, card=card, detail=detail)
 
 

@@ -14,6 +14,7 @@ from cards.pipeline import PipelineRow
 from scheduling.intervals import Interval
 from scheduling.kpi import InterviewFacts
 from services.context import ServiceContext
+from services.policy import RunningPolicy, running
 from services.reports.clients import (
     ClientDetail,
     ClientRow,
@@ -65,6 +66,7 @@ from services.reports.pipeline import (
     recruiter_for,
 )
 from storage.jobs import requeue
+from storage.models import Interview
 
 __all__ = [
     "MINE",
@@ -128,6 +130,12 @@ class Reports:
         return await interview_detail(
             self.ctx.read_sessions, interview_id, now=self.ctx.now(), policy=self.policy
         )
+
+    async def interview_policy(self, interview_id: str) -> RunningPolicy | None:
+        """The policy the interview runs under (``services.policy``), for its page."""
+        async with self.ctx.read_sessions() as session:
+            found = await session.get(Interview, interview_id)
+            return running(found, self.ctx.config.policy) if found is not None else None
 
     async def kpi_facts(self, period: Interval) -> list[InterviewFacts]:
         return await interview_facts(self.ctx.read_sessions, period)

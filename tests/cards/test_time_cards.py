@@ -5,8 +5,9 @@ offered slot's id), and a client's typed slots as the offer card's own rows."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import cards
@@ -22,7 +23,10 @@ from cards.time_cards import (
 from dialogs.forms import MAX_SLOT_ROWS, parse_slot_rows
 from scheduling.intervals import Interval
 from scheduling.interview import PartyView
+from scheduling.phrases import parse_times
 from scheduling.rules import SlotRequest
+from scheduling.typed_times import slots_in_windows
+from tests.cards.test_cards import RULES
 from tests.helpers.cards import T0, all_text, make_view, submits, walk
 
 H = timedelta(hours=1)
@@ -104,3 +108,13 @@ def test_as_many_typed_slots_as_the_offer_card_has_rows_fit_in_a_teams_message(v
     assert len(json.dumps(card).encode()) < cards.TEAMS_MAX_CARD_BYTES
     assert len(parse_slot_rows(submits(card)[0], view.client.zone)) == MAX_SLOT_ROWS
     assert "these are the first 20" in all_text(card)
+
+
+def test_the_offer_card_tells_the_client_they_can_type_times_and_its_example_reads_as_slots() -> None:
+    view = make_view()
+    shown = all_text(cards.offer_slots_card(view, RULES))
+    [example] = re.findall(r"Or just type them in the chat, e\.g\. “([^”]+)”", shown)
+    read = parse_times(example, zone=view.client.zone, now=datetime(2026, 12, 2, 9, tzinfo=UTC), locale="en-GB",
+                       duration=view.duration)
+    slots, _ = slots_in_windows(read.windows, view.duration, limit=MAX_SLOT_ROWS)
+    assert read.problems == [] and len(slots) == 4  # Mon and Tue, 10–11 and 11–12

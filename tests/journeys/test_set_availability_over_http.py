@@ -196,3 +196,26 @@ async def test_in_teams_the_client_gets_the_card_from_its_button_and_saves_it(
     text, _ = await turn(j, "stranger-teams", "stranger", channel="emulator", value=save(card, **FORM))
     assert text == NOT_YOURS
     assert await count(j.runtime.sessions, BookingPageRow) == 1
+
+
+async def test_a_client_types_their_weekly_hours_instead_of_filling_the_rows(
+    app_client: Any, connector: FakeConnector, database_url: str
+) -> None:
+    j, p = await started(app_client, connector, database_url)
+    await j.runtime.services.ctx.times.warm()  # as the server does at start-up
+    _, [card] = await turn(j, "client-chat", j.client_user, text="Set my availability")
+    typed = {**FORM, "typed_hours": "Mon–Fri 9–12 and 13–17"}
+    text, [answer] = await turn(j, "client-chat", j.client_user, locale="en-GB", value=save(card, **typed))
+    assert text == AVAILABILITY_SAVED
+    status, page = await stored(j, p.client.party_id)
+    assert status == 200
+    hours = [{"start": "09:00", "end": "12:00"}, {"start": "13:00", "end": "17:00"}]
+    assert [page["page"]["weekly"][d] for d in ("mon", "tue", "wed", "thu", "fri")] == [hours] * 5
+    assert page["page"]["weekly"]["sat"] == page["page"]["weekly"]["sun"] == []
+
+    # Hours that differ from day to day do not fit this form: refused with the reason, nothing stored.
+    odd = {**FORM, "typed_hours": "Monday 9-12, Tuesday 14-17"}
+    text, [again] = await turn(j, "client-chat", j.client_user, locale="en-GB", value=save(answer, **odd))
+    assert "the hours differ from day to day" in all_text(again)
+    assert "Monday 9-12, Tuesday 14-17" in json.dumps(again, ensure_ascii=False)  # kept as typed
+    assert (await stored(j, p.client.party_id))[1]["version"] == 1

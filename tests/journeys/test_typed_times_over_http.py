@@ -36,8 +36,26 @@ from tests.journeys.test_booking_page_over_http import (
     requested,
 )
 
-KOLKATA_TUESDAY_1430 = "**Tue 24 Nov 2026, 14:30–15:30 IST (Asia/Kolkata)** is open — book it?"
-NOT_READABLE = "I can read typed times in English, Spanish and French; please use the buttons."
+# What the candidate reads, in the language their chat speaks (learnt from its locale).
+IS_OPEN = {
+    "en-GB": "**Tue 24 Nov 2026, 14:30–15:30 IST (Asia/Kolkata)** is open — book it?",
+    "es-ES": "**mar., 24 nov. 2026, 14:30–15:30 IST (Asia/Kolkata)** está libre: ¿lo reservo?",
+    "fr-FR": "**mar. 24 nov. 2026, 14:30–15:30 IST (Asia/Kolkata)** est libre : je le réserve ?",
+}
+BOOKED = {
+    "en-GB": "Booked: Tue 24 Nov 2026, {time} IST (Asia/Kolkata).",
+    "es-ES": "Reservado: mar., 24 nov. 2026, {time} IST (Asia/Kolkata).",
+    "fr-FR": "Réservé : mar. 24 nov. 2026, {time} IST (Asia/Kolkata).",
+}
+NOT_OPEN = {
+    "en-GB": "**Tue 24 Nov 2026, 08:00–09:00 IST (Asia/Kolkata)** is not open. These are the nearest open times:",
+    "es-ES": "**mar., 24 nov. 2026, 08:00–09:00 IST (Asia/Kolkata)** no está libre. Estos son los horarios "
+             "libres más cercanos:",
+    "fr-FR": "**mar. 24 nov. 2026, 08:00–09:00 IST (Asia/Kolkata)** n'est pas libre. Voici les créneaux libres "
+             "les plus proches :",
+}
+KOLKATA_TUESDAY_1430 = IS_OPEN["en-GB"]
+NOT_READABLE = "Geschriebene Zeiten kann ich auf Englisch, Spanisch und Französisch lesen"
 
 
 def at(day: int, hour: int) -> str:
@@ -100,7 +118,7 @@ async def test_a_candidate_types_a_time_is_offered_the_open_one_and_books_it_wit
     client, chat, iid = await from_the_page(app_client, connector, DATABASE_URL=database_url)
     live = chat.last_card()
     said, [card] = await types(chat, typed, locale)
-    assert said == KOLKATA_TUESDAY_1430
+    assert said == IS_OPEN[locale]
     first = book_buttons(card)[0]
     # The live times card's own Book data for that time: the same way in, the same use case.
     assert first == {"action": "book_time", "interview_id": iid, "start_20261124": at(24, 9)}
@@ -108,7 +126,7 @@ async def test_a_candidate_types_a_time_is_offered_the_open_one_and_books_it_wit
     assert await stage_of(client, iid) == Stage.AWAITING_PICK  # typing alone books nothing
 
     await chat.say(value=first)
-    assert chat.last_text().startswith("Booked: Tue 24 Nov 2026, 14:30–15:30 IST (Asia/Kolkata).")
+    assert chat.last_text().startswith(BOOKED[locale].format(time="14:30–15:30"))
     assert await stage_of(client, iid) == Stage.SCHEDULED
 
 
@@ -121,16 +139,15 @@ async def test_a_time_that_is_not_open_gets_the_three_nearest_open_times_to_book
 ) -> None:
     client, chat, iid = await from_the_page(app_client, connector)
     said, [card] = await types(chat, typed, locale)
-    assert said == ("**Tue 24 Nov 2026, 08:00–09:00 IST (Asia/Kolkata)** is not open. "
-                    "These are the nearest open times:")
+    assert said == NOT_OPEN[locale]
     # 08:00 IST is 02:30 UTC: Tuesday's first three (5.5 h away and more) are nearer than
     # Monday's last, which ends at 22:30 IST the evening before.
     assert [b["start_20261124"] for b in book_buttons(card)] == [at(24, 9), at(24, 10), at(24, 11)]
     text = all_text(card)
-    assert "Tue 24 Nov 2026, 15:30–16:30 IST (Asia/Kolkata)" in text
+    assert BOOKED[locale].format(time="15:30–16:30").split(": ", 1)[1][:-1] in text  # the time, in full
 
     await chat.say(value=book_buttons(card)[1])
-    assert chat.last_text().startswith("Booked: Tue 24 Nov 2026, 15:30–16:30 IST (Asia/Kolkata).")
+    assert chat.last_text().startswith(BOOKED[locale].format(time="15:30–16:30"))
     assert await stage_of(client, iid) == Stage.SCHEDULED
 
 

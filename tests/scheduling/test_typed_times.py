@@ -9,7 +9,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from scheduling.intervals import Interval
-from scheduling.typed_times import TimeMatch, distance, match_open_times, slots_in_windows
+from scheduling.phrases import parse_times
+from scheduling.typed_times import (
+    TimeMatch,
+    WeeklyHours,
+    distance,
+    match_open_times,
+    slots_in_windows,
+    weekly_hours,
+)
 
 HOUR = timedelta(hours=1)
 
@@ -108,3 +116,36 @@ def test_slots_stop_at_the_limit_and_say_more_would_fit() -> None:
 def test_overlapping_windows_give_each_slot_once() -> None:
     windows = [Interval(at(7, 10), at(7, 12)), Interval(at(7, 11), at(7, 13))]
     assert slots_in_windows(windows, HOUR, limit=20)[0] == [hour_at(7, 10), hour_at(7, 11), hour_at(7, 12)]
+
+
+# ---------------------------------------------------------------------------- weekly hours
+
+def _read(text: str, zone: str = "Europe/London") -> list[Interval]:
+    now = datetime(2026, 12, 4, 9, tzinfo=UTC)  # a Friday
+    return parse_times(text, zone=zone, now=now, locale="en-GB", duration=timedelta(minutes=15)).windows
+
+
+def test_typed_weekdays_and_hours_become_the_pages_week() -> None:
+    assert weekly_hours(_read("Mon–Fri 9–12 and 13–17"), "Europe/London", most=2) == WeeklyHours(
+        ("mon", "tue", "wed", "thu", "fri"), ((540, 720), (780, 1020))
+    )
+
+
+def test_typed_hours_are_read_in_the_clients_zone() -> None:
+    week = weekly_hours(_read("Tuesday and Thursday 10:00 to 16:30", "America/New_York"),
+                        "America/New_York", most=2)
+    assert week == WeeklyHours(("tue", "thu"), ((600, 990),))
+
+
+def test_hours_that_differ_between_days_are_refused_with_the_reason() -> None:
+    reason = weekly_hours(_read("Monday 9-12, Tuesday 14-17"), "Europe/London", most=2)
+    assert isinstance(reason, str) and "the hours differ from day to day" in reason
+
+
+def test_more_windows_a_day_than_the_form_holds_are_refused() -> None:
+    reason = weekly_hours(_read("Monday 8-9, 10-11 and 12-13"), "Europe/London", most=2)
+    assert reason == "at most 2 windows a day fit this form"
+
+
+def test_nothing_read_is_said() -> None:
+    assert weekly_hours([], "Europe/London", most=2) == "no hours were read from that"

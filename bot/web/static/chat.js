@@ -26,7 +26,8 @@
     method: 'POST',
     credentials: 'same-origin',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify({ invitation: invitation })
+    // The browser's language: the chat's first card is already in it (when we ship it).
+    body: JSON.stringify({ invitation: invitation, locale: navigator.language || '' })
   })
     .then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {

@@ -22,6 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.web.http import SERVICES
+from bot.web.tracker.client_policy import PolicyForm, policy_context
 from bot.web.tracker.common import ZONES, page, posted, redirect, reports_of, signed_in
 from bot.web.tracker.signin import Viewer
 from scheduling.availability import by_local_day
@@ -30,6 +31,7 @@ from scheduling.pages import DAY_KEYS, BookingPage, InvalidPage, PageRules
 from scheduling.zones import day_label, zone
 from services import InvalidRequest, NotFound
 from services.availability import preview_length
+from services.client_policy import PolicyChanged
 
 DAY_NAMES = dict(zip(DAY_KEYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                                 "Sunday"), strict=True))
@@ -57,6 +59,7 @@ def setup_client_routes(app: web.Application) -> None:
     r.add_get("/tracker/clients", clients)
     r.add_get("/tracker/clients/{id}", client)
     r.add_post("/tracker/clients/{id}", save_client_page)
+    r.add_post("/tracker/clients/{id}/policy", save_client_policy)
 
 
 # The list --------------------------------------------------------------------------------------
@@ -312,7 +315,8 @@ async def client(request: web.Request) -> web.Response:
 
 async def _client_page(
     request: web.Request, viewer: Viewer, *, form: PageForm | None = None, status: int = 200,
-    conflict: str | None = None,
+    conflict: str | None = None, policy_form: PolicyForm | None = None,
+    policy_conflict: str | None = None,
 ) -> web.Response:
     client_id = request.match_info["id"]
     detail = await reports_of(request).client(client_id)
@@ -322,6 +326,7 @@ async def _client_page(
     try:
         latest = await availability.page(client_id)
         times = await availability.preview(client_id, of=latest[1]) if latest else []
+        policy = await policy_context(request, client_id, policy_form, policy_conflict)
     except NotFound:  # erased between the two reads
         return _not_found(request, viewer)
     version, current = latest if latest else (None, None)
@@ -335,7 +340,7 @@ async def _client_page(
         preview_minutes=preview_length(current) // timedelta(minutes=1) if current else None,
         zt=ZoneTimes(zone_name), zone_name=zone_name, form=shown, day_names=DAY_NAMES,
         rule_fields=RULE_FIELDS, zones=ZONES, conflict=conflict, label_of=lambda name: _label_of(name, shown),
-        saved=saved if saved.isdigit() and form is None else None,
+        saved=saved if saved.isdigit() and form is None else None, **policy,
     )
 
 
@@ -386,6 +391,31 @@ async def _stale(request: web.Request, viewer: Viewer, form: PageForm, current: 
         "(at the top) and save again to replace it."
     )
     return await _client_page(request, viewer, form=form, status=409, conflict=message)
+
+
+async def save_client_policy(request: web.Request) -> web.Response:
+    """The client's policy overrides from the form: stored as the next version, or the page again
+    with each field's reason (422) or, changed meanwhile, the typed form against it (409)."""
+    viewer, posted_form = await posted(request)
+    client_id = request.match_info["id"]
+    form = PolicyForm.of_post(posted_form)
+    policies = request.app[SERVICES].policies
+    try:
+        stored = await policies.set(client_id, form.to_data(), by=_who(viewer))
+    except NotFound:
+        return _not_found(request, viewer)
+    except PolicyChanged as error:
+        typed, form.values["version"] = form.value("version"), str(error.current)
+        message = (
+            f"Not saved: someone changed this client's policy while you edited it (it is at version "
+            f"{error.current} now, you read version {typed}). Your changes are still in this form; "
+            "compare them with the policy as it is now and save again to replace it."
+        )
+        return await _client_page(request, viewer, policy_form=form, status=409, policy_conflict=message)
+    except InvalidRequest as error:
+        form.place(error.problems)
+        return await _client_page(request, viewer, policy_form=form, status=422)
+    return redirect(f"/tracker/clients/{client_id}?policy_saved={stored}#policy", status=303)
 
 
 def _who(viewer: Viewer) -> str:

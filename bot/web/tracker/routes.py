@@ -9,6 +9,9 @@ Routes (all under /tracker need a signed-in recruiter; GETs never change anythin
     POST /tracker/interviews/{id}/handover   another recruiter owns it (team.py)
     POST /tracker/interviews/{id}/outcomes/{message}/send   the recruiter sends a decision's
                                        message, as edited in the form (outcomes.py)
+    POST /tracker/interviews/{id}/controls/{control}   the recruiter reschedules, cancels, marks a
+                                       no-show, resends the invitation, sets the meeting link or
+                                       allows one more reschedule (controls.py)
     POST /tracker/jobs/{id}/retry      a failed job, due again now
     GET  /tracker/clients              the client contacts: booking page version, hours, upcoming
     GET  /tracker/clients/{id}         one client: their booking page, next open times, versions,
@@ -36,6 +39,7 @@ from datetime import date, datetime, timedelta
 from aiohttp import web
 
 from bot.web.http import SERVICES, SETTINGS
+from bot.web.tracker import controls as control_pages
 from bot.web.tracker import feeds as feed_pages
 from bot.web.tracker import login
 from bot.web.tracker import outcomes as outcome_pages
@@ -65,6 +69,7 @@ from bot.web.tracker.signin import Sessions, TrackerAuthConfig, Viewer
 from scheduling.intervals import Interval
 from scheduling.interview import FORMAT_LABELS, STAGE_LABELS, Format, Stage
 from scheduling.kpi import compute_kpis, weekly_trend
+from scheduling.policy import FIELDS as POLICY_FIELDS
 from scheduling.zones import zone
 from services import reports
 
@@ -87,6 +92,7 @@ def setup_tracker(app: web.Application, config: TrackerAuthConfig | None = None)
     r.add_post("/tracker/jobs/{id}/retry", retry_job)
     r.add_post("/tracker/interviews/{id}/handover", hand_over)
     r.add_post("/tracker/interviews/{id}/outcomes/{message}/send", send_outcome)
+    r.add_post("/tracker/interviews/{id}/controls/{control}", control)
     setup_client_routes(app)
     r.add_get("/tracker/kpis", kpis)
     r.add_get("/tracker/feeds", feed_pages.feeds)
@@ -195,6 +201,7 @@ async def export_csv(request: web.Request) -> web.Response:
 async def interview(
     request: web.Request, *, viewer: Viewer | None = None, handover_error: str | None = None,
     status: int = 200, outcome_error: tuple[str, str, str] | None = None,
+    control_error: tuple[str, str] | None = None,
 ) -> web.Response:
     viewer = viewer or signed_in(request)
     zone_name, zone_error = zone_of(request, viewer)
@@ -207,10 +214,12 @@ async def interview(
         request, "tracker/interview.html", viewer, d=detail, status=status,
         **await team_pages.recruiters_context(request, detail.row.id, handover_error),
         **await outcome_pages.outcomes_context(request, detail.row.id, outcome_error),
+        **control_pages.controls_context(request, control_error),
         format_label=FORMAT_LABELS.get(Format(detail.format), detail.format) if detail.format in
         {f.value for f in Format} else detail.format, t=Times(zone_name, now),
         zones=zones_with(zone_name), zone_name=zone_name, errors=[zone_error] if zone_error else [],
         retried=request.query.get("retried"),
+        policy=await reports_of(request).interview_policy(detail.row.id), policy_fields=POLICY_FIELDS,
     )
 
 
@@ -235,6 +244,22 @@ async def send_outcome(request: web.Request) -> web.Response:
     status, message = refused
     error = (request.match_info["message"], message, form.get("text", ""))
     return await interview(request, viewer=viewer, status=status, outcome_error=error)
+
+
+async def control(request: web.Request) -> web.Response:
+    """One of the recruiter's controls (``controls.py``); the page again, with what was wrong,
+    when it was refused."""
+    viewer, form = await posted(request)
+    name = request.match_info["control"]
+    if name not in control_pages.CONTROLS:
+        raise web.HTTPNotFound(text="There is no such control.", content_type="text/plain")
+    outcome = await control_pages.act(request, viewer, name, form)
+    if isinstance(outcome, bool):
+        already = "" if outcome else "&already=1"
+        return redirect(f"/tracker/interviews/{request.match_info['id']}?done={name}{already}#controls",
+                        status=303)
+    status, message = outcome
+    return await interview(request, viewer=viewer, status=status, control_error=(name, message))
 
 
 async def retry_job(request: web.Request) -> web.Response:
