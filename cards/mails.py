@@ -311,7 +311,7 @@ def recruiter_calendar_mail(
     else:
         headline = "For your calendar: the interview and your follow-up"
         detail = [
-            f"Follow up: {format_local_range(follow_up, zone)}, to contact the client and the "
+            f"Follow up: {local_range(follow_up, zone)}, to contact the client and the "
             "candidate for their feedback.",
             "Open the attachments to add both to your calendar; a later change or cancellation "
             "replaces them.",

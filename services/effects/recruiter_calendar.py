@@ -38,6 +38,7 @@ from scheduling.interview import InterviewView, Stage
 from services.context import ServiceContext
 from services.core import audit
 from services.effects.deliveries import Deliveries, Gone
+from services.policy import interview_policy
 from services.views import load_view
 from storage.jobs import ClaimedJob
 from storage.models import Interview, Party
@@ -234,7 +235,8 @@ async def _mail(
             interview.follow_up_event_id = _Entry(interview.reschedule_count, to, OWN_ICS).stored()
         if view.booked is None:
             return 0
-        follow_up = follow_up or ctx.config.policy.recruiter_follow_up(view.booked)
+        policy = interview_policy(interview, ctx.config.policy)
+        follow_up = follow_up or policy.recruiter_follow_up(view.booked)
         method: Literal["REQUEST", "CANCEL"] = "CANCEL" if cancel else "REQUEST"
         name = await session.scalar(select(Party.display_name).where(Party.email == to).limit(1))
         me = (name or view.recruiter.name, to)

@@ -34,7 +34,7 @@ def _interview_columns(connection: Connection) -> set[str]:
 async def test_the_follow_up_column_comes_with_0022_empty_and_goes_on_downgrade_keeping_the_rows(url: str) -> None:
     engine = create_engine(url)
     try:
-        await migrate(engine, "0019")
+        await migrate(engine, "0018")
         async with engine.begin() as connection:
             assert "follow_up_event_id" not in await connection.run_sync(_interview_columns)
             # Plain SQL: the model already has the new column.
@@ -61,7 +61,7 @@ async def test_the_follow_up_column_comes_with_0022_empty_and_goes_on_downgrade_
             await connection.execute(text("UPDATE interviews SET follow_up_event_id = '0|rita@x|AAMk='"))
 
         async with engine.begin() as connection:
-            await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0019"))
+            await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0018"))
         async with engine.connect() as connection:
             assert "follow_up_event_id" not in await connection.run_sync(_interview_columns)
             assert (await connection.execute(text("SELECT id FROM interviews"))).all() == [("iv",)]

@@ -5,10 +5,10 @@ recruiter's own calendar, so that a reschedule or a cancel withdraws them once, 
   (services/effects/recruiter_calendar.py): the follow-up hold made through Graph, or our `.ics`
   mailed to the recruiter with the local calendar; cleared once withdrawn.
 
-Numbered 0022 as assigned; it follows 0019, the head when it was written (the lead re-chains).
+Numbered 0022 as assigned; it follows 0018, the head when it was merged with main.
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0018
 Create Date: 2026-12-04
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
