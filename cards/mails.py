@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +32,7 @@ __all__ = [
     "feedback_request_mail",
     "ics_summary",
     "invitation_link_mail",
+    "recruiter_calendar_mail",
     "recruiter_update_mail",
     "reminder_mail",
     "render_mail",
@@ -283,6 +284,44 @@ def recruiter_update_mail(
     context["facts"] = facts
     subject = f"{headline} · {view.candidate.name}, {view.role_title}"
     return _message("recruiter_update", to, subject, key, context)
+
+
+def recruiter_calendar_mail(
+    view: InterviewView,
+    to: str,
+    *,
+    interview_ics: bytes,
+    follow_up_ics: bytes,
+    follow_up: Interval,
+    cancel: bool,
+    key: str,
+    link: str,
+) -> MailMessage:
+    """The recruiter's own calendar without a connected calendar: the interview and the follow-up
+    hold after it as two ``.ics`` attachments (one calendar object each: Outlook reads only the
+    first of several in one), to add, move (same UIDs, higher SEQUENCE) or withdraw (CANCEL)."""
+    method: Literal["REQUEST", "CANCEL"] = "CANCEL" if cancel else "REQUEST"
+    zone = view.recruiter.zone
+    if cancel:
+        headline = "Taken out of your calendar: the interview and its follow-up"
+        detail = [
+            "The interview no longer takes place at this time: the attached cancellations take it "
+            "and your follow-up time after it out of your calendar.",
+        ]
+    else:
+        headline = "For your calendar: the interview and your follow-up"
+        detail = [
+            f"Follow up: {local_range(follow_up, zone)}, to contact the client and the "
+            "candidate for their feedback.",
+            "Open the attachments to add both to your calendar; a later change or cancellation "
+            "replaces them.",
+        ]
+    message = recruiter_update_mail(view, to, key=key, headline=headline, detail=detail, link=link)
+    attachments = (
+        replace(calendar_attachment(interview_ics, expect=method), filename="interview.ics"),
+        replace(calendar_attachment(follow_up_ics, expect=method), filename="follow-up.ics"),
+    )
+    return replace(message, attachments=attachments)
 
 
 def cancelled_mail(

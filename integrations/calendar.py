@@ -26,6 +26,10 @@ The contract every implementation keeps:
   same ``transaction_id`` (see :func:`hold_transaction_id`) returns the same hold. It makes the
   mailbox busy (tentative counts as busy). ``release_hold`` deletes it; releasing a hold that is
   gone already is a no-op. The local calendar has no holds: it makes none (``None``).
+- ``create_follow_up`` puts the recruiter's follow-up hold after the interview in their own
+  mailbox (an event without attendees, busy, with a reminder); the same ``transaction_id`` (see
+  :func:`follow_up_transaction_id`) returns the same event; ``release_hold`` deletes it. The local
+  calendar makes none (``None``): the recruiter's ``.ics`` mail carries it instead.
 - Other failures are :class:`integrations.errors.TransientError` (retry later) or
   :class:`integrations.errors.PermanentError`.
 
@@ -41,6 +45,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from integrations.errors import IntegrationError, PermanentError
+from integrations.ics import follow_up_summary
 from scheduling.intervals import Interval, intersect, merge
 from scheduling.interview import Format, InterviewView
 
@@ -55,6 +60,7 @@ __all__ = [
     "MemoryEvent",
     "MemoryHold",
     "event_transaction_id",
+    "follow_up_transaction_id",
     "hold_body",
     "hold_subject",
     "hold_transaction_id",
@@ -82,6 +88,12 @@ def hold_transaction_id(slot_id: str) -> str:
     """The ``transactionId`` of an offered slot's hold: the same on every retry of its create.
     A slot offered again is a new slot (a new row), so a new hold."""
     return str(uuid.uuid5(_TRANSACTION_NAMESPACE, f"hold/{slot_id}"))
+
+
+def follow_up_transaction_id(interview_id: str, booking: int) -> str:
+    """The ``transactionId`` of the recruiter's follow-up hold for one booked time of an interview
+    (``booking`` counts its reschedules): the same on every retry of its create."""
+    return str(uuid.uuid5(_TRANSACTION_NAMESPACE, f"follow-up/{interview_id}/{booking}"))
 
 
 def hold_subject(view: InterviewView) -> str:
@@ -148,6 +160,10 @@ class CalendarGateway(Protocol):
 
     async def release_hold(self, hold_id: str, *, mailbox: str) -> None: ...
 
+    async def create_follow_up(
+        self, view: InterviewView, slot: Interval, *, mailbox: str, transaction_id: str
+    ) -> str | None: ...
+
 
 def booked_time(view: InterviewView) -> Interval:
     if view.booked is None:
@@ -194,6 +210,11 @@ class LocalCalendar:
         return None
 
     async def release_hold(self, hold_id: str, *, mailbox: str) -> None:
+        return None
+
+    async def create_follow_up(
+        self, view: InterviewView, slot: Interval, *, mailbox: str, transaction_id: str
+    ) -> str | None:
         return None
 
 
@@ -333,3 +354,16 @@ class MemoryCalendar:
         if hold is None or hold.released or hold.mailbox.lower() != mailbox.lower():
             return
         self.holds[hold_id] = replace(hold, released=True)
+
+    async def create_follow_up(
+        self, view: InterviewView, slot: Interval, *, mailbox: str, transaction_id: str
+    ) -> str | None:
+        self._fail()
+        if not self._known(mailbox):
+            raise PermanentError("The recruiter's mailbox was not found (404).")
+        for hold in self.holds.values():
+            if hold.mailbox.lower() == mailbox.lower() and hold.transaction_id == transaction_id:
+                return hold.id
+        hold_id = f"mem-follow-up-{next(self._ids)}"
+        self.holds[hold_id] = MemoryHold(hold_id, mailbox, slot, follow_up_summary(view), transaction_id)
+        return hold_id

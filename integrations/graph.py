@@ -76,7 +76,7 @@ from integrations.calendar import (
     hold_subject,
 )
 from integrations.errors import IntegrationError, PermanentError, TransientError
-from integrations.ics import location_of, summary_of
+from integrations.ics import follow_up_description, follow_up_summary, location_of, summary_of
 from integrations.mail import MailMessage
 from scheduling.intervals import Interval, intersect, merge
 from scheduling.interview import FORMAT_LABELS, Format, InterviewView
@@ -478,6 +478,36 @@ class GraphCalendar:
         if created is None or not created.id:
             raise TransientError("Microsoft Graph created the hold but returned no id")
         log.info("calendar hold made for interview %s", view.id)
+        return created.id
+
+    async def create_follow_up(
+        self, view: InterviewView, slot: Interval, *, mailbox: str, transaction_id: str
+    ) -> str | None:
+        """The recruiter's follow-up hold after the interview, in their own calendar: no attendees
+        (it invites nobody), busy, a reminder at its start, and the same event again for a
+        repeated ``transaction_id``. Deleted by :meth:`release_hold`."""
+        event = Event(
+            subject=follow_up_summary(view),
+            body=ItemBody(
+                content_type=BodyType.Html,
+                content="<p>" + "<br>".join(
+                    html.escape(line) for line in follow_up_description(view).split("\n")
+                ) + "</p>",
+            ),
+            start=_dtz(slot.start),
+            end=_dtz(slot.end),
+            show_as=FreeBusyStatus.Busy,
+            is_reminder_on=True,
+            reminder_minutes_before_start=0,
+            transaction_id=transaction_id,
+        )
+        try:
+            created = await self._graph.users.by_user_id(mailbox).events.post(event)
+        except Exception as error:
+            raise graph_error(error, "a follow-up hold create") from error
+        if created is None or not created.id:
+            raise TransientError("Microsoft Graph created the follow-up hold but returned no id")
+        log.info("follow-up hold made for interview %s", view.id)
         return created.id
 
     async def release_hold(self, hold_id: str, *, mailbox: str) -> None:

@@ -20,7 +20,18 @@ from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 from scheduling.intervals import Interval
 from scheduling.interview import FORMAT_LABELS, Format, InterviewView, PartyView, Stage
 
-__all__ = ["PRODID", "event_uid", "feed_ics", "invitation_ics", "location_of", "summary_of"]
+__all__ = [
+    "PRODID",
+    "event_uid",
+    "feed_ics",
+    "follow_up_description",
+    "follow_up_ics",
+    "follow_up_summary",
+    "follow_up_uid",
+    "invitation_ics",
+    "location_of",
+    "summary_of",
+]
 
 PRODID = "-//askARSAN//Interview scheduling//EN"
 ALARM_BEFORE = timedelta(minutes=15)
@@ -29,6 +40,26 @@ ALARM_BEFORE = timedelta(minutes=15)
 def event_uid(view: InterviewView, uid_domain: str = "askarsan") -> str:
     """The UID of the interview's event: the same for every update and the cancellation."""
     return f"{view.id}@{uid_domain}"
+
+
+def follow_up_uid(view: InterviewView, uid_domain: str = "askarsan") -> str:
+    """The UID of the recruiter's follow-up hold: its own, the same for every update and the
+    cancellation."""
+    return f"{view.id}.follow-up@{uid_domain}"
+
+
+def follow_up_summary(view: InterviewView) -> str:
+    return f"Follow up: {view.candidate.name} — {view.role_title}"
+
+
+def follow_up_description(view: InterviewView) -> str:
+    """What the recruiter's follow-up hold is for."""
+    client = view.client.name + (f" ({view.client.organisation})" if view.client.organisation else "")
+    return (
+        f"Time to follow up on the {view.role_title} interview with {view.candidate.name}: contact "
+        f"the client, {client}, and the candidate, {view.candidate.name}, for their feedback.\n\n"
+        "Held by askARSAN after the interview; it moves and goes with the interview."
+    )
 
 
 def summary_of(view: InterviewView) -> str:
@@ -155,6 +186,62 @@ def invitation_ics(
         alarm.add("action", "DISPLAY")
         alarm.add("description", summary or summary_of(view))
         alarm.add("trigger", -ALARM_BEFORE)
+        event.add_component(alarm)
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+def follow_up_ics(
+    view: InterviewView,
+    follow_up: Interval,
+    *,
+    method: Literal["REQUEST", "CANCEL"],
+    sequence: int,
+    organizer_email: str,
+    recruiter: tuple[str, str],
+    now: datetime,
+    uid_domain: str = "askarsan",
+) -> bytes:
+    """The recruiter's follow-up hold after the interview as an iTIP message of its own (one
+    calendar object per message: Outlook reads only the first of several): REQUEST to put it in
+    the recruiter's calendar or move it (same UID, higher ``sequence``), CANCEL to withdraw it.
+    ``recruiter`` is its one attendee, ``(name, email)``."""
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"Unsupported iTIP method {method!r}.")
+    if sequence < 0:
+        raise ValueError("SEQUENCE cannot be negative.")
+    cancelled = method == "CANCEL"
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    event = Event()
+    event.add("uid", follow_up_uid(view, uid_domain))
+    event.add("sequence", sequence)
+    event.add("dtstamp", _utc(now))
+    event.add("dtstart", _utc(follow_up.start))
+    event.add("dtend", _utc(follow_up.end))
+    event.add("summary", follow_up_summary(view))
+    event.add("description", follow_up_description(view))
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
+    organizer = vCalAddress(f"mailto:{organizer_email}")
+    organizer.params["CN"] = vText(f"askARSAN for {view.recruiter.name}")
+    event.add("organizer", organizer)
+    name, email = recruiter
+    attendee = vCalAddress(f"mailto:{email}")
+    attendee.params["CN"] = vText(name)
+    attendee.params["CUTYPE"] = vText("INDIVIDUAL")
+    attendee.params["ROLE"] = vText("REQ-PARTICIPANT")
+    attendee.params["PARTSTAT"] = vText("NEEDS-ACTION")
+    attendee.params["RSVP"] = vText("FALSE")
+    event.add("attendee", attendee, encode=False)
+    if not cancelled:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", follow_up_summary(view))
+        alarm.add("trigger", timedelta(0))
         event.add_component(alarm)
     calendar.add_component(event)
     return bytes(calendar.to_ical())

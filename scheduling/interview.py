@@ -120,6 +120,10 @@ class EffectKind(StrEnum):
     # recruiter's follow-up of a candidate on hold.
     SEND_OUTCOME_MESSAGE = "send_outcome_message"
     HOLD_FOLLOW_UP = "hold_follow_up"
+    # The recruiter's own calendar: the interview and a follow-up hold after it
+    # (services/effects/recruiter_calendar.py), put there on booking, withdrawn with the booking.
+    RECRUITER_CALENDAR = "recruiter_calendar"
+    RECRUITER_CALENDAR_CANCEL = "recruiter_calendar_cancel"
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,15 @@ class Policy:
     pending_escalation: timedelta = timedelta(hours=24)
     # On hold: the recruiter is asked to decide after this long (``Decided``).
     hold_follow_up: timedelta = timedelta(days=7)
+    # The recruiter's follow-up hold: time in their calendar, this long after the interview ends
+    # and this long, to contact the client and the candidate for their feedback.
+    recruiter_follow_up_after: timedelta = timedelta(minutes=15)
+    recruiter_follow_up_length: timedelta = timedelta(minutes=30)
+
+    def recruiter_follow_up(self, booked: Interval) -> Interval:
+        """When the recruiter's follow-up hold of an interview booked at `booked` falls."""
+        start = booked.end + self.recruiter_follow_up_after
+        return Interval(start, start + self.recruiter_follow_up_length)
 
     def pending_schedule(self, entered: datetime) -> tuple[tuple[datetime, ...], datetime]:
         """When the reminders and the recruiter's alert fall for a stage entered at `entered`."""
@@ -417,6 +430,7 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
                 Effect(EffectKind.SEND_INVITATION_EMAIL, Role.CLIENT),
                 Effect(EffectKind.SEND_INVITATION_EMAIL, Role.CANDIDATE),
                 Effect(EffectKind.NOTIFY_RECRUITER, Role.RECRUITER, data=_note("booked")),
+                _recruiter_calendar(slot, policy),
             ]
             for before in policy.reminders_before:
                 due = slot.start - before
@@ -456,6 +470,7 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
             ]
             if was_booked:
                 effects.insert(0, Effect(EffectKind.CANCEL_CALENDAR_EVENT))
+                effects.insert(1, Effect(EffectKind.RECRUITER_CALENDAR_CANCEL, Role.RECRUITER))
             if stage is Stage.AWAITING_PICK:
                 # Slots were on offer (a booked interview's holds went with the pick).
                 effects.insert(0, Effect(EffectKind.RELEASE_HOLDS, data=_note("cancelled", by=by.value)))
@@ -478,6 +493,7 @@ def transition(stage: Stage, event: Event, now: datetime, policy: Policy = Polic
                 reopened,
                 (
                     Effect(EffectKind.CANCEL_CALENDAR_EVENT, data=moved),
+                    Effect(EffectKind.RECRUITER_CALENDAR_CANCEL, Role.RECRUITER, data=moved),
                     Effect(EffectKind.SEND_RESCHEDULE_NOTICE, Role.CLIENT, data=moved),
                     Effect(EffectKind.SEND_RESCHEDULE_NOTICE, Role.CANDIDATE, data=moved),
                     ask,
@@ -649,6 +665,19 @@ def _pending(stage: Stage, entered: datetime, policy: Policy) -> tuple[Effect, .
                data=_note("escalation", waiting=role.value, **marks))
     )
     return tuple(effects)
+
+
+def _recruiter_calendar(slot: Interval, policy: Policy) -> Effect:
+    """The booked interview and its follow-up hold, for the recruiter's own calendar."""
+    follow_up = policy.recruiter_follow_up(slot)
+    return Effect(
+        EffectKind.RECRUITER_CALENDAR,
+        Role.RECRUITER,
+        data=_note(
+            "booked", slot_start=slot.start.isoformat(),
+            follow_up_start=follow_up.start.isoformat(), follow_up_end=follow_up.end.isoformat(),
+        ),
+    )
 
 
 def _note(note: str, **extra: str) -> Mapping[str, str]:

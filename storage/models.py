@@ -136,6 +136,9 @@ class Interview(Base):
     ends_at: Mapped[datetime | None]
     calendar_event_id: Mapped[str | None] = mapped_column(String(300))
     join_url: Mapped[str | None] = mapped_column(String(1000))
+    # Where the recruiter's calendar entries of the booked time are
+    # (services/effects/recruiter_calendar.py).
+    follow_up_event_id: Mapped[str | None] = mapped_column(String(600))
     ics_sequence: Mapped[int] = mapped_column(Integer, default=0)
     reschedule_count: Mapped[int] = mapped_column(Integer, default=0)
     requested_at: Mapped[datetime]

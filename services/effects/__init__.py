@@ -16,7 +16,7 @@ from types import MappingProxyType
 
 from scheduling.interview import EffectKind
 from services.context import ServiceContext
-from services.effects import calendar, changes, channel, feedback, outcomes, scheduling
+from services.effects import calendar, changes, channel, feedback, outcomes, recruiter_calendar, scheduling
 from services.effects.deliveries import (
     CHANNEL_POST,
     SEND_ACTIVITY,
@@ -68,6 +68,8 @@ PLANNERS: Mapping[EffectKind, Planner] = MappingProxyType(
         EffectKind.CANCEL_CALENDAR_EVENT: calendar.cancel_calendar_event,
         EffectKind.HOLD_SLOTS: calendar.hold_slots,
         EffectKind.RELEASE_HOLDS: calendar.release_holds,
+        EffectKind.RECRUITER_CALENDAR: recruiter_calendar.recruiter_calendar,
+        EffectKind.RECRUITER_CALENDAR_CANCEL: recruiter_calendar.cancel_recruiter_calendar,
         # Changes
         EffectKind.SEND_CANCELLATION: notification(changes.send_cancellation, panel=True),
         EffectKind.SEND_RESCHEDULE_NOTICE: notification(changes.send_reschedule_notice, panel=True),

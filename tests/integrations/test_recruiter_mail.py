@@ -54,7 +54,9 @@ async def test_a_recruiter_outside_teams_gets_the_update_by_mail(
 
     to_rita = mail.to(RECRUITER)
     if in_teams:
-        assert to_rita == []
+        # No update by mail; only the interview and the follow-up hold for Rita's own calendar
+        # (tests/services/test_recruiter_calendar.py), which Teams cannot put there.
+        assert [m.subject for m in to_rita if not m.subject.startswith("For your calendar")] == []
         assert any(r.conversation_id == "a:rita-1to1" for r in connector.received)  # the card went
         return
     booked_note = [m for m in to_rita if "booked" in m.subject.lower()]

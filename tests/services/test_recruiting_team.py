@@ -39,7 +39,12 @@ def runner_for(sessions: Sessions, mail: MemoryMail, clock: Clock) -> JobRunner:
 
 
 def subjects_to(mail: MemoryMail, address: str) -> list[str]:
-    return [m.subject for m in mail.sent if m.to == (address,)]
+    """The recruiter updates mailed to `address` (not the owner's calendar entries, which go to
+    the owner alone: tests/services/test_recruiter_calendar.py)."""
+    return [
+        m.subject for m in mail.sent
+        if m.to == (address,) and not any(a.filename == "follow-up.ics" for a in m.attachments)
+    ]
 
 
 def with_co_recruiters(*co):
