@@ -75,6 +75,10 @@ class Settings(BaseSettings):
       ``ASKARSAN_FEEDBACK_ESCALATION`` (12h): the recruiter is alerted this long after the last;
       ``ASKARSAN_FEEDBACK_WINDOW`` (24h, not before the alert): the window closes and the summary
       is compiled this long after the last reminder.
+    - ``ASKARSAN_HOLD_FOLLOW_UP`` (7d): a candidate put on hold comes back to the recruiter this long
+      after the decision.
+    - ``ASKARSAN_RECRUITER_FOLLOW_UP_AFTER`` (15m, 0 or more) and ``ASKARSAN_RECRUITER_FOLLOW_UP_LENGTH``
+      (30m): the follow-up hold in the recruiter's calendar, after the interview's end.
 
     Each is checked at start (`check`), with the reason, e.g. a reminder time that is not positive.
     """
@@ -177,6 +181,9 @@ class Settings(BaseSettings):
     feedback_reminders: str | None = Field(None, alias="ASKARSAN_FEEDBACK_REMINDERS")
     feedback_escalation: str | None = Field(None, alias="ASKARSAN_FEEDBACK_ESCALATION")
     feedback_window: str | None = Field(None, alias="ASKARSAN_FEEDBACK_WINDOW")
+    hold_follow_up: str | None = Field(None, alias="ASKARSAN_HOLD_FOLLOW_UP")
+    recruiter_follow_up_after: str | None = Field(None, alias="ASKARSAN_RECRUITER_FOLLOW_UP_AFTER")
+    recruiter_follow_up_length: str | None = Field(None, alias="ASKARSAN_RECRUITER_FOLLOW_UP_LENGTH")
 
     _split = field_validator(
         "trusted_service_hosts", "allowed_tenants", "tracker_recruiters", mode="before"

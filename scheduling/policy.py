@@ -52,6 +52,10 @@ FIELDS: tuple[PolicyField, ...] = (
                 "e.g. 12h"),
     PolicyField("feedback_window", "Feedback window closes after the last reminder", "duration",
                 "e.g. 24h; the summary is compiled then"),
+    PolicyField("hold_follow_up", "Recruiter asked again after a hold", "duration", "e.g. 7d"),
+    PolicyField("recruiter_follow_up_after", "Recruiter's follow-up hold starts after the end", "duration",
+                "e.g. 15m; 0: right after it"),
+    PolicyField("recruiter_follow_up_length", "Recruiter's follow-up hold lasts", "duration", "e.g. 30m"),
 )
 BY_NAME: Mapping[str, PolicyField] = {f.name: f for f in FIELDS}
 
@@ -202,7 +206,8 @@ def _problem(f: PolicyField, value: Any) -> str | None:
 
 def _duration_problem(name: str, value: timedelta) -> str | None:
     # The cutoff and the feedback delay may be 0 (none); the alerts and the window must fall later.
-    least_zero = name in ("reschedule_cutoff", "feedback_delay", "feedback_escalation")
+    least_zero = name in ("reschedule_cutoff", "feedback_delay", "feedback_escalation",
+                          "recruiter_follow_up_after")
     if value < timedelta(0) or (not least_zero and value <= timedelta(0)):
         return "must be 0 or more" if least_zero else "must be a positive time"
     if value > LONGEST:

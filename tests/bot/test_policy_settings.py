@@ -99,3 +99,20 @@ async def test_the_running_apps_interviews_are_reminded_at_the_agencys_times_fro
     reminders = await jobs(sessions, result.interview_id, EffectKind.REMIND_BEFORE_INTERVIEW.value)
     assert sorted((j.role, j.due_at) for j in reminders) == [
         ("candidate", STARTS - timedelta(hours=6)), ("client", STARTS - timedelta(hours=6))]
+
+
+def test_the_hold_follow_up_and_the_recruiters_follow_up_hold_are_settings_too(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings(ASKARSAN_HOLD_FOLLOW_UP="3d", ASKARSAN_RECRUITER_FOLLOW_UP_AFTER="0m",
+                             ASKARSAN_RECRUITER_FOLLOW_UP_LENGTH="45m")
+    settings.check()
+    policy = settings.policy()
+    assert policy.hold_follow_up == timedelta(days=3)
+    assert (policy.recruiter_follow_up_after, policy.recruiter_follow_up_length) == (
+        timedelta(0), timedelta(minutes=45))
+    refused = make_settings(ASKARSAN_HOLD_FOLLOW_UP="0m", ASKARSAN_RECRUITER_FOLLOW_UP_LENGTH="90d")
+    with pytest.raises(SettingsError) as error:
+        refused.check()
+    assert "ASKARSAN_HOLD_FOLLOW_UP ('0m'): must be a positive time" in str(error.value)
+    assert "ASKARSAN_RECRUITER_FOLLOW_UP_LENGTH ('90d'): 2160h is longer than 60 days" in str(error.value)

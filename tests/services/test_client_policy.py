@@ -178,3 +178,18 @@ async def test_a_change_read_at_an_older_version_is_refused_and_the_history_keep
     assert view.version == 2 and view.overrides == {} and view.effective["max_reschedules"] == 2
     assert [(v.version, v.overrides, v.by, v.at) for v in view.history] == [
         (2, {}, "Sam", NOW + H), (1, {"max_reschedules": 1}, "Rita", NOW)]
+
+
+async def test_the_recruiters_follow_up_hold_follows_the_clients_override(sessions: Sessions) -> None:
+    first, second = await two_interviews(sessions, {"recruiter_follow_up_after": "0m",
+                                                    "recruiter_follow_up_length": "1h"})
+
+    async def hold(interview_id: str) -> tuple[str, str]:
+        [job] = await jobs(sessions, interview_id, EffectKind.RECRUITER_CALENDAR.value)
+        data = job.payload["data"]
+        return data["follow_up_start"][:16], data["follow_up_end"][:16]
+
+    assert await hold(second.interview_id) == (LATER_ENDS.isoformat()[:16], (LATER_ENDS + H).isoformat()[:16])
+    default = ENDS + timedelta(minutes=15)
+    assert await hold(first.interview_id) == (default.isoformat()[:16],
+                                              (default + timedelta(minutes=30)).isoformat()[:16])
