@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, time
 
 from cards._base import md
-from cards.i18n import DEFAULT_LANGUAGE, language_for, tr
+from cards.i18n import DEFAULT_LANGUAGE, N_, language_for, tr
 from cards.i18n import format_local_range as local_range
 from scheduling.intervals import Interval
 from scheduling.interview import InterviewView, Role, Stage
@@ -25,7 +25,9 @@ __all__ = [
     "already_booked_reply",
     "booked_reply",
     "change_lead",
+    "confirmation_lead",
     "counted",
+    "feedback_lead",
     "feedback_overdue_note",
     "feedback_prompt_lead",
     "feedback_received_note",
@@ -183,6 +185,38 @@ def booked_reply(view: InterviewView, booked: Interval, zone_name: str, *, alrea
     if already:
         return tr(lang, "You're already booked for {when}. See you then!", when=when)
     return tr(lang, "Booked: {when}. Your confirmation and calendar invitation are on their way.", when=when)
+
+
+def feedback_lead(view: InterviewView, role: Role, *, answered: bool) -> str:
+    """What a client or candidate opening their link after the interview reads, in their language."""
+    lang, name, role_title = language_for(view, role), md(view.party(role).name), md(view.role_title)
+    recruiter = md(view.recruiter.name)
+    if view.stage is Stage.AWAITING_FEEDBACK and answered:
+        return tr(lang, "Hello {name}! Here are your answers; change anything and send them again.",
+                  name=name)
+    if view.stage is Stage.AWAITING_FEEDBACK:
+        return tr(lang, "Hello {name}! How did the interview for **{role_title}** go?",
+                  name=name, role_title=role_title)
+    if view.stage is Stage.NO_SHOW:
+        return tr(lang, "Hello {name}! The interview for **{role_title}** was recorded as a no-show; "
+                  "{recruiter} will be in touch.", name=name, role_title=role_title, recruiter=recruiter)
+    return tr(lang, "Hello {name}! Thanks: the feedback for **{role_title}** is with {recruiter}, who will "
+              "be in touch about next steps.", name=name, role_title=role_title, recruiter=recruiter)
+
+
+# What the recruiter's controls (``services.controls``) say above the booking's card again.
+_CONFIRMATION_LEADS: Mapping[str, str] = {
+    "resent": N_("Here is your interview invitation again."),
+    "meeting_link": N_("Here is the link to join your Teams meeting: use the Join button."),
+    "reschedule_allowed": N_("Your recruiter has allowed one more reschedule: if this time does not "
+                             "suit you, press Reschedule."),
+}
+
+
+def confirmation_lead(view: InterviewView, role: Role, note: str) -> str | None:
+    """The line above the booking's card sent again by a recruiter's control, in their language."""
+    message = _CONFIRMATION_LEADS.get(note)
+    return tr(language_for(view, role), message) if message else None
 
 
 def zone_changed_reply(view: InterviewView | None, role: Role, zone: str) -> str:

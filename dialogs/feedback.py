@@ -14,6 +14,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 
 from cards import feedback_prompt_card, md
+from cards.messages import feedback_lead
 from dialogs.common import send_card
 from dialogs.outcomes import OutcomeActions
 from scheduling.feedback import MAX_TEXT_LENGTH, InvalidFeedback
@@ -136,28 +137,14 @@ class FeedbackActions:
         view = await self._services.scheduling.view(grant.interview_id, reader=grant.party_id)
         if view is None:
             return False
-        name = md(view.party(grant.role).name)
         if view.stage is Stage.AWAITING_FEEDBACK:
             actor = Actor(grant.role, grant.party_id, grant.interview_id)
             own = await self._services.feedback.own_answers(actor, grant.interview_id)
-            lead = (
-                f"Hello {name}! Here are your answers; change anything and send them again."
-                if own
-                else f"Hello {name}! How did the interview for **{md(view.role_title)}** go?"
-            )
+            lead = feedback_lead(view, grant.role, answered=bool(own))
             await send_card(turn_context, feedback_prompt_card(view, grant.role, values=own), text=lead)
             return True
-        if view.stage in (Stage.FEEDBACK_COMPLETE, Stage.DECIDED):
-            await turn_context.send_activity(
-                f"Hello {name}! Thanks: the feedback for **{md(view.role_title)}** is with "
-                f"{md(view.recruiter.name)}, who will be in touch about next steps."
-            )
-            return True
-        if view.stage is Stage.NO_SHOW:
-            await turn_context.send_activity(
-                f"Hello {name}! The interview for **{md(view.role_title)}** was recorded as a no-show; "
-                f"{md(view.recruiter.name)} will be in touch."
-            )
+        if view.stage in (Stage.FEEDBACK_COMPLETE, Stage.DECIDED, Stage.NO_SHOW):
+            await turn_context.send_activity(feedback_lead(view, grant.role, answered=True))
             return True
         return False
 

@@ -16,7 +16,7 @@ from cards import (
 )
 from cards._base import Card
 from cards.mails import booking_confirmed_mail, invitation_link_mail, reminder_mail, rescheduled_mail
-from cards.messages import offer_slots_lead, pick_slot_lead, recruiter_detail
+from cards.messages import confirmation_lead, offer_slots_lead, pick_slot_lead, recruiter_detail
 from scheduling.intervals import Interval
 from scheduling.interview import InterviewView, Role, Stage
 from services.effects.calendar import calendar_is_ours, invitation_file
@@ -91,19 +91,10 @@ async def offer_slots_to_candidate(note: Note) -> None:
         )
 
 
-# What the recruiter's controls (``services.controls``) say above the booking's card again.
-CONFIRMATION_LEADS = {
-    "resent": "Here is your interview invitation again.",
-    "meeting_link": "Here is the link to join your Teams meeting: use the Join button.",
-    "reschedule_allowed": ("Your recruiter has allowed one more reschedule: if this time does not "
-                           "suit you, press Reschedule."),
-}
-
-
 async def confirm_booking(note: Note) -> None:
     party, role = note.recipient()
     if still_booked(note.view, note.data):
-        lead = CONFIRMATION_LEADS.get(note.data.get("note", ""))
+        lead = confirmation_lead(note.view, role, note.data.get("note", ""))
         await note.out.activity(party, card_activity(booking_confirmation_card(note.view, role), lead))
 
 

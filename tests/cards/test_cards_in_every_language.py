@@ -13,8 +13,8 @@ import pytest
 
 import cards
 from cards.i18n import LANGUAGES
-from cards.messages import already_booked_reply, zone_changed_reply
-from scheduling.interview import InterviewView, Role
+from cards.messages import already_booked_reply, confirmation_lead, feedback_lead, zone_changed_reply
+from scheduling.interview import InterviewView, Role, Stage
 from tests.cards import test_cards
 from tests.helpers.cards import actions_of, all_text, booked_view, make_view, submits
 
@@ -121,3 +121,18 @@ def test_the_candidates_chat_replies_about_zone_and_booking_are_in_their_languag
     )
     assert already_booked_reply(french, Role.CANDIDATE).startswith("Cet entretien est déjà réservé pour le ")
     assert zone_changed_reply(french, Role.CLIENT, "Europe/London").startswith("Done: I'll show you")
+
+
+def test_the_candidates_feedback_greeting_and_the_recruiters_notices_are_in_their_language() -> None:
+    view = booked_view()
+    spanish = replace(view, candidate=replace(view.candidate, language="es"))
+    asked = replace(spanish, stage=Stage.AWAITING_FEEDBACK)
+    assert feedback_lead(asked, Role.CANDIDATE, answered=False).startswith("¡Hola, ")
+    assert "¿Qué tal fue la entrevista" in feedback_lead(asked, Role.CANDIDATE, answered=False)
+    assert feedback_lead(replace(spanish, stage=Stage.DECIDED), Role.CANDIDATE, answered=True).startswith("¡Hola, ")
+    assert confirmation_lead(spanish, Role.CANDIDATE, "reschedule_allowed") == (
+        "Tu reclutador te permite cambiar la fecha una vez más: si este horario no te viene bien, "
+        "pulsa Cambiar fecha."
+    )
+    assert confirmation_lead(spanish, Role.CLIENT, "resent") == "Here is your interview invitation again."
+    assert confirmation_lead(spanish, Role.CANDIDATE, "booked") is None
