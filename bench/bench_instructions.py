@@ -9,7 +9,7 @@ batches of turns at concurrency 1, dumping the counts after each (``callgrind_co
 of one turn is the difference of the two dumps over the difference of their lengths, which
 cancels what a dump itself and a batch's edges cost.
 
-Contenders, every one measured in the same run (issue #21):
+Contenders, every one measured in the same run (the targets are in README.md, Benchmarks):
 
 - ``floor-pick`` (a), the yardstick: ``bench.floor_pick``, a bare aiohttp handler doing a pick's
   durable work (the rows today's pick writes) with the ``sqlite3`` module in one transaction, on

@@ -1,5 +1,5 @@
 """The floor of a pick: a bare aiohttp handler doing a candidate's pick's durable work with the
-``sqlite3`` module, in one transaction, and posting the reply. The yardstick of issue #21
+``sqlite3`` module, in one transaction, and posting the reply. The yardstick the pick is held to
 (``python -m bench instructions``); not part of askARSAN and not a way to book anything.
 
 ``python -m bench.floor_pick --port N --database PATH`` serves ``POST /api/messages`` (a card

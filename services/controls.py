@@ -1,4 +1,4 @@
-"""The recruiter's controls on a booked interview (issue #19, "Recruiter controls"): resend the
+"""The recruiter's controls on a booked interview (docs/architecture.md, "After the decision"): resend the
 invitation, set the meeting link, and allow one more reschedule after a party used every one.
 
 Reschedule, cancel and no-show are `services.changes` and `services.feedback`; these are the

@@ -1,8 +1,8 @@
-"""The recruiter's controls on the tracker's interview page (issue #19): reschedule, cancel, mark
-a no-show, resend the invitation, set the meeting link, and allow one more reschedule. Each form
-posts (with the CSRF token) to the same use case as the Teams card (``services.controls``,
-``services.changes``, ``services.feedback``); only the interview's owner or a co-recruiter may act,
-and what was refused is shown on the page with a 4xx."""
+"""The recruiter's controls on the tracker's interview page (docs/architecture.md, "Changes"):
+reschedule, cancel, mark a no-show, resend the invitation, set the meeting link, and allow one
+more reschedule. Each form posts (with the CSRF token) to the same use case as the Teams card
+(``services.controls``, ``services.changes``, ``services.feedback``); only the interview's owner or
+a co-recruiter may act, and what was refused is shown on the page with a 4xx."""
 
 from __future__ import annotations
 
