@@ -162,14 +162,30 @@ def invitation_ics(
     booked = _booking(view)
     cancelled = method == "CANCEL"
 
+    calendar = _itip(method)
+    event = _event(view, booked, sequence=sequence, now=now, uid_domain=uid_domain, cancelled=cancelled,
+                   summary=summary)
+    _add_people(event, view, organizer_email, attendees, rsvp=True)
+    if not cancelled:
+        event.add_component(_alarm(summary or summary_of(view), -ALARM_BEFORE))
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+def _itip(method: str) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
+    return calendar
 
-    event = _event(view, booked, sequence=sequence, now=now, uid_domain=uid_domain, cancelled=cancelled,
-                   summary=summary)
+
+def _add_people(
+    event: Event, view: InterviewView, organizer_email: str, attendees: Sequence[tuple[str, str]], *,
+    rsvp: bool,
+) -> None:
+    """askARSAN (for the recruiter) as the organiser, and each ``(name, email)`` as an attendee."""
     organizer = vCalAddress(f"mailto:{organizer_email}")
     organizer.params["CN"] = vText(f"askARSAN for {view.recruiter.name}")
     event.add("organizer", organizer)
@@ -179,16 +195,16 @@ def invitation_ics(
         attendee.params["CUTYPE"] = vText("INDIVIDUAL")
         attendee.params["ROLE"] = vText("REQ-PARTICIPANT")
         attendee.params["PARTSTAT"] = vText("NEEDS-ACTION")
-        attendee.params["RSVP"] = vText("TRUE")
+        attendee.params["RSVP"] = vText("TRUE" if rsvp else "FALSE")
         event.add("attendee", attendee, encode=False)
-    if not cancelled:
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", summary or summary_of(view))
-        alarm.add("trigger", -ALARM_BEFORE)
-        event.add_component(alarm)
-    calendar.add_component(event)
-    return bytes(calendar.to_ical())
+
+
+def _alarm(description: str, trigger: timedelta) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", description)
+    alarm.add("trigger", trigger)
+    return alarm
 
 
 def follow_up_ics(
@@ -211,11 +227,7 @@ def follow_up_ics(
     if sequence < 0:
         raise ValueError("SEQUENCE cannot be negative.")
     cancelled = method == "CANCEL"
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", method)
+    calendar = _itip(method)
     event = Event()
     event.add("uid", follow_up_uid(view, uid_domain))
     event.add("sequence", sequence)
@@ -226,23 +238,9 @@ def follow_up_ics(
     event.add("description", follow_up_description(view))
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
-    organizer = vCalAddress(f"mailto:{organizer_email}")
-    organizer.params["CN"] = vText(f"askARSAN for {view.recruiter.name}")
-    event.add("organizer", organizer)
-    name, email = recruiter
-    attendee = vCalAddress(f"mailto:{email}")
-    attendee.params["CN"] = vText(name)
-    attendee.params["CUTYPE"] = vText("INDIVIDUAL")
-    attendee.params["ROLE"] = vText("REQ-PARTICIPANT")
-    attendee.params["PARTSTAT"] = vText("NEEDS-ACTION")
-    attendee.params["RSVP"] = vText("FALSE")
-    event.add("attendee", attendee, encode=False)
+    _add_people(event, view, organizer_email, [recruiter], rsvp=False)
     if not cancelled:
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", follow_up_summary(view))
-        alarm.add("trigger", timedelta(0))
-        event.add_component(alarm)
+        event.add_component(_alarm(follow_up_summary(view), timedelta(0)))
     calendar.add_component(event)
     return bytes(calendar.to_ical())
 
