@@ -45,9 +45,8 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from bench.common import PG_ADMIN, Child, free_port, percentile, pg_problem, python
+from bench.common import PG_ADMIN, Child, bare_reply, free_port, percentile, pg_problem, python
 
 CONCURRENCY = (1, 5, 20)
 HEADERS = {"Content-Type": "application/json"}
@@ -108,21 +107,7 @@ def _floor_app() -> Any:
 
     async def messages(request: web.Request) -> web.Response:
         activity = await request.json()
-        conversation = activity["conversation"]
-        reply = {
-            "type": "message",
-            "text": f"Echo: {activity.get('text')}",
-            "from": activity.get("recipient"),
-            "recipient": activity.get("from"),
-            "conversation": conversation,
-            "replyToId": activity.get("id"),
-            "channelId": activity.get("channelId"),
-            "serviceUrl": activity["serviceUrl"],
-        }
-        url = (
-            f"{activity['serviceUrl'].rstrip('/')}/v3/conversations/{quote(conversation['id'])}"
-            f"/activities/{quote(activity['id'])}"
-        )
+        url, reply = bare_reply(activity, f"Echo: {activity.get('text')}")
         async with holder["session"].post(url, json=reply) as response:
             await response.read()
         return web.Response(status=201)

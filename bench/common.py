@@ -19,6 +19,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("ASKARSAN_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -157,3 +158,24 @@ def fmt(value: Any, digits: int = 1) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
+
+
+def bare_reply(activity: dict[str, Any], text: str) -> tuple[str, dict[str, Any]]:
+    """What a bare handler posts to answer ``activity`` with ``text``: the Bot Connector's
+    reply-to-activity URL and the reply's body (the floors' one way to answer)."""
+    conversation = activity["conversation"]
+    reply = {
+        "type": "message",
+        "text": text,
+        "from": activity.get("recipient"),
+        "recipient": activity.get("from"),
+        "conversation": conversation,
+        "replyToId": activity.get("id"),
+        "channelId": activity.get("channelId"),
+        "serviceUrl": activity["serviceUrl"],
+    }
+    url = (
+        f"{activity['serviceUrl'].rstrip('/')}/v3/conversations/{quote(conversation['id'])}"
+        f"/activities/{quote(activity['id'])}"
+    )
+    return url, reply

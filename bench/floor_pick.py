@@ -40,7 +40,8 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
+
+from bench.common import bare_reply
 
 # (kind, role, note, when): when is "now", or an offset from the start ("start-24h", "start-1h"),
 # or from the end ("end+15m"), as the booking's effects plan them (services/effects/).
@@ -242,21 +243,7 @@ def app(database: str) -> Any:
         text = pick(holder["db"], activity, datetime.now(UTC))
         if text is None:
             return web.Response(status=200)
-        conversation = activity["conversation"]
-        reply = {
-            "type": "message",
-            "text": text,
-            "from": activity.get("recipient"),
-            "recipient": activity.get("from"),
-            "conversation": conversation,
-            "replyToId": activity.get("id"),
-            "channelId": activity.get("channelId"),
-            "serviceUrl": activity["serviceUrl"],
-        }
-        url = (
-            f"{activity['serviceUrl'].rstrip('/')}/v3/conversations/{quote(conversation['id'])}"
-            f"/activities/{quote(activity['id'])}"
-        )
+        url, reply = bare_reply(activity, text)
         async with holder["session"].post(url, json=reply) as response:
             await response.read()
         return web.Response(status=201)
