@@ -8,7 +8,8 @@ Not a test: run it with ``python -m bench startup`` (or ``python -m bench.bench_
 
   - ``bare``: a bare aiohttp app that imports the same framework packages ``askarsan serve``
     imports (every third-party module loaded once its app is built, listed by a probe process
-    in the same run) and answers ``/healthz``: the yardstick (target: start-up at most 1.5× it, README.md Benchmarks);
+    in the same run) and answers ``/healthz``: the yardstick (target: start-up at most 1.5×
+    it, README.md Benchmarks);
   - ``current``: ``askarsan serve`` on a SQLite database at the newest migration (a restart:
     alembic is not imported, storage/migrate.py);
   - ``fresh``: ``askarsan serve`` on a new SQLite database (every migration runs);

@@ -1,4 +1,4 @@
-"""The recruiter's controls on a booked interview (docs/architecture.md, "After the decision"): resend the
+"""The recruiter's controls on a booked interview (docs/architecture.md, "Changes"): resend the
 invitation, set the meeting link, and allow one more reschedule after a party used every one.
 
 Reschedule, cancel and no-show are `services.changes` and `services.feedback`; these are the
