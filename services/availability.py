@@ -27,13 +27,13 @@ from services.hosts import client_busy, stored_page
 from services.requests import PartyInput, upsert_party
 from storage.models import BookingPageRow, Party
 
-__all__ = ["Availability", "ensure_client", "page", "preview", "preview_length", "set_page"]
+__all__ = ["Availability", "client_party", "ensure_client", "page", "preview", "preview_length", "set_page"]
 
 PREVIEW_LIMIT = 10
 _ATTEMPTS = 3  # two changes of one page at once meet on the unique (party_id, version)
 
 
-async def _client(session: AsyncSession, client_id: str, *, lock: bool = False) -> Party:
+async def client_party(session: AsyncSession, client_id: str, *, lock: bool = False) -> Party:
     """The client contact `client_id`, or NotFound: an unknown id and a party that is not a client
     (a candidate, a recruiter, an erased party) read the same, so ids cannot be probed by kind."""
     if not client_id or len(client_id) > 64:
@@ -79,7 +79,7 @@ async def set_page(
     for attempt in range(_ATTEMPTS):
         try:
             async with sessions() as session, session.begin():
-                await _client(session, client_id, lock=True)
+                await client_party(session, client_id, lock=True)
                 latest = await session.scalar(
                     select(func.max(BookingPageRow.version)).where(BookingPageRow.party_id == client_id)
                 )
@@ -114,7 +114,7 @@ async def page(
     """The client's latest page and its version; None when they have none yet (NotFound for an
     id that is not a client's)."""
     async with sessions() as session:
-        await _client(session, client_id)
+        await client_party(session, client_id)
         row = await _latest(session, client_id)
         return (row.version, stored_page(row)) if row is not None else None
 
@@ -147,7 +147,7 @@ async def preview(
     bookings. Empty when the client has no page; InvalidRequest for a length the page does not
     offer."""
     async with sessions() as session:
-        await _client(session, client_id)
+        await client_party(session, client_id)
         if of is None:
             row = await _latest(session, client_id)
             if row is None:

@@ -24,8 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduling import policy as fields
 from scheduling.interview import Policy
+from services.availability import client_party
 from services.context import ServiceContext
-from services.core import InvalidRequest, NotFound
+from services.core import InvalidRequest
 from storage.models import ClientPolicy, Party
 
 __all__ = [
@@ -67,18 +68,6 @@ class ClientPolicyView:
     overrides: dict[str, Any]
     effective: dict[str, Any]
     history: tuple[PolicyVersion, ...]
-
-
-async def _client(session: AsyncSession, client_id: str, *, lock: bool = False) -> Party:
-    if not client_id or len(client_id) > 64:
-        raise NotFound("no client with that id")
-    statement = select(Party).where(Party.id == client_id)
-    if lock:
-        statement = statement.with_for_update()
-    party = await session.scalar(statement)
-    if party is None or party.kind != "client" or party.erased_at is not None:
-        raise NotFound("no client with that id")
-    return party
 
 
 def _parse(data: object, agency: Policy) -> tuple[dict[str, Any], int | None]:
@@ -125,7 +114,7 @@ async def set_client_policy(
     for attempt in range(_ATTEMPTS):
         try:
             async with sessions() as session, session.begin():
-                await _client(session, client_id, lock=True)
+                await client_party(session, client_id, lock=True)
                 current = await session.scalar(
                     select(func.max(ClientPolicy.version)).where(ClientPolicy.party_id == client_id)
                 ) or 0
@@ -147,7 +136,7 @@ async def client_policy(
     sessions: async_sessionmaker[AsyncSession], client_id: str, agency: Policy
 ) -> ClientPolicyView:
     async with sessions() as session:
-        await _client(session, client_id)
+        await client_party(session, client_id)
         rows = list(await session.scalars(
             select(ClientPolicy).where(ClientPolicy.party_id == client_id)
             .order_by(ClientPolicy.version.desc()).limit(HISTORY)
