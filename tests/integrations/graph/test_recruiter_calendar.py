@@ -123,7 +123,8 @@ async def test_a_reschedule_moves_the_follow_up_hold_to_after_the_new_time_once(
     assert old.id == first.id and not new.deleted and span(new) == THURSDAY_FOLLOW_UP
     assert new.data["transactionId"] != first.data["transactionId"]
     [event] = interview_events(fake_graph)
-    assert [e.id for e in fake_graph.live_events()] == [event.id, new.id]
+    # The new interview event and the new hold are made by separate jobs: in either order.
+    assert sorted(e.id for e in fake_graph.live_events()) == sorted([event.id, new.id])
 
     await run_again(sessions, runner, EffectKind.RECRUITER_CALENDAR, EffectKind.RECRUITER_CALENDAR_CANCEL)
     assert len(follow_ups(fake_graph)) == 2 and deletes(fake_graph, first.id) == 1
